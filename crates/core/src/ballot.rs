@@ -1,0 +1,173 @@
+//! The ballot: one resident's (or household's, or judge's) answers to one survey version.
+//!
+//! A ballot is built on the device, stored before anything else happens, and later sent to a
+//! collector. Its `id` is a random UUID made at the edge; everything here is pure. The receipt code
+//! and the content hash are derived from the ballot's canonical JSON.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// How the ballot reached the count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Cast in the widget.
+    #[default]
+    Digital,
+    /// A paper ballot keyed in afterwards (线下投票录入).
+    Paper,
+}
+
+/// One cast ballot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Ballot {
+    /// Random UUID (v4), unique per ballot. Ballots are deduplicated by it everywhere.
+    pub id: String,
+    pub survey_id: String,
+    pub survey_version: u32,
+    /// RFC 3339 UTC time the ballot was cast, e.g. `2026-11-27T19:30:00.000Z`.
+    pub cast_at: String,
+    /// Random id of the device that stored the ballot first.
+    pub device: String,
+    #[serde(default)]
+    pub channel: Channel,
+    /// Answers keyed by question id. Unanswered optional and hidden questions are absent.
+    pub answers: BTreeMap<String, Answer>,
+}
+
+/// The answer to one question. The shape follows the question's kind:
+/// - `scale` (single) and `approve`: `{"choice": "satisfied"}` / `{"choice": "for"}`
+/// - `scale` (matrix): `{"ratings": {"subject_id": "option_id", ...}}`
+/// - `choose`: `{"chosen": ["candidate_id", ...]}`
+/// - `score`: `{"scores": {"subject_id": {"criterion_id": 8, ...}, ...}}`
+/// - `notice`: `{"responses": {"item_id": {"objection": true, "reason": "..."}, ...}}`
+/// - `text`: `{"text": "..."}`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum Answer {
+    Choice { choice: String },
+    Ratings { ratings: BTreeMap<String, String> },
+    Chosen { chosen: Vec<String> },
+    Scores { scores: BTreeMap<String, BTreeMap<String, i32>> },
+    Responses { responses: BTreeMap<String, NoticeResponse> },
+    Text { text: String },
+}
+
+/// A response to one item under public notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NoticeResponse {
+    /// false: 无异议 (no objection); true: 有异议 (objection).
+    pub objection: bool,
+    /// Required with an objection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Ballot {
+    /// Canonical JSON: struct fields in declaration order, maps sorted by key, no whitespace.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(self).expect("a ballot always serialises")
+    }
+
+    /// SHA-256 of the canonical JSON, as lowercase hex. Two ballots with the same id and the same
+    /// hash are the same ballot; the same id with another hash is a conflict.
+    pub fn content_hash(&self) -> String {
+        hex(&Sha256::digest(self.canonical_json().as_bytes()))
+    }
+
+    /// A short code the resident can note down and later find in the published receipt list:
+    /// 8 characters of Crockford base32 from the content hash, shown as `XXXX-XXXX`.
+    pub fn receipt(&self) -> String {
+        receipt_from_hash_bytes(&Sha256::digest(self.canonical_json().as_bytes()))
+    }
+}
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+fn receipt_from_hash_bytes(h: &[u8]) -> String {
+    // First 40 bits → 8 base32 digits.
+    let mut v: u64 = 0;
+    for b in &h[..5] {
+        v = (v << 8) | u64::from(*b);
+    }
+    let mut out = String::with_capacity(9);
+    for i in 0..8 {
+        if i == 4 {
+            out.push('-');
+        }
+        let shift = 35 - 5 * i;
+        out.push(CROCKFORD[((v >> shift) & 31) as usize] as char);
+    }
+    out
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// SHA-256 of a string as lowercase hex.
+pub fn sha256_hex(s: &str) -> String {
+    hex(&Sha256::digest(s.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Ballot {
+        let mut answers = BTreeMap::new();
+        answers.insert("q1".to_string(), Answer::Choice { choice: "satisfied".into() });
+        Ballot {
+            id: "6f1c2b8e-0000-4000-8000-000000000001".into(),
+            survey_id: "s".into(),
+            survey_version: 1,
+            cast_at: "2026-11-27T12:00:00.000Z".into(),
+            device: "d1".into(),
+            channel: Channel::Digital,
+            answers,
+        }
+    }
+
+    #[test]
+    fn receipt_is_stable_and_short() {
+        let b = sample();
+        let r = b.receipt();
+        assert_eq!(r.len(), 9);
+        assert_eq!(&r[4..5], "-");
+        assert_eq!(r, sample().receipt());
+        let mut c = sample();
+        c.answers.insert("q1".into(), Answer::Choice { choice: "dissatisfied".into() });
+        assert_ne!(r, c.receipt());
+    }
+
+    #[test]
+    fn answers_round_trip_in_every_shape() {
+        let json = r#"{"a":{"choice":"for"},"b":{"ratings":{"s1":"satisfied"}},"c":{"chosen":["x","y"]},
+            "d":{"scores":{"h1":{"clean":8}}},"e":{"responses":{"i1":{"objection":true,"reason":"太贵"}}},"f":{"text":"修路"}}"#;
+        let m: BTreeMap<String, Answer> = serde_json::from_str(json).unwrap();
+        assert!(matches!(m["a"], Answer::Choice { .. }));
+        assert!(matches!(m["b"], Answer::Ratings { .. }));
+        assert!(matches!(m["c"], Answer::Chosen { .. }));
+        assert!(matches!(m["d"], Answer::Scores { .. }));
+        assert!(matches!(m["e"], Answer::Responses { .. }));
+        assert!(matches!(m["f"], Answer::Text { .. }));
+        let back = serde_json::to_string(&m).unwrap();
+        let again: BTreeMap<String, Answer> = serde_json::from_str(&back).unwrap();
+        assert_eq!(m, again);
+    }
+}

@@ -1,0 +1,12 @@
+//! Pingyi core: everything about surveys, ballots and counting that can be decided without a
+//! screen or a socket. Pure Rust with no I/O, used by the widget, the collector and the CLI alike.
+
+pub mod ballot;
+pub mod survey;
+pub mod tally;
+pub mod validate;
+
+pub use ballot::{Answer, Ballot, Channel, NoticeResponse};
+pub use survey::{Question, QuestionBody, Survey, Text};
+pub use tally::{tally, Ratio, Tally};
+pub use validate::{parse_survey, validate_ballot, Problem};

@@ -1,0 +1,433 @@
+//! The survey model: what an organiser writes in a `pingyi/1` survey file.
+//!
+//! These types are the single source of truth for the survey format. The JSON Schema in
+//! `docs/survey.schema.json` is generated from them (feature `schema`), and `docs/survey-format.md`
+//! describes them for people. Parsing with precise, collected errors lives in `validate.rs`.
+
+use serde::{Deserialize, Serialize};
+
+/// The format tag every survey file carries.
+pub const FORMAT: &str = "pingyi/1";
+
+/// Text shown to people: Simplified Chinese is required, English is optional.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub zh: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl Text {
+    pub fn zh(s: &str) -> Self {
+        Text { zh: s.to_string(), en: None }
+    }
+    pub fn both(zh: &str, en: &str) -> Self {
+        Text { zh: zh.to_string(), en: Some(en.to_string()) }
+    }
+    /// The text in the given language (`"en"` or anything else for Chinese), falling back to Chinese.
+    pub fn get(&self, lang: &str) -> &str {
+        match (lang, &self.en) {
+            ("en", Some(en)) if !en.is_empty() => en,
+            _ => &self.zh,
+        }
+    }
+}
+
+/// Who casts one ballot: a person, or one household (户).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VotingUnit {
+    #[default]
+    Person,
+    Household,
+}
+
+/// Where ballots are sent. Absent means local-only, which is a supported mode.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Collect {
+    /// Base URL of a pingyi/1 collector, e.g. `https://portal.example/pingyi`.
+    pub endpoint: String,
+    /// Optional key sent as the `X-Pingyi-Submit-Key` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submit_key: Option<String>,
+}
+
+/// A whole survey as the organiser publishes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Survey {
+    /// Always `"pingyi/1"`.
+    pub format: String,
+    /// Stable id: lowercase letters, digits, `-` and `_`, 1 to 64 characters.
+    pub id: String,
+    /// Starts at 1; raise it whenever questions change. Ballots name the version they answer.
+    pub version: u32,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// The village (村湾) or compound (小区) that votes.
+    pub unit: String,
+    /// How many people or households may vote. Used for participation, quorum and over-count flags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eligible: Option<u32>,
+    #[serde(default)]
+    pub voting_unit: VotingUnit,
+    /// Anonymous ballots (无记名), the default. Exports then carry no device ids.
+    #[serde(default = "yes")]
+    pub anonymous: bool,
+    /// Quorum as a share of `eligible`, in percent, reached when participation is strictly more
+    /// than it. Default 50 (more than one half).
+    #[serde(default = "default_quorum")]
+    pub quorum_percent: u32,
+    /// Whether anyone may read the tally (村务公开). Otherwise only the organiser may.
+    #[serde(default)]
+    pub results_public: bool,
+    /// RFC 3339 time before which ballots are not accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<String>,
+    /// RFC 3339 time after which ballots are not accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collect: Option<Collect>,
+    pub sections: Vec<Section>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_quorum() -> u32 {
+    50
+}
+
+/// One screen of questions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: String,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    pub questions: Vec<Question>,
+}
+
+/// A question: common fields plus the fields of its `kind`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Question {
+    /// Unique across the whole survey.
+    pub id: String,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Text>,
+    /// Required questions must be answered when shown. Default true.
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Show this question only when another question has one of the given answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
+    #[serde(flatten)]
+    pub body: QuestionBody,
+}
+
+/// Show a question when an earlier single-answer question (`scale` without subjects,
+/// `approve`, or `choose`) has one of `any_of` among its answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub question: String,
+    pub any_of: Vec<String>,
+}
+
+/// The kinds of question, tagged by `"kind"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum QuestionBody {
+    Scale(ScaleQuestion),
+    Choose(ChooseQuestion),
+    Score(ScoreQuestion),
+    Notice(NoticeQuestion),
+    Approve(ApproveQuestion),
+    Text(TextQuestion),
+}
+
+impl QuestionBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            QuestionBody::Scale(_) => "scale",
+            QuestionBody::Choose(_) => "choose",
+            QuestionBody::Score(_) => "score",
+            QuestionBody::Notice(_) => "notice",
+            QuestionBody::Approve(_) => "approve",
+            QuestionBody::Text(_) => "text",
+        }
+    }
+}
+
+/// Built-in scales.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ScalePreset {
+    /// 满意 / 基本满意 / 不满意 / 不了解 (ids `satisfied`, `basically_satisfied`, `dissatisfied`,
+    /// `unknown`), weights 100 / 70 / 30; 不了解 is not a valid vote.
+    Satisfaction,
+    /// 称职 / 基本称职 / 不称职 (ids `competent`, `basically_competent`, `not_competent`), with
+    /// grades: ≥ 90% 称职 gives 优秀, ≥ 50% 不称职 gives 不称职, otherwise 称职.
+    Appraisal,
+}
+
+/// One labelled answer on a scale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScaleOption {
+    pub id: String,
+    pub label: Text,
+    /// Points for the weighted score. Not allowed on an option that is not a valid vote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i32>,
+    /// True for "don't know" (不了解): shown and counted, but not a valid vote.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_valid: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A grade given when an option's share of valid votes reaches a threshold.
+/// Rules are tried in order; the first that matches gives the grade.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GradeRule {
+    pub option: String,
+    /// Threshold in percent of valid votes (share ≥ threshold matches).
+    pub at_least_percent: u32,
+    pub grade: Text,
+}
+
+/// Something being rated, chosen or scored: a topic, a cadre, a household, a candidate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub id: String,
+    pub label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Text>,
+}
+
+/// `scale`: one answer from labelled options; with `subjects` it is a matrix that rates each
+/// subject on the same scale (满意度测评 of several topics, 民主评议 of several cadres).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScaleQuestion {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<ScalePreset>,
+    /// The options; when empty, the preset's options are used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<ScaleOption>,
+    /// Grade rules; when empty, the preset's rules are used (if any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grades: Vec<GradeRule>,
+    /// Grade when no rule matches; when absent, the preset's (if any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_grade: Option<Text>,
+    /// Matrix form: rate each subject. Empty means a single rating.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<Item>,
+}
+
+/// `choose`: pick between `min` and `max` of the options (光荣榜 candidates). With `seats`, the
+/// top `seats` by votes are elected; a tie at the last seat is flagged, not broken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChooseQuestion {
+    pub options: Vec<Item>,
+    #[serde(default)]
+    pub min: u32,
+    pub max: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seats: Option<u32>,
+}
+
+/// A scoring criterion with an integer range and step (环境卫生 0–10 step 1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub id: String,
+    pub label: Text,
+    pub min: i32,
+    pub max: i32,
+    #[serde(default = "one")]
+    pub step: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// How the judges' scores for one subject and criterion are combined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Combine {
+    #[default]
+    Mean,
+    /// Drop the `drop` highest and `drop` lowest scores (去掉最高分和最低分), then average.
+    /// With too few scores to drop, the plain mean is used and flagged.
+    TrimmedMean { drop: u32 },
+}
+
+/// `score`: each ballot (one judge) scores each subject on each criterion (积分榜).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScoreQuestion {
+    pub subjects: Vec<Item>,
+    pub criteria: Vec<Criterion>,
+    #[serde(default)]
+    pub combine: Combine,
+}
+
+/// `notice`: items under public notice (公示榜). Each is answered 无异议 or 有异议; an objection
+/// needs a reason of at most `reason_max_len` characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NoticeQuestion {
+    pub items: Vec<Item>,
+    #[serde(default = "default_reason_len")]
+    pub reason_max_len: u32,
+}
+
+fn default_reason_len() -> u32 {
+    200
+}
+
+/// What an approval majority is counted against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PassRule {
+    /// More than half of the ballots that answered (赞同 + 反对 + 弃权). The default.
+    #[default]
+    Cast,
+    /// More than half of 赞同 + 反对 (abstentions left out).
+    Valid,
+    /// More than half of the eligible count.
+    Eligible,
+}
+
+/// `approve`: 赞同 / 反对 / 弃权 on a proposal (answer ids `for`, `against`, `abstain`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApproveQuestion {
+    #[serde(default)]
+    pub rule: PassRule,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Text>,
+}
+
+/// `text`: a free suggestion (意见建议).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TextQuestion {
+    #[serde(default = "default_text_len")]
+    pub max_len: u32,
+}
+
+fn default_text_len() -> u32 {
+    500
+}
+
+/// The answer ids of an `approve` question.
+pub const APPROVE_OPTIONS: [&str; 3] = ["for", "against", "abstain"];
+
+impl ScaleQuestion {
+    /// The options in effect: the written ones, or the preset's.
+    pub fn effective_options(&self) -> Vec<ScaleOption> {
+        if !self.options.is_empty() {
+            return self.options.clone();
+        }
+        match self.preset {
+            Some(ScalePreset::Satisfaction) => vec![
+                opt("satisfied", "满意", "Satisfied", Some(100), false),
+                opt("basically_satisfied", "基本满意", "Basically satisfied", Some(70), false),
+                opt("dissatisfied", "不满意", "Dissatisfied", Some(30), false),
+                opt("unknown", "不了解", "Don't know", None, true),
+            ],
+            Some(ScalePreset::Appraisal) => vec![
+                opt("competent", "称职", "Competent", None, false),
+                opt("basically_competent", "基本称职", "Basically competent", None, false),
+                opt("not_competent", "不称职", "Not competent", None, false),
+            ],
+            None => Vec::new(),
+        }
+    }
+
+    /// The grade rules in effect: the written ones, or the preset's.
+    pub fn effective_grades(&self) -> Vec<GradeRule> {
+        if !self.grades.is_empty() {
+            return self.grades.clone();
+        }
+        match self.preset {
+            Some(ScalePreset::Appraisal) => vec![
+                GradeRule {
+                    option: "competent".into(),
+                    at_least_percent: 90,
+                    grade: Text::both("优秀", "Excellent"),
+                },
+                GradeRule {
+                    option: "not_competent".into(),
+                    at_least_percent: 50,
+                    grade: Text::both("不称职", "Not competent"),
+                },
+            ],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The grade when no rule matches: the written one, or the preset's.
+    pub fn effective_default_grade(&self) -> Option<Text> {
+        if self.default_grade.is_some() {
+            return self.default_grade.clone();
+        }
+        match (self.preset, self.grades.is_empty()) {
+            (Some(ScalePreset::Appraisal), true) => Some(Text::both("称职", "Competent")),
+            _ => None,
+        }
+    }
+}
+
+fn opt(id: &str, zh: &str, en: &str, weight: Option<i32>, not_valid: bool) -> ScaleOption {
+    ScaleOption { id: id.into(), label: Text::both(zh, en), weight, not_valid }
+}
+
+impl Survey {
+    /// Every question in order, across sections.
+    pub fn questions(&self) -> impl Iterator<Item = &Question> {
+        self.sections.iter().flat_map(|s| s.questions.iter())
+    }
+
+    /// The question with this id.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions().find(|q| q.id == id)
+    }
+}

@@ -1,0 +1,1 @@
+//! Pingyi widget.
