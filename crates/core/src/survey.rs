@@ -431,3 +431,17 @@ impl Survey {
         self.questions().find(|q| q.id == id)
     }
 }
+
+impl Question {
+    /// Whether this question is shown given the answers so far: always without `show_if`;
+    /// otherwise when the named question's answer (`choice`, or any of `chosen`) is in `any_of`.
+    pub fn is_shown(&self, answers: &std::collections::BTreeMap<String, crate::ballot::Answer>) -> bool {
+        use crate::ballot::Answer;
+        let Some(cond) = &self.show_if else { return true };
+        match answers.get(&cond.question) {
+            Some(Answer::Choice { choice }) => cond.any_of.iter().any(|a| a == choice),
+            Some(Answer::Chosen { chosen }) => chosen.iter().any(|c| cond.any_of.contains(c)),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The outbox state machine: which pending ballots to send next, and when to retry.
