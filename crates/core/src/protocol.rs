@@ -1,1 +1,210 @@
 //! Wire types of the pingyi/1 collection protocol (see docs/protocol.md).
+//!
+//! The widget's outbox and every collector (the reference one in `crates/collector`, or one a
+//! portal writes itself) exchange exactly these shapes. Nothing here does I/O.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ballot::Ballot;
+use crate::validate::Problem;
+
+/// The protocol tag.
+pub const PROTOCOL: &str = "pingyi/1";
+
+/// Most ballots in one [`SubmitBatch`].
+pub const MAX_BATCH: usize = 200;
+
+/// Header carrying the survey's submit key (`collect.submit_key`), when it has one.
+pub const SUBMIT_KEY_HEADER: &str = "x-pingyi-submit-key";
+
+/// Header carrying the admin token, as `Authorization: Bearer <token>`.
+pub const ADMIN_AUTH_HEADER: &str = "authorization";
+
+/// Prefix of the admin `Authorization` header value.
+pub const BEARER_PREFIX: &str = "Bearer ";
+
+/// `POST /v1/surveys/{survey_id}/ballots` request body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SubmitBatch {
+    /// 1 to [`MAX_BATCH`] ballots, all for the survey named in the path.
+    pub ballots: Vec<Ballot>,
+}
+
+/// Response to a well-formed [`SubmitBatch`]: one result per ballot, in the same order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SubmitResponse {
+    pub results: Vec<BallotResult>,
+}
+
+/// What the collector did with one ballot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BallotResult {
+    /// The ballot's id, as sent.
+    pub id: String,
+    pub status: BallotStatus,
+    /// Validation problems, present only with `rejected`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+/// Outcome of one ballot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BallotStatus {
+    /// Stored now.
+    Accepted,
+    /// Already stored with the same id and the same content hash. Counts as success.
+    Duplicate,
+    /// Already stored with the same id but different content. The stored ballot is kept and is
+    /// never overwritten.
+    Conflict,
+    /// Not stored: the ballot failed validation against its survey version; see `problems`.
+    Rejected,
+}
+
+impl BallotStatus {
+    /// Whether the sender may forget the ballot: it is safely stored at the collector.
+    pub fn is_acknowledged(self) -> bool {
+        matches!(self, BallotStatus::Accepted | BallotStatus::Duplicate)
+    }
+}
+
+/// Body of every error response that is not a [`SubmitResponse`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ErrorBody {
+    pub error: ErrorInfo,
+}
+
+/// A stable machine code (see the `error_code` constants) and a human message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+    /// Validation problems, for `survey_invalid`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+impl ErrorBody {
+    /// An error with a code and message, no problems.
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorBody { error: ErrorInfo { code: code.to_string(), message: message.into(), problems: Vec::new() } }
+    }
+
+    /// An error carrying validation problems.
+    pub fn with_problems(code: &str, message: impl Into<String>, problems: Vec<Problem>) -> Self {
+        ErrorBody { error: ErrorInfo { code: code.to_string(), message: message.into(), problems } }
+    }
+}
+
+/// Stable error codes of [`ErrorInfo::code`]. Clients match on these, never on messages.
+pub mod error_code {
+    /// Malformed JSON, wrong content type, a ballot for another survey, or a bad parameter. 400.
+    pub const BAD_REQUEST: &str = "bad_request";
+    /// A batch with no ballots. 400.
+    pub const BATCH_EMPTY: &str = "batch_empty";
+    /// More than `MAX_BATCH` ballots. 413.
+    pub const BATCH_TOO_LARGE: &str = "batch_too_large";
+    /// The body is over the collector's size limit. 413.
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    /// Missing or wrong submit key or admin token. 401.
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    /// Authenticated but not allowed (e.g. a submit key used on an admin route). 403.
+    pub const FORBIDDEN: &str = "forbidden";
+    /// No survey with that id is published here. 404.
+    pub const SURVEY_NOT_FOUND: &str = "survey_not_found";
+    /// A survey file that fails validation, or whose version would go backwards or clash. 422/409.
+    pub const SURVEY_INVALID: &str = "survey_invalid";
+    /// Too many requests from this address. 429, with `Retry-After`.
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// Anything else. 500; safe to retry.
+    pub const INTERNAL: &str = "internal";
+
+    /// Every code, for documentation and tests.
+    pub const ALL: [&str; 10] = [
+        BAD_REQUEST,
+        BATCH_EMPTY,
+        BATCH_TOO_LARGE,
+        PAYLOAD_TOO_LARGE,
+        UNAUTHORIZED,
+        FORBIDDEN,
+        SURVEY_NOT_FOUND,
+        SURVEY_INVALID,
+        RATE_LIMITED,
+        INTERNAL,
+    ];
+}
+
+/// The HTTP status of a submit response: 409 if any ballot is a conflict, else 422 if any is
+/// rejected, else 200 (every ballot accepted or duplicate).
+pub fn batch_http_status(results: &[BallotResult]) -> u16 {
+    if results.iter().any(|r| r.status == BallotStatus::Conflict) {
+        409
+    } else if results.iter().any(|r| r.status == BallotStatus::Rejected) {
+        422
+    } else {
+        200
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(status: BallotStatus) -> BallotResult {
+        BallotResult { id: "x".into(), status, problems: Vec::new() }
+    }
+
+    #[test]
+    fn http_status_follows_the_worst_result() {
+        use BallotStatus::*;
+        assert_eq!(batch_http_status(&[]), 200);
+        assert_eq!(batch_http_status(&[r(Accepted), r(Duplicate)]), 200);
+        assert_eq!(batch_http_status(&[r(Accepted), r(Rejected)]), 422);
+        assert_eq!(batch_http_status(&[r(Rejected), r(Conflict), r(Accepted)]), 409);
+        assert_eq!(batch_http_status(&[r(Conflict)]), 409);
+    }
+
+    #[test]
+    fn wire_shapes_are_stable() {
+        let resp = SubmitResponse {
+            results: vec![
+                r(BallotStatus::Accepted),
+                BallotResult {
+                    id: "y".into(),
+                    status: BallotStatus::Rejected,
+                    problems: vec![Problem {
+                        path: "$.answers.q1".into(),
+                        code: "required".into(),
+                        zh: "必答".into(),
+                        en: "required".into(),
+                    }],
+                },
+            ],
+        };
+        let json = serde_json::to_string(&resp).unwrap();
+        assert_eq!(
+            json,
+            r#"{"results":[{"id":"x","status":"accepted"},{"id":"y","status":"rejected","problems":[{"path":"$.answers.q1","code":"required","zh":"必答","en":"required"}]}]}"#
+        );
+        let back: SubmitResponse = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, resp);
+        let err = serde_json::to_string(&ErrorBody::new(error_code::BATCH_EMPTY, "no ballots")).unwrap();
+        assert_eq!(err, r#"{"error":{"code":"batch_empty","message":"no ballots"}}"#);
+    }
+
+    #[test]
+    fn only_accepted_and_duplicate_are_acknowledged() {
+        assert!(BallotStatus::Accepted.is_acknowledged());
+        assert!(BallotStatus::Duplicate.is_acknowledged());
+        assert!(!BallotStatus::Conflict.is_acknowledged());
+        assert!(!BallotStatus::Rejected.is_acknowledged());
+    }
+}

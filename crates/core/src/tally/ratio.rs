@@ -28,7 +28,7 @@ impl Ratio {
         (self.num as i128 * other.den as i128).cmp(&(other.num as i128 * self.den as i128))
     }
 
-    /// Exact sum.
+    /// Exact sum, in lowest terms. A ratio with `den` 0 (undefined) is treated as absent.
     pub fn add(&self, other: &Ratio) -> Ratio {
         if self.den == 0 {
             return *other;
@@ -36,26 +36,47 @@ impl Ratio {
         if other.den == 0 {
             return *self;
         }
-        let num = self.num as i128 * other.den as i128 + other.num as i128 * self.den as i128;
-        let den = self.den as i128 * other.den as i128;
+        let num = (self.num as i128)
+            .saturating_mul(other.den as i128)
+            .saturating_add((other.num as i128).saturating_mul(self.den as i128));
+        let den = (self.den as i128).saturating_mul(other.den as i128);
         reduce(num, den)
+    }
+
+    /// `num / den` in lowest terms, with a positive denominator. `den` 0 gives `0/0` (undefined,
+    /// `value` null). Values beyond `i64` saturate, which no real tally reaches.
+    /// Every ratio the tally produces is made here, so all of them are in lowest terms
+    /// (`7/8`, `1/4`, `0/1`, `5/1`).
+    pub fn reduced(num: i128, den: i128) -> Ratio {
+        if den == 0 {
+            return Ratio { num: 0, den: 0 };
+        }
+        let (num, den) = if den < 0 { (num.saturating_neg(), den.saturating_neg()) } else { (num, den) };
+        reduce(num, den)
+    }
+
+    /// Whether the ratio has a value (`den` is not 0).
+    pub fn is_defined(&self) -> bool {
+        self.den != 0
     }
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
     while b != 0 {
         let t = a % b;
         a = b;
         b = t;
     }
-    a
+    a.min(i128::MAX as u128) as i128
 }
 
 fn reduce(num: i128, den: i128) -> Ratio {
     let g = gcd(num, den).max(1);
-    Ratio { num: (num / g) as i64, den: (den / g) as u64 }
+    let (num, den) = (num / g, den / g);
+    let num = num.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+    let den = den.clamp(0, u64::MAX as i128) as u64;
+    Ratio { num, den }
 }
 
 /// `num/den × 10^shift`, rounded half away from zero to `places` decimals.
@@ -63,12 +84,14 @@ fn scaled_string(num: i128, den: i128, shift: u32, places: u32) -> Option<String
     if den == 0 {
         return None;
     }
+    // Real tallies are far below these limits; the cap only keeps the arithmetic panic-free.
+    let places = places.min(18);
     let scale = 10i128.pow(places + shift);
-    let n = num * scale;
+    let n = num.saturating_mul(scale);
     let neg = n < 0;
-    let n = n.abs();
+    let n = n.saturating_abs();
     let mut q = n / den;
-    if (n % den) * 2 >= den {
+    if (n % den).saturating_mul(2) >= den {
         q += 1;
     }
     let unit = 10i128.pow(places);

@@ -1,0 +1,94 @@
+//! Casting one ballot, in the order the architecture promises: keep only the answers of shown
+//! questions, build the ballot (random id, clock, device), let core validate it, write it to the
+//! store, and only then hand back the receipt for the thank-you screen.
+
+use std::collections::BTreeMap;
+
+use pingyi_core::{validate_ballot, Answer, Ballot, Channel, Problem, Survey};
+
+use crate::store::{Store, StoreError};
+
+/// Answers keyed by question id, as the form holds them.
+pub type Answers = BTreeMap<String, Answer>;
+
+/// Why a ballot was not cast.
+#[derive(Clone, Debug)]
+pub enum CastError {
+    /// core found problems with the answers.
+    Invalid(Vec<Problem>),
+    /// The answers were fine but could not be stored; nothing was cast.
+    Store(StoreError),
+}
+
+/// The answers of questions that are shown, in survey order. A question is shown when its
+/// `show_if` is met by the answers kept before it, so a chain of conditions collapses properly.
+pub fn visible_answers(survey: &Survey, answers: &Answers) -> Answers {
+    let mut kept = Answers::new();
+    for q in survey.questions() {
+        if let Some(a) = answers.get(&q.id) {
+            if q.is_shown(&kept) {
+                kept.insert(q.id.clone(), a.clone());
+            }
+        }
+    }
+    kept
+}
+
+/// A ballot for `survey` with these answers (hidden ones dropped), made now on this device.
+pub fn build_ballot(survey: &Survey, answers: &Answers, device: &str) -> Ballot {
+    Ballot {
+        id: uuid::Uuid::new_v4().to_string(),
+        survey_id: survey.id.clone(),
+        survey_version: survey.version,
+        cast_at: String::from(js_sys::Date::new_0().to_iso_string()),
+        device: device.to_string(),
+        channel: Channel::Digital,
+        answers: visible_answers(survey, answers),
+    }
+}
+
+/// Problems core finds with the answers so far (used to check one section at a time).
+pub fn check(survey: &Survey, answers: &Answers, device: &str) -> Vec<Problem> {
+    match validate_ballot(survey, &build_ballot(survey, answers, device)) {
+        Ok(()) => Vec::new(),
+        Err(problems) => problems,
+    }
+}
+
+/// Validates, stores and returns the cast ballot. On any error nothing is stored.
+pub fn cast(survey: &Survey, answers: &Answers, device: &str) -> Result<Ballot, CastError> {
+    let ballot = build_ballot(survey, answers, device);
+    validate_ballot(survey, &ballot).map_err(CastError::Invalid)?;
+    let store = Store::open().map_err(CastError::Store)?;
+    store.put_ballot(&ballot).map_err(CastError::Store)?;
+    Ok(ballot)
+}
+
+/// The question a problem is about, read from its JSON path (`$.answers.q1…` or
+/// `$.answers["q1"]…`). `None` for problems about the ballot as a whole.
+pub fn problem_question(path: &str) -> Option<String> {
+    let rest = &path[path.find("answers")? + "answers".len()..];
+    let id = if let Some(r) = rest.strip_prefix('.') {
+        r.split(['.', '[']).next()?.to_string()
+    } else if let Some(r) = rest.strip_prefix("[\"").or_else(|| rest.strip_prefix("['")) {
+        r.split(['"', '\'']).next()?.to_string()
+    } else {
+        return None;
+    };
+    (!id.is_empty()).then_some(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_paths_name_their_question() {
+        assert_eq!(problem_question("$.answers.q1").as_deref(), Some("q1"));
+        assert_eq!(problem_question("$.answers.q1.ratings.s2").as_deref(), Some("q1"));
+        assert_eq!(problem_question("$.answers[\"q-2\"].chosen[0]").as_deref(), Some("q-2"));
+        assert_eq!(problem_question("$.answers.q3[0]").as_deref(), Some("q3"));
+        assert_eq!(problem_question("$.survey_id"), None);
+        assert_eq!(problem_question("$.answers"), None);
+    }
+}

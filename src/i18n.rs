@@ -1,0 +1,326 @@
+//! The widget's own words in Simplified Chinese (the default) and English.
+//!
+//! Every string the widget shows that does not come from the survey file is here: one [`Key`]
+//! per fixed string, and a few functions for strings with numbers in them. Survey texts (titles,
+//! options such as 不了解) come from the survey and are picked with [`Lang::code`].
+
+/// The language the widget speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// Reads a `data-lang` value: `en…` is English, anything else is Chinese.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.trim().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+
+    /// The code for [`pingyi_core::Text::get`] and for `lang` attributes.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language, for the header toggle.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// Survey text in this language (falls back to Chinese).
+    pub fn text(self, t: &pingyi_core::Text) -> String {
+        t.get(self.code()).to_string()
+    }
+
+    /// A core problem's message in this language.
+    pub fn problem(self, p: &pingyi_core::Problem) -> String {
+        match self {
+            Lang::Zh => p.zh.clone(),
+            Lang::En => p.en.clone(),
+        }
+    }
+
+    /// The fixed string for `key`.
+    pub fn t(self, key: Key) -> &'static str {
+        let (zh, en) = key.pair();
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Every fixed user-facing string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// Label of the toggle button: names the language it switches TO.
+    SwitchLanguage,
+    Loading,
+    Previous,
+    Next,
+    Submit,
+    Submitting,
+    ViewResults,
+    BackToSurvey,
+    VoteAgain,
+    Thanks,
+    ReceiptIntro,
+    ReceiptHint,
+    StoredLocally,
+    NotValidMark,
+    Required,
+    Optional,
+    PleaseChoose,
+    NoObjection,
+    Objection,
+    ObjectionReason,
+    ApproveFor,
+    ApproveAgainst,
+    ApproveAbstain,
+    FixBelow,
+    LoadFailed,
+    SurveyInvalid,
+    StorageUnavailable,
+    StorageFull,
+    StorageFailed,
+    NoScript,
+    ResultsTitle,
+    ResultsLocalNote,
+    NoBallotsYet,
+    Ballots,
+    Eligible,
+    ParticipationRate,
+    QuorumReached,
+    QuorumNotReached,
+    OverEligible,
+    Option,
+    Count,
+    Share,
+    ValidVotes,
+    AllAnswers,
+    SatisfactionRate,
+    WeightedScore,
+    Grade,
+    Rank,
+    Votes,
+    Elected,
+    Tied,
+    TiedAtLastSeat,
+    Subject,
+    Criterion,
+    Total,
+    Mean,
+    TrimmedMean,
+    TrimSkipped,
+    Scores,
+    NeedsReview,
+    NoObjectionPasses,
+    Reasons,
+    Passed,
+    NotPassed,
+    MajorityBase,
+    ForShare,
+    Answered,
+    Suggestions,
+    NoSuggestions,
+    UnreadableBallots,
+}
+
+impl Key {
+    /// (Chinese, English).
+    pub fn pair(self) -> (&'static str, &'static str) {
+        use Key::*;
+        match self {
+            SwitchLanguage => ("English", "中文"),
+            Loading => ("正在加载问卷…", "Loading the survey…"),
+            Previous => ("上一页", "Previous"),
+            Next => ("下一页", "Next"),
+            Submit => ("提交", "Submit"),
+            Submitting => ("正在保存…", "Saving…"),
+            ViewResults => ("查看结果", "View results"),
+            BackToSurvey => ("返回问卷", "Back to the survey"),
+            VoteAgain => ("再投一票", "Cast another ballot"),
+            Thanks => ("感谢您的参与！", "Thank you for taking part!"),
+            ReceiptIntro => ("您的回执码：", "Your receipt code:"),
+            ReceiptHint => (
+                "请记下回执码，公布结果时可以核对您的票。",
+                "Note this code down: you can find your ballot in the published receipt list.",
+            ),
+            StoredLocally => ("您的票已保存在本机。", "Your ballot is saved on this device."),
+            NotValidMark => ("（不计入有效票）", "(not counted as a valid vote)"),
+            Required => ("必答", "required"),
+            Optional => ("选答", "optional"),
+            PleaseChoose => ("请选择", "Please choose"),
+            NoObjection => ("无异议", "No objection"),
+            Objection => ("有异议", "Objection"),
+            ObjectionReason => ("异议理由（必填）", "Reason for the objection (required)"),
+            ApproveFor => ("赞同", "For"),
+            ApproveAgainst => ("反对", "Against"),
+            ApproveAbstain => ("弃权", "Abstain"),
+            FixBelow => ("请先完成下面标出的问题。", "Please complete the questions marked below."),
+            LoadFailed => (
+                "问卷加载失败，请检查网络后刷新页面重试。",
+                "The survey could not be loaded. Check the network and reload the page.",
+            ),
+            SurveyInvalid => (
+                "问卷文件有错误，暂时无法投票。请联系组织者。",
+                "The survey file has errors, so voting is not possible. Please tell the organiser.",
+            ),
+            StorageUnavailable => (
+                "本浏览器无法在本机保存投票（可能是无痕模式或关闭了存储）。为免丢票，请换用系统浏览器后再投票。",
+                "This browser cannot save ballots on this device (private mode or storage turned off). \
+                 To avoid losing your vote, please open the page in another browser.",
+            ),
+            StorageFull => (
+                "本机存储空间已满，您的票没有保存。请清理手机空间或换一台设备后再提交。",
+                "This device's storage is full, so your ballot was NOT saved. Free some space or use another device, then submit again.",
+            ),
+            StorageFailed => (
+                "保存失败，您的票没有保存。请再试一次。",
+                "Saving failed, so your ballot was NOT saved. Please try again.",
+            ),
+            NoScript => (
+                "您的浏览器版本过旧，无法使用本问卷。请用系统浏览器打开或升级微信。",
+                "Your browser is too old for this survey. Open it in the system browser or update WeChat.",
+            ),
+            ResultsTitle => ("统计结果", "Results"),
+            ResultsLocalNote => (
+                "以下仅统计本设备上已投的票。",
+                "Only the ballots cast on this device are counted here.",
+            ),
+            NoBallotsYet => ("本设备还没有投票。", "No ballots on this device yet."),
+            Ballots => ("已投票数", "Ballots"),
+            Eligible => ("应参与数", "Eligible"),
+            ParticipationRate => ("参与率", "Participation"),
+            QuorumReached => ("已达到法定人数", "Quorum reached"),
+            QuorumNotReached => ("未达到法定人数", "Quorum not reached"),
+            OverEligible => (
+                "警告：票数超过应参与人数，请核查！",
+                "Warning: more ballots than eligible voters. Please check!",
+            ),
+            Option => ("选项", "Option"),
+            Count => ("票数", "Count"),
+            Share => ("占有效票", "Share of valid"),
+            ValidVotes => ("有效票", "Valid votes"),
+            AllAnswers => ("全部作答", "All answers"),
+            SatisfactionRate => ("满意率", "Satisfaction rate"),
+            WeightedScore => ("加权得分", "Weighted score"),
+            Grade => ("评定等次", "Grade"),
+            Rank => ("名次", "Rank"),
+            Votes => ("得票", "Votes"),
+            Elected => ("当选", "Elected"),
+            Tied => ("并列", "Tied"),
+            TiedAtLastSeat => (
+                "末位同票，需要再次投票或复核：",
+                "Tied for the last seat, needs a run-off or review:",
+            ),
+            Subject => ("对象", "Subject"),
+            Criterion => ("评分项", "Criterion"),
+            Total => ("总分", "Total"),
+            Mean => ("平均分", "Mean"),
+            TrimmedMean => ("去掉最高最低分后的平均分", "Trimmed mean"),
+            TrimSkipped => ("评分人数不足，未去掉最高最低分", "Too few scores to trim"),
+            Scores => ("评分数", "Scores"),
+            NeedsReview => ("有异议，需复核", "Objections: needs review"),
+            NoObjectionPasses => ("无异议，通过", "No objection: passes"),
+            Reasons => ("异议理由", "Reasons"),
+            Passed => ("通过", "Passed"),
+            NotPassed => ("未通过", "Not passed"),
+            MajorityBase => ("计票基数", "Majority base"),
+            ForShare => ("赞同比例", "Share for"),
+            Answered => ("作答人数", "Answered"),
+            Suggestions => ("意见建议", "Suggestions"),
+            NoSuggestions => ("暂无意见建议", "No suggestions yet"),
+            UnreadableBallots => (
+                "有无法读取的本机记录，已跳过：",
+                "Unreadable records on this device were skipped: ",
+            ),
+        }
+    }
+}
+
+/// "第 2/4 部分" / "Part 2 of 4".
+pub fn section_progress(lang: Lang, current: usize, total: usize) -> String {
+    match lang {
+        Lang::Zh => format!("第 {current}/{total} 部分"),
+        Lang::En => format!("Part {current} of {total}"),
+    }
+}
+
+/// "已选 2/3" / "2 of 3 chosen".
+pub fn chosen_count(lang: Lang, chosen: usize, max: u32) -> String {
+    match lang {
+        Lang::Zh => format!("已选 {chosen}/{max}"),
+        Lang::En => format!("{chosen} of {max} chosen"),
+    }
+}
+
+/// "12/500 字" / "12/500 characters".
+pub fn char_count(lang: Lang, used: usize, max: u32) -> String {
+    match lang {
+        Lang::Zh => format!("{used}/{max} 字"),
+        Lang::En => format!("{used}/{max} characters"),
+    }
+}
+
+/// "选 1–3 项" / "Choose 1 to 3".
+pub fn choose_range(lang: Lang, min: u32, max: u32) -> String {
+    match (lang, min == max) {
+        (Lang::Zh, true) => format!("请选 {max} 项"),
+        (Lang::Zh, false) => format!("可选 {min}–{max} 项"),
+        (Lang::En, true) => format!("Choose {max}"),
+        (Lang::En, false) => format!("Choose {min} to {max}"),
+    }
+}
+
+/// "（0–10 分）" / "(0 to 10)".
+pub fn score_range(lang: Lang, min: i32, max: i32) -> String {
+    match lang {
+        Lang::Zh => format!("（{min}–{max} 分）"),
+        Lang::En => format!("({min} to {max})"),
+    }
+}
+
+/// "HTTP 404" style detail for a failed fetch.
+pub fn http_status(lang: Lang, status: u16) -> String {
+    match lang {
+        Lang::Zh => format!("服务器返回 {status}"),
+        Lang::En => format!("The server answered {status}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_are_read_from_tags() {
+        assert_eq!(Lang::from_tag("en"), Lang::En);
+        assert_eq!(Lang::from_tag("en-GB"), Lang::En);
+        assert_eq!(Lang::from_tag("zh-CN"), Lang::Zh);
+        assert_eq!(Lang::from_tag(""), Lang::Zh);
+    }
+
+    #[test]
+    fn every_key_has_both_languages() {
+        use Key::*;
+        for k in [SwitchLanguage, Previous, Next, Submit, ViewResults, VoteAgain, StorageFull] {
+            let (zh, en) = k.pair();
+            assert!(!zh.is_empty() && !en.is_empty());
+            assert_ne!(zh, en);
+        }
+        assert_eq!(section_progress(Lang::Zh, 2, 4), "第 2/4 部分");
+        assert_eq!(chosen_count(Lang::Zh, 2, 3), "已选 2/3");
+    }
+}

@@ -1,0 +1,180 @@
+//! The local storage adapter: ballots are written to the browser's `localStorage` before anything
+//! else happens, one key per ballot, so writing is O(1) and a reload never loses a cast ballot.
+//!
+//! Keys (all under `pingyi/v1/`):
+//! - `pingyi/v1/device`: this device's random id (UUID v4), made once.
+//! - `pingyi/v1/{survey_id}/ballot/{ballot_id}`: one [`StoredBallot`] as JSON.
+//! - `pingyi/v1/probe`: written and removed at start to find out whether storage works at all.
+//!
+//! Browser failures become a typed [`StoreError`] the views can explain to the resident.
+
+use pingyi_core::Ballot;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+
+const PREFIX: &str = "pingyi/v1/";
+
+/// What happened to a stored ballot on its way to a collector. The outbox updates it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Stored here, not yet acknowledged by a collector.
+    Pending,
+    /// A collector stored it.
+    Acked,
+    /// A collector refused it; see `reason`.
+    Rejected,
+}
+
+/// One ballot as it lives in local storage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredBallot {
+    pub ballot: Ballot,
+    pub status: Status,
+    /// Why a collector rejected it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Why storage failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// No `localStorage` (private mode, disabled, or a `SecurityError`).
+    Unavailable(String),
+    /// The quota is used up (`QuotaExceededError`).
+    Full,
+    /// Any other browser error, with its name and message.
+    Other(String),
+}
+
+/// Ballots read back for one survey, plus keys that could not be read.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    pub ballots: Vec<StoredBallot>,
+    pub unreadable: Vec<String>,
+}
+
+/// The key of one ballot.
+pub fn ballot_key(survey_id: &str, ballot_id: &str) -> String {
+    format!("{PREFIX}{survey_id}/ballot/{ballot_id}")
+}
+
+/// The prefix all ballots of one survey share.
+pub fn survey_prefix(survey_id: &str) -> String {
+    format!("{PREFIX}{survey_id}/ballot/")
+}
+
+/// A handle on the page's `localStorage`.
+pub struct Store {
+    storage: web_sys::Storage,
+}
+
+impl Store {
+    /// Opens `localStorage`. Some browsers throw a `SecurityError` here when storage is off.
+    pub fn open() -> Result<Store, StoreError> {
+        let window = web_sys::window().ok_or_else(|| StoreError::Unavailable("no window".into()))?;
+        match window.local_storage() {
+            Ok(Some(storage)) => Ok(Store { storage }),
+            Ok(None) => Err(StoreError::Unavailable("localStorage is null".into())),
+            Err(e) => Err(StoreError::Unavailable(describe(&e))),
+        }
+    }
+
+    /// Opens storage and proves that a write and a delete both work, so the resident is told
+    /// before voting rather than after.
+    pub fn open_and_probe() -> Result<Store, StoreError> {
+        let store = Store::open()?;
+        let key = format!("{PREFIX}probe");
+        store.storage.set_item(&key, "1").map_err(classify)?;
+        store.storage.remove_item(&key).map_err(classify)?;
+        Ok(store)
+    }
+
+    /// This device's id, made and stored on first use.
+    pub fn device_id(&self) -> Result<String, StoreError> {
+        let key = format!("{PREFIX}device");
+        if let Ok(Some(id)) = self.storage.get_item(&key) {
+            if !id.is_empty() {
+                return Ok(id);
+            }
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        self.storage.set_item(&key, &id).map_err(classify)?;
+        Ok(id)
+    }
+
+    /// Writes one ballot as pending under its own key. Nothing else is rewritten.
+    pub fn put_ballot(&self, ballot: &Ballot) -> Result<(), StoreError> {
+        let record = StoredBallot { ballot: ballot.clone(), status: Status::Pending, reason: None };
+        self.put(&record)
+    }
+
+    /// Writes (or overwrites) one record, e.g. when the outbox marks it acked.
+    pub fn put(&self, record: &StoredBallot) -> Result<(), StoreError> {
+        let json = serde_json::to_string(record).map_err(|e| StoreError::Other(e.to_string()))?;
+        let key = ballot_key(&record.ballot.survey_id, &record.ballot.id);
+        self.storage.set_item(&key, &json).map_err(classify)
+    }
+
+    /// Every stored ballot of one survey, in cast order (then by id).
+    pub fn load_ballots(&self, survey_id: &str) -> Result<Loaded, StoreError> {
+        let prefix = survey_prefix(survey_id);
+        let mut out = Loaded::default();
+        for key in self.keys()? {
+            if !key.starts_with(&prefix) {
+                continue;
+            }
+            let text = self.storage.get_item(&key).map_err(classify)?.unwrap_or_default();
+            match serde_json::from_str::<StoredBallot>(&text) {
+                Ok(record) => out.ballots.push(record),
+                Err(_) => out.unreadable.push(key),
+            }
+        }
+        out.ballots.sort_by(|a, b| {
+            (a.ballot.cast_at.as_str(), a.ballot.id.as_str())
+                .cmp(&(b.ballot.cast_at.as_str(), b.ballot.id.as_str()))
+        });
+        Ok(out)
+    }
+
+    /// All keys currently in storage.
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let n = self.storage.length().map_err(classify)?;
+        let mut keys = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            if let Ok(Some(k)) = self.storage.key(i) {
+                keys.push(k);
+            }
+        }
+        Ok(keys)
+    }
+}
+
+/// Turns a thrown browser error into a [`StoreError`].
+fn classify(e: JsValue) -> StoreError {
+    let name = e.dyn_ref::<web_sys::DomException>().map(|d| d.name()).unwrap_or_default();
+    match name.as_str() {
+        "QuotaExceededError" | "NS_ERROR_DOM_QUOTA_REACHED" => StoreError::Full,
+        "SecurityError" => StoreError::Unavailable(describe(&e)),
+        _ => StoreError::Other(describe(&e)),
+    }
+}
+
+fn describe(e: &JsValue) -> String {
+    if let Some(d) = e.dyn_ref::<web_sys::DomException>() {
+        return format!("{}: {}", d.name(), d.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_have_the_documented_shape() {
+        assert_eq!(ballot_key("s1", "b1"), "pingyi/v1/s1/ballot/b1");
+        assert!(ballot_key("s1", "b1").starts_with(&survey_prefix("s1")));
+        assert!(!ballot_key("s10", "b1").starts_with(&survey_prefix("s1")));
+    }
+}
