@@ -158,7 +158,7 @@ impl Key {
                 "Note this code down: you can find your ballot in the published receipt list.",
             ),
             StoredLocally => ("您的票已保存在本机。", "Your ballot is saved on this device."),
-            NotValidMark => ("（不计入有效票）", "(not counted as a valid vote)"),
+            NotValidMark => ("（不计入有效票）", " (not counted as a valid vote)"),
             Required => ("必答", "required"),
             Optional => ("选答", "optional"),
             PleaseChoose => ("请选择", "Please choose"),

@@ -1,1 +1,70 @@
-//! Pingyi widget.
+//! Pingyi (评议) widget: a survey and public-evaluation form for village meetings, in Leptos.
+//!
+//! The widget renders and wires; every decision about surveys, ballots and counting is made by
+//! `pingyi-core`. Its edges are small adapters: [`store`] (localStorage), [`net`] (HTTP),
+//! [`cast`] (clock, randomness and the order of casting) and [`embed`] (the host page).
+//!
+//! At start every element with a `data-pingyi` attribute gets a widget (see [`embed`] for the
+//! attributes). Embedders and tests can also call [`mount`] directly.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+pub mod app;
+pub mod cast;
+pub mod embed;
+pub mod i18n;
+pub mod net;
+pub mod store;
+pub mod views;
+
+use embed::{Config, SurveySource};
+
+/// Mounts every `[data-pingyi]` element on the page when the module loads.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    embed::mount_all();
+}
+
+/// A mounted widget. Dropping it (or calling [`Widget::unmount`]) removes the widget and frees
+/// its reactive state; stored ballots stay.
+#[wasm_bindgen]
+pub struct Widget {
+    handle: Option<Box<dyn std::any::Any>>,
+    el: web_sys::HtmlElement,
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Removes the widget from its element.
+    pub fn unmount(&mut self) {
+        self.handle.take();
+        let _ = self.el.remove_attribute("data-pingyi-mounted");
+    }
+}
+
+impl Drop for Widget {
+    fn drop(&mut self) {
+        self.unmount();
+    }
+}
+
+/// Mounts a widget for the survey `survey_json` into `el`, speaking `lang` (`zh-CN` or `en`).
+/// Keep the returned handle for as long as the widget should live.
+#[wasm_bindgen]
+pub fn mount(el: web_sys::HtmlElement, survey_json: &str, lang: &str) -> Widget {
+    let config = Config {
+        source: SurveySource::Inline(survey_json.to_string()),
+        lang: i18n::Lang::from_tag(lang),
+        endpoint: el.get_attribute("data-endpoint"),
+    };
+    mount_with(el, config)
+}
+
+/// Mounts a widget with a full configuration.
+pub fn mount_with(el: web_sys::HtmlElement, config: Config) -> Widget {
+    let _ = el.set_attribute("data-pingyi-mounted", "");
+    let handle = leptos::mount::mount_to(el.clone(), move || view! { <app::App config=config/> }.into_any());
+    Widget { handle: Some(Box::new(handle)), el }
+}

@@ -1,1 +1,67 @@
-fn main() {}
+//! `cargo xtask`: Pingyi's developer tasks.
+//!
+//! One entry point for everything a developer or CI does: install the tools
+//! (`setup`), build the widget and check its size (`build`), serve the demo
+//! (`run`, `serve`), run every test level (`test`) and print the figures
+//! (`bench`). Std only, so it compiles in seconds on a fresh machine.
+
+mod bench;
+mod bundle;
+mod lockfile;
+mod serve;
+mod setup;
+mod shell;
+mod test_steps;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup [--check]   install what is missing (wasm32 target, trunk, wasm-bindgen-cli,
+                    npm packages, Chromium); --check only reports, installs nothing
+  build             setup, then `trunk build --release --offline` and the bundle budget check
+  run [--port N]    build, then serve the demo on http://127.0.0.1:8080
+  serve [--port N]  serve the already built demo (dist/) without building
+  test              every test level, stopping at the first failure (what CI runs)
+  bench             benchmarks that exist (collector ingest) and the bundle figure
+";
+
+fn main() -> ExitCode {
+    shell::prepare_environment();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = args.first().map(String::as_str).unwrap_or("");
+    let rest = &args[args.len().min(1)..];
+    let outcome = match command {
+        "setup" => setup::setup(setup::Mode::from_args(rest)),
+        "build" => bundle::build().map(|_| ()),
+        "run" => parse_port(rest).and_then(serve::build_and_serve),
+        "serve" => parse_port(rest).and_then(serve::serve_demo),
+        "test" => test_steps::run_all(),
+        "bench" => bench::bench(),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads `--port N` from the arguments; 8080 when absent.
+fn parse_port(args: &[String]) -> Result<u16, String> {
+    match args {
+        [] => Ok(serve::DEFAULT_PORT),
+        [flag, value] if flag == "--port" => value
+            .parse()
+            .map_err(|_| format!("--port needs a number, got {value:?}")),
+        _ => Err(format!("unexpected arguments {args:?}\n\n{USAGE}")),
+    }
+}

@@ -1,1 +1,156 @@
-fn main() {}
+//! `pingyi-collector`: command line of the reference pingyi/1 collector.
+//!
+//! ```text
+//! pingyi-collector serve [--addr 127.0.0.1:8080] [--db pingyi.sqlite] [--static-dir dist]
+//!                        [--publish survey.json]... [--cors-origin https://portal.example]...
+//!                        [--rate-per-second 20] [--rate-burst 200] [--max-body-bytes 1048576]
+//! pingyi-collector bench-ingest [--ballots 20000] [--batch 200] [--clients 4]
+//! pingyi-collector openapi
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use pingyi_collector::limits::RateLimit;
+use pingyi_collector::{bench, start, Config};
+
+const USAGE: &str = "\
+pingyi-collector: the reference pingyi/1 ballot collector
+
+USAGE:
+  pingyi-collector serve [OPTIONS]
+      --addr ADDR             listen address (default 127.0.0.1:8080)
+      --db FILE               SQLite database (default pingyi.sqlite)
+      --static-dir DIR        serve the built widget from DIR (index.html fallback)
+      --publish FILE          publish a survey file at start (repeatable)
+      --cors-origin ORIGIN    allow this browser origin, or * (repeatable; also PINGYI_CORS_ORIGINS)
+      --rate-per-second R     per-IP sustained request rate, 0 = off (default 20)
+      --rate-burst B          per-IP burst (default 200)
+      --max-body-bytes N      largest request body (default 1048576)
+  pingyi-collector bench-ingest [--ballots N] [--batch B] [--clients C]
+  pingyi-collector openapi    print the OpenAPI 3.1 document
+
+ENVIRONMENT:
+  PINGYI_ADMIN_TOKEN   admin token; else read from or created in <db>.admin-token
+  PINGYI_CORS_ORIGINS  extra allowed origins, comma separated
+  RUST_LOG             log filter (default info)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Value of an option that takes one.
+fn value(it: &mut impl Iterator<Item = String>, name: &str) -> Result<String, String> {
+    it.next().ok_or_else(|| format!("{name} needs a value"))
+}
+
+fn parse<T: std::str::FromStr>(s: &str, name: &str) -> Result<T, String> {
+    s.parse().map_err(|_| format!("{name}: cannot read {s:?}"))
+}
+
+fn run(args: Vec<String>) -> Result<(), String> {
+    let mut it = args.into_iter();
+    match it.next().as_deref() {
+        Some("serve") => serve(it),
+        Some("bench-ingest") => bench_ingest(it),
+        Some("openapi") => {
+            let doc = pingyi_collector::openapi::document();
+            println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    }
+}
+
+fn init_logs() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())
+}
+
+fn serve(mut it: impl Iterator<Item = String>) -> Result<(), String> {
+    let mut config = Config::new("pingyi.sqlite");
+    let mut rate = RateLimit::default();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--addr" => config.addr = parse(&value(&mut it, &arg)?, &arg)?,
+            "--db" => config.db = PathBuf::from(value(&mut it, &arg)?),
+            "--static-dir" => config.static_dir = Some(PathBuf::from(value(&mut it, &arg)?)),
+            "--publish" => config.publish.push(PathBuf::from(value(&mut it, &arg)?)),
+            "--cors-origin" => config.cors_origins.push(value(&mut it, &arg)?),
+            "--rate-per-second" => rate.per_second = parse(&value(&mut it, &arg)?, &arg)?,
+            "--rate-burst" => rate.burst = parse(&value(&mut it, &arg)?, &arg)?,
+            "--max-body-bytes" => config.max_body_bytes = parse(&value(&mut it, &arg)?, &arg)?,
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
+        }
+    }
+    config.rate_limit = rate;
+    init_logs();
+    runtime()?.block_on(async move {
+        let server = start(config).await.map_err(|e| e.to_string())?;
+        server.run_until(shutdown_signal()).await.map_err(|e| e.to_string())
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+}
+
+fn bench_ingest(mut it: impl Iterator<Item = String>) -> Result<(), String> {
+    let mut opts = bench::BenchOptions::default();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--ballots" => opts.ballots = parse(&value(&mut it, &arg)?, &arg)?,
+            "--batch" => opts.batch = parse(&value(&mut it, &arg)?, &arg)?,
+            "--clients" => opts.clients = parse(&value(&mut it, &arg)?, &arg)?,
+            other => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
+        }
+    }
+    let report = runtime()?.block_on(bench::bench_ingest(opts))?;
+    println!("{report}");
+    Ok(())
+}

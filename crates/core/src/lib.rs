@@ -6,9 +6,16 @@ pub mod outbox;
 pub mod protocol;
 pub mod survey;
 pub mod tally;
+pub mod time;
 pub mod validate;
 
 pub use ballot::{Answer, Ballot, Channel, NoticeResponse};
 pub use survey::{Question, QuestionBody, Survey, Text};
 pub use tally::{tally, Ratio, Tally};
-pub use validate::{parse_survey, validate_ballot, Problem};
+pub use validate::{parse_survey, validate_ballot, validate_survey, Problem};
+
+#[cfg(feature = "schema")]
+pub use schema::{survey_schema, tally_schema};
+
+#[cfg(feature = "schema")]
+mod schema;

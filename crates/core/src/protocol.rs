@@ -23,10 +23,10 @@ pub const ADMIN_AUTH_HEADER: &str = "authorization";
 /// Prefix of the admin `Authorization` header value.
 pub const BEARER_PREFIX: &str = "Bearer ";
 
-/// `POST /v1/surveys/{survey_id}/ballots` request body.
+/// `POST /v1/surveys/{survey_id}/ballots` request body. Unknown top-level fields are ignored, so
+/// later protocol revisions can add some.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
 pub struct SubmitBatch {
     /// 1 to [`MAX_BATCH`] ballots, all for the survey named in the path.
     pub ballots: Vec<Ballot>,
@@ -126,9 +126,13 @@ pub mod error_code {
     pub const RATE_LIMITED: &str = "rate_limited";
     /// Anything else. 500; safe to retry.
     pub const INTERNAL: &str = "internal";
+    /// No such route (not a survey lookup). 404.
+    pub const NOT_FOUND: &str = "not_found";
+    /// The route exists but not with this method. 405.
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
 
     /// Every code, for documentation and tests.
-    pub const ALL: [&str; 10] = [
+    pub const ALL: [&str; 12] = [
         BAD_REQUEST,
         BATCH_EMPTY,
         BATCH_TOO_LARGE,
@@ -139,6 +143,8 @@ pub mod error_code {
         SURVEY_INVALID,
         RATE_LIMITED,
         INTERNAL,
+        NOT_FOUND,
+        METHOD_NOT_ALLOWED,
     ];
 }
 

@@ -6,6 +6,10 @@
 //! deduplicated by id before counting (first occurrence in input order wins), and every list in
 //! the output has a deterministic order.
 //!
+//! Every [`Ratio`] in a tally is in lowest terms (`7/8`, `1/4`, `0/1`); a figure that has no value
+//! (nothing to divide by) is `None`, except where the field is not optional, where it is `0/0`
+//! with `value` null. Counts are always given beside rates.
+//!
 //! One file per question kind: `scale.rs`, `choose.rs`, `score.rs`, `notice.rs`, `approve.rs`,
 //! `text.rs`.
 
@@ -13,10 +17,22 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod approve;
+mod choose;
+mod notice;
 mod ratio;
+mod scale;
+mod score;
+mod text;
 
-use crate::ballot::Channel;
-use crate::survey::Text;
+pub use ratio::DECIMALS;
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use crate::ballot::{Answer, Ballot, Channel};
+use crate::survey::{QuestionBody, Survey, Text};
+use crate::validate::answer_is_countable;
 
 /// An exact rational `num / den`. Serialised with a rounded decimal `value` for people and
 /// machines that do not want to divide; `value` is `null` when `den` is 0.
@@ -93,7 +109,8 @@ pub struct OptionCount {
     pub option_id: String,
     pub label: Text,
     pub count: u64,
-    /// count / valid votes; `None` for an option that is not a valid vote.
+    /// count / valid votes; `None` for an option that is not a valid vote, and when there are no
+    /// valid votes.
     pub share_of_valid: Option<Ratio>,
     pub not_valid: bool,
 }
@@ -110,12 +127,13 @@ pub struct ScaleSubjectTally {
     pub total: u64,
     /// Answers on options that are valid votes (不了解 left out).
     pub valid: u64,
-    /// For the satisfaction preset (or any scale whose first two options are positive): the sum
-    /// of the two first valid options / valid. Present only for the `satisfaction` preset.
+    /// (first two valid options, i.e. 满意 + 基本满意) / valid. Present only for the `satisfaction`
+    /// preset and when valid > 0.
     pub satisfaction_rate: Option<Ratio>,
-    /// Σ(weight × count) / valid, when every valid option has a weight.
+    /// Σ(weight × count) / valid, when every valid option has a weight and valid > 0.
     pub weighted_score: Option<Ratio>,
-    /// The first grade rule that matches, else the default grade.
+    /// The first grade rule that matches (count × 100 ≥ threshold × valid, exact), else the
+    /// default grade; `None` when valid = 0.
     pub grade: Option<Text>,
 }
 
@@ -217,7 +235,90 @@ pub struct ApproveTally {
 
 /// Count the ballots of `survey`. Ballots for another survey id or version are left out and
 /// counted in `participation.ignored_other_survey`; repeated ids are counted once.
-pub fn tally(survey: &crate::survey::Survey, ballots: &[crate::ballot::Ballot]) -> Tally {
-    let _ = (survey, ballots);
-    todo!()
+///
+/// Order of work: deduplicate by ballot id over the whole input (first occurrence wins), then
+/// leave out ballots for another survey id or version, then count each question over the
+/// remaining ballots. For each question an answer is counted only when the question is shown on
+/// that ballot (`Question::is_shown`) and the answer is valid for the question
+/// ([`crate::validate::answer_is_countable`]: right shape, known ids, values in range); otherwise
+/// that answer is skipped for that question alone. Nothing here panics on any input.
+pub fn tally(survey: &Survey, ballots: &[Ballot]) -> Tally {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut duplicates_dropped = 0u64;
+    let mut ignored_other_survey = 0u64;
+    let mut counted: Vec<&Ballot> = Vec::new();
+    for b in ballots {
+        if !seen.insert(b.id.as_str()) {
+            duplicates_dropped += 1;
+        } else if b.survey_id != survey.id || b.survey_version != survey.version {
+            ignored_other_survey += 1;
+        } else {
+            counted.push(b);
+        }
+    }
+    let participation = participation(survey, &counted, ignored_other_survey, duplicates_dropped);
+    let questions = survey
+        .questions()
+        .map(|q| {
+            let answers: Vec<&Answer> = counted
+                .iter()
+                .filter_map(|b| {
+                    let a = b.answers.get(&q.id)?;
+                    (q.is_shown(&b.answers) && answer_is_countable(q, a)).then_some(a)
+                })
+                .collect();
+            let (answered, result) = match &q.body {
+                QuestionBody::Scale(s) => scale::count(s, &answers),
+                QuestionBody::Choose(c) => choose::count(c, &answers),
+                QuestionBody::Score(s) => score::count(s, &answers),
+                QuestionBody::Notice(n) => notice::count(n, &answers),
+                QuestionBody::Approve(a) => approve::count(a, survey.eligible, &answers),
+                QuestionBody::Text(_) => text::count(&answers),
+            };
+            QuestionTally { question_id: q.id.clone(), title: q.title.clone(), answered, result }
+        })
+        .collect();
+    Tally { survey_id: survey.id.clone(), survey_version: survey.version, participation, questions }
+}
+
+fn participation(survey: &Survey, counted: &[&Ballot], ignored_other_survey: u64, duplicates_dropped: u64) -> Participation {
+    let ballots = counted.len() as u64;
+    let mut by_channel: BTreeMap<Channel, u64> = BTreeMap::new();
+    for b in counted {
+        *by_channel.entry(b.channel).or_insert(0) += 1;
+    }
+    let eligible = survey.eligible;
+    let rate = eligible.filter(|e| *e > 0).map(|e| Ratio::reduced(i128::from(ballots), i128::from(e)));
+    let quorum_reached = eligible
+        .map(|e| u128::from(ballots) * 100 > u128::from(e) * u128::from(survey.quorum_percent));
+    Participation {
+        ballots,
+        by_channel,
+        ignored_other_survey,
+        duplicates_dropped,
+        eligible,
+        rate,
+        quorum_percent: survey.quorum_percent,
+        quorum_reached,
+        over_eligible: eligible.is_some_and(|e| ballots > u64::from(e)),
+    }
+}
+
+/// Competition ranking (1, 2, 2, 4) of `n` entries, best first, by `better(a, b)` (an ordering
+/// where `Greater` means `a` ranks above `b`). Equal entries keep their original (survey) order.
+/// Returns `(index, rank, tied)` in ranked order.
+pub(crate) fn rank(n: usize, cmp: impl Fn(usize, usize) -> Ordering) -> Vec<(usize, u32, bool)> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| cmp(*b, *a)); // stable: equal entries keep survey order
+    let mut out = Vec::with_capacity(n);
+    for (pos, &i) in order.iter().enumerate() {
+        let rank = if pos > 0 && cmp(order[pos - 1], i) == Ordering::Equal {
+            out.last().map(|(_, r, _): &(usize, u32, bool)| *r).unwrap_or(1)
+        } else {
+            u32::try_from(pos + 1).unwrap_or(u32::MAX)
+        };
+        let tied = order.iter().any(|&j| j != i && cmp(j, i) == Ordering::Equal);
+        out.push((i, rank, tied));
+    }
+    out
 }

@@ -1,0 +1,666 @@
+//! The pingyi/1 HTTP routes (see docs/protocol.md).
+//!
+//! Handlers are thin: they check limits and auth, then call core (`validate_ballot`, `tally`,
+//! `parse_survey`) and the [`Store`] from blocking tasks. Every error is an [`ErrorBody`] with a
+//! stable code.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::{error, info, Level};
+
+use pingyi_core::ballot::sha256_hex;
+use pingyi_core::protocol::{
+    batch_http_status, error_code, BallotResult, BallotStatus, ErrorBody, SubmitResponse, MAX_BATCH,
+    SUBMIT_KEY_HEADER,
+};
+use pingyi_core::{parse_survey, tally, validate_ballot, Ballot, Problem, Survey};
+
+use crate::auth::{constant_time_eq, AdminToken};
+use crate::limits::{rate_limit, RateLimit, RateLimiter};
+use crate::store::{InsertOutcome, NewBallot, PublishOutcome, Store, StoreError, StoredSurvey};
+
+/// Ballots read from the database per page when exporting or tallying.
+pub const PAGE_SIZE: usize = 500;
+
+/// One route of the router, for the OpenAPI document and its test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    /// OpenAPI path template.
+    pub path: &'static str,
+}
+
+/// Every route the router serves (besides static files).
+pub const ROUTES: &[Route] = &[
+    Route { method: "get", path: "/healthz" },
+    Route { method: "get", path: "/openapi.json" },
+    Route { method: "get", path: "/v1/surveys/{survey_id}" },
+    Route { method: "put", path: "/v1/surveys/{survey_id}" },
+    Route { method: "post", path: "/v1/surveys/{survey_id}/ballots" },
+    Route { method: "get", path: "/v1/surveys/{survey_id}/ballots" },
+    Route { method: "get", path: "/v1/surveys/{survey_id}/tally" },
+];
+
+/// Shared state of the handlers.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub admin: AdminToken,
+    pub max_body_bytes: usize,
+    /// Parsed survey versions. Published versions never change, so entries never go stale.
+    surveys: RwLock<HashMap<(String, u32), Arc<Survey>>>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, admin: AdminToken, max_body_bytes: usize) -> Self {
+        AppState { store, admin, max_body_bytes, surveys: RwLock::new(HashMap::new()) }
+    }
+
+    /// A parsed survey version from the cache or the store (blocking).
+    fn parsed(&self, stored: &StoredSurvey) -> Result<Arc<Survey>, ApiError> {
+        let key = (stored.survey_id.clone(), stored.version);
+        if let Some(s) = self.surveys.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(s.clone());
+        }
+        let survey: Survey = serde_json::from_str(&stored.json).map_err(|e| {
+            error!(survey_id = %stored.survey_id, version = stored.version, "stored survey does not parse: {e}");
+            ApiError::internal()
+        })?;
+        let survey = Arc::new(survey);
+        self.surveys.write().unwrap_or_else(|p| p.into_inner()).insert(key, survey.clone());
+        Ok(survey)
+    }
+
+    /// A parsed survey version (blocking); `None` when not published.
+    fn version(&self, survey_id: &str, version: u32) -> Result<Option<Arc<Survey>>, ApiError> {
+        if let Some(s) = self.surveys.read().unwrap_or_else(|p| p.into_inner()).get(&(survey_id.to_string(), version)) {
+            return Ok(Some(s.clone()));
+        }
+        match self.store.survey_version(survey_id, version)? {
+            Some(stored) => Ok(Some(self.parsed(&stored)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The latest published version, parsed (blocking).
+    fn latest(&self, survey_id: &str) -> Result<Arc<Survey>, ApiError> {
+        match self.store.latest_survey(survey_id)? {
+            Some(stored) => self.parsed(&stored),
+            None => Err(survey_not_found(survey_id)),
+        }
+    }
+
+    /// Validate and publish a survey file (blocking). `expected_id` is the id from the path.
+    pub fn publish_text(&self, text: &str, expected_id: Option<&str>) -> Result<(Survey, PublishOutcome), ApiError> {
+        let survey = parse_survey(text).map_err(|problems| {
+            ApiError::with_problems(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                error_code::SURVEY_INVALID,
+                format!("the survey file has {} problem(s)", problems.len()),
+                problems,
+            )
+        })?;
+        if let Some(id) = expected_id {
+            if survey.id != id {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    error_code::BAD_REQUEST,
+                    format!("the path names survey {id:?} but the file is survey {:?}", survey.id),
+                ));
+            }
+        }
+        let json = serde_json::to_string(&survey).map_err(|_| ApiError::internal())?;
+        let stored = StoredSurvey {
+            survey_id: survey.id.clone(),
+            version: survey.version,
+            content_hash: sha256_hex(&json),
+            json,
+        };
+        match self.store.publish_survey(&stored) {
+            Ok(outcome) => Ok((survey, outcome)),
+            Err(e @ (StoreError::VersionBackwards { .. } | StoreError::VersionClash { .. })) => {
+                Err(ApiError::new(StatusCode::CONFLICT, error_code::SURVEY_INVALID, e.to_string()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// An error response: HTTP status plus [`ErrorBody`].
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        ApiError { status, body: ErrorBody::new(code, message) }
+    }
+    pub fn with_problems(status: StatusCode, code: &str, message: impl Into<String>, problems: Vec<Problem>) -> Self {
+        ApiError { status, body: ErrorBody::with_problems(code, message, problems) }
+    }
+    pub fn internal() -> Self {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error_code::INTERNAL, "internal error; try again later")
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        error!("store error: {e}");
+        ApiError::internal()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+/// Shorthand for an [`ApiError`].
+pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+    ApiError::new(status, code, message)
+}
+
+fn survey_not_found(id: &str) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, error_code::SURVEY_NOT_FOUND, format!("no survey {id:?} is published here"))
+}
+
+/// Run blocking work (SQLite, validation, counting) off the async threads. A panic becomes a
+/// 500 `internal`, never a dropped connection.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) => {
+            error!("blocking task failed: {e}");
+            Err(ApiError::internal())
+        }
+    }
+}
+
+/// Read the whole body, at most `limit` bytes.
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let too_large = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+            .any(|e| e.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            payload_too_large(limit)
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, format!("could not read the body: {e}"))
+        }
+    })
+}
+
+fn payload_too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        error_code::PAYLOAD_TOO_LARGE,
+        format!("the body is larger than {limit} bytes; send fewer ballots per batch"),
+    )
+}
+
+/// Check `Authorization: Bearer <admin token>`.
+fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if state.admin.matches_header(auth) {
+        return Ok(());
+    }
+    if auth.is_none() && headers.contains_key(SUBMIT_KEY_HEADER) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            error_code::FORBIDDEN,
+            "a submit key does not give admin access; send Authorization: Bearer <admin token>",
+        ));
+    }
+    Err(ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        error_code::UNAUTHORIZED,
+        "admin token missing or wrong; send Authorization: Bearer <admin token>",
+    ))
+}
+
+/// `GET /healthz`
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "ok": true }))
+}
+
+/// `GET /openapi.json`
+async fn openapi_json() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}
+
+/// `GET /v1/surveys/{survey_id}`: the latest published survey, public.
+async fn get_survey(State(state): State<Arc<AppState>>, Path(survey_id): Path<String>) -> Result<Response, ApiError> {
+    let stored = blocking(move || Ok(state.store.latest_survey(&survey_id)?.ok_or_else(|| survey_not_found(&survey_id))?))
+        .await?;
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], stored.json).into_response())
+}
+
+/// Response of `PUT /v1/surveys/{survey_id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PublishResponse {
+    pub survey_id: String,
+    pub version: u32,
+    /// `created` (201) or `unchanged` (200, the same version was already published).
+    pub status: String,
+}
+
+/// `PUT /v1/surveys/{survey_id}`: publish a survey version (admin).
+async fn put_survey(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_admin(&state, &headers)?;
+    let bytes = read_body(body, state.max_body_bytes).await?;
+    let text = String::from_utf8(bytes.to_vec())
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, "the body is not UTF-8"))?;
+    let (survey, outcome) = blocking(move || state.publish_text(&text, Some(&survey_id))).await?;
+    let (status, word) = match outcome {
+        PublishOutcome::Created => (StatusCode::CREATED, "created"),
+        PublishOutcome::Unchanged => (StatusCode::OK, "unchanged"),
+    };
+    info!(survey_id = %survey.id, version = survey.version, outcome = word, "survey published");
+    Ok((status, Json(PublishResponse { survey_id: survey.id, version: survey.version, status: word.into() }))
+        .into_response())
+}
+
+/// The envelope of a batch, read before the ballots themselves so that one malformed ballot
+/// gets its own `rejected` result instead of failing the batch.
+#[derive(Deserialize)]
+struct RawBatch {
+    ballots: Vec<serde_json::Value>,
+}
+
+fn problem(path: &str, code: &str, zh: String, en: String) -> Problem {
+    Problem { path: path.into(), code: code.into(), zh, en }
+}
+
+/// `POST /v1/surveys/{survey_id}/ballots`: store a batch of ballots.
+async fn post_ballots(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = read_body(body, state.max_body_bytes).await?;
+    let raw: RawBatch = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            error_code::BAD_REQUEST,
+            format!("the body is not a pingyi/1 batch {{\"ballots\": [...]}}: {e}"),
+        )
+    })?;
+    if raw.ballots.is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, error_code::BATCH_EMPTY, "the batch has no ballots"));
+    }
+    if raw.ballots.len() > MAX_BATCH {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            error_code::BATCH_TOO_LARGE,
+            format!("{} ballots in one batch; at most {MAX_BATCH}", raw.ballots.len()),
+        ));
+    }
+    let given_key = headers.get(SUBMIT_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let results = blocking(move || submit(&state, &survey_id, given_key.as_deref(), raw.ballots)).await?;
+    let status = StatusCode::from_u16(batch_http_status(&results)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    Ok((status, Json(SubmitResponse { results })).into_response())
+}
+
+/// The blocking part of a submit: survey lookup, key check, validation, one transaction.
+fn submit(
+    state: &AppState,
+    survey_id: &str,
+    given_key: Option<&str>,
+    raw: Vec<serde_json::Value>,
+) -> Result<Vec<BallotResult>, ApiError> {
+    let latest = state.latest(survey_id)?;
+    if let Some(key) = latest.collect.as_ref().and_then(|c| c.submit_key.as_deref()).filter(|k| !k.is_empty()) {
+        if !given_key.is_some_and(|g| constant_time_eq(g, key)) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                error_code::UNAUTHORIZED,
+                format!("this survey needs its submit key in the {SUBMIT_KEY_HEADER} header"),
+            ));
+        }
+    }
+
+    // Slot per ballot: either a final result already, or an index into `to_insert`.
+    enum Slot {
+        Done(BallotResult),
+        Insert(usize),
+    }
+    let mut slots = Vec::with_capacity(raw.len());
+    let mut to_insert: Vec<NewBallot> = Vec::new();
+    for (i, value) in raw.into_iter().enumerate() {
+        let id = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
+        let ballot: Ballot = match serde_json::from_value(value) {
+            Ok(b) => b,
+            Err(e) => {
+                let Some(id) = id else {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        error_code::BAD_REQUEST,
+                        format!("ballot {i} has no string \"id\""),
+                    ));
+                };
+                let p = problem("$", "malformed_ballot", format!("选票格式不正确：{e}"), format!("malformed ballot: {e}"));
+                slots.push(Slot::Done(BallotResult { id, status: BallotStatus::Rejected, problems: vec![p] }));
+                continue;
+            }
+        };
+        let reject = |problems: Vec<Problem>| BallotResult { id: ballot.id.clone(), status: BallotStatus::Rejected, problems };
+        if ballot.survey_id != survey_id {
+            slots.push(Slot::Done(reject(vec![problem(
+                "$.survey_id",
+                "wrong_survey",
+                format!("选票属于问卷 {:?}，不是 {:?}", ballot.survey_id, survey_id),
+                format!("the ballot is for survey {:?}, not {:?}", ballot.survey_id, survey_id),
+            )])));
+            continue;
+        }
+        let survey = if ballot.survey_version == latest.version {
+            Some(latest.clone())
+        } else {
+            state.version(survey_id, ballot.survey_version)?
+        };
+        let Some(survey) = survey else {
+            slots.push(Slot::Done(reject(vec![problem(
+                "$.survey_version",
+                "unknown_version",
+                format!("本收集端没有第 {} 版问卷", ballot.survey_version),
+                format!("version {} of this survey is not published here", ballot.survey_version),
+            )])));
+            continue;
+        };
+        if let Err(problems) = validate_ballot(&survey, &ballot) {
+            slots.push(Slot::Done(reject(problems)));
+            continue;
+        }
+        slots.push(Slot::Insert(to_insert.len()));
+        to_insert.push(NewBallot {
+            id: ballot.id.clone(),
+            survey_id: ballot.survey_id.clone(),
+            survey_version: ballot.survey_version,
+            canonical_json: ballot.canonical_json(),
+            content_hash: ballot.content_hash(),
+        });
+    }
+
+    let outcomes = if to_insert.is_empty() { Vec::new() } else { state.store.insert_ballots(&to_insert)? };
+    let mut counts = [0usize; 4];
+    let results: Vec<BallotResult> = slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Done(r) => r,
+            Slot::Insert(i) => {
+                let status = match outcomes.get(i) {
+                    Some(InsertOutcome::Inserted) => BallotStatus::Accepted,
+                    Some(InsertOutcome::Duplicate) => BallotStatus::Duplicate,
+                    Some(InsertOutcome::Conflict) | None => BallotStatus::Conflict,
+                };
+                BallotResult { id: to_insert[i].id.clone(), status, problems: Vec::new() }
+            }
+        })
+        .inspect(|r| {
+            counts[match r.status {
+                BallotStatus::Accepted => 0,
+                BallotStatus::Duplicate => 1,
+                BallotStatus::Conflict => 2,
+                BallotStatus::Rejected => 3,
+            }] += 1
+        })
+        .collect();
+    info!(
+        survey_id,
+        ballots = results.len(),
+        accepted = counts[0],
+        duplicate = counts[1],
+        conflict = counts[2],
+        rejected = counts[3],
+        "ballot batch"
+    );
+    Ok(results)
+}
+
+/// Query of the tally and export routes.
+#[derive(Debug, Default, Deserialize)]
+struct ReadQuery {
+    /// Survey version; default the latest.
+    version: Option<u32>,
+    /// Export format: `json` (default) or `ndjson`.
+    format: Option<String>,
+}
+
+/// Every stored ballot of a survey, read page by page (blocking).
+fn load_ballots(state: &AppState, survey_id: &str) -> Result<Vec<Ballot>, ApiError> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = state.store.ballots_page(survey_id, None, after, PAGE_SIZE)?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        let n = page.len();
+        for row in page {
+            match serde_json::from_str::<Ballot>(&row.canonical_json) {
+                Ok(b) => out.push(b),
+                Err(e) => {
+                    error!(survey_id, seq = row.seq, "stored ballot does not parse: {e}");
+                    return Err(ApiError::internal());
+                }
+            }
+        }
+        if n < PAGE_SIZE {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// `GET /v1/surveys/{survey_id}/tally`: public when the survey says `results_public`.
+async fn get_tally(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    Query(q): Query<ReadQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let tally = blocking(move || {
+        let latest = state.latest(&survey_id)?;
+        if !latest.results_public {
+            require_admin(&state, &headers)?;
+        }
+        let survey = match q.version {
+            None => latest,
+            Some(v) => state.version(&survey_id, v)?.ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    error_code::SURVEY_NOT_FOUND,
+                    format!("version {v} of survey {survey_id:?} is not published here"),
+                )
+            })?,
+        };
+        // All versions are passed in: core counts the asked version and reports the rest as
+        // `ignored_other_survey`.
+        let ballots = load_ballots(&state, &survey_id)?;
+        Ok(tally(&survey, &ballots))
+    })
+    .await?;
+    Ok(Json(tally).into_response())
+}
+
+/// `GET /v1/surveys/{survey_id}/ballots`: raw export (admin), streamed page by page.
+async fn export_ballots(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    Query(q): Query<ReadQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    require_admin(&state, &headers)?;
+    let ndjson = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("ndjson") => true,
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                error_code::BAD_REQUEST,
+                format!("unknown format {other:?}; use json or ndjson"),
+            ))
+        }
+    };
+    let check = state.clone();
+    let id = survey_id.clone();
+    blocking(move || check.latest(&id).map(|_| ())).await?;
+
+    let version = q.version;
+    // State: (seq of the last row sent, whether nothing was sent yet); None when finished.
+    let stream = futures_util::stream::unfold(Some((0i64, true)), move |st| {
+        let state = state.clone();
+        let survey_id = survey_id.clone();
+        async move {
+            let (after, first) = st?;
+            let page = tokio::task::spawn_blocking(move || state.store.ballots_page(&survey_id, version, after, PAGE_SIZE))
+                .await;
+            let rows = match page {
+                Ok(Ok(rows)) => rows,
+                Ok(Err(e)) => {
+                    error!("export failed: {e}");
+                    return Some((Err(std::io::Error::other("export failed")), None));
+                }
+                Err(e) => {
+                    error!("export task failed: {e}");
+                    return Some((Err(std::io::Error::other("export failed")), None));
+                }
+            };
+            let finished = rows.len() < PAGE_SIZE;
+            let last = rows.last().map(|r| r.seq).unwrap_or(after);
+            let mut chunk = String::new();
+            for (i, row) in rows.iter().enumerate() {
+                if ndjson {
+                    chunk.push_str(&row.canonical_json);
+                    chunk.push('\n');
+                } else {
+                    chunk.push_str(if first && i == 0 { "[\n" } else { ",\n" });
+                    chunk.push_str(&row.canonical_json);
+                }
+            }
+            if finished && !ndjson {
+                chunk.push_str(if first && rows.is_empty() { "[]\n" } else { "\n]\n" });
+            }
+            let next = if finished { None } else { Some((last, first && rows.is_empty())) };
+            Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), next))
+        }
+    });
+    let content_type = if ndjson { "application/x-ndjson" } else { "application/json" };
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], Body::from_stream(stream)).into_response())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, error_code::NOT_FOUND, "no such route; see /openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, error_code::METHOD_NOT_ALLOWED, "method not allowed on this route")
+}
+
+/// Turn the body-limit layer's plain-text 413 into the JSON error.
+async fn json_413(resp: Response) -> Response {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return payload_too_large(0).body_with_message("the body is over the collector's size limit").into_response();
+    }
+    resp
+}
+
+impl ApiError {
+    fn body_with_message(mut self, message: &str) -> Self {
+        self.body.error.message = message.to_string();
+        self
+    }
+}
+
+/// Router options besides the state.
+#[derive(Clone, Debug, Default)]
+pub struct RouterOptions {
+    pub static_dir: Option<PathBuf>,
+    /// Allowed CORS origins; `*` allows any. Empty: no CORS headers (same-origin only).
+    pub cors_origins: Vec<String>,
+    pub rate_limit: RateLimit,
+}
+
+/// The full application: API, OpenAPI, health, static files, CORS, limits and tracing.
+pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Router {
+    let limiter = Arc::new(RateLimiter::new(opts.rate_limit));
+    let surveys = Router::new()
+        .route("/{survey_id}", get(get_survey).put(put_survey))
+        .route("/{survey_id}/ballots", get(export_ballots).post(post_ballots))
+        .route("/{survey_id}/tally", get(get_tally))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        // Early refusal of a declared Content-Length over the limit; read_body also enforces it.
+        .layer(RequestBodyLimitLayer::new(state.max_body_bytes))
+        .layer(axum::middleware::map_response(json_413))
+        .layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
+        .with_state(state);
+
+    let mut app = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi_json))
+        .nest("/v1/surveys", surveys)
+        .method_not_allowed_fallback(method_not_allowed);
+    app = match &opts.static_dir {
+        Some(dir) => app.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        None => app.fallback(not_found),
+    };
+    if let Some(cors) = cors_layer(&opts.cors_origins) {
+        app = app.layer(cors);
+    }
+    app.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
+}
+
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o.trim().trim_end_matches('/')).ok())
+            .collect();
+        AllowOrigin::list(list)
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                header::HeaderName::from_static(SUBMIT_KEY_HEADER),
+            ])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}

@@ -1,0 +1,190 @@
+//! pingyi-collector: the reference pingyi/1 collector (axum + SQLite).
+//!
+//! It is a library so that tests and the `bench-ingest` command can start a real server on
+//! 127.0.0.1 in-process with [`start`]; the binary in `main.rs` only parses the command line.
+
+pub mod api;
+pub mod auth;
+pub mod bench;
+pub mod limits;
+pub mod openapi;
+pub mod store;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+
+use api::{AppState, RouterOptions};
+use auth::{AdminToken, TokenSource};
+use limits::{RateLimit, DEFAULT_MAX_BODY_BYTES};
+use store::{PublishOutcome, SqliteStore};
+
+/// Environment variable with extra CORS origins, comma separated.
+pub const CORS_ORIGINS_ENV: &str = "PINGYI_CORS_ORIGINS";
+
+/// Everything `serve` needs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    pub static_dir: Option<PathBuf>,
+    /// Survey files published at start (idempotent when already published).
+    pub publish: Vec<PathBuf>,
+    pub cors_origins: Vec<String>,
+    /// `None`: from `PINGYI_ADMIN_TOKEN` or `<db>.admin-token` (created if missing).
+    pub admin_token: Option<AdminToken>,
+    pub rate_limit: RateLimit,
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// Defaults: 127.0.0.1:8080, `pingyi.sqlite`, default limits, no static files, no CORS.
+    pub fn new(db: impl Into<PathBuf>) -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db: db.into(),
+            static_dir: None,
+            publish: Vec::new(),
+            cors_origins: Vec::new(),
+            admin_token: None,
+            rate_limit: RateLimit::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// Why the server did not start.
+#[derive(Debug)]
+pub struct StartError(pub String);
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// A running server.
+pub struct Server {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    pub admin_token: AdminToken,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// `http://addr`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop accepting, finish in-flight requests, and wait.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.handle).await;
+    }
+
+    /// Run until `signal` completes, then shut down gracefully.
+    pub async fn run_until(mut self, signal: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+        tokio::select! {
+            r = &mut self.handle => return r.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            _ = signal => {}
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.handle).await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Open the database, publish the given surveys, bind and serve in the background.
+pub async fn start(config: Config) -> Result<Server, StartError> {
+    let store = SqliteStore::open(&config.db)
+        .map_err(|e| StartError(format!("cannot open database {}: {e}", config.db.display())))?;
+    let admin = match &config.admin_token {
+        Some(t) => t.clone(),
+        None => {
+            let (token, source) = AdminToken::load_or_create(&config.db)
+                .map_err(|e| StartError(format!("cannot load or create the admin token: {e}")))?;
+            match source {
+                TokenSource::Env => info!("admin token from {}", auth::ADMIN_TOKEN_ENV),
+                TokenSource::File(p) => info!("admin token read from {}", p.display()),
+                TokenSource::Generated(p) => {
+                    // Printed once, on first start; kept in a 0600 file for later.
+                    eprintln!(
+                        "admin token (saved in {}; set {} to choose your own):\n  {}",
+                        p.display(),
+                        auth::ADMIN_TOKEN_ENV,
+                        token.reveal()
+                    );
+                }
+            }
+            token
+        }
+    };
+    let state = Arc::new(AppState::new(Arc::new(store), admin.clone(), config.max_body_bytes));
+
+    for path in &config.publish {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| StartError(format!("cannot read survey {}: {e}", path.display())))?;
+        let st = state.clone();
+        let outcome = tokio::task::spawn_blocking(move || st.publish_text(&text, None))
+            .await
+            .map_err(|e| StartError(format!("publishing {} failed: {e}", path.display())))?;
+        match outcome {
+            Ok((survey, PublishOutcome::Created)) => {
+                info!(survey_id = %survey.id, version = survey.version, "published {}", path.display())
+            }
+            Ok((survey, PublishOutcome::Unchanged)) => {
+                info!(survey_id = %survey.id, version = survey.version, "already published {}", path.display())
+            }
+            Err(e) => {
+                let problems: Vec<String> =
+                    e.body.error.problems.iter().map(|p| format!("  {} [{}] {}", p.path, p.code, p.en)).collect();
+                return Err(StartError(format!(
+                    "cannot publish {}: {}\n{}",
+                    path.display(),
+                    e.body.error.message,
+                    problems.join("\n")
+                )));
+            }
+        }
+    }
+
+    let mut cors_origins = config.cors_origins.clone();
+    if let Ok(extra) = std::env::var(CORS_ORIGINS_ENV) {
+        cors_origins.extend(extra.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string));
+    }
+    if let Some(dir) = &config.static_dir {
+        if !dir.join("index.html").is_file() {
+            warn!("static dir {} has no index.html", dir.display());
+        }
+    }
+    let app = api::router(
+        state,
+        &RouterOptions { static_dir: config.static_dir.clone(), cors_origins, rate_limit: config.rate_limit },
+    );
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.addr)))?;
+    let addr = listener.local_addr().map_err(|e| StartError(e.to_string()))?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    info!("pingyi/1 collector listening on http://{addr}");
+    Ok(Server { addr, admin_token: admin, shutdown: Some(tx), handle })
+}

@@ -1,0 +1,154 @@
+//! Request limits: body size, batch size and a per-IP token-bucket rate limit.
+//!
+//! Text length caps (a suggestion's `max_len`, an objection's `reason_max_len`) are enforced by
+//! core validation, per question, so they are the same on the phone and here. The rate limiter
+//! keeps IP addresses in memory only, never on disk and never with a ballot.
+//!
+//! Many phones at one evening meeting may share one public address (village Wi-Fi, carrier NAT),
+//! so the default bucket is generous; the limit is there against floods, not against a crowd.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use pingyi_core::protocol::error_code;
+
+use crate::api::error_response;
+
+/// Default largest request body: 1 MiB (a batch of 200 ballots is usually under 200 KiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Default sustained rate per IP, requests per second.
+pub const DEFAULT_RATE_PER_SECOND: f64 = 20.0;
+
+/// Default burst per IP.
+pub const DEFAULT_RATE_BURST: f64 = 200.0;
+
+/// Buckets kept before idle (full) ones are dropped.
+const PRUNE_ABOVE: usize = 10_000;
+
+/// Rate limit settings. A rate of 0 disables the limiter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    pub per_second: f64,
+    pub burst: f64,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit { per_second: DEFAULT_RATE_PER_SECOND, burst: DEFAULT_RATE_BURST }
+    }
+}
+
+impl RateLimit {
+    /// No limit.
+    pub fn off() -> Self {
+        RateLimit { per_second: 0.0, burst: 0.0 }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+/// Token buckets keyed by client IP.
+#[derive(Debug)]
+pub struct RateLimiter {
+    limit: RateLimit,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl RateLimiter {
+    pub fn new(limit: RateLimit) -> Self {
+        RateLimiter { limit, buckets: Mutex::new(HashMap::new()) }
+    }
+
+    fn enabled(&self) -> bool {
+        self.limit.per_second > 0.0 && self.limit.burst >= 1.0
+    }
+
+    /// Take one token for `ip` at time `now`. `Err(wait)` says how long until a token is free.
+    pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        if !self.enabled() {
+            return Ok(());
+        }
+        let RateLimit { per_second, burst } = self.limit;
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > PRUNE_ABOVE {
+            buckets.retain(|_, b| {
+                let refilled = b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * per_second;
+                refilled < burst
+            });
+        }
+        let b = buckets.entry(ip).or_insert(Bucket { tokens: burst, updated: now });
+        let elapsed = now.saturating_duration_since(b.updated).as_secs_f64();
+        b.tokens = (b.tokens + elapsed * per_second).min(burst);
+        b.updated = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - b.tokens) / per_second))
+        }
+    }
+}
+
+/// Middleware: 429 `rate_limited` with `Retry-After` when the client's bucket is empty.
+/// Requests without a known peer address (in-process calls) are not limited.
+pub async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if let Some(ip) = ip {
+        if let Err(wait) = limiter.check(ip, Instant::now()) {
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let mut resp = error_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                error_code::RATE_LIMITED,
+                format!("too many requests; retry after {secs} s"),
+            )
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+            return resp;
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_empties_and_refills() {
+        let l = RateLimiter::new(RateLimit { per_second: 2.0, burst: 3.0 });
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let other: IpAddr = "10.0.0.1".parse().unwrap();
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert!(l.check(ip, t0).is_ok());
+        }
+        let wait = l.check(ip, t0).unwrap_err();
+        assert!(wait <= Duration::from_millis(500) && wait > Duration::ZERO);
+        assert!(l.check(other, t0).is_ok(), "buckets are per address");
+        assert!(l.check(ip, t0 + Duration::from_millis(500)).is_ok(), "one token back after 0.5 s");
+        assert!(l.check(ip, t0 + Duration::from_millis(500)).is_err());
+    }
+
+    #[test]
+    fn zero_rate_means_off() {
+        let l = RateLimiter::new(RateLimit::off());
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        for _ in 0..10_000 {
+            assert!(l.check(ip, Instant::now()).is_ok());
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The OpenAPI 3.1 document served at `/openapi.json`.
+//!
+//! Operations are written here by hand; every body schema is generated from the Rust types with
+//! schemars (JSON Schema 2020-12, which OpenAPI 3.1 uses as is), so the document cannot drift from
+//! the code. A test checks that every route of the router is documented and every documented
+//! operation is served.
+
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
+use serde_json::{json, Map, Value};
+
+use pingyi_core::protocol::{error_code, ErrorBody, SubmitBatch, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER};
+use pingyi_core::{Ballot, Survey, Tally};
+
+use crate::api::PublishResponse;
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = "/components/schemas".into();
+    settings.meta_schema = None;
+    let mut generator = settings.into_generator();
+    let mut refs = Map::new();
+    let mut add = |name: &str, schema: schemars::Schema| {
+        refs.insert(name.to_string(), schema.to_value());
+    };
+    add("SubmitBatch", generator.subschema_for::<SubmitBatch>());
+    add("SubmitResponse", generator.subschema_for::<SubmitResponse>());
+    add("ErrorBody", generator.subschema_for::<ErrorBody>());
+    add("Survey", generator.subschema_for::<Survey>());
+    add("Tally", generator.subschema_for::<Tally>());
+    add("Ballot", generator.subschema_for::<Ballot>());
+    add("PublishResponse", generator.subschema_for::<PublishResponse>());
+    let schemas = generator.take_definitions(true);
+    let r = |name: &str| refs.get(name).cloned().unwrap_or_else(|| json!({ "$ref": format!("#/components/schemas/{name}") }));
+
+    let error = |description: &str| {
+        json!({ "description": description, "content": { "application/json": { "schema": r("ErrorBody") } } })
+    };
+    let survey_id = json!({
+        "name": "survey_id", "in": "path", "required": true,
+        "schema": { "type": "string", "pattern": "^[a-z0-9_-]{1,64}$" }
+    });
+    let version = json!({
+        "name": "version", "in": "query", "required": false,
+        "description": "Survey version; default the latest published.",
+        "schema": { "type": "integer", "minimum": 1 }
+    });
+    let submit = json!({
+        "description": format!(
+            "One result per ballot, in order. 200 when all are accepted or duplicate, 409 when any \
+             is a conflict, otherwise 422 when any is rejected."
+        ),
+        "content": { "application/json": { "schema": r("SubmitResponse") } }
+    });
+
+    json!({
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "pingyi/1 collector",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The pingyi/1 ballot collection protocol. See docs/protocol.md. Every error \
+                body is ErrorBody with a stable code: ".to_string() + &error_code::ALL.join(", ") + "."
+        },
+        "paths": {
+            "/healthz": { "get": {
+                "operationId": "healthz", "summary": "Liveness",
+                "responses": { "200": { "description": "Up", "content": { "application/json": {
+                    "schema": { "type": "object", "properties": { "ok": { "const": true } }, "required": ["ok"] } } } } }
+            }},
+            "/openapi.json": { "get": {
+                "operationId": "openapi", "summary": "This document",
+                "responses": { "200": { "description": "OpenAPI 3.1 document", "content": { "application/json": {} } } }
+            }},
+            "/v1/surveys/{survey_id}": {
+                "parameters": [survey_id.clone()],
+                "get": {
+                    "operationId": "getSurvey", "summary": "The latest published version of a survey (public)",
+                    "responses": {
+                        "200": { "description": "The survey file", "content": { "application/json": { "schema": r("Survey") } } },
+                        "404": error("survey_not_found"),
+                        "429": error("rate_limited")
+                    }
+                },
+                "put": {
+                    "operationId": "putSurvey", "summary": "Publish a survey version (admin)",
+                    "security": [{ "admin": [] }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": r("Survey") } } },
+                    "responses": {
+                        "200": { "description": "This exact version was already published", "content": { "application/json": { "schema": r("PublishResponse") } } },
+                        "201": { "description": "Published", "content": { "application/json": { "schema": r("PublishResponse") } } },
+                        "400": error("bad_request: not UTF-8, or the path id differs from the file's id"),
+                        "401": error("unauthorized"),
+                        "403": error("forbidden"),
+                        "409": error("survey_invalid: version goes backwards, or the same version with other content"),
+                        "413": error("payload_too_large"),
+                        "422": error("survey_invalid: the file has problems (error.problems)"),
+                        "429": error("rate_limited")
+                    }
+                }
+            },
+            "/v1/surveys/{survey_id}/ballots": {
+                "parameters": [survey_id.clone()],
+                "post": {
+                    "operationId": "submitBallots",
+                    "summary": format!("Submit 1 to {MAX_BATCH} ballots, stored in one transaction"),
+                    "security": [{}, { "submitKey": [] }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": r("SubmitBatch") } } },
+                    "responses": {
+                        "200": submit.clone(),
+                        "409": submit.clone(),
+                        "422": submit,
+                        "400": error("bad_request or batch_empty"),
+                        "401": error("unauthorized: submit key missing or wrong"),
+                        "404": error("survey_not_found"),
+                        "413": error("batch_too_large or payload_too_large"),
+                        "429": error("rate_limited"),
+                        "500": error("internal: nothing was stored; retry")
+                    }
+                },
+                "get": {
+                    "operationId": "exportBallots", "summary": "Raw export of every stored ballot (admin), streamed",
+                    "security": [{ "admin": [] }],
+                    "parameters": [version.clone(), {
+                        "name": "format", "in": "query", "required": false,
+                        "schema": { "type": "string", "enum": ["json", "ndjson"], "default": "json" }
+                    }],
+                    "responses": {
+                        "200": { "description": "The ballots in insertion order", "content": {
+                            "application/json": { "schema": { "type": "array", "items": r("Ballot") } },
+                            "application/x-ndjson": { "schema": r("Ballot") }
+                        } },
+                        "400": error("bad_request: unknown format"),
+                        "401": error("unauthorized"),
+                        "403": error("forbidden"),
+                        "404": error("survey_not_found"),
+                        "429": error("rate_limited")
+                    }
+                }
+            },
+            "/v1/surveys/{survey_id}/tally": {
+                "parameters": [survey_id],
+                "get": {
+                    "operationId": "getTally",
+                    "summary": "The tally of the stored ballots (public when the survey has results_public, else admin)",
+                    "security": [{}, { "admin": [] }],
+                    "parameters": [version],
+                    "responses": {
+                        "200": { "description": "The tally", "content": { "application/json": { "schema": r("Tally") } } },
+                        "401": error("unauthorized"),
+                        "403": error("forbidden"),
+                        "404": error("survey_not_found"),
+                        "429": error("rate_limited")
+                    }
+                }
+            }
+        },
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "admin": { "type": "http", "scheme": "bearer", "description": "The collector's admin token" },
+                "submitKey": { "type": "apiKey", "in": "header", "name": SUBMIT_KEY_HEADER,
+                    "description": "The survey's collect.submit_key, when it has one" }
+            }
+        }
+    })
+}
+
+/// Name a type's schema would get, for tests.
+pub fn schema_name<T: JsonSchema>() -> String {
+    T::schema_name().into_owned()
+}

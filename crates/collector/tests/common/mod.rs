@@ -1,0 +1,156 @@
+//! Shared helpers of the collector's HTTP tests: a sample survey, ballots, and an in-process
+//! server on 127.0.0.1 with a temporary database.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use pingyi_collector::auth::AdminToken;
+use pingyi_collector::limits::RateLimit;
+use pingyi_collector::{start, Config, Server};
+use pingyi_core::{Answer, Ballot, Channel};
+use serde_json::{json, Value};
+
+pub const ADMIN: &str = "test-admin-token-0123456789";
+pub const SURVEY_ID: &str = "village";
+
+/// A satisfaction question and an optional short suggestion.
+pub fn survey_json(version: u32, results_public: bool, submit_key: Option<&str>) -> String {
+    let mut s = json!({
+        "format": "pingyi/1",
+        "id": SURVEY_ID,
+        "version": version,
+        "title": { "zh": "村湾夜话满意度测评" },
+        "unit": "测试村",
+        "eligible": 5000,
+        "results_public": results_public,
+        "sections": [{
+            "id": "s1",
+            "title": { "zh": "满意度" },
+            "questions": [
+                { "id": "q1", "title": { "zh": "环境卫生" }, "kind": "scale", "preset": "satisfaction" },
+                { "id": "q2", "title": { "zh": "意见建议" }, "kind": "text", "required": false, "max_len": 20 }
+            ]
+        }]
+    });
+    if let Some(k) = submit_key {
+        s["collect"] = json!({ "endpoint": "http://127.0.0.1", "submit_key": k });
+    }
+    if version > 1 {
+        // A later version adds a question, so old ballots only validate against their own version.
+        s["sections"][0]["questions"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({ "id": "q3", "title": { "zh": "文化活动" }, "kind": "scale", "preset": "satisfaction" }));
+    }
+    s.to_string()
+}
+
+/// A valid ballot for version 1 with the given choice for q1.
+pub fn ballot(n: usize, choice: &str) -> Ballot {
+    let mut answers = BTreeMap::new();
+    answers.insert("q1".to_string(), Answer::Choice { choice: choice.to_string() });
+    Ballot {
+        id: format!("00000000-0000-4000-8000-{n:012}"),
+        survey_id: SURVEY_ID.to_string(),
+        survey_version: 1,
+        cast_at: "2026-11-27T19:30:00.000Z".to_string(),
+        device: "device-1".to_string(),
+        channel: Channel::Digital,
+        answers,
+    }
+}
+
+/// `n` valid ballots numbered from `start`.
+pub fn ballots(start: usize, n: usize) -> Vec<Ballot> {
+    let choices = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"];
+    (start..start + n).map(|i| ballot(i, choices[i % 4])).collect()
+}
+
+pub fn batch(ballots: &[Ballot]) -> Value {
+    json!({ "ballots": ballots })
+}
+
+/// Test server options.
+pub struct Opts {
+    pub results_public: bool,
+    pub submit_key: Option<&'static str>,
+    pub rate_limit: RateLimit,
+    pub max_body_bytes: Option<usize>,
+    pub cors_origins: Vec<String>,
+    pub static_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Opts {
+            results_public: false,
+            submit_key: None,
+            rate_limit: RateLimit::off(),
+            max_body_bytes: None,
+            cors_origins: Vec::new(),
+            static_dir: None,
+        }
+    }
+}
+
+pub struct TestServer {
+    pub server: Server,
+    pub dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.server.url(), path)
+    }
+
+    pub fn ballots_url(&self) -> String {
+        self.url(&format!("/v1/surveys/{SURVEY_ID}/ballots"))
+    }
+
+    /// POST a batch; returns (status, body).
+    pub async fn submit(&self, body: &Value) -> (u16, Value) {
+        let resp = self.client.post(self.ballots_url()).json(body).send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap())
+    }
+
+    /// GET with the admin token; returns (status, body).
+    pub async fn admin_get(&self, path: &str) -> (u16, Value) {
+        let resp = self.client.get(self.url(path)).bearer_auth(ADMIN).send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap())
+    }
+
+    /// Every exported ballot.
+    pub async fn export(&self) -> Vec<Ballot> {
+        let (status, body) = self.admin_get(&format!("/v1/surveys/{SURVEY_ID}/ballots")).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+}
+
+/// Start a server with the sample survey (version 1) published.
+pub async fn serve(opts: Opts) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let survey = dir.path().join("survey.json");
+    std::fs::write(&survey, survey_json(1, opts.results_public, opts.submit_key)).unwrap();
+    let mut config = Config::new(dir.path().join("test.sqlite"));
+    config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    config.publish = vec![survey];
+    config.admin_token = Some(AdminToken::new(ADMIN));
+    config.rate_limit = opts.rate_limit;
+    config.cors_origins = opts.cors_origins;
+    config.static_dir = opts.static_dir;
+    if let Some(n) = opts.max_body_bytes {
+        config.max_body_bytes = n;
+    }
+    let server = start(config).await.unwrap();
+    TestServer { server, dir, client: reqwest::Client::new() }
+}
+
+/// The `status` of each result.
+pub fn statuses(body: &Value) -> Vec<String> {
+    body["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_string()).collect()
+}

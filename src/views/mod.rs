@@ -1,0 +1,138 @@
+//! Views: one file per question kind or screen. Question views read and write one entry of the
+//! form's answer map through a [`Field`]; they hold no counting or validation rules.
+//!
+//! DOM hooks for tests: each question is a `fieldset[data-question=<id>]`; radios and checkboxes
+//! carry the option id as `value`; matrix rows, score subjects and notice items are
+//! `fieldset[data-subject=<id>]` / `fieldset[data-item=<id>]`; score selects carry
+//! `data-criterion`; buttons have `data-testid`s.
+
+use leptos::prelude::*;
+use pingyi_core::{Answer, Question, QuestionBody};
+
+use crate::cast::Answers;
+use crate::i18n::{Key, Lang};
+
+pub mod approve;
+pub mod choose;
+pub mod notice;
+pub mod results;
+pub mod scale;
+pub mod score;
+pub mod survey_form;
+pub mod text;
+pub mod thanks;
+
+/// One question's slot in the answer map, plus what its view needs to render.
+#[derive(Clone)]
+pub struct Field {
+    /// The question id (the key in the answers).
+    pub id: String,
+    /// Prefix for element ids and radio group names, unique on the page.
+    pub dom: String,
+    pub answers: RwSignal<Answers>,
+    pub lang: RwSignal<Lang>,
+}
+
+impl Field {
+    /// The current answer, if any (tracked).
+    pub fn get(&self) -> Option<Answer> {
+        self.answers.with(|a| a.get(&self.id).cloned())
+    }
+
+    /// The current answer without tracking (for event handlers).
+    pub fn get_untracked(&self) -> Option<Answer> {
+        self.answers.with_untracked(|a| a.get(&self.id).cloned())
+    }
+
+    /// Sets or clears the answer.
+    pub fn set(&self, answer: Option<Answer>) {
+        let id = self.id.clone();
+        self.answers.update(|a| match answer {
+            Some(v) => {
+                a.insert(id, v);
+            }
+            None => {
+                a.remove(&id);
+            }
+        });
+    }
+
+    /// The chosen option of a single-choice answer (tracked).
+    pub fn choice(&self) -> Option<String> {
+        match self.get() {
+            Some(Answer::Choice { choice }) => Some(choice),
+            _ => None,
+        }
+    }
+
+    /// An element id under this question.
+    pub fn el_id(&self, parts: &[&str]) -> String {
+        let mut s = self.dom.clone();
+        for p in parts {
+            s.push('-');
+            s.push_str(p);
+        }
+        s
+    }
+}
+
+/// A large radio button with its label. `checked` is reactive; `on_pick` runs when chosen.
+pub fn radio(
+    name: String,
+    id: String,
+    value: String,
+    class: &'static str,
+    label: impl Fn() -> String + Send + Sync + 'static,
+    checked: impl Fn() -> bool + Send + Sync + 'static,
+    on_pick: impl Fn() + 'static,
+) -> impl IntoView {
+    let label_for = id.clone();
+    view! {
+        <label class=class for=label_for>
+            <input type="radio" id=id name=name value=value prop:checked=checked
+                on:change=move |_| on_pick()/>
+            <span class="py-opt-label">{label}</span>
+        </label>
+    }
+}
+
+/// The view of one question: legend, help, the kind's inputs and its problems.
+pub fn question_view(
+    q: &Question,
+    field: Field,
+    problems: Signal<Vec<String>>,
+) -> impl IntoView {
+    let lang = field.lang;
+    let title = q.title.clone();
+    let help = q.help.clone();
+    let required = q.required;
+    let body = match &q.body {
+        QuestionBody::Scale(s) => scale::scale_view(s.clone(), field.clone()).into_any(),
+        QuestionBody::Choose(c) => choose::choose_view(c.clone(), field.clone()).into_any(),
+        QuestionBody::Score(s) => score::score_view(s.clone(), field.clone()).into_any(),
+        QuestionBody::Notice(n) => notice::notice_view(n.clone(), field.clone()).into_any(),
+        QuestionBody::Approve(a) => approve::approve_view(a.clone(), field.clone()).into_any(),
+        QuestionBody::Text(t) => text::text_view(t.clone(), field.clone()).into_any(),
+    };
+    let err_id = field.el_id(&["errors"]);
+    let has_errors = move || problems.with(|p| !p.is_empty());
+    let described_by = err_id.clone();
+    view! {
+        <fieldset class="py-q" class:py-q-invalid=has_errors data-question=q.id.clone()
+            data-kind=q.body.kind() aria-describedby=described_by>
+            <legend class="py-q-title">
+                {move || lang.get().text(&title)}
+                <span class="py-q-req">
+                    {move || format!("（{}）", lang.get().t(if required { Key::Required } else { Key::Optional }))}
+                </span>
+            </legend>
+            {help.map(|h| view! { <p class="py-help">{move || lang.get().text(&h)}</p> })}
+            {body}
+            <div class="py-q-errors" id=err_id aria-live="polite" data-testid="question-errors">
+                {move || problems.get().into_iter().map(|m| view! {
+                    <p class="py-q-error" role="alert"><span aria-hidden="true">"⚠ "</span>{m}</p>
+                }).collect_view()}
+            </div>
+        </fieldset>
+    }
+}

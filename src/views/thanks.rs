@@ -1,0 +1,34 @@
+//! The thank-you screen: shown only after the ballot is stored, with the receipt code large.
+
+use leptos::prelude::*;
+
+use crate::i18n::{Key, Lang};
+
+/// Thanks, the receipt code, and the way to a fresh form (再投一票) for the next voter.
+#[component]
+pub fn Thanks(
+    receipt: String,
+    lang: RwSignal<Lang>,
+    on_again: Callback<()>,
+    on_results: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <section class="py-thanks" data-testid="thanks" aria-live="polite">
+            <h3 class="py-section-title">{move || lang.get().t(Key::Thanks)}</h3>
+            <p>{move || lang.get().t(Key::StoredLocally)}</p>
+            <p>{move || lang.get().t(Key::ReceiptIntro)}</p>
+            <p class="py-receipt" data-testid="receipt" translate="no">{receipt}</p>
+            <p class="py-help">{move || lang.get().t(Key::ReceiptHint)}</p>
+            <div class="py-buttons">
+                <button type="button" class="py-button py-primary" data-testid="vote-again"
+                    on:click=move |_| on_again.run(())>
+                    {move || lang.get().t(Key::VoteAgain)}
+                </button>
+                <button type="button" class="py-button py-secondary" data-testid="view-results"
+                    on:click=move |_| on_results.run(())>
+                    {move || lang.get().t(Key::ViewResults)}
+                </button>
+            </div>
+        </section>
+    }
+}

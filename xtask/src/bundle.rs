@@ -1,0 +1,165 @@
+//! `cargo xtask build`: builds the widget with trunk and checks the bundle
+//! budget: the gzip -9 size of the wasm plus the JavaScript in `dist/` must
+//! stay within 200 KB, because residents download it over weak signal.
+
+use crate::setup;
+use crate::shell::{self, command, run};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+/// The budget for wasm + js, gzipped at level 9: 200 KB.
+pub const BUDGET_BYTES: u64 = 200 * 1024;
+
+/// Gzipped sizes of the bundle's parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BundleSize {
+    pub wasm_gz: u64,
+    pub js_gz: u64,
+}
+
+impl BundleSize {
+    pub fn total(&self) -> u64 {
+        self.wasm_gz + self.js_gz
+    }
+
+    pub fn within(&self, budget: u64) -> bool {
+        self.total() <= budget
+    }
+
+    /// `bundle: wasm 151234 B gz, js 8123 B gz, total 159357 B gz (budget 204800 B) OK`
+    pub fn line(&self, budget: u64) -> String {
+        let verdict = if self.within(budget) {
+            "OK".to_string()
+        } else {
+            format!("OVER BUDGET by {} B", self.total() - budget)
+        };
+        format!(
+            "bundle: wasm {} B gz, js {} B gz, total {} B gz (budget {budget} B) {verdict}",
+            self.wasm_gz,
+            self.js_gz,
+            self.total()
+        )
+    }
+}
+
+/// setup, then `trunk build --release --offline`, then the budget check.
+pub fn build() -> Result<BundleSize, String> {
+    setup::setup(setup::Mode::Install)?;
+    run(command("trunk").args(["build", "--release", "--offline"]))?;
+    check_budget()
+}
+
+/// Measures `dist/` and prints the figure; fails when over budget.
+pub fn check_budget() -> Result<BundleSize, String> {
+    let size = measure(&shell::root().join("dist"))?;
+    let line = size.line(BUDGET_BYTES);
+    println!("{line}");
+    if size.within(BUDGET_BYTES) {
+        Ok(size)
+    } else {
+        Err(line)
+    }
+}
+
+/// Sums the gzip -9 sizes of every `.wasm` and `.js` under `dist`.
+pub fn measure(dist: &Path) -> Result<BundleSize, String> {
+    let mut files = Vec::new();
+    collect_files(dist, &mut files)
+        .map_err(|error| format!("reading {}: {error}", dist.display()))?;
+    let mut size = BundleSize {
+        wasm_gz: 0,
+        js_gz: 0,
+    };
+    for file in files {
+        match file.extension().and_then(|ext| ext.to_str()) {
+            Some("wasm") => size.wasm_gz += gzip_size(&file)?,
+            Some("js") => size.js_gz += gzip_size(&file)?,
+            _ => {}
+        }
+    }
+    if size.wasm_gz == 0 {
+        return Err(format!(
+            "no .wasm file in {}; did the build run?",
+            dist.display()
+        ));
+    }
+    Ok(size)
+}
+
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(&path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Bytes of `gzip -9 -c file`.
+fn gzip_size(file: &Path) -> Result<u64, String> {
+    let output = command("gzip")
+        .args(["-9", "-c"])
+        .arg(file)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| format!("running gzip: {error}"))?;
+    if !output.status.success() {
+        return Err(format!("gzip -9 -c {} failed", file.display()));
+    }
+    Ok(output.stdout.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_the_figure_within_budget() {
+        let size = BundleSize {
+            wasm_gz: 151234,
+            js_gz: 8123,
+        };
+        assert_eq!(
+            size.line(BUDGET_BYTES),
+            "bundle: wasm 151234 B gz, js 8123 B gz, total 159357 B gz (budget 204800 B) OK"
+        );
+        assert!(size.within(BUDGET_BYTES));
+    }
+
+    #[test]
+    fn the_budget_is_inclusive_and_over_budget_says_by_how_much() {
+        let exact = BundleSize {
+            wasm_gz: 200_000,
+            js_gz: 4_800,
+        };
+        assert!(exact.within(BUDGET_BYTES));
+        let over = BundleSize {
+            wasm_gz: 200_000,
+            js_gz: 4_801,
+        };
+        assert!(!over.within(BUDGET_BYTES));
+        assert!(over
+            .line(BUDGET_BYTES)
+            .ends_with("(budget 204800 B) OVER BUDGET by 1 B"));
+    }
+
+    #[test]
+    fn measures_gzip_sizes_of_wasm_and_js_only() {
+        let dir = std::env::temp_dir().join(format!("xtask-bundle-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("snippets")).unwrap();
+        std::fs::write(dir.join("app_bg.wasm"), vec![0u8; 10_000]).unwrap();
+        std::fs::write(
+            dir.join("snippets").join("x.js"),
+            "export const x = 1;\n".repeat(100),
+        )
+        .unwrap();
+        std::fs::write(dir.join("index.html"), "<html>".repeat(1000)).unwrap();
+        let size = measure(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(size.wasm_gz > 0 && size.wasm_gz < 10_000, "{size:?}");
+        assert!(size.js_gz > 0 && size.js_gz < 2_000, "{size:?}");
+    }
+}

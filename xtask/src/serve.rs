@@ -1,0 +1,276 @@
+//! `cargo xtask run` / `serve`: serves the built demo on http://127.0.0.1:8080.
+//!
+//! Today this is a tiny std-only static file server over `dist/`. The place to
+//! change is [`DEMO_SERVER`]: once the collector serves `dist/` itself (and
+//! takes ballots on the same origin), switch it to [`DemoServer::Collector`].
+
+use crate::bundle;
+use crate::shell::{self, command, run};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+pub const DEFAULT_PORT: u16 = 8080;
+
+/// Who serves the demo page.
+#[allow(dead_code)] // `Collector` is chosen once the collector can serve dist/.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoServer {
+    /// xtask's own static server over `dist/` (no ballot collection).
+    StaticFiles,
+    /// `pingyi-collector serve`, which serves `dist/` and the pingyi/1 API.
+    Collector,
+}
+
+/// The one switch between the two servers.
+pub const DEMO_SERVER: DemoServer = DemoServer::StaticFiles;
+
+/// `cargo xtask run`: build (setup + trunk + budget), then serve.
+pub fn build_and_serve(port: u16) -> Result<(), String> {
+    bundle::build()?;
+    serve_demo(port)
+}
+
+/// `cargo xtask serve`: serve what is already in `dist/`.
+pub fn serve_demo(port: u16) -> Result<(), String> {
+    let dist = shell::root().join("dist");
+    if !dist.join("index.html").exists() {
+        return Err(
+            "dist/index.html is missing: run `cargo xtask build` (or `cargo xtask run`) first"
+                .into(),
+        );
+    }
+    match DEMO_SERVER {
+        DemoServer::StaticFiles => serve_static(&dist, port),
+        DemoServer::Collector => {
+            println!("demo: http://127.0.0.1:{port}/ (served by pingyi-collector)");
+            let address = format!("127.0.0.1:{port}");
+            run(command("cargo")
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "pingyi-collector",
+                    "--",
+                    "serve",
+                    "--addr",
+                    &address,
+                ])
+                .arg("--static-dir")
+                .arg(&dist))
+        }
+    }
+}
+
+/// Serves `dist` until the process is stopped.
+pub fn serve_static(dist: &Path, port: u16) -> Result<(), String> {
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .map_err(|error| format!("cannot listen on 127.0.0.1:{port}: {error}"))?;
+    println!("demo: http://127.0.0.1:{port}/ (static files from dist/; Ctrl-C to stop)");
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let dist = dist.to_path_buf();
+        std::thread::spawn(move || {
+            if let Err(error) = answer(stream, &dist) {
+                eprintln!("serve: {error}");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Answers one request (GET or HEAD) and closes the connection.
+fn answer(mut stream: TcpStream, dist: &Path) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    // Drain the headers; the body of a GET is ignored.
+    let mut header = String::new();
+    while reader.read_line(&mut header)? > 2 {
+        header.clear();
+    }
+    let mut words = request_line.split_whitespace();
+    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    if method != "GET" && method != "HEAD" {
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain; charset=utf-8",
+            b"method not allowed\n",
+            true,
+        );
+    }
+    let file = file_for(target).map(|relative| dist.join(relative));
+    match file.map(std::fs::read) {
+        Some(Ok(body)) => {
+            let kind = content_type(file_for(target).as_deref().unwrap_or(Path::new("")));
+            respond(&mut stream, "200 OK", kind, &body, method == "GET")
+        }
+        _ => respond(
+            &mut stream,
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            b"not found\n",
+            method == "GET",
+        ),
+    }
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    kind: &str,
+    body: &[u8],
+    with_body: bool,
+) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    if with_body {
+        stream.write_all(body)?;
+    }
+    stream.flush()
+}
+
+/// The file under `dist/` for a request target: `/` and folders give their
+/// `index.html`; the query is dropped; `%XX` is decoded; anything that would
+/// leave `dist/` gives `None`.
+pub fn file_for(target: &str) -> Option<PathBuf> {
+    let path = target.split(['?', '#']).next()?;
+    let decoded = percent_decode(path)?;
+    if !decoded.starts_with('/') {
+        return None;
+    }
+    let mut relative = PathBuf::new();
+    for component in Path::new(&decoded).components() {
+        match component {
+            Component::RootDir | Component::CurDir => {}
+            Component::Normal(part) => relative.push(part),
+            Component::ParentDir | Component::Prefix(_) => return None,
+        }
+    }
+    if decoded.ends_with('/') {
+        relative.push("index.html");
+    }
+    Some(relative)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().filter(|s| !s.contains('\0'))
+}
+
+/// The Content-Type for a file, by extension.
+pub fn content_type(path: &Path) -> &'static str {
+    let extension = path
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "ico" => "image/x-icon",
+        "webp" => "image/webp",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "txt" => "text/plain; charset=utf-8",
+        "webmanifest" => "application/manifest+json",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_content_types() {
+        assert_eq!(
+            content_type(Path::new("pingyi-abc_bg.wasm")),
+            "application/wasm"
+        );
+        assert_eq!(
+            content_type(Path::new("index.html")),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("pingyi-abc.js")),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("style/app.CSS")),
+            "text/css; charset=utf-8"
+        );
+        assert_eq!(content_type(Path::new("survey.json")), "application/json");
+        assert_eq!(
+            content_type(Path::new("LICENSE")),
+            "application/octet-stream"
+        );
+    }
+
+    #[test]
+    fn maps_request_targets_to_files_inside_dist() {
+        assert_eq!(file_for("/"), Some(PathBuf::from("index.html")));
+        assert_eq!(file_for("/?survey=demo"), Some(PathBuf::from("index.html")));
+        assert_eq!(
+            file_for("/examples/"),
+            Some(PathBuf::from("examples/index.html"))
+        );
+        assert_eq!(file_for("/app_bg.wasm"), Some(PathBuf::from("app_bg.wasm")));
+        assert_eq!(file_for("/a%20b.js"), Some(PathBuf::from("a b.js")));
+        assert_eq!(file_for("/../etc/passwd"), None);
+        assert_eq!(file_for("/%2e%2e/secret"), None);
+        assert_eq!(file_for("/bad%zz"), None);
+        assert_eq!(file_for("http://elsewhere/"), None);
+    }
+
+    #[test]
+    fn serves_a_file_over_http() {
+        let dir = std::env::temp_dir().join(format!("xtask-serve-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<p>评议</p>").unwrap();
+        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let served = dir.clone();
+        std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            answer(stream, &served).unwrap();
+        });
+        let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut reply = String::new();
+        std::io::Read::read_to_string(&mut client, &mut reply).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply}");
+        assert!(
+            reply.contains("Content-Type: text/html; charset=utf-8\r\n"),
+            "{reply}"
+        );
+        assert!(reply.ends_with("<p>评议</p>"), "{reply}");
+    }
+}
