@@ -14,6 +14,7 @@ use crate::store::{Store, StoreError};
 use crate::views::results::Results;
 use crate::views::survey_form::SurveyForm;
 use crate::views::thanks::Thanks;
+use crate::views::{tr, txt};
 
 /// Why there is no survey to show.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,7 +75,7 @@ pub fn App(config: Config) -> impl IntoView {
         <div class="pingyi" lang=move || lang.get().code() data-testid="pingyi">
             {move || match phase.get() {
                 Phase::Loading => view! {
-                    <p class="py-status" role="status" data-testid="loading">{move || lang.get().t(Key::Loading)}</p>
+                    <p class="py-status" role="status" data-testid="loading">{tr(lang, Key::Loading)}</p>
                 }.into_any(),
                 Phase::Failed(e) => view! {
                     <LangToggle lang/>
@@ -93,7 +94,7 @@ fn LangToggle(lang: RwSignal<Lang>) -> impl IntoView {
             <button type="button" class="py-lang" data-testid="lang-toggle"
                 lang=move || lang.get().other().code()
                 on:click=move |_| lang.update(|l| *l = l.other())>
-                {move || lang.get().t(Key::SwitchLanguage)}
+                {tr(lang, Key::SwitchLanguage)}
             </button>
         </div>
     }
@@ -152,9 +153,9 @@ fn Ready(survey: Arc<Survey>, lang: RwSignal<Lang>, prefix: String) -> impl Into
     let header = view! {
         <header class="py-header">
             <LangToggle lang/>
-            <h2 class="py-title">{move || lang.get().text(&title)}</h2>
+            <h2 class="py-title">{txt(lang, title.clone())}</h2>
             <p class="py-unit">{unit}</p>
-            {description.map(|d| view! { <p class="py-desc">{move || lang.get().text(&d)}</p> })}
+            {description.map(|d| view! { <p class="py-desc">{txt(lang, d.clone())}</p> })}
         </header>
     };
 
@@ -179,7 +180,7 @@ fn Ready(survey: Arc<Survey>, lang: RwSignal<Lang>, prefix: String) -> impl Into
                         <nav class="py-nav-results">
                             <button type="button" class="py-link" data-testid="view-results"
                                 on:click=move |_| mode.set(Mode::Results)>
-                                {move || lang.get().t(Key::ViewResults)}
+                                {tr(lang, Key::ViewResults)}
                             </button>
                         </nav>
                     }.into_any(),

@@ -85,8 +85,14 @@ mod tests {
     #[test]
     fn problem_paths_name_their_question() {
         assert_eq!(problem_question("$.answers.q1").as_deref(), Some("q1"));
-        assert_eq!(problem_question("$.answers.q1.ratings.s2").as_deref(), Some("q1"));
-        assert_eq!(problem_question("$.answers[\"q-2\"].chosen[0]").as_deref(), Some("q-2"));
+        assert_eq!(
+            problem_question("$.answers.q1.ratings.s2").as_deref(),
+            Some("q1")
+        );
+        assert_eq!(
+            problem_question("$.answers[\"q-2\"].chosen[0]").as_deref(),
+            Some("q-2")
+        );
         assert_eq!(problem_question("$.answers.q3[0]").as_deref(), Some("q3"));
         assert_eq!(problem_question("$.survey_id"), None);
         assert_eq!(problem_question("$.answers"), None);

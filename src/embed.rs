@@ -57,7 +57,9 @@ impl Config {
         };
         Config {
             source,
-            lang: attr("data-lang").map(|l| Lang::from_tag(&l)).unwrap_or_default(),
+            lang: attr("data-lang")
+                .map(|l| Lang::from_tag(&l))
+                .unwrap_or_default(),
             endpoint: attr("data-endpoint"),
         }
     }
@@ -78,12 +80,17 @@ fn inline_json(selector: &str) -> SurveySource {
 /// Mounts a widget in every `[data-pingyi]` element that has none yet. The widgets live as long
 /// as the page, so their handles are deliberately leaked.
 pub fn mount_all() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let Ok(nodes) = document.query_selector_all("[data-pingyi]:not([data-pingyi-mounted])") else {
         return;
     };
     for i in 0..nodes.length() {
-        let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else {
+        let Some(el) = nodes
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
             continue;
         };
         let config = Config::from_element(&el);

@@ -315,7 +315,15 @@ mod tests {
     #[test]
     fn every_key_has_both_languages() {
         use Key::*;
-        for k in [SwitchLanguage, Previous, Next, Submit, ViewResults, VoteAgain, StorageFull] {
+        for k in [
+            SwitchLanguage,
+            Previous,
+            Next,
+            Submit,
+            ViewResults,
+            VoteAgain,
+            StorageFull,
+        ] {
             let (zh, en) = k.pair();
             assert!(!zh.is_empty() && !en.is_empty());
             assert_ne!(zh, en);

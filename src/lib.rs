@@ -65,6 +65,11 @@ pub fn mount(el: web_sys::HtmlElement, survey_json: &str, lang: &str) -> Widget 
 /// Mounts a widget with a full configuration.
 pub fn mount_with(el: web_sys::HtmlElement, config: Config) -> Widget {
     let _ = el.set_attribute("data-pingyi-mounted", "");
-    let handle = leptos::mount::mount_to(el.clone(), move || view! { <app::App config=config/> }.into_any());
-    Widget { handle: Some(Box::new(handle)), el }
+    let handle = leptos::mount::mount_to(el.clone(), move || {
+        view! { <app::App config=config/> }.into_any()
+    });
+    Widget {
+        handle: Some(Box::new(handle)),
+        el,
+    }
 }

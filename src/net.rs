@@ -18,12 +18,17 @@ pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
     let response = JsFuture::from(window.fetch_with_str(url))
         .await
         .map_err(|e| FetchError::Network(format!("{e:?}")))?;
-    let response: web_sys::Response =
-        response.dyn_into().map_err(|_| FetchError::Network("not a Response".into()))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| FetchError::Network("not a Response".into()))?;
     if !response.ok() {
         return Err(FetchError::Status(response.status()));
     }
-    let text = response.text().map_err(|e| FetchError::Network(format!("{e:?}")))?;
-    let text = JsFuture::from(text).await.map_err(|e| FetchError::Network(format!("{e:?}")))?;
+    let text = response
+        .text()
+        .map_err(|e| FetchError::Network(format!("{e:?}")))?;
+    let text = JsFuture::from(text)
+        .await
+        .map_err(|e| FetchError::Network(format!("{e:?}")))?;
     Ok(text.as_string().unwrap_or_default())
 }

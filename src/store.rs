@@ -72,7 +72,8 @@ pub struct Store {
 impl Store {
     /// Opens `localStorage`. Some browsers throw a `SecurityError` here when storage is off.
     pub fn open() -> Result<Store, StoreError> {
-        let window = web_sys::window().ok_or_else(|| StoreError::Unavailable("no window".into()))?;
+        let window =
+            web_sys::window().ok_or_else(|| StoreError::Unavailable("no window".into()))?;
         match window.local_storage() {
             Ok(Some(storage)) => Ok(Store { storage }),
             Ok(None) => Err(StoreError::Unavailable("localStorage is null".into())),
@@ -105,7 +106,11 @@ impl Store {
 
     /// Writes one ballot as pending under its own key. Nothing else is rewritten.
     pub fn put_ballot(&self, ballot: &Ballot) -> Result<(), StoreError> {
-        let record = StoredBallot { ballot: ballot.clone(), status: Status::Pending, reason: None };
+        let record = StoredBallot {
+            ballot: ballot.clone(),
+            status: Status::Pending,
+            reason: None,
+        };
         self.put(&record)
     }
 
@@ -124,7 +129,11 @@ impl Store {
             if !key.starts_with(&prefix) {
                 continue;
             }
-            let text = self.storage.get_item(&key).map_err(classify)?.unwrap_or_default();
+            let text = self
+                .storage
+                .get_item(&key)
+                .map_err(classify)?
+                .unwrap_or_default();
             match serde_json::from_str::<StoredBallot>(&text) {
                 Ok(record) => out.ballots.push(record),
                 Err(_) => out.unreadable.push(key),
@@ -152,7 +161,10 @@ impl Store {
 
 /// Turns a thrown browser error into a [`StoreError`].
 fn classify(e: JsValue) -> StoreError {
-    let name = e.dyn_ref::<web_sys::DomException>().map(|d| d.name()).unwrap_or_default();
+    let name = e
+        .dyn_ref::<web_sys::DomException>()
+        .map(|d| d.name())
+        .unwrap_or_default();
     match name.as_str() {
         "QuotaExceededError" | "NS_ERROR_DOM_QUOTA_REACHED" => StoreError::Full,
         "SecurityError" => StoreError::Unavailable(describe(&e)),

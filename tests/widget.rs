@@ -45,7 +45,10 @@ async fn wait_for(root: &Element, selector: &str) -> Element {
             return el;
         }
         if js_sys::Date::now() > deadline {
-            panic!("timed out waiting for {selector}; DOM: {}", root.inner_html());
+            panic!(
+                "timed out waiting for {selector}; DOM: {}",
+                root.inner_html()
+            );
         }
         sleep(20).await;
     }
@@ -69,7 +72,10 @@ fn find(root: &Element, selector: &str) -> Element {
 }
 
 async fn click(root: &Element, selector: &str) {
-    wait_for(root, selector).await.unchecked_into::<HtmlElement>().click();
+    wait_for(root, selector)
+        .await
+        .unchecked_into::<HtmlElement>()
+        .click();
     sleep(10).await;
 }
 
@@ -82,20 +88,24 @@ fn fire(el: &Element, kind: &str) {
 
 async fn type_text(root: &Element, selector: &str, text: &str) {
     let el = wait_for(root, selector).await;
-    el.unchecked_ref::<web_sys::HtmlTextAreaElement>().set_value(text);
+    el.unchecked_ref::<web_sys::HtmlTextAreaElement>()
+        .set_value(text);
     fire(&el, "input");
     sleep(10).await;
 }
 
 async fn select(root: &Element, selector: &str, value: &str) {
     let el = wait_for(root, selector).await;
-    el.unchecked_ref::<web_sys::HtmlSelectElement>().set_value(value);
+    el.unchecked_ref::<web_sys::HtmlSelectElement>()
+        .set_value(value);
     fire(&el, "change");
     sleep(10).await;
 }
 
 fn is_checked(root: &Element, selector: &str) -> bool {
-    find(root, selector).unchecked_into::<web_sys::HtmlInputElement>().checked()
+    find(root, selector)
+        .unchecked_into::<web_sys::HtmlInputElement>()
+        .checked()
 }
 
 fn text_of(root: &Element, selector: &str) -> String {
@@ -103,7 +113,10 @@ fn text_of(root: &Element, selector: &str) -> String {
 }
 
 fn fresh_div() -> HtmlElement {
-    let div = document().create_element("div").unwrap().unchecked_into::<HtmlElement>();
+    let div = document()
+        .create_element("div")
+        .unwrap()
+        .unchecked_into::<HtmlElement>();
     document().body().unwrap().append_child(&div).unwrap();
     div
 }
@@ -182,7 +195,10 @@ async fn full_journey_is_stored_survives_reload_and_is_counted() {
     click(root, "[data-question=q_sat] input[value=satisfied]").await;
     click(root, "[data-subject=wang] input[value=competent]").await;
     click(root, "[data-subject=li] input[value=basically_competent]").await;
-    assert!(is_checked(root, "[data-question=q_sat] input[value=satisfied]"));
+    assert!(is_checked(
+        root,
+        "[data-question=q_sat] input[value=satisfied]"
+    ));
     click(root, "[data-testid=next]").await;
 
     // Section 2: choose with a max, and a score.
@@ -191,14 +207,25 @@ async fn full_journey_is_stored_survives_reload_and_is_counted() {
     click(root, "[data-question=q_choose] input[value=h1]").await;
     click(root, "[data-question=q_choose] input[value=h2]").await;
     assert_eq!(text_of(root, "[data-testid=chosen-count]"), "已选 2/2");
-    let third = find(root, "[data-question=q_choose] input[value=h3]").unchecked_into::<web_sys::HtmlInputElement>();
+    let third = find(root, "[data-question=q_choose] input[value=h3]")
+        .unchecked_into::<web_sys::HtmlInputElement>();
     assert!(third.disabled(), "a third choice must be disabled at max");
-    select(root, "[data-question=q_score] select[data-criterion=clean]", "8").await;
+    select(
+        root,
+        "[data-question=q_score] select[data-criterion=clean]",
+        "8",
+    )
+    .await;
     click(root, "[data-testid=next]").await;
 
     // Section 3: an objection needs a reason; a hidden question's answer is dropped.
     wait_for(root, "[data-question=q_notice]").await;
-    assert!(root.query_selector("[data-question=q_why]").unwrap().is_none(), "q_why starts hidden");
+    assert!(
+        root.query_selector("[data-question=q_why]")
+            .unwrap()
+            .is_none(),
+        "q_why starts hidden"
+    );
     click(root, "[data-item=road] input[value=objection]").await;
     type_text(root, "[data-item=road] textarea", "预算不清楚").await;
     click(root, "[data-question=q_approve] input[value=against]").await;
@@ -210,22 +237,37 @@ async fn full_journey_is_stored_survives_reload_and_is_counted() {
     click(root, "[data-testid=submit]").await;
 
     // Thanks with the receipt of the ballot that was stored.
-    let receipt = wait_for(root, "[data-testid=receipt]").await.text_content().unwrap();
+    let receipt = wait_for(root, "[data-testid=receipt]")
+        .await
+        .text_content()
+        .unwrap();
     assert_eq!(receipt.len(), 9, "receipt {receipt}");
     assert_eq!(&receipt[4..5], "-");
     let keys = ballot_keys("wt-journey");
     assert_eq!(keys.len(), 1, "exactly one ballot key");
     let (ballot, status) = stored_ballot(&keys[0]);
     assert_eq!(status, "pending");
-    assert_eq!(keys[0], format!("pingyi/v1/wt-journey/ballot/{}", ballot.id));
+    assert_eq!(
+        keys[0],
+        format!("pingyi/v1/wt-journey/ballot/{}", ballot.id)
+    );
     assert_eq!(ballot.receipt(), receipt);
-    assert!(!ballot.answers.contains_key("q_why"), "hidden answers are dropped");
+    assert!(
+        !ballot.answers.contains_key("q_why"),
+        "hidden answers are dropped"
+    );
     let answers = serde_json::to_value(&ballot.answers).unwrap();
     assert_eq!(answers["q_sat"]["choice"], "satisfied");
     assert_eq!(answers["q_cadre"]["ratings"]["li"], "basically_competent");
-    assert_eq!(answers["q_choose"]["chosen"], serde_json::json!(["h1", "h2"]));
+    assert_eq!(
+        answers["q_choose"]["chosen"],
+        serde_json::json!(["h1", "h2"])
+    );
     assert_eq!(answers["q_score"]["scores"]["h1"]["clean"], 8);
-    assert_eq!(answers["q_notice"]["responses"]["road"]["reason"], "预算不清楚");
+    assert_eq!(
+        answers["q_notice"]["responses"]["road"]["reason"],
+        "预算不清楚"
+    );
     assert_eq!(answers["q_approve"]["choice"], "for");
     assert_eq!(answers["q_text"]["text"], "希望多装路灯");
 
@@ -240,8 +282,14 @@ async fn full_journey_is_stored_survives_reload_and_is_counted() {
     assert_eq!(text_of(root, "[data-testid=ballot-count]"), "1");
     assert!(text_of(root, "[data-result=q_sat]").contains("100.00%"));
     assert!(text_of(root, "[data-result=q_notice]").contains("预算不清楚"));
-    assert!(text_of(root, "[data-result=q_notice] [data-testid=notice-verdict]").contains("需复核"));
-    assert!(text_of(root, "[data-result=q_approve] [data-testid=approve-verdict]").contains("通过"));
+    assert!(
+        text_of(root, "[data-result=q_notice] [data-testid=notice-verdict]").contains("需复核")
+    );
+    assert!(text_of(
+        root,
+        "[data-result=q_approve] [data-testid=approve-verdict]"
+    )
+    .contains("通过"));
     assert!(text_of(root, "[data-result=q_text]").contains("希望多装路灯"));
     div2.remove();
 }
@@ -250,13 +298,23 @@ async fn full_journey_is_stored_survives_reload_and_is_counted() {
 async fn a_required_question_blocks_next_and_submit_with_a_visible_error() {
     clear("wt-required");
     let div = fresh_div();
-    let _w = pingyi::mount(div.clone(), &tiny_survey("wt-required", "必答测试"), "zh-CN");
+    let _w = pingyi::mount(
+        div.clone(),
+        &tiny_survey("wt-required", "必答测试"),
+        "zh-CN",
+    );
     let root: &Element = &div;
     click(root, "[data-testid=submit]").await;
     wait_for(root, "[data-testid=fix-below]").await;
     let errors = text_of(root, "[data-question=q_sat] [data-testid=question-errors]");
-    assert!(!errors.trim().is_empty(), "the question shows core's message");
-    assert!(root.query_selector("[data-testid=thanks]").unwrap().is_none());
+    assert!(
+        !errors.trim().is_empty(),
+        "the question shows core's message"
+    );
+    assert!(root
+        .query_selector("[data-testid=thanks]")
+        .unwrap()
+        .is_none());
     assert!(ballot_keys("wt-required").is_empty(), "nothing stored");
 
     // Answering clears the message live, and then submit works.
@@ -276,7 +334,12 @@ async fn a_required_question_blocks_next_and_submit_with_a_visible_error() {
     click(root2, "[data-testid=next]").await;
     wait_for(root2, "[data-testid=fix-below]").await;
     assert_eq!(text_of(root2, "[data-testid=progress]"), "第 1/3 部分");
-    assert!(!text_of(root2, "[data-question=q_cadre] [data-testid=question-errors]").trim().is_empty());
+    assert!(!text_of(
+        root2,
+        "[data-question=q_cadre] [data-testid=question-errors]"
+    )
+    .trim()
+    .is_empty());
     div.remove();
     div2.remove();
 }
@@ -292,15 +355,29 @@ async fn vote_again_gives_a_fresh_form() {
     wait_for(root, "[data-testid=receipt]").await;
     click(root, "[data-testid=vote-again]").await;
     wait_for(root, "[data-testid=survey-form]").await;
-    for v in ["satisfied", "basically_satisfied", "dissatisfied", "unknown"] {
-        assert!(!is_checked(root, &format!("[data-question=q_sat] input[value={v}]")), "{v} is unchecked");
+    for v in [
+        "satisfied",
+        "basically_satisfied",
+        "dissatisfied",
+        "unknown",
+    ] {
+        assert!(
+            !is_checked(root, &format!("[data-question=q_sat] input[value={v}]")),
+            "{v} is unchecked"
+        );
     }
     click(root, "[data-question=q_sat] input[value=satisfied]").await;
     click(root, "[data-testid=submit]").await;
     wait_for(root, "[data-testid=receipt]").await;
     assert_eq!(ballot_keys("wt-again").len(), 2);
     click(root, "[data-testid=view-results]").await;
-    assert_eq!(wait_for(root, "[data-testid=ballot-count]").await.text_content().unwrap(), "2");
+    assert_eq!(
+        wait_for(root, "[data-testid=ballot-count]")
+            .await
+            .text_content()
+            .unwrap(),
+        "2"
+    );
     div.remove();
 }
 
@@ -322,11 +399,17 @@ async fn two_widgets_on_one_page_do_not_interfere() {
     assert_eq!(text_of(ra, "[data-testid=submit]"), "提交");
 
     click(ra, "[data-question=q_sat] input[value=satisfied]").await;
-    assert!(!is_checked(rb, "[data-question=q_sat] input[value=satisfied]"));
+    assert!(!is_checked(
+        rb,
+        "[data-question=q_sat] input[value=satisfied]"
+    ));
     click(ra, "[data-testid=submit]").await;
     wait_for(ra, "[data-testid=receipt]").await;
     assert!(rb.query_selector("[data-testid=thanks]").unwrap().is_none());
-    assert!(rb.query_selector("[data-testid=fix-below]").unwrap().is_none());
+    assert!(rb
+        .query_selector("[data-testid=fix-below]")
+        .unwrap()
+        .is_none());
     assert_eq!(ballot_keys("wt-left").len(), 1);
     assert!(ballot_keys("wt-right").is_empty());
 
@@ -342,11 +425,21 @@ async fn two_widgets_on_one_page_do_not_interfere() {
 #[wasm_bindgen_test]
 async fn an_invalid_survey_lists_core_problems_with_paths() {
     let div = fresh_div();
-    let _w = pingyi::mount(div.clone(), r#"{"format":"pingyi/1","id":"Bad Id","version":1}"#, "zh-CN");
+    let _w = pingyi::mount(
+        div.clone(),
+        r#"{"format":"pingyi/1","id":"Bad Id","version":1}"#,
+        "zh-CN",
+    );
     let root: &Element = &div;
     let list = wait_for(root, "[data-testid=survey-problems]").await;
-    assert!(list.text_content().unwrap().contains("$."), "paths are shown");
-    assert!(root.query_selector("[data-testid=survey-form]").unwrap().is_none());
+    assert!(
+        list.text_content().unwrap().contains("$."),
+        "paths are shown"
+    );
+    assert!(root
+        .query_selector("[data-testid=survey-form]")
+        .unwrap()
+        .is_none());
     div.remove();
 }
 
@@ -371,12 +464,18 @@ async fn a_full_storage_blocks_the_thank_you_screen() {
         }
     }
     click(root, "[data-testid=submit]").await;
-    let shown = wait_for(root, "[data-testid=store-error]").await.text_content().unwrap();
+    let shown = wait_for(root, "[data-testid=store-error]")
+        .await
+        .text_content()
+        .unwrap();
     for k in &fillers {
         s.remove_item(k).unwrap();
     }
     assert!(shown.contains("存储空间已满"), "{shown}");
-    assert!(root.query_selector("[data-testid=thanks]").unwrap().is_none());
+    assert!(root
+        .query_selector("[data-testid=thanks]")
+        .unwrap()
+        .is_none());
     assert!(ballot_keys("wt-full").is_empty());
 
     // With space again, the same answers go through.
@@ -396,7 +495,8 @@ async fn data_attributes_mount_an_inline_survey() {
     document().body().unwrap().append_child(&script).unwrap();
     let div = fresh_div();
     div.set_attribute("data-pingyi", "").unwrap();
-    div.set_attribute("data-survey-inline", "#wt-attr-json").unwrap();
+    div.set_attribute("data-survey-inline", "#wt-attr-json")
+        .unwrap();
     div.set_attribute("data-lang", "en").unwrap();
     pingyi::embed::mount_all();
     let root: &Element = &div;

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use pingyi_core::survey::{ApproveQuestion, APPROVE_OPTIONS};
 use pingyi_core::Answer;
 
-use super::{radio, Field};
+use super::{flag, radio, tr, txt, Field};
 use crate::i18n::Key;
 
 /// The view of an approval question.
@@ -25,21 +25,25 @@ pub fn approve_view(q: ApproveQuestion, field: Field) -> impl IntoView {
             };
             let pick = {
                 let f = field.clone();
-                move || f.set(Some(Answer::Choice { choice: value.to_string() }))
+                move || {
+                    f.set(Some(Answer::Choice {
+                        choice: value.to_string(),
+                    }))
+                }
             };
             radio(
                 field.dom.clone(),
                 field.el_id(&[value]),
                 value.to_string(),
                 "py-opt",
-                move || lang.get().t(key).to_string(),
-                checked,
+                tr(lang, key),
+                flag(checked),
                 pick,
             )
         })
         .collect_view();
     view! {
-        {detail.map(|d| view! { <p class="py-detail-text">{move || lang.get().text(&d)}</p> })}
+        {detail.map(|d| view! { <p class="py-detail-text">{txt(lang, d.clone())}</p> })}
         <div class="py-options" role="radiogroup">{buttons}</div>
     }
 }

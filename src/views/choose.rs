@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use pingyi_core::survey::ChooseQuestion;
 use pingyi_core::Answer;
 
-use super::Field;
+use super::{flag, txt, Field};
 use crate::i18n::{choose_range, chosen_count};
 
 /// The view of a choose question. The chosen ids are kept in survey order.
@@ -28,19 +28,19 @@ pub fn choose_view(q: ChooseQuestion, field: Field) -> impl IntoView {
             let label = o.label.clone();
             let detail = o.detail.clone();
             let id = field.el_id(&[&value]);
-            let is_checked = {
+            let is_checked = flag({
                 let chosen = chosen.clone();
                 let value = value.clone();
                 move || chosen().contains(&value)
-            };
-            let disabled = {
+            });
+            let disabled = flag({
                 let chosen = chosen.clone();
                 let value = value.clone();
                 move || {
                     let c = chosen();
                     !c.contains(&value) && c.len() as u32 >= max
                 }
-            };
+            });
             let toggle = {
                 let f = field.clone();
                 let value = value.clone();
@@ -59,14 +59,14 @@ pub fn choose_view(q: ChooseQuestion, field: Field) -> impl IntoView {
                     f.set(if c.is_empty() { None } else { Some(Answer::Chosen { chosen: c }) });
                 }
             };
-            let (label_disabled, label_for) = (disabled.clone(), id.clone());
+            let (label_disabled, label_for) = (disabled, id.clone());
             view! {
                 <label class="py-opt py-check" class:py-opt-disabled=label_disabled for=label_for>
                     <input type="checkbox" id=id value=value prop:checked=is_checked
                         prop:disabled=disabled on:change=toggle/>
                     <span class="py-opt-label">
-                        {move || lang.get().text(&label)}
-                        {detail.clone().map(|d| view! { <small class="py-opt-detail">{move || lang.get().text(&d)}</small> })}
+                        {txt(lang, label.clone())}
+                        {detail.clone().map(|d| view! { <small class="py-opt-detail">{txt(lang, d.clone())}</small> })}
                     </span>
                 </label>
             }
@@ -74,10 +74,10 @@ pub fn choose_view(q: ChooseQuestion, field: Field) -> impl IntoView {
         .collect_view();
     let count = {
         let chosen = chosen.clone();
-        move || chosen_count(lang.get(), chosen().len(), max)
+        Signal::derive(move || chosen_count(lang.get(), chosen().len(), max))
     };
     view! {
-        <p class="py-hint">{move || choose_range(lang.get(), min, max)}</p>
+        <p class="py-hint">{Signal::derive(move || choose_range(lang.get(), min, max))}</p>
         <div class="py-options">{boxes}</div>
         <p class="py-counter" aria-live="polite" data-testid="chosen-count">{count}</p>
     }

@@ -7,7 +7,7 @@
 //! `data-criterion`; buttons have `data-testid`s.
 
 use leptos::prelude::*;
-use pingyi_core::{Answer, Question, QuestionBody};
+use pingyi_core::{Answer, Question, QuestionBody, Text};
 
 use crate::cast::Answers;
 use crate::i18n::{Key, Lang};
@@ -76,14 +76,30 @@ impl Field {
     }
 }
 
+/// A fixed string in the current language. Reactive text goes through `Signal<String>` rather
+/// than one closure type per use, which keeps the wasm small (one monomorphised renderer).
+pub fn tr(lang: RwSignal<Lang>, key: Key) -> Signal<String> {
+    Signal::derive(move || lang.get().t(key).to_string())
+}
+
+/// Survey text in the current language.
+pub fn txt(lang: RwSignal<Lang>, text: Text) -> Signal<String> {
+    Signal::derive(move || lang.get().text(&text))
+}
+
+/// A reactive flag (checked, disabled, shown) as one concrete type.
+pub fn flag(f: impl Fn() -> bool + Send + Sync + 'static) -> Signal<bool> {
+    Signal::derive(f)
+}
+
 /// A large radio button with its label. `checked` is reactive; `on_pick` runs when chosen.
 pub fn radio(
     name: String,
     id: String,
     value: String,
     class: &'static str,
-    label: impl Fn() -> String + Send + Sync + 'static,
-    checked: impl Fn() -> bool + Send + Sync + 'static,
+    label: Signal<String>,
+    checked: Signal<bool>,
     on_pick: impl Fn() + 'static,
 ) -> impl IntoView {
     let label_for = id.clone();
@@ -97,11 +113,7 @@ pub fn radio(
 }
 
 /// The view of one question: legend, help, the kind's inputs and its problems.
-pub fn question_view(
-    q: &Question,
-    field: Field,
-    problems: Signal<Vec<String>>,
-) -> impl IntoView {
+pub fn question_view(q: &Question, field: Field, problems: Signal<Vec<String>>) -> impl IntoView {
     let lang = field.lang;
     let title = q.title.clone();
     let help = q.help.clone();
@@ -115,18 +127,18 @@ pub fn question_view(
         QuestionBody::Text(t) => text::text_view(t.clone(), field.clone()).into_any(),
     };
     let err_id = field.el_id(&["errors"]);
-    let has_errors = move || problems.with(|p| !p.is_empty());
+    let has_errors = flag(move || problems.with(|p| !p.is_empty()));
     let described_by = err_id.clone();
     view! {
         <fieldset class="py-q" class:py-q-invalid=has_errors data-question=q.id.clone()
             data-kind=q.body.kind() aria-describedby=described_by>
             <legend class="py-q-title">
-                {move || lang.get().text(&title)}
+                {txt(lang, title.clone())}
                 <span class="py-q-req">
                     {move || format!("（{}）", lang.get().t(if required { Key::Required } else { Key::Optional }))}
                 </span>
             </legend>
-            {help.map(|h| view! { <p class="py-help">{move || lang.get().text(&h)}</p> })}
+            {help.map(|h| view! { <p class="py-help">{txt(lang, h.clone())}</p> })}
             {body}
             <div class="py-q-errors" id=err_id aria-live="polite" data-testid="question-errors">
                 {move || problems.get().into_iter().map(|m| view! {

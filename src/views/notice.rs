@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use pingyi_core::survey::NoticeQuestion;
 use pingyi_core::{Answer, NoticeResponse};
 
-use super::{radio, Field};
+use super::{flag, radio, tr, txt, Field};
 use crate::i18n::{char_count, Key};
 
 type Responses = std::collections::BTreeMap<String, NoticeResponse>;
@@ -54,8 +54,8 @@ pub fn notice_view(q: NoticeQuestion, field: Field) -> impl IntoView {
                     format!("{group}-{value}"),
                     value.to_string(),
                     "py-opt",
-                    move || lang.get().t(key).to_string(),
-                    move || current() == Some(objection),
+                    tr(lang, key),
+                    flag(move || current() == Some(objection)),
                     move || {
                         update(&|r: &mut NoticeResponse| {
                             r.objection = objection;
@@ -91,7 +91,7 @@ pub fn notice_view(q: NoticeQuestion, field: Field) -> impl IntoView {
                 let initial = initial_reason();
                 view! {
                     <div class="py-reason">
-                        <label for=reason_id.clone()>{move || lang.get().t(Key::ObjectionReason)}</label>
+                        <label for=reason_id.clone()>{tr(lang, Key::ObjectionReason)}</label>
                         <textarea class="py-textarea" id=reason_id.clone() rows="3" required=true
                             maxlength=max.to_string() prop:value=initial
                             on:input=move |ev| {
@@ -106,8 +106,8 @@ pub fn notice_view(q: NoticeQuestion, field: Field) -> impl IntoView {
             };
             view! {
                 <fieldset class="py-subject" data-item=iid.clone()>
-                    <legend class="py-subject-title">{move || lang.get().text(&label)}</legend>
-                    {detail.map(|d| view! { <p class="py-help">{move || lang.get().text(&d)}</p> })}
+                    <legend class="py-subject-title">{txt(lang, label.clone())}</legend>
+                    {detail.map(|d| view! { <p class="py-help">{txt(lang, d.clone())}</p> })}
                     <div class="py-options py-options-row" role="radiogroup">{no}{yes}</div>
                     <Show when=objecting>{reason.clone()}</Show>
                 </fieldset>

@@ -10,11 +10,14 @@ use pingyi_core::tally::{
 };
 use pingyi_core::{tally, Ballot, Ratio, Survey, Tally};
 
+use super::tr;
 use crate::i18n::{Key, Lang};
 use crate::store::Store;
 
 fn pct(r: Option<Ratio>) -> String {
-    r.and_then(|r| r.percent(2)).map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())
+    r.and_then(|r| r.percent(2))
+        .map(|p| format!("{p}%"))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn dec(r: Option<Ratio>) -> String {
@@ -27,7 +30,7 @@ pub fn Results(survey: Arc<Survey>, lang: RwSignal<Lang>, on_back: Callback<()>)
     let loaded = Store::open().and_then(|s| s.load_ballots(&survey.id));
     let body = match loaded {
         Err(_) => view! {
-            <p class="py-error" role="alert">{move || lang.get().t(Key::StorageUnavailable)}</p>
+            <p class="py-error" role="alert">{tr(lang, Key::StorageUnavailable)}</p>
         }
         .into_any(),
         Ok(loaded) => {
@@ -45,13 +48,13 @@ pub fn Results(survey: Arc<Survey>, lang: RwSignal<Lang>, on_back: Callback<()>)
     };
     view! {
         <section class="py-results" data-testid="results">
-            <h3 class="py-section-title">{move || lang.get().t(Key::ResultsTitle)}</h3>
-            <p class="py-help">{move || lang.get().t(Key::ResultsLocalNote)}</p>
+            <h3 class="py-section-title">{tr(lang, Key::ResultsTitle)}</h3>
+            <p class="py-help">{tr(lang, Key::ResultsLocalNote)}</p>
             {body}
             <div class="py-buttons">
                 <button type="button" class="py-button py-secondary" data-testid="back"
                     on:click=move |_| on_back.run(())>
-                    {move || lang.get().t(Key::BackToSurvey)}
+                    {tr(lang, Key::BackToSurvey)}
                 </button>
             </div>
         </section>
@@ -62,7 +65,11 @@ fn tally_view(t: &Tally, l: Lang) -> AnyView {
     let questions = if t.participation.ballots == 0 {
         view! { <p data-testid="no-ballots">{l.t(Key::NoBallotsYet)}</p> }.into_any()
     } else {
-        t.questions.iter().map(|q| question_view(q, l)).collect_view().into_any()
+        t.questions
+            .iter()
+            .map(|q| question_view(q, l))
+            .collect_view()
+            .into_any()
     };
     view! { {participation_view(&t.participation, l)} {questions} }.into_any()
 }
@@ -70,7 +77,11 @@ fn tally_view(t: &Tally, l: Lang) -> AnyView {
 fn participation_view(p: &Participation, l: Lang) -> impl IntoView {
     let eligible = p.eligible.map(|e| {
         let quorum = p.quorum_reached.map(|ok| {
-            let (key, mark) = if ok { (Key::QuorumReached, "✓ ") } else { (Key::QuorumNotReached, "✗ ") };
+            let (key, mark) = if ok {
+                (Key::QuorumReached, "✓ ")
+            } else {
+                (Key::QuorumNotReached, "✗ ")
+            };
             view! { <p class="py-flag" data-testid="quorum">{mark}{l.t(key)}</p> }
         });
         view! {
@@ -92,10 +103,18 @@ fn participation_view(p: &Participation, l: Lang) -> impl IntoView {
 
 fn question_view(q: &QuestionTally, l: Lang) -> impl IntoView {
     let body = match &q.result {
-        KindTally::Scale { subjects } => subjects.iter().map(|s| scale_view(s, l)).collect_view().into_any(),
+        KindTally::Scale { subjects } => subjects
+            .iter()
+            .map(|s| scale_view(s, l))
+            .collect_view()
+            .into_any(),
         KindTally::Choose(c) => choose_view(c, l).into_any(),
         KindTally::Score(s) => score_view(s, l).into_any(),
-        KindTally::Notice { items } => items.iter().map(|i| notice_view(i, l)).collect_view().into_any(),
+        KindTally::Notice { items } => items
+            .iter()
+            .map(|i| notice_view(i, l))
+            .collect_view()
+            .into_any(),
         KindTally::Approve(a) => approve_view(a, l).into_any(),
         KindTally::Text { texts } => texts_view(texts, l).into_any(),
     };
@@ -182,7 +201,11 @@ fn choose_view(c: &ChooseTally, l: Lang) -> impl IntoView {
             .tied_at_last_seat
             .iter()
             .map(|id| {
-                c.ranking.iter().find(|r| &r.option_id == id).map(|r| l.text(&r.label)).unwrap_or(id.clone())
+                c.ranking
+                    .iter()
+                    .find(|r| &r.option_id == id)
+                    .map(|r| l.text(&r.label))
+                    .unwrap_or(id.clone())
             })
             .collect();
         view! { <p class="py-warning">"⚠ "{l.t(Key::TiedAtLastSeat)}{names.join("、")}</p> }
@@ -240,7 +263,11 @@ fn score_view(s: &ScoreTally, l: Lang) -> impl IntoView {
 }
 
 fn notice_view(i: &NoticeItemTally, l: Lang) -> impl IntoView {
-    let verdict = if i.needs_review { l.t(Key::NeedsReview) } else { l.t(Key::NoObjectionPasses) };
+    let verdict = if i.needs_review {
+        l.t(Key::NeedsReview)
+    } else {
+        l.t(Key::NoObjectionPasses)
+    };
     view! {
         <div class="py-result-subject" data-item=i.item_id.clone()>
             <h5>{l.text(&i.label)}</h5>
@@ -258,7 +285,11 @@ fn notice_view(i: &NoticeItemTally, l: Lang) -> impl IntoView {
 }
 
 fn approve_view(a: &ApproveTally, l: Lang) -> impl IntoView {
-    let (mark, verdict) = if a.passed { ("✓ ", l.t(Key::Passed)) } else { ("✗ ", l.t(Key::NotPassed)) };
+    let (mark, verdict) = if a.passed {
+        ("✓ ", l.t(Key::Passed))
+    } else {
+        ("✗ ", l.t(Key::NotPassed))
+    };
     view! {
         <dl class="py-facts">
             <dt>{l.t(Key::ApproveFor)}</dt><dd>{a.for_count}</dd>

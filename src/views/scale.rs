@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use pingyi_core::survey::{ScaleOption, ScaleQuestion};
 use pingyi_core::Answer;
 
-use super::{radio, Field};
+use super::{flag, radio, txt, Field};
 use crate::i18n::Key;
 
 fn options_view(
@@ -33,21 +33,25 @@ fn options_view(
                 let pick = pick.clone();
                 move || pick(value.clone())
             };
-            let class = if not_valid { "py-opt py-opt-notvalid" } else { "py-opt" };
+            let class = if not_valid {
+                "py-opt py-opt-notvalid"
+            } else {
+                "py-opt"
+            };
             radio(
                 group.clone(),
                 format!("{group}-{value}"),
                 value,
                 class,
-                move || {
+                Signal::derive(move || {
                     let l = lang.get();
                     if not_valid {
                         format!("{}{}", l.text(&label), l.t(Key::NotValidMark))
                     } else {
                         l.text(&label)
                     }
-                },
-                is,
+                }),
+                flag(is),
                 on_pick,
             )
         })
@@ -104,8 +108,8 @@ pub fn scale_view(q: ScaleQuestion, field: Field) -> impl IntoView {
             let group = field.el_id(&[&sid]);
             view! {
                 <fieldset class="py-subject" data-subject=sid.clone()>
-                    <legend class="py-subject-title">{move || lang.get().text(&label)}</legend>
-                    {detail.map(|d| view! { <p class="py-help">{move || lang.get().text(&d)}</p> })}
+                    <legend class="py-subject-title">{txt(lang, label.clone())}</legend>
+                    {detail.map(|d| view! { <p class="py-help">{txt(lang, d.clone())}</p> })}
                     <div class="py-options" role="radiogroup">
                         {options_view(&field, &options, group, current, pick)}
                     </div>

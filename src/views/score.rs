@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use pingyi_core::survey::ScoreQuestion;
 use pingyi_core::Answer;
 
-use super::Field;
+use super::{tr, txt, Field};
 use crate::i18n::{score_range, Key};
 
 fn values(min: i32, max: i32, step: u32) -> Vec<i32> {
@@ -71,11 +71,11 @@ pub fn score_view(q: ScoreQuestion, field: Field) -> impl IntoView {
                     view! {
                         <div class="py-score-row">
                             <label for=id.clone()>
-                                {move || lang.get().text(&clabel)}
+                                {txt(lang, clabel.clone())}
                                 <span class="py-range">{move || score_range(lang.get(), min, max)}</span>
                             </label>
                             <select id=id class="py-select" data-criterion=cid.clone() on:change=set>
-                                <option value="" selected=initial.is_none()>{move || lang.get().t(Key::PleaseChoose)}</option>
+                                <option value="" selected=initial.is_none()>{tr(lang, Key::PleaseChoose)}</option>
                                 {opts}
                             </select>
                         </div>
@@ -84,8 +84,8 @@ pub fn score_view(q: ScoreQuestion, field: Field) -> impl IntoView {
                 .collect_view();
             view! {
                 <fieldset class="py-subject" data-subject=sid.clone()>
-                    <legend class="py-subject-title">{move || lang.get().text(&label)}</legend>
-                    {detail.map(|d| view! { <p class="py-help">{move || lang.get().text(&d)}</p> })}
+                    <legend class="py-subject-title">{txt(lang, label.clone())}</legend>
+                    {detail.map(|d| view! { <p class="py-help">{txt(lang, d.clone())}</p> })}
                     {rows}
                 </fieldset>
             }

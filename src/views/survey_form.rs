@@ -10,7 +10,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use pingyi_core::{Problem, Survey};
 
-use super::{question_view, Field};
+use super::{question_view, tr, txt, Field};
 use crate::cast::{cast, check, problem_question, visible_answers, Answers, CastError};
 use crate::i18n::{section_progress, Key, Lang};
 use crate::store::StoreError;
@@ -28,11 +28,22 @@ fn visible_sections(survey: &Survey, answers: &Answers) -> Vec<usize> {
 }
 
 /// core's problems that concern the shown questions of section `index`.
-fn section_problems(survey: &Survey, answers: &Answers, device: &str, index: usize) -> Vec<Problem> {
-    let Some(section) = survey.sections.get(index) else { return Vec::new() };
+fn section_problems(
+    survey: &Survey,
+    answers: &Answers,
+    device: &str,
+    index: usize,
+) -> Vec<Problem> {
+    let Some(section) = survey.sections.get(index) else {
+        return Vec::new();
+    };
     let shown = visible_answers(survey, answers);
-    let ids: Vec<&str> =
-        section.questions.iter().filter(|q| q.is_shown(&shown)).map(|q| q.id.as_str()).collect();
+    let ids: Vec<&str> = section
+        .questions
+        .iter()
+        .filter(|q| q.is_shown(&shown))
+        .map(|q| q.id.as_str())
+        .collect();
     check(survey, answers, device)
         .into_iter()
         .filter(|p| problem_question(&p.path).is_some_and(|q| ids.contains(&q.as_str())))
@@ -75,7 +86,9 @@ pub fn SurveyForm(
             if !attempted.get() {
                 return Vec::new();
             }
-            let Some(index) = visible.with(|v| v.get(position.get()).copied()) else { return Vec::new() };
+            let Some(index) = visible.with(|v| v.get(position.get()).copied()) else {
+                return Vec::new();
+            };
             answers.with(|a| section_problems(&survey, a, &device, index))
         }
     });
@@ -149,7 +162,9 @@ pub fn SurveyForm(
                         let l = lang.get();
                         live.with(|ps| {
                             ps.iter()
-                                .filter(|p| problem_question(&p.path).as_deref() == Some(qid.as_str()))
+                                .filter(|p| {
+                                    problem_question(&p.path).as_deref() == Some(qid.as_str())
+                                })
                                 .map(|p| l.problem(p))
                                 .collect::<Vec<_>>()
                         })
@@ -169,8 +184,8 @@ pub fn SurveyForm(
                 .collect_view();
             view! {
                 <section class="py-section" data-section=sec.id.clone()>
-                    <h3 class="py-section-title">{move || lang.get().text(&title)}</h3>
-                    {description.map(|d| view! { <p class="py-desc">{move || lang.get().text(&d)}</p> })}
+                    <h3 class="py-section-title">{txt(lang, title.clone())}</h3>
+                    {description.map(|d| view! { <p class="py-desc">{txt(lang, d.clone())}</p> })}
                     {questions}
                 </section>
             }
@@ -180,7 +195,8 @@ pub fn SurveyForm(
 
     let total = move || visible.with(|v| v.len());
     let is_last = move || position.get() + 1 >= total();
-    let has_problems = move || !live.with(|p| p.is_empty()) || !other_problems.with(|p| p.is_empty());
+    let has_problems =
+        move || !live.with(|p| p.is_empty()) || !other_problems.with(|p| p.is_empty());
 
     view! {
         <form class="py-form" novalidate=true node_ref=form_ref on:submit=submit data-testid="survey-form">
@@ -191,7 +207,7 @@ pub fn SurveyForm(
             <div class="py-form-status" aria-live="assertive" data-testid="form-status">
                 <Show when=has_problems>
                     <p class="py-error" role="alert" data-testid="fix-below">
-                        <span aria-hidden="true">"⚠ "</span>{move || lang.get().t(Key::FixBelow)}
+                        <span aria-hidden="true">"⚠ "</span>{tr(lang, Key::FixBelow)}
                     </p>
                     <ul class="py-problems">
                         {move || other_problems.get().into_iter().map(|p| view! {
@@ -208,12 +224,12 @@ pub fn SurveyForm(
             <div class="py-buttons">
                 <Show when=move || { position.get() > 0 }>
                     <button type="button" class="py-button py-secondary" data-testid="prev" on:click=prev>
-                        {move || lang.get().t(Key::Previous)}
+                        {tr(lang, Key::Previous)}
                     </button>
                 </Show>
                 <Show when=is_last fallback=move || view! {
                     <button type="button" class="py-button py-primary" data-testid="next" on:click=next>
-                        {move || lang.get().t(Key::Next)}
+                        {tr(lang, Key::Next)}
                     </button>
                 }>
                     <button type="submit" class="py-button py-primary" data-testid="submit"

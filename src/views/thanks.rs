@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::tr;
 use crate::i18n::{Key, Lang};
 
 /// Thanks, the receipt code, and the way to a fresh form (再投一票) for the next voter.
@@ -14,19 +15,19 @@ pub fn Thanks(
 ) -> impl IntoView {
     view! {
         <section class="py-thanks" data-testid="thanks" aria-live="polite">
-            <h3 class="py-section-title">{move || lang.get().t(Key::Thanks)}</h3>
-            <p>{move || lang.get().t(Key::StoredLocally)}</p>
-            <p>{move || lang.get().t(Key::ReceiptIntro)}</p>
+            <h3 class="py-section-title">{tr(lang, Key::Thanks)}</h3>
+            <p>{tr(lang, Key::StoredLocally)}</p>
+            <p>{tr(lang, Key::ReceiptIntro)}</p>
             <p class="py-receipt" data-testid="receipt" translate="no">{receipt}</p>
-            <p class="py-help">{move || lang.get().t(Key::ReceiptHint)}</p>
+            <p class="py-help">{tr(lang, Key::ReceiptHint)}</p>
             <div class="py-buttons">
                 <button type="button" class="py-button py-primary" data-testid="vote-again"
                     on:click=move |_| on_again.run(())>
-                    {move || lang.get().t(Key::VoteAgain)}
+                    {tr(lang, Key::VoteAgain)}
                 </button>
                 <button type="button" class="py-button py-secondary" data-testid="view-results"
                     on:click=move |_| on_results.run(())>
-                    {move || lang.get().t(Key::ViewResults)}
+                    {tr(lang, Key::ViewResults)}
                 </button>
             </div>
         </section>

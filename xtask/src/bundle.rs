@@ -88,7 +88,12 @@ pub fn measure(dist: &Path) -> Result<BundleSize, String> {
 
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+        let entry = entry?;
+        // Hidden entries (trunk's `.stage`) are work in progress, not the bundle.
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
         if path.is_dir() {
             collect_files(&path, files)?;
         } else {
@@ -157,6 +162,12 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.join("index.html"), "<html>".repeat(1000)).unwrap();
+        std::fs::create_dir_all(dir.join(".stage")).unwrap();
+        std::fs::write(
+            dir.join(".stage").join("half_built_bg.wasm"),
+            vec![1u8; 99_999],
+        )
+        .unwrap();
         let size = measure(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(size.wasm_gz > 0 && size.wasm_gz < 10_000, "{size:?}");

@@ -22,6 +22,7 @@ commands:
   setup [--check]   install what is missing (wasm32 target, trunk, wasm-bindgen-cli,
                     npm packages, Chromium); --check only reports, installs nothing
   build             setup, then `trunk build --release --offline` and the bundle budget check
+  size              the bundle figure of the existing dist/ (no build)
   run [--port N]    build, then serve the demo on http://127.0.0.1:8080
   serve [--port N]  serve the already built demo (dist/) without building
   test              every test level, stopping at the first failure (what CI runs)
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
     let outcome = match command {
         "setup" => setup::setup(setup::Mode::from_args(rest)),
         "build" => bundle::build().map(|_| ()),
+        "size" => bundle::check_budget().map(|_| ()),
         "run" => parse_port(rest).and_then(serve::build_and_serve),
         "serve" => parse_port(rest).and_then(serve::serve_demo),
         "test" => test_steps::run_all(),

@@ -219,7 +219,11 @@ fn npm_packages(mode: Mode) -> Result<bool, String> {
         }
         std::fs::write(&stamp, &lockfile)
             .map_err(|error| format!("writing {}: {error}", stamp.display()))?;
-        present("npm packages", "(binaryen, @playwright/test)", "installed by npm ci");
+        present(
+            "npm packages",
+            "(binaryen, @playwright/test)",
+            "installed by npm ci",
+        );
     }
     match capture(&wasm_opt.to_string_lossy(), &["--version"]) {
         Some(out) => present(

@@ -2,6 +2,8 @@
 //! screen or a socket. Pure Rust with no I/O, used by the widget, the collector and the CLI alike.
 
 pub mod ballot;
+pub mod export;
+pub mod merge;
 pub mod outbox;
 pub mod protocol;
 pub mod survey;

@@ -88,6 +88,10 @@ pub struct Survey {
     /// Whether anyone may read the tally (村务公开). Otherwise only the organiser may.
     #[serde(default)]
     pub results_public: bool,
+    /// Publish the sorted list of receipt codes with the tally report, so each resident can find
+    /// the code shown after voting (and nothing else about the ballot).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub publish_receipts: bool,
     /// RFC 3339 time before which ballots are not accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opens_at: Option<String>,

@@ -217,6 +217,7 @@ const SURVEY_TOP: &[Field] = &[
     def("anonymous", Shape::Bool),
     def("quorum_percent", Shape::U32),
     def("results_public", Shape::Bool),
+    def("publish_receipts", Shape::Bool),
     opt("opens_at", Shape::Str),
     opt("closes_at", Shape::Str),
     opt("collect", Shape::Obj(COLLECT)),
