@@ -1,17 +1,20 @@
-//! The widget's top level: load the survey, check storage, then switch between the form, the
-//! thank-you screen and the local results.
+//! The widget's top level: load the survey, check storage, start the outbox, then switch between
+//! the form, the thank-you screen and the local results, with the upload status underneath.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use pingyi_core::{parse_survey, Problem, Survey};
+use pingyi_core::outbox::Policy;
+use pingyi_core::{parse_survey, Ballot, Problem, Survey};
 
 use crate::cast::Answers;
 use crate::embed::{Config, SurveySource};
 use crate::i18n::{http_status, Key, Lang};
 use crate::net::{fetch_text, FetchError};
+use crate::outbox::{Outbox, Target};
 use crate::store::{Store, StoreError};
 use crate::views::results::Results;
+use crate::views::status::OutboxStatus;
 use crate::views::survey_form::SurveyForm;
 use crate::views::thanks::Thanks;
 use crate::views::{tr, txt};
@@ -57,6 +60,7 @@ fn instance_prefix() -> String {
 pub fn App(config: Config) -> impl IntoView {
     let lang = RwSignal::new(config.lang);
     let phase = RwSignal::new(Phase::Loading);
+    let delivery = Delivery { config: Arc::new(config.clone()) };
     match config.source {
         SurveySource::Inline(json) => phase.set(parsed(&json)),
         SurveySource::Misconfigured(msg) => phase.set(Phase::Failed(LoadError::Config(msg))),
@@ -81,7 +85,9 @@ pub fn App(config: Config) -> impl IntoView {
                     <LangToggle lang/>
                     <LoadFailed error=e lang/>
                 }.into_any(),
-                Phase::Ready(survey) => view! { <Ready survey lang prefix=prefix.clone()/> }.into_any(),
+                Phase::Ready(survey) => view! {
+                    <Ready survey lang prefix=prefix.clone() delivery=delivery.clone()/>
+                }.into_any(),
             }}
         </div>
     }
@@ -137,11 +143,47 @@ fn storage_message(lang: Lang, e: &StoreError) -> &'static str {
     }
 }
 
+/// What the outbox needs from the host page's configuration.
+#[derive(Clone)]
+struct Delivery {
+    config: Arc<Config>,
+}
+
+impl Delivery {
+    /// The target for this survey (page attributes, then the survey's `collect`, then the
+    /// link's collector), or `None` for local-only.
+    fn target(&self, survey: &Survey) -> Option<Target> {
+        self.config
+            .collect_target(survey.collect.as_ref())
+            .map(|(endpoint, submit_key)| Target { endpoint, submit_key })
+    }
+
+    fn policy(&self) -> Policy {
+        let mut policy = Policy::default();
+        if let Some(ms) = self.config.retry_base_ms.filter(|ms| *ms > 0) {
+            policy.base_delay_ms = ms;
+        }
+        policy
+    }
+}
+
 /// The loaded survey: storage check, header, and the current mode.
 #[component]
-fn Ready(survey: Arc<Survey>, lang: RwSignal<Lang>, prefix: String) -> impl IntoView {
+fn Ready(
+    survey: Arc<Survey>,
+    lang: RwSignal<Lang>,
+    prefix: String,
+    delivery: Delivery,
+) -> impl IntoView {
     // Prove storage works before the resident starts voting.
-    let device = Store::open_and_probe().and_then(|s| s.device_id());
+    let store = Store::open_and_probe();
+    let device = store.as_ref().map_err(Clone::clone).and_then(|s| s.device_id());
+    // The outbox starts once storage is known to work: it delivers what is stored.
+    let outbox = store
+        .as_ref()
+        .ok()
+        .filter(|_| device.is_ok())
+        .map(|s| Outbox::start(s, &survey.id, delivery.target(&survey), delivery.policy()));
     let mode = RwSignal::new(Mode::Form);
     // The ballot in progress lives here so a look at the results does not lose it; a cast clears it.
     let answers = RwSignal::new(Answers::new());
@@ -167,10 +209,13 @@ fn Ready(survey: Arc<Survey>, lang: RwSignal<Lang>, prefix: String) -> impl Into
         }
         .into_any(),
         Ok(device) => {
-            let on_cast = Callback::new(move |receipt: String| {
+            let on_cast = Callback::new(move |ballot: Ballot| {
+                if let Some(outbox) = outbox {
+                    outbox.added(&ballot);
+                }
                 answers.set(Answers::new());
                 section.set(0);
-                mode.set(Mode::Thanks(receipt));
+                mode.set(Mode::Thanks(ballot.receipt()));
             });
             view! {
                 {move || match mode.get() {
@@ -199,5 +244,9 @@ fn Ready(survey: Arc<Survey>, lang: RwSignal<Lang>, prefix: String) -> impl Into
         }
     };
 
-    view! { {header} {body} }
+    let status = outbox.map(|outbox| view! {
+        <footer class="py-footer"><OutboxStatus outbox lang/></footer>
+    });
+
+    view! { {header} {body} {status} }
 }

@@ -14,9 +14,17 @@
 //! - `data-survey-inline` (a selector, usually `#id`, of a `<script type="application/json">`)
 //!   wins over `data-survey-src` (a URL, relative to the page). Inline surveys work offline.
 //! - `data-lang`: `zh-CN` (default) or `en`. The resident can switch in the header.
-//! - `data-endpoint`: a collector base URL; kept in [`Config`] for the outbox.
+//! - `data-endpoint`: a collector base URL for the outbox; overrides the survey's
+//!   `collect.endpoint`. With neither, the widget runs local-only (a supported mode).
+//! - `data-submit-key`: overrides the survey's `collect.submit_key` (sent as
+//!   `x-pingyi-submit-key`).
+//! - `data-retry-base-ms`: first back-off delay of the outbox (default 2000; for tests).
+//! - `data-from-link`: this element may be configured by the page URL (the standalone page sets
+//!   it): `?s=<survey_id>[&endpoint=<url>][&retry_base_ms=<n>]` opens the survey published at
+//!   `{endpoint or the page's origin}/v1/surveys/<survey_id>` and sends ballots there.
 //!
-//! Several widgets may share a page; each has its own state and element ids.
+//! Several widgets may share a page; each has its own state and element ids. See
+//! `docs/embedding.md`.
 
 use wasm_bindgen::JsCast;
 
@@ -38,15 +46,63 @@ pub enum SurveySource {
 pub struct Config {
     pub source: SurveySource,
     pub lang: Lang,
-    /// Collector base URL for the outbox (later); `None` is local-only.
+    /// Collector base URL set by the host page; wins over the survey's `collect.endpoint`.
     pub endpoint: Option<String>,
+    /// Used when neither the page nor the survey names an endpoint (the collector a `?s=` link
+    /// loaded the survey from).
+    pub fallback_endpoint: Option<String>,
+    /// Submit key set by the host page; wins over the survey's `collect.submit_key`.
+    pub submit_key: Option<String>,
+    /// First back-off delay of the outbox, overriding the policy's default.
+    pub retry_base_ms: Option<u64>,
+}
+
+impl Config {
+    /// The endpoint and submit key the outbox uses for `collect` (the survey's setting):
+    /// the page's attributes win, then the survey, then the link's collector. `None`: local-only.
+    pub fn collect_target(
+        &self,
+        collect: Option<&pingyi_core::survey::Collect>,
+    ) -> Option<(String, Option<String>)> {
+        let endpoint = self
+            .endpoint
+            .clone()
+            .or_else(|| collect.map(|c| c.endpoint.clone()))
+            .or_else(|| self.fallback_endpoint.clone())
+            .map(|e| e.trim().trim_end_matches('/').to_string())
+            .filter(|e| !e.is_empty())?;
+        let key = self
+            .submit_key
+            .clone()
+            .or_else(|| collect.and_then(|c| c.submit_key.clone()))
+            .filter(|k| !k.is_empty());
+        Some((endpoint, key))
+    }
+}
+
+/// One query parameter of the page URL.
+fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get(name).filter(|v| !v.trim().is_empty())
+}
+
+fn page_origin() -> Option<String> {
+    web_sys::window()?.location().origin().ok()
 }
 
 impl Config {
     /// Reads the `data-*` attributes of a `data-pingyi` element.
     pub fn from_element(el: &web_sys::Element) -> Config {
         let attr = |name: &str| el.get_attribute(name).filter(|v| !v.trim().is_empty());
-        let source = if let Some(selector) = attr("data-survey-inline") {
+        let link = if el.has_attribute("data-from-link") { query_param("s") } else { None };
+        let mut link_endpoint = None;
+        let source = if let Some(id) = link {
+            let base = query_param("endpoint").or_else(page_origin).unwrap_or_default();
+            let url = crate::net::survey_url(&base, &id);
+            link_endpoint = Some(base);
+            SurveySource::Url(url)
+        } else if let Some(selector) = attr("data-survey-inline") {
             inline_json(&selector)
         } else if let Some(url) = attr("data-survey-src") {
             SurveySource::Url(url)
@@ -55,12 +111,27 @@ impl Config {
                 "缺少 data-survey-src 或 data-survey-inline 属性 (missing data-survey-src or data-survey-inline)".into(),
             )
         };
+        Config { source, fallback_endpoint: link_endpoint, ..Config::from_attributes(el) }
+    }
+
+    /// The attributes besides the survey source: language, endpoint, submit key, retry base,
+    /// and the `&endpoint=` / `&retry_base_ms=` of a link when `data-from-link` is set.
+    pub fn from_attributes(el: &web_sys::Element) -> Config {
+        let attr = |name: &str| el.get_attribute(name).filter(|v| !v.trim().is_empty());
+        let from_link = el.has_attribute("data-from-link") && query_param("s").is_some();
+        let link = |name: &str| if from_link { query_param(name) } else { None };
         Config {
-            source,
+            source: SurveySource::Misconfigured(String::new()),
             lang: attr("data-lang")
                 .map(|l| Lang::from_tag(&l))
                 .unwrap_or_default(),
-            endpoint: attr("data-endpoint"),
+            // An explicit `&endpoint=` in the link counts as the page's own choice.
+            endpoint: attr("data-endpoint").or_else(|| link("endpoint")),
+            fallback_endpoint: None,
+            submit_key: attr("data-submit-key"),
+            retry_base_ms: attr("data-retry-base-ms")
+                .or_else(|| link("retry_base_ms"))
+                .and_then(|v| v.trim().parse().ok()),
         }
     }
 }

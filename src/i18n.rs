@@ -332,3 +332,67 @@ mod tests {
         assert_eq!(chosen_count(Lang::Zh, 2, 3), "已选 2/3");
     }
 }
+
+// ---------------------------------------------------------------- outbox (upload status)
+// Kept as its own small block so the outbox's words can be found (and changed) in one place.
+
+/// Fixed strings of the upload status (see `views/status.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboxKey {
+    LocalOnly,
+    AllUploaded,
+    UploadNow,
+    Uploading,
+    UploadFailed,
+    RefusedReasons,
+    Conflict,
+}
+
+impl OutboxKey {
+    /// The string in `lang`.
+    pub fn t(self, lang: Lang) -> &'static str {
+        use OutboxKey::*;
+        let (zh, en) = match self {
+            LocalOnly => ("仅保存在本机", "Saved on this device only"),
+            AllUploaded => ("全部已上传", "All ballots uploaded"),
+            UploadNow => ("立即上传", "Upload now"),
+            Uploading => ("正在上传…", "Uploading…"),
+            UploadFailed => ("上传未成功，稍后自动重试：", "Upload failed; will retry automatically: "),
+            RefusedReasons => ("查看拒收原因", "Show the reasons"),
+            Conflict => (
+                "收集端已有同一编号但内容不同的选票（冲突），未覆盖。",
+                "The collector holds a different ballot with the same id (conflict); nothing was overwritten.",
+            ),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// "12 张选票待上传" / "12 ballots waiting to upload".
+pub fn pending_count(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 张选票待上传"),
+        Lang::En if n == 1 => "1 ballot waiting to upload".to_string(),
+        Lang::En => format!("{n} ballots waiting to upload"),
+    }
+}
+
+/// "2 张选票被拒收" / "2 ballots refused".
+pub fn refused_count(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 张选票被拒收"),
+        Lang::En if n == 1 => "1 ballot refused by the collector".to_string(),
+        Lang::En => format!("{n} ballots refused by the collector"),
+    }
+}
+
+/// "上次上传：20:15" / "Last upload: 20:15".
+pub fn last_success(lang: Lang, when: &str) -> String {
+    match lang {
+        Lang::Zh => format!("上次上传：{when}"),
+        Lang::En => format!("Last upload: {when}"),
+    }
+}

@@ -2,7 +2,8 @@
 //!
 //! The widget renders and wires; every decision about surveys, ballots and counting is made by
 //! `pingyi-core`. Its edges are small adapters: [`store`] (localStorage), [`net`] (HTTP),
-//! [`cast`] (clock, randomness and the order of casting) and [`embed`] (the host page).
+//! [`outbox`] (delivery to the collector, driven by core's state machine), [`cast`] (clock,
+//! randomness and the order of casting) and [`embed`] (the host page).
 //!
 //! At start every element with a `data-pingyi` attribute gets a widget (see [`embed`] for the
 //! attributes). Embedders and tests can also call [`mount`] directly.
@@ -15,6 +16,7 @@ pub mod cast;
 pub mod embed;
 pub mod i18n;
 pub mod net;
+pub mod outbox;
 pub mod store;
 pub mod views;
 
@@ -54,10 +56,11 @@ impl Drop for Widget {
 /// Keep the returned handle for as long as the widget should live.
 #[wasm_bindgen]
 pub fn mount(el: web_sys::HtmlElement, survey_json: &str, lang: &str) -> Widget {
+    // The element's data-* attributes (endpoint, submit key, retry) apply; the survey is given.
     let config = Config {
         source: SurveySource::Inline(survey_json.to_string()),
         lang: i18n::Lang::from_tag(lang),
-        endpoint: el.get_attribute("data-endpoint"),
+        ..Config::from_attributes(&el)
     };
     mount_with(el, config)
 }

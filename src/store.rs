@@ -3,16 +3,23 @@
 //!
 //! Keys (all under `pingyi/v1/`):
 //! - `pingyi/v1/device`: this device's random id (UUID v4), made once.
-//! - `pingyi/v1/{survey_id}/ballot/{ballot_id}`: one [`StoredBallot`] as JSON.
+//! - `pingyi/v1/{survey_id}/ballot/{ballot_id}`: one [`StoredBallot`] as JSON. The outbox
+//!   rewrites only that one key when the collector acknowledges or refuses the ballot, so every
+//!   write is O(1) in the number stored. Refused ballots are kept, never deleted.
+//! - `pingyi/v1/{survey_id}/outbox`: the outbox's small memo ([`OutboxMemo`]: last success).
 //! - `pingyi/v1/probe`: written and removed at start to find out whether storage works at all.
 //!
 //! Browser failures become a typed [`StoreError`] the views can explain to the resident.
 
-use pingyi_core::Ballot;
+use pingyi_core::protocol::BallotStatus;
+use pingyi_core::{Ballot, Problem};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 const PREFIX: &str = "pingyi/v1/";
+
+/// Size of the start-up probe write: room for a few ballots.
+const PROBE_BYTES: usize = 4096;
 
 /// What happened to a stored ballot on its way to a collector. The outbox updates it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,8 +29,17 @@ pub enum Status {
     Pending,
     /// A collector stored it.
     Acked,
-    /// A collector refused it; see `reason`.
-    Rejected,
+    /// A collector refused it (`rejected` or `conflict`); see `refusal`. Kept for the organiser.
+    #[serde(alias = "rejected")]
+    Refused,
+}
+
+/// Why a collector refused a ballot: its per-ballot status and core's problems.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub status: BallotStatus,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
 }
 
 /// One ballot as it lives in local storage.
@@ -31,9 +47,19 @@ pub enum Status {
 pub struct StoredBallot {
     pub ballot: Ballot,
     pub status: Status,
-    /// Why a collector rejected it.
+    /// Why a collector refused it (with [`Status::Refused`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub refusal: Option<Refusal>,
+    /// When the status last changed (ms since the epoch), for acked and refused ballots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_ms: Option<i64>,
+}
+
+/// The outbox's memo for one survey, kept small and separate from the ballots.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMemo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_success_ms: Option<i64>,
 }
 
 /// Why storage failed.
@@ -64,6 +90,11 @@ pub fn survey_prefix(survey_id: &str) -> String {
     format!("{PREFIX}{survey_id}/ballot/")
 }
 
+/// The key of the outbox memo of one survey.
+pub fn outbox_key(survey_id: &str) -> String {
+    format!("{PREFIX}{survey_id}/outbox")
+}
+
 /// A handle on the page's `localStorage`.
 pub struct Store {
     storage: web_sys::Storage,
@@ -82,11 +113,12 @@ impl Store {
     }
 
     /// Opens storage and proves that a write and a delete both work, so the resident is told
-    /// before voting rather than after.
+    /// before voting rather than after. The probe is the size of a few ballots, so that a
+    /// nearly full storage is reported now too.
     pub fn open_and_probe() -> Result<Store, StoreError> {
         let store = Store::open()?;
         let key = format!("{PREFIX}probe");
-        store.storage.set_item(&key, "1").map_err(classify)?;
+        store.storage.set_item(&key, &"0".repeat(PROBE_BYTES)).map_err(classify)?;
         store.storage.remove_item(&key).map_err(classify)?;
         Ok(store)
     }
@@ -109,7 +141,8 @@ impl Store {
         let record = StoredBallot {
             ballot: ballot.clone(),
             status: Status::Pending,
-            reason: None,
+            refusal: None,
+            at_ms: None,
         };
         self.put(&record)
     }
@@ -119,6 +152,47 @@ impl Store {
         let json = serde_json::to_string(record).map_err(|e| StoreError::Other(e.to_string()))?;
         let key = ballot_key(&record.ballot.survey_id, &record.ballot.id);
         self.storage.set_item(&key, &json).map_err(classify)
+    }
+
+    /// One stored ballot, if it is there and readable.
+    pub fn get(&self, survey_id: &str, ballot_id: &str) -> Result<Option<StoredBallot>, StoreError> {
+        let text = self.storage.get_item(&ballot_key(survey_id, ballot_id)).map_err(classify)?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Marks one stored ballot acknowledged or refused, rewriting only its own key. A ballot that
+    /// is no longer stored is left alone.
+    pub fn mark(
+        &self,
+        survey_id: &str,
+        ballot_id: &str,
+        status: Status,
+        refusal: Option<Refusal>,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let Some(mut record) = self.get(survey_id, ballot_id)? else {
+            return Ok(());
+        };
+        record.status = status;
+        record.refusal = refusal;
+        record.at_ms = Some(at_ms);
+        self.put(&record)
+    }
+
+    /// The outbox memo of one survey (default when absent or unreadable).
+    pub fn outbox_memo(&self, survey_id: &str) -> OutboxMemo {
+        self.storage
+            .get_item(&outbox_key(survey_id))
+            .ok()
+            .flatten()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves the outbox memo of one survey.
+    pub fn put_outbox_memo(&self, survey_id: &str, memo: &OutboxMemo) -> Result<(), StoreError> {
+        let json = serde_json::to_string(memo).map_err(|e| StoreError::Other(e.to_string()))?;
+        self.storage.set_item(&outbox_key(survey_id), &json).map_err(classify)
     }
 
     /// Every stored ballot of one survey, in cast order (then by id).
@@ -188,5 +262,6 @@ mod tests {
         assert_eq!(ballot_key("s1", "b1"), "pingyi/v1/s1/ballot/b1");
         assert!(ballot_key("s1", "b1").starts_with(&survey_prefix("s1")));
         assert!(!ballot_key("s10", "b1").starts_with(&survey_prefix("s1")));
+        assert!(!outbox_key("s1").starts_with(&survey_prefix("s1")));
     }
 }

@@ -507,3 +507,271 @@ async fn data_attributes_mount_an_inline_survey() {
     div.remove();
     script.remove();
 }
+
+// ---------------------------------------------------------------- outbox
+// A fake `window.fetch` stands in for the collector: it records every call and answers by mode
+// (`accept`, `reject` with 422 and a problem, `fail` as a network error).
+
+fn fake_fetch(mode: &str) {
+    let install = js_sys::Function::new_with_args(
+        "mode",
+        r#"
+        const w = window;
+        if (!w.__pyRealFetch) { w.__pyRealFetch = w.fetch; }
+        w.__pyCalls = w.__pyCalls || [];
+        w.__pyMode = mode;
+        w.fetch = function (url, init) {
+            const headers = (init && init.headers) || {};
+            w.__pyCalls.push({ url: String(url), method: init && init.method,
+                key: headers['x-pingyi-submit-key'] || null, body: init && init.body });
+            if (w.__pyMode === 'fail') { return Promise.reject(new TypeError('Failed to fetch')); }
+            const ids = JSON.parse(init.body).ballots.map(function (b) { return b.id; });
+            const json = { 'content-type': 'application/json' };
+            if (w.__pyMode === 'reject') {
+                return Promise.resolve(new Response(JSON.stringify({ results: ids.map(function (id) {
+                    return { id: id, status: 'rejected', problems: [{ path: '$.answers.q_sat',
+                        code: 'unknown_option', zh: '没有这个选项', en: 'no such option' }] };
+                }) }), { status: 422, headers: json }));
+            }
+            return Promise.resolve(new Response(JSON.stringify({ results: ids.map(function (id) {
+                return { id: id, status: 'accepted' };
+            }) }), { status: 200, headers: json }));
+        };
+        "#,
+    );
+    install.call1(&JsValue::NULL, &JsValue::from_str(mode)).unwrap();
+}
+
+fn restore_fetch() {
+    js_sys::Function::new_no_args(
+        "if (window.__pyRealFetch) { window.fetch = window.__pyRealFetch; } window.__pyCalls = [];",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+}
+
+/// The calls the fake fetch saw: (url, method, submit key, body).
+fn fetch_calls() -> Vec<serde_json::Value> {
+    let calls = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pyCalls".into()).unwrap();
+    if calls.is_undefined() {
+        return Vec::new();
+    }
+    let json = js_sys::JSON::stringify(&calls).unwrap().as_string().unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+fn fire_online() {
+    let ev = web_sys::Event::new("online").unwrap();
+    web_sys::window().unwrap().dispatch_event(&ev).unwrap();
+}
+
+async fn vote(root: &Element, value: &str) {
+    click(root, &format!("[data-question=q_sat] input[value={value}]")).await;
+    click(root, "[data-testid=submit]").await;
+    wait_for(root, "[data-testid=receipt]").await;
+    click(root, "[data-testid=vote-again]").await;
+    wait_for(root, "[data-testid=survey-form]").await;
+}
+
+/// Polls until the text of `selector` contains `needle`, or panics after 5 s.
+async fn wait_text(root: &Element, selector: &str, needle: &str) -> String {
+    let deadline = js_sys::Date::now() + 5000.0;
+    loop {
+        if let Some(el) = root.query_selector(selector).unwrap() {
+            let t = el.text_content().unwrap_or_default();
+            if t.contains(needle) {
+                return t;
+            }
+        }
+        if js_sys::Date::now() > deadline {
+            panic!("{selector} never contained {needle:?}; DOM: {}", root.inner_html());
+        }
+        sleep(20).await;
+    }
+}
+
+fn clear_outbox(survey_id: &str) {
+    clear(survey_id);
+    storage().remove_item(&format!("pingyi/v1/{survey_id}/outbox")).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn without_an_endpoint_ballots_stay_local_and_nothing_is_sent() {
+    clear_outbox("wt-local");
+    fake_fetch("accept");
+    let div = fresh_div();
+    let w = pingyi::mount(div.clone(), &tiny_survey("wt-local", "仅本机"), "zh-CN");
+    let root: &Element = &div;
+    assert_eq!(wait_text(root, "[data-testid=outbox-local]", "仅保存在本机").await, "仅保存在本机");
+    vote(root, "satisfied").await;
+    fire_online();
+    sleep(100).await;
+    assert!(root.query_selector("[data-testid=outbox-upload-now]").unwrap().is_none());
+    assert!(fetch_calls().is_empty(), "local-only mode sends nothing: {:?}", fetch_calls());
+    let keys = ballot_keys("wt-local");
+    assert_eq!(keys.len(), 1);
+    assert_eq!(stored_ballot(&keys[0]).1, "pending");
+    click(root, "[data-testid=lang-toggle]").await;
+    wait_text(root, "[data-testid=outbox-local]", "Saved on this device only").await;
+    drop(w);
+    restore_fetch();
+    div.remove();
+}
+
+#[wasm_bindgen_test]
+async fn ballots_are_uploaded_with_the_submit_key_and_marked_acked() {
+    clear_outbox("wt-up");
+    fake_fetch("accept");
+    let div = fresh_div();
+    div.set_attribute("data-endpoint", "https://collector.test/pingyi/").unwrap();
+    div.set_attribute("data-submit-key", "k-123").unwrap();
+    let w = pingyi::mount(div.clone(), &tiny_survey("wt-up", "上传"), "zh-CN");
+    let root: &Element = &div;
+    wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
+    vote(root, "satisfied").await;
+    wait_text(root, "[data-testid=outbox-last-success]", "上次上传：").await;
+    vote(root, "dissatisfied").await;
+    wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
+
+    let calls = fetch_calls();
+    assert_eq!(calls.len(), 2, "one request per cast: {calls:?}");
+    for c in &calls {
+        assert_eq!(c["url"], "https://collector.test/pingyi/v1/surveys/wt-up/ballots");
+        assert_eq!(c["method"], "POST");
+        assert_eq!(c["key"], "k-123");
+    }
+    let keys = ballot_keys("wt-up");
+    assert_eq!(keys.len(), 2);
+    for k in &keys {
+        assert_eq!(stored_ballot(k).1, "acked", "{k}");
+    }
+    let memo = storage().get_item("pingyi/v1/wt-up/outbox").unwrap().unwrap();
+    assert!(memo.contains("last_success_ms"), "{memo}");
+    drop(w);
+    restore_fetch();
+    div.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_ballot_is_kept_and_shown_with_its_reason() {
+    clear_outbox("wt-refused");
+    fake_fetch("reject");
+    let div = fresh_div();
+    div.set_attribute("data-endpoint", "https://collector.test").unwrap();
+    let w = pingyi::mount(div.clone(), &tiny_survey("wt-refused", "拒收"), "zh-CN");
+    let root: &Element = &div;
+    vote(root, "satisfied").await;
+    let shown = wait_text(root, "[data-testid=outbox-refused]", "1 张选票被拒收").await;
+    assert!(shown.contains("没有这个选项"), "{shown}");
+    wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
+    let keys = ballot_keys("wt-refused");
+    assert_eq!(keys.len(), 1, "a refused ballot is never dropped");
+    let json: serde_json::Value =
+        serde_json::from_str(&storage().get_item(&keys[0]).unwrap().unwrap()).unwrap();
+    assert_eq!(json["status"], "refused");
+    assert_eq!(json["refusal"]["status"], "rejected");
+    assert_eq!(json["refusal"]["problems"][0]["code"], "unknown_option");
+
+    // A new mount lists it again from storage, in English too, and does not send it again.
+    drop(w);
+    div.remove();
+    let calls_before = fetch_calls().len();
+    let div2 = fresh_div();
+    div2.set_attribute("data-endpoint", "https://collector.test").unwrap();
+    let _w2 = pingyi::mount(div2.clone(), &tiny_survey("wt-refused", "拒收"), "en");
+    let root2: &Element = &div2;
+    let shown = wait_text(root2, "[data-testid=outbox-refused]", "1 ballot refused").await;
+    assert!(shown.contains("no such option"), "{shown}");
+    sleep(100).await;
+    assert_eq!(fetch_calls().len(), calls_before, "refused ballots are not resent");
+    restore_fetch();
+    div2.remove();
+}
+
+#[wasm_bindgen_test]
+async fn failures_keep_ballots_pending_until_online_and_unmount_stops_everything() {
+    clear_outbox("wt-retry");
+    fake_fetch("fail");
+    let div = fresh_div();
+    div.set_attribute("data-endpoint", "https://collector.test").unwrap();
+    div.set_attribute("data-retry-base-ms", "60000").unwrap();
+    let w = pingyi::mount(div.clone(), &tiny_survey("wt-retry", "重试"), "zh-CN");
+    let root: &Element = &div;
+    vote(root, "satisfied").await;
+    wait_text(root, "[data-testid=outbox-pending]", "1 张选票待上传").await;
+    wait_for(root, "[data-testid=outbox-error]").await;
+    // Backing off: a second ballot waits for the timer rather than hammering the endpoint.
+    let n = fetch_calls().len();
+    vote(root, "unknown").await;
+    wait_text(root, "[data-testid=outbox-pending]", "2 张选票待上传").await;
+    sleep(100).await;
+    assert_eq!(fetch_calls().len(), n, "no request during the back-off");
+
+    // The browser comes back online: both go at once, in one batch.
+    fake_fetch("accept");
+    fire_online();
+    wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
+    let calls = fetch_calls();
+    let last: serde_json::Value =
+        serde_json::from_str(calls.last().unwrap()["body"].as_str().unwrap()).unwrap();
+    assert_eq!(last["ballots"].as_array().unwrap().len(), 2);
+    assert!(root.query_selector("[data-testid=outbox-error]").unwrap().is_none());
+
+    // The button: a failing ballot, then 立即上传 retries at once.
+    fake_fetch("fail");
+    vote(root, "satisfied").await;
+    wait_for(root, "[data-testid=outbox-error]").await;
+    fake_fetch("accept");
+    click(root, "[data-testid=outbox-upload-now]").await;
+    wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
+
+    // After unmount neither the online listener nor a timer sends anything.
+    fake_fetch("fail");
+    vote(root, "satisfied").await;
+    wait_for(root, "[data-testid=outbox-error]").await;
+    drop(w);
+    div.remove();
+    let n = fetch_calls().len();
+    fire_online();
+    sleep(100).await;
+    assert_eq!(fetch_calls().len(), n, "the online listener left with the widget");
+    assert_eq!(
+        ballot_keys("wt-retry")
+            .iter()
+            .filter(|k| stored_ballot(k).1 == "pending")
+            .count(),
+        1
+    );
+    restore_fetch();
+}
+
+#[wasm_bindgen_test]
+async fn nearly_full_storage_is_reported_before_voting() {
+    clear_outbox("wt-prefull");
+    let s = storage();
+    let mut fillers = Vec::new();
+    let mut size = 1 << 20;
+    while size >= 8 {
+        let key = format!("wt-prefiller/{}", fillers.len());
+        if s.set_item(&key, &"x".repeat(size)).is_ok() {
+            fillers.push(key);
+        } else {
+            size /= 2;
+        }
+    }
+    // Leave room for less than one probe, but more than a one-byte write.
+    for k in fillers.iter().rev().take(3) {
+        s.remove_item(k).unwrap();
+    }
+    let div = fresh_div();
+    let _w = pingyi::mount(div.clone(), &tiny_survey("wt-prefull", "存储将满"), "zh-CN");
+    let root: &Element = &div;
+    let shown = wait_for(root, "[data-testid=storage-error]").await.text_content().unwrap();
+    let form = root.query_selector("[data-testid=survey-form]").unwrap();
+    for k in &fillers {
+        let _ = s.remove_item(k);
+    }
+    assert!(shown.contains("存储空间已满"), "{shown}");
+    assert!(form.is_none(), "the form is not offered when the ballot could not be saved");
+    div.remove();
+}

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use pingyi_core::{Problem, Survey};
+use pingyi_core::{Ballot, Problem, Survey};
 
 use super::{question_view, tr, txt, Field};
 use crate::cast::{cast, check, problem_question, visible_answers, Answers, CastError};
@@ -58,7 +58,8 @@ fn store_message(lang: Lang, e: &StoreError) -> &'static str {
     }
 }
 
-/// The survey form. `on_cast` receives the receipt code once the ballot is stored.
+/// The survey form. `on_cast` receives the ballot once it is stored (for the receipt and the
+/// outbox).
 #[component]
 pub fn SurveyForm(
     survey: Arc<Survey>,
@@ -67,7 +68,7 @@ pub fn SurveyForm(
     section: RwSignal<usize>,
     device: String,
     prefix: String,
-    on_cast: Callback<String>,
+    on_cast: Callback<Ballot>,
 ) -> impl IntoView {
     let visible = Memo::new({
         let survey = survey.clone();
@@ -131,7 +132,7 @@ pub fn SurveyForm(
             let result = answers.with_untracked(|a| cast(&survey, a, &device));
             saving.set(false);
             match result {
-                Ok(ballot) => on_cast.run(ballot.receipt()),
+                Ok(ballot) => on_cast.run(ballot),
                 Err(CastError::Invalid(problems)) => other_problems.set(problems),
                 Err(CastError::Store(e)) => store_error.set(Some(e)),
             }

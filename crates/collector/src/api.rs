@@ -23,8 +23,7 @@ use tracing::{error, info, Level};
 
 use pingyi_core::ballot::sha256_hex;
 use pingyi_core::protocol::{
-    batch_http_status, error_code, BallotResult, BallotStatus, ErrorBody, SubmitResponse, MAX_BATCH,
-    SUBMIT_KEY_HEADER,
+    batch_http_status, error_code, BallotResult, BallotStatus, ErrorBody, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER,
 };
 use pingyi_core::{parse_survey, tally, validate_ballot, Ballot, Problem, Survey};
 
@@ -244,8 +243,8 @@ async fn openapi_json() -> Json<serde_json::Value> {
 
 /// `GET /v1/surveys/{survey_id}`: the latest published survey, public.
 async fn get_survey(State(state): State<Arc<AppState>>, Path(survey_id): Path<String>) -> Result<Response, ApiError> {
-    let stored = blocking(move || Ok(state.store.latest_survey(&survey_id)?.ok_or_else(|| survey_not_found(&survey_id))?))
-        .await?;
+    let stored =
+        blocking(move || state.store.latest_survey(&survey_id)?.ok_or_else(|| survey_not_found(&survey_id))).await?;
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], stored.json).into_response())
 }
 
@@ -358,12 +357,14 @@ fn submit(
                         format!("ballot {i} has no string \"id\""),
                     ));
                 };
-                let p = problem("$", "malformed_ballot", format!("选票格式不正确：{e}"), format!("malformed ballot: {e}"));
+                let p =
+                    problem("$", "malformed_ballot", format!("选票格式不正确：{e}"), format!("malformed ballot: {e}"));
                 slots.push(Slot::Done(BallotResult { id, status: BallotStatus::Rejected, problems: vec![p] }));
                 continue;
             }
         };
-        let reject = |problems: Vec<Problem>| BallotResult { id: ballot.id.clone(), status: BallotStatus::Rejected, problems };
+        let reject =
+            |problems: Vec<Problem>| BallotResult { id: ballot.id.clone(), status: BallotStatus::Rejected, problems };
         if ballot.survey_id != survey_id {
             slots.push(Slot::Done(reject(vec![problem(
                 "$.survey_id",
@@ -532,8 +533,9 @@ async fn export_ballots(
         let survey_id = survey_id.clone();
         async move {
             let (after, first) = st?;
-            let page = tokio::task::spawn_blocking(move || state.store.ballots_page(&survey_id, version, after, PAGE_SIZE))
-                .await;
+            let page =
+                tokio::task::spawn_blocking(move || state.store.ballots_page(&survey_id, version, after, PAGE_SIZE))
+                    .await;
             let rows = match page {
                 Ok(Ok(rows)) => rows,
                 Ok(Err(e)) => {
@@ -646,10 +648,8 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     let allow = if origins.iter().any(|o| o == "*") {
         AllowOrigin::any()
     } else {
-        let list: Vec<HeaderValue> = origins
-            .iter()
-            .filter_map(|o| HeaderValue::from_str(o.trim().trim_end_matches('/')).ok())
-            .collect();
+        let list: Vec<HeaderValue> =
+            origins.iter().filter_map(|o| HeaderValue::from_str(o.trim().trim_end_matches('/')).ok()).collect();
         AllowOrigin::list(list)
     };
     Some(

@@ -32,11 +32,11 @@ pub fn document() -> Value {
     add("Ballot", generator.subschema_for::<Ballot>());
     add("PublishResponse", generator.subschema_for::<PublishResponse>());
     let schemas = generator.take_definitions(true);
-    let r = |name: &str| refs.get(name).cloned().unwrap_or_else(|| json!({ "$ref": format!("#/components/schemas/{name}") }));
-
-    let error = |description: &str| {
-        json!({ "description": description, "content": { "application/json": { "schema": r("ErrorBody") } } })
+    let r = |name: &str| {
+        refs.get(name).cloned().unwrap_or_else(|| json!({ "$ref": format!("#/components/schemas/{name}") }))
     };
+
+    let error = |description: &str| json!({ "description": description, "content": { "application/json": { "schema": r("ErrorBody") } } });
     let survey_id = json!({
         "name": "survey_id", "in": "path", "required": true,
         "schema": { "type": "string", "pattern": "^[a-z0-9_-]{1,64}$" }

@@ -30,7 +30,7 @@ async fn accepted_then_repeated_batch_is_all_duplicate() {
 async fn conflict_keeps_the_original() {
     let t = serve(Opts::default()).await;
     let original = ballot(1, "satisfied");
-    let (status, _) = t.submit(&batch(&[original.clone()])).await;
+    let (status, _) = t.submit(&batch(std::slice::from_ref(&original))).await;
     assert_eq!(status, 200);
 
     let mut changed = original.clone();
@@ -108,28 +108,37 @@ async fn body_over_the_limit_is_413_json() {
 
     // Chunked, without Content-Length: the limit applies while reading.
     let payload = serde_json::to_string(&batch(&ballots(0, 100))).unwrap();
-    let mut s = std::net::TcpStream::connect(t.server.addr).unwrap();
-    let head = format!(
-        "POST /v1/surveys/{SURVEY_ID}/ballots HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-    );
-    s.write_all(head.as_bytes()).unwrap();
-    for chunk in payload.as_bytes().chunks(1000) {
-        if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).is_err() {
-            break;
+    // Blocking socket work runs off the test's runtime thread, which also drives the server.
+    let addr = t.server.addr;
+    let raw = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        s.set_write_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        let head = format!(
+            "POST /v1/surveys/{SURVEY_ID}/ballots HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        for chunk in payload.as_bytes().chunks(1000) {
+            if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).is_err() {
+                break;
+            }
+            let _ = s.write_all(chunk);
+            let _ = s.write_all(b"\r\n");
         }
-        let _ = s.write_all(chunk);
-        let _ = s.write_all(b"\r\n");
-    }
-    let _ = s.write_all(b"0\r\n\r\n");
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 4096];
-    while let Ok(n) = s.read(&mut buf) {
-        if n == 0 {
-            break;
+        let _ = s.write_all(b"0\r\n\r\n");
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            raw.extend_from_slice(&buf[..n]);
         }
-        raw.extend_from_slice(&buf[..n]);
-    }
+        raw
+    })
+    .await
+    .unwrap();
     let response = String::from_utf8_lossy(&raw);
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
     assert!(response.contains("payload_too_large"), "{response}");

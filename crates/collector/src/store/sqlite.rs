@@ -239,9 +239,9 @@ impl Store for SqliteStore {
                     params![survey_id, v],
                     |r| r.get(0),
                 )?,
-                None => c.query_row("SELECT COUNT(*) FROM ballots WHERE survey_id = ?1", params![survey_id], |r| {
-                    r.get(0)
-                })?,
+                None => {
+                    c.query_row("SELECT COUNT(*) FROM ballots WHERE survey_id = ?1", params![survey_id], |r| r.get(0))?
+                }
             };
             Ok(u64::try_from(n).unwrap_or(0))
         })

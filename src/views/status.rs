@@ -1,0 +1,93 @@
+//! The upload status line under the form: "12 张选票待上传" / "全部已上传" / "仅保存在本机", the time
+//! of the last success, an "立即上传" button, the last failure, and the ballots the collector
+//! refused with their reasons. It only shows the outbox's [`Snapshot`]; it decides nothing.
+//!
+//! Test hooks: `outbox-pending` (with `data-count`), `outbox-upload-now`, `outbox-last-success`,
+//! `outbox-error`, `outbox-refused`, `outbox-local`.
+
+use leptos::prelude::*;
+use pingyi_core::protocol::BallotStatus;
+
+use crate::i18n::{last_success, pending_count, refused_count, Lang, OutboxKey};
+use crate::outbox::{Outbox, RefusedBallot};
+
+/// "20:15", or "11-27 20:15" when not today (local time).
+fn clock(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let today = js_sys::Date::new_0();
+    let hm = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
+    if d.to_date_string() == today.to_date_string() {
+        hm
+    } else {
+        format!("{:02}-{:02} {hm}", d.get_month() + 1, d.get_date())
+    }
+}
+
+/// The reasons of one refusal in the active language: core's problems, or the conflict.
+fn reasons(r: &RefusedBallot, l: Lang) -> String {
+    let conflict = (r.status == BallotStatus::Conflict).then(|| OutboxKey::Conflict.t(l).to_string());
+    conflict
+        .into_iter()
+        .chain(r.problems.iter().map(|p| l.problem(p)))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// The status block of one widget.
+#[component]
+pub fn OutboxStatus(outbox: Outbox, lang: RwSignal<Lang>) -> impl IntoView {
+    let snap = outbox.snapshot;
+    view! {
+        <div class="py-outbox" aria-live="polite" data-testid="outbox">
+            {move || {
+                let l = lang.get();
+                let s = snap.get();
+                if !s.remote {
+                    return view! {
+                        <p class="py-help" data-testid="outbox-local">{OutboxKey::LocalOnly.t(l)}</p>
+                    }.into_any();
+                }
+                let pending_text = if s.pending == 0 {
+                    OutboxKey::AllUploaded.t(l).to_string()
+                } else {
+                    pending_count(l, s.pending)
+                };
+                let refused = s.refused.clone();
+                view! {
+                    <p class="py-status" data-testid="outbox-pending" data-count=s.pending.to_string()>
+                        {pending_text}
+                    </p>
+                    {s.last_success_ms.map(|ms| view! {
+                        <p class="py-help" data-testid="outbox-last-success">{last_success(l, &clock(ms))}</p>
+                    })}
+                    {s.last_error.clone().map(|e| view! {
+                        <p class="py-warning" data-testid="outbox-error">
+                            <span aria-hidden="true">"⚠ "</span>{OutboxKey::UploadFailed.t(l)}{e}
+                        </p>
+                    })}
+                    <button type="button" class="py-button py-secondary" data-testid="outbox-upload-now"
+                        prop:disabled=s.sending || s.pending == 0
+                        on:click=move |_| outbox.upload_now()>
+                        {OutboxKey::t(if s.sending { OutboxKey::Uploading } else { OutboxKey::UploadNow }, l)}
+                    </button>
+                    {(!refused.is_empty()).then(|| view! {
+                        <div class="py-error" data-testid="outbox-refused">
+                            <p><span aria-hidden="true">"⚠ "</span>{refused_count(l, refused.len())}</p>
+                            <details>
+                                <summary>{OutboxKey::RefusedReasons.t(l)}</summary>
+                                <ul class="py-problems">
+                                    {refused.iter().map(|r| view! {
+                                        <li data-ballot=r.id.clone()>
+                                            <code>{r.receipt.clone()}</code>" "
+                                            {reasons(r, l)}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </details>
+                        </div>
+                    })}
+                }.into_any()
+            }}
+        </div>
+    }
+}

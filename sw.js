@@ -1,0 +1,85 @@
+// Pingyi service worker: keeps the standalone page (the app shell) so that an organiser who
+// opened it once can reload it at the meeting with no signal. Registered by index.html only.
+//
+// - Same-origin GETs go network-first with a short timeout, falling back to the cache; every
+//   good answer refreshes the cache. That covers the hashed wasm/js/css files Trunk emits and
+//   `/v1/surveys/{id}` (a survey opened once from a link works offline).
+// - Ballot posts, the raw export and the tally are never cached or answered from the cache.
+// - Bump VERSION to drop every older cache.
+'use strict';
+
+const VERSION = 'v1';
+const CACHE = 'pingyi-shell-' + VERSION;
+const TIMEOUT_MS = 3000;
+const NEVER = /\/v1\/surveys\/[^/]+\/(ballots|tally)\/?$/;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((cache) => cache.addAll(['./', 'index.html']))
+      .catch(() => undefined)
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(
+        keys.filter((k) => k.startsWith('pingyi-shell-') && k !== CACHE).map((k) => caches.delete(k)),
+      ))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || NEVER.test(url.pathname)) return;
+  event.respondWith(networkFirst(request));
+});
+
+async function fromCache(request) {
+  const cache = await caches.open(CACHE);
+  return (await cache.match(request))
+    || (request.mode === 'navigate'
+      ? (await cache.match(request, { ignoreSearch: true })) || (await cache.match('./'))
+      : undefined);
+}
+
+function networkFirst(request) {
+  const network = fetch(request).then(async (response) => {
+    if (response.ok && response.type === 'basic') {
+      const copy = response.clone();
+      caches.open(CACHE).then((cache) => cache.put(request, copy)).catch(() => undefined);
+    }
+    return response;
+  });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const useCache = async () => {
+      const cached = await fromCache(request);
+      if (cached && !settled) {
+        settled = true;
+        resolve(cached);
+      }
+      return cached;
+    };
+    // Slow signal: answer from the cache after the timeout, if it has the page.
+    const timer = setTimeout(useCache, TIMEOUT_MS);
+    network.then((response) => {
+      clearTimeout(timer);
+      if (!settled) {
+        settled = true;
+        resolve(response);
+      }
+    }, async () => {
+      clearTimeout(timer);
+      if (!(await useCache()) && !settled) {
+        settled = true;
+        reject(new TypeError('offline and not cached'));
+      }
+    });
+  });
+}
