@@ -5,6 +5,9 @@
 //   good answer refreshes the cache. That covers the hashed wasm/js/css files Trunk emits and
 //   `/v1/surveys/{id}` (a survey opened once from a link works offline).
 // - Ballot posts, the raw export and the tally are never cached or answered from the cache.
+// - On install it keeps the page and the files it names (Trunk's hashed js/wasm/css); the page
+//   also posts the URLs it loaded before this worker controlled it (the survey of a `?s=` link),
+//   so the very first visit is enough.
 // - Bump VERSION to drop every older cache.
 'use strict';
 
@@ -13,13 +16,41 @@ const CACHE = 'pingyi-shell-' + VERSION;
 const TIMEOUT_MS = 3000;
 const NEVER = /\/v1\/surveys\/[^/]+\/(ballots|tally)\/?$/;
 
+// Same-origin files a page names: quoted or bare tokens ending in .js, .wasm or .css.
+const ASSET = /[^\s"'`=(<>]+\.(?:js|wasm|css)(?=[\s"'`)>])/g;
+
+async function precache() {
+  const cache = await caches.open(CACHE);
+  await cache.addAll(['./', 'index.html']);
+  const html = await (await cache.match('index.html')).text();
+  const assets = (html.match(ASSET) || []).filter((a) => !/(^|\/)sw\.js$/.test(a));
+  await keep(assets);
+}
+
+// Puts each same-origin URL in the cache unless it is there already; failures are ignored.
+async function keep(urls) {
+  const cache = await caches.open(CACHE);
+  await Promise.all(urls.map(async (u) => {
+    try {
+      const url = new URL(u, self.location.href);
+      if (url.origin !== self.location.origin || NEVER.test(url.pathname)) return;
+      if (await cache.match(url.href)) return;
+      const response = await fetch(url.href);
+      if (response.ok) await cache.put(url.href, response);
+    } catch (e) {
+      // offline or gone: the runtime cache will catch it next time
+    }
+  }));
+}
+
 self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches.open(CACHE)
-      .then((cache) => cache.addAll(['./', 'index.html']))
-      .catch(() => undefined)
-      .then(() => self.skipWaiting()),
-  );
+  event.waitUntil(precache().catch(() => undefined).then(() => self.skipWaiting()));
+});
+
+// The page's list of what it loaded before this worker took control.
+self.addEventListener('message', (event) => {
+  const urls = event.data && event.data.pingyiCache;
+  if (Array.isArray(urls)) event.waitUntil(keep(urls.filter((u) => typeof u === 'string')));
 });
 
 self.addEventListener('activate', (event) => {

@@ -25,7 +25,7 @@ type Step = (&'static str, fn() -> Result<Option<String>, String>);
 /// The steps in order. `Ok(Some(reason))` means skipped.
 const STEPS: [Step; 6] = [
     ("setup", || setup::setup(setup::Mode::Install).map(|_| None)),
-    ("native tests (core, collector, xtask)", || {
+    ("native tests (core, collector, cli, xtask)", || {
         run(command("cargo").args(["test", "--workspace", "--exclude", "pingyi"])).map(|_| None)
     }),
     ("core with the schema feature", || {
