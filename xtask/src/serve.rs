@@ -1,8 +1,8 @@
 //! `cargo xtask run` / `serve`: serves the built demo on http://127.0.0.1:8080.
 //!
-//! Today this is a tiny std-only static file server over `dist/`. The place to
-//! change is [`DEMO_SERVER`]: once the collector serves `dist/` itself (and
-//! takes ballots on the same origin), switch it to [`DemoServer::Collector`].
+//! `run` starts the reference collector (`pingyi-collector serve`), which serves `dist/`
+//! and takes ballots on the same origin, with the sample surveys published. `serve` is a tiny
+//! std-only static file server over `dist/` for pages that need no collector.
 
 use crate::bundle;
 use crate::shell::{self, command, run};
@@ -13,27 +13,21 @@ use std::time::Duration;
 
 pub const DEFAULT_PORT: u16 = 8080;
 
-/// Who serves the demo page.
-#[allow(dead_code)] // `Collector` is chosen once the collector can serve dist/.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DemoServer {
-    /// xtask's own static server over `dist/` (no ballot collection).
-    StaticFiles,
-    /// `pingyi-collector serve`, which serves `dist/` and the pingyi/1 API.
-    Collector,
-}
-
-/// The one switch between the two servers.
-pub const DEMO_SERVER: DemoServer = DemoServer::StaticFiles;
-
-/// `cargo xtask run`: build (setup + trunk + budget), then serve.
+/// `cargo xtask run`: build the widget (setup + trunk + budget) and the collector, then start
+/// the collector serving `dist/` and the pingyi/1 API with the sample surveys published.
 pub fn build_and_serve(port: u16) -> Result<(), String> {
     bundle::build()?;
-    serve_demo(port)
+    run(command("cargo").args(["build", "--profile", "server", "-p", "pingyi-collector"]))?;
+    serve_collector(port)
 }
 
-/// `cargo xtask serve`: serve what is already in `dist/`.
+/// `cargo xtask serve`: serve what is already in `dist/` as static files (no collection).
 pub fn serve_demo(port: u16) -> Result<(), String> {
+    let dist = dist_dir()?;
+    serve_static(&dist, port)
+}
+
+fn dist_dir() -> Result<PathBuf, String> {
     let dist = shell::root().join("dist");
     if !dist.join("index.html").exists() {
         return Err(
@@ -41,26 +35,113 @@ pub fn serve_demo(port: u16) -> Result<(), String> {
                 .into(),
         );
     }
-    match DEMO_SERVER {
-        DemoServer::StaticFiles => serve_static(&dist, port),
-        DemoServer::Collector => {
-            println!("demo: http://127.0.0.1:{port}/ (served by pingyi-collector)");
-            let address = format!("127.0.0.1:{port}");
-            run(command("cargo")
-                .args([
-                    "run",
-                    "--release",
-                    "-p",
-                    "pingyi-collector",
-                    "--",
-                    "serve",
-                    "--addr",
-                    &address,
-                ])
-                .arg("--static-dir")
-                .arg(&dist))
-        }
+    Ok(dist)
+}
+
+/// Starts `pingyi-collector serve` on 127.0.0.1:`port` with every survey in `examples/`
+/// published, waits until it answers, prints where residents, organisers and officials go,
+/// then waits for it to end.
+fn serve_collector(port: u16) -> Result<(), String> {
+    let root = shell::root();
+    let dist = dist_dir()?;
+    let data = root.join(".pingyi");
+    std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    let db = data.join("demo.sqlite");
+    let surveys = example_surveys(&root.join("examples"));
+    let binary = root.join("target").join("server").join("pingyi-collector");
+    let address = format!("127.0.0.1:{port}");
+    let mut cmd = command(binary.to_str().unwrap_or("pingyi-collector"));
+    cmd.args(["serve", "--addr", &address])
+        .arg("--db")
+        .arg(&db)
+        .arg("--static-dir")
+        .arg(&dist);
+    for (_, path) in &surveys {
+        cmd.arg("--publish").arg(path);
     }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    if !wait_for_health(port, Duration::from_secs(30)) {
+        let _ = child.kill();
+        return Err(format!("the collector did not answer on http://{address}/healthz"));
+    }
+    let token_file = PathBuf::from(format!("{}.admin-token", db.display()));
+    let token = std::env::var("PINGYI_ADMIN_TOKEN")
+        .ok()
+        .or_else(|| std::fs::read_to_string(&token_file).ok())
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default();
+    println!("{}", urls_banner(port, &surveys, &token));
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the collector exited with {status}"))
+    }
+}
+
+/// The text printed once the demo is up: one block per audience.
+pub fn urls_banner(port: u16, surveys: &[(String, PathBuf)], token: &str) -> String {
+    let base = format!("http://127.0.0.1:{port}");
+    let mut out = String::new();
+    out.push_str(&format!("\nPingyi 评议 demo is running on {base}/ (Ctrl-C to stop)\n"));
+    out.push_str("\n居民投票 Residents (open on a phone or tablet):\n");
+    out.push_str(&format!("  {base}/   (demo survey, stored on the device only)\n"));
+    for (id, _) in surveys {
+        out.push_str(&format!("  {base}/?s={id}\n"));
+    }
+    out.push_str("\n组织者 Organisers (results console; admin token below):\n");
+    out.push_str(&format!("  {base}/console/\n"));
+    out.push_str(&format!("  admin token: {token}\n"));
+    out.push_str("\n官员 Officials (tally downloads; need the admin token unless results are public):\n");
+    for (id, _) in surveys {
+        out.push_str(&format!("  {base}/v1/surveys/{id}/tally?format=report\n"));
+        out.push_str(&format!("  {base}/v1/surveys/{id}/tally?format=csv\n"));
+    }
+    out
+}
+
+/// `(id, path)` of every `examples/*.json` survey, sorted by file name.
+fn example_surveys(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut found: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .filter_map(|p| {
+                    let text = std::fs::read_to_string(&p).ok()?;
+                    Some((survey_id(&text)?, p))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+}
+
+/// The first `"id": "…"` in a survey file (the survey's own id comes before any question's).
+pub fn survey_id(text: &str) -> Option<String> {
+    let at = text.find("\"id\"")?;
+    let rest = text[at + 4..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+fn wait_for_health(port: u16, limit: Duration) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut reply = String::new();
+            let _ = std::io::Read::read_to_string(&mut s, &mut reply);
+            if reply.starts_with("HTTP/1.1 200") {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    false
 }
 
 /// Serves `dist` until the process is stopped.
@@ -205,6 +286,17 @@ pub fn content_type(path: &Path) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_the_survey_id_and_prints_every_audience() {
+        assert_eq!(survey_id("{\n  \"format\": \"pingyi/1\",\n  \"id\" : \"evening-meeting\", \"x\": 1}").as_deref(), Some("evening-meeting"));
+        assert_eq!(survey_id("{}"), None);
+        let banner = urls_banner(8080, &[("sat".into(), PathBuf::from("examples/sat.json"))], "tok");
+        assert!(banner.contains("http://127.0.0.1:8080/?s=sat"));
+        assert!(banner.contains("http://127.0.0.1:8080/console/"));
+        assert!(banner.contains("admin token: tok"));
+        assert!(banner.contains("/v1/surveys/sat/tally?format=csv"));
+    }
 
     #[test]
     fn maps_content_types() {
