@@ -1,7 +1,7 @@
 // Playwright end-to-end tests for the Pingyi widget (specs live in tests/e2e).
 // Uses Debian's Chromium at /usr/bin/chromium: never run `npx playwright install`.
-// The demo is served by `cargo xtask serve` (dist/ must be built first;
-// `cargo xtask test` builds it in the step before this one).
+// Each spec starts its own pingyi-collector (tests/e2e/collector.ts) serving the built dist/;
+// `cargo xtask test` builds dist/ and the collector in the steps before this one.
 import { defineConfig, devices } from '@playwright/test';
 
 const PORT = Number(process.env.PINGYI_E2E_PORT ?? 8089);
@@ -44,12 +44,4 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: `cargo xtask serve --port ${PORT}`,
-    url: BASE_URL,
-    reuseExistingServer: !process.env.CI,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
 });

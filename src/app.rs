@@ -60,7 +60,9 @@ fn instance_prefix() -> String {
 pub fn App(config: Config) -> impl IntoView {
     let lang = RwSignal::new(config.lang);
     let phase = RwSignal::new(Phase::Loading);
-    let delivery = Delivery { config: Arc::new(config.clone()) };
+    let delivery = Delivery {
+        config: Arc::new(config.clone()),
+    };
     match config.source {
         SurveySource::Inline(json) => phase.set(parsed(&json)),
         SurveySource::Misconfigured(msg) => phase.set(Phase::Failed(LoadError::Config(msg))),
@@ -155,7 +157,10 @@ impl Delivery {
     fn target(&self, survey: &Survey) -> Option<Target> {
         self.config
             .collect_target(survey.collect.as_ref())
-            .map(|(endpoint, submit_key)| Target { endpoint, submit_key })
+            .map(|(endpoint, submit_key)| Target {
+                endpoint,
+                submit_key,
+            })
     }
 
     fn policy(&self) -> Policy {
@@ -177,7 +182,10 @@ fn Ready(
 ) -> impl IntoView {
     // Prove storage works before the resident starts voting.
     let store = Store::open_and_probe();
-    let device = store.as_ref().map_err(Clone::clone).and_then(|s| s.device_id());
+    let device = store
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|s| s.device_id());
     // The outbox starts once storage is known to work: it delivers what is stored.
     let outbox = store
         .as_ref()
@@ -244,8 +252,10 @@ fn Ready(
         }
     };
 
-    let status = outbox.map(|outbox| view! {
-        <footer class="py-footer"><OutboxStatus outbox lang/></footer>
+    let status = outbox.map(|outbox| {
+        view! {
+            <footer class="py-footer"><OutboxStatus outbox lang/></footer>
+        }
     });
 
     view! { {header} {body} {status} }

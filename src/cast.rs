@@ -81,6 +81,8 @@ pub fn problem_question(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Plain `#[test]`s are not run for wasm32; these run under wasm-bindgen-test (node).
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn problem_paths_name_their_question() {

@@ -95,10 +95,16 @@ impl Config {
     /// Reads the `data-*` attributes of a `data-pingyi` element.
     pub fn from_element(el: &web_sys::Element) -> Config {
         let attr = |name: &str| el.get_attribute(name).filter(|v| !v.trim().is_empty());
-        let link = if el.has_attribute("data-from-link") { query_param("s") } else { None };
+        let link = if el.has_attribute("data-from-link") {
+            query_param("s")
+        } else {
+            None
+        };
         let mut link_endpoint = None;
         let source = if let Some(id) = link {
-            let base = query_param("endpoint").or_else(page_origin).unwrap_or_default();
+            let base = query_param("endpoint")
+                .or_else(page_origin)
+                .unwrap_or_default();
             let url = crate::net::survey_url(&base, &id);
             link_endpoint = Some(base);
             SurveySource::Url(url)
@@ -111,7 +117,11 @@ impl Config {
                 "缺少 data-survey-src 或 data-survey-inline 属性 (missing data-survey-src or data-survey-inline)".into(),
             )
         };
-        Config { source, fallback_endpoint: link_endpoint, ..Config::from_attributes(el) }
+        Config {
+            source,
+            fallback_endpoint: link_endpoint,
+            ..Config::from_attributes(el)
+        }
     }
 
     /// The attributes besides the survey source: language, endpoint, submit key, retry base,

@@ -46,13 +46,18 @@ pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
 }
 
 async fn read_text(response: &web_sys::Response) -> Result<String, String> {
-    let text = JsFuture::from(response.text().map_err(js_err)?).await.map_err(js_err)?;
+    let text = JsFuture::from(response.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?;
     Ok(text.as_string().unwrap_or_default())
 }
 
 /// The URL ballots of `survey_id` are posted to.
 pub fn ballots_url(endpoint: &str, survey_id: &str) -> String {
-    format!("{}/v1/surveys/{survey_id}/ballots", endpoint.trim_end_matches('/'))
+    format!(
+        "{}/v1/surveys/{survey_id}/ballots",
+        endpoint.trim_end_matches('/')
+    )
 }
 
 /// The URL a collector publishes `survey_id` at.
@@ -129,7 +134,9 @@ async fn exchange(
     let response = JsFuture::from(window.fetch_with_str_and_init(url, init))
         .await
         .map_err(js_err)?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a Response".to_string())?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| "not a Response".to_string())?;
     let status = response.status();
     let text = read_text(&response).await?;
     Ok((status, text))
@@ -137,7 +144,9 @@ async fn exchange(
 
 /// Reads an answer's body as a [`SubmitResponse`] or an [`ErrorBody`] (`code: message`).
 pub fn answered(status: u16, text: &str) -> Outcome {
-    let results = serde_json::from_str::<SubmitResponse>(text).ok().map(|r| r.results);
+    let results = serde_json::from_str::<SubmitResponse>(text)
+        .ok()
+        .map(|r| r.results);
     let error = if results.is_some() {
         None
     } else {
@@ -145,29 +154,51 @@ pub fn answered(status: u16, text: &str) -> Outcome {
             .ok()
             .map(|e| format!("{}: {}", e.error.code, e.error.message))
     };
-    Outcome::Answered { status, results, error }
+    Outcome::Answered {
+        status,
+        results,
+        error,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Plain `#[test]`s are not run for wasm32; these run under wasm-bindgen-test (node).
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn urls_join_without_double_slashes() {
-        assert_eq!(ballots_url("http://h/x/", "s1"), "http://h/x/v1/surveys/s1/ballots");
+        assert_eq!(
+            ballots_url("http://h/x/", "s1"),
+            "http://h/x/v1/surveys/s1/ballots"
+        );
         assert_eq!(survey_url("http://h", "s1"), "http://h/v1/surveys/s1");
     }
 
     #[test]
     fn bodies_become_results_or_errors() {
         let ok = answered(200, r#"{"results":[{"id":"a","status":"accepted"}]}"#);
-        assert!(matches!(ok, Outcome::Answered { status: 200, results: Some(ref r), error: None } if r.len() == 1));
+        assert!(
+            matches!(ok, Outcome::Answered { status: 200, results: Some(ref r), error: None } if r.len() == 1)
+        );
         let err = answered(401, r#"{"error":{"code":"unauthorized","message":"key"}}"#);
         assert_eq!(
             err,
-            Outcome::Answered { status: 401, results: None, error: Some("unauthorized: key".into()) }
+            Outcome::Answered {
+                status: 401,
+                results: None,
+                error: Some("unauthorized: key".into())
+            }
         );
         let junk = answered(502, "<html>bad gateway</html>");
-        assert_eq!(junk, Outcome::Answered { status: 502, results: None, error: None });
+        assert_eq!(
+            junk,
+            Outcome::Answered {
+                status: 502,
+                results: None,
+                error: None
+            }
+        );
     }
 }

@@ -163,7 +163,10 @@ impl Outbox {
                     .is_ok()
                 {
                     outbox.inner.update_value(|i| {
-                        i.online = Some(Listener { event: "online", callback })
+                        i.online = Some(Listener {
+                            event: "online",
+                            callback,
+                        })
                     });
                 }
             }
@@ -185,7 +188,10 @@ impl Outbox {
     pub fn added(&self, ballot: &Ballot) {
         self.inner.try_update_value(|i| {
             if !i.pending.iter().any(|p| p.id == ballot.id) {
-                i.pending.push(PendingBallot { id: ballot.id.clone(), cast_at: ballot.cast_at.clone() });
+                i.pending.push(PendingBallot {
+                    id: ballot.id.clone(),
+                    cast_at: ballot.cast_at.clone(),
+                });
             }
         });
         self.publish();
@@ -229,7 +235,12 @@ impl Outbox {
         loop {
             let Some(job) = self.inner.try_with_value(|i| {
                 let batch = next_batch(&i.state, &i.policy, &i.pending);
-                (batch, i.target.clone(), i.survey_id.clone(), i.policy.timeout_ms)
+                (
+                    batch,
+                    i.target.clone(),
+                    i.survey_id.clone(),
+                    i.policy.timeout_ms,
+                )
             }) else {
                 return; // unmounted
             };
@@ -256,10 +267,15 @@ impl Outbox {
                 }
             }
             if !gone.is_empty() {
-                self.inner.try_update_value(|i| i.pending.retain(|p| !gone.contains(&p.id)));
+                self.inner
+                    .try_update_value(|i| i.pending.retain(|p| !gone.contains(&p.id)));
             }
             if ballots.is_empty() {
-                if self.inner.try_with_value(|i| i.pending.is_empty()).unwrap_or(true) {
+                if self
+                    .inner
+                    .try_with_value(|i| i.pending.is_empty())
+                    .unwrap_or(true)
+                {
                     self.finish(None);
                     return;
                 }
@@ -279,7 +295,8 @@ impl Outbox {
             let Some((fx, last_success)) = self.inner.try_update_value(|i| {
                 let before = i.state.last_success_ms;
                 let fx = apply(&mut i.state, &i.policy, &sent, outcome, now, jitter);
-                let changed = (i.state.last_success_ms != before).then_some(i.state.last_success_ms);
+                let changed =
+                    (i.state.last_success_ms != before).then_some(i.state.last_success_ms);
                 (fx, changed)
             }) else {
                 return; // unmounted meanwhile: the ballots stay pending
@@ -288,7 +305,10 @@ impl Outbox {
             if let Some(last_success_ms) = last_success {
                 let _ = store.put_outbox_memo(&survey_id, &OutboxMemo { last_success_ms });
             }
-            let more = self.inner.try_with_value(|i| !i.pending.is_empty()).unwrap_or(false);
+            let more = self
+                .inner
+                .try_with_value(|i| !i.pending.is_empty())
+                .unwrap_or(false);
             if fx.continue_now && more {
                 self.publish();
                 continue;
@@ -305,7 +325,10 @@ impl Outbox {
         }
         let mut newly_refused = Vec::new();
         for (id, status, problems) in &fx.refused {
-            let refusal = Refusal { status: *status, problems: problems.clone() };
+            let refusal = Refusal {
+                status: *status,
+                problems: problems.clone(),
+            };
             let _ = store.mark(survey_id, id, Status::Refused, Some(refusal.clone()), now);
             if let Some(b) = sent.iter().find(|b| &b.id == id) {
                 newly_refused.push(refused_entry(b, Some(refusal)));
@@ -339,7 +362,10 @@ impl Outbox {
                     )
                     .ok()
                 }) {
-                    i.timer = Some(Timer { handle, _callback: callback });
+                    i.timer = Some(Timer {
+                        handle,
+                        _callback: callback,
+                    });
                 }
             }
             i.queued.take()
@@ -371,7 +397,10 @@ impl Outbox {
 }
 
 fn refused_entry(ballot: &Ballot, refusal: Option<Refusal>) -> RefusedBallot {
-    let refusal = refusal.unwrap_or(Refusal { status: BallotStatus::Rejected, problems: Vec::new() });
+    let refusal = refusal.unwrap_or(Refusal {
+        status: BallotStatus::Rejected,
+        problems: Vec::new(),
+    });
     RefusedBallot {
         id: ballot.id.clone(),
         receipt: ballot.receipt(),

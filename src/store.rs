@@ -118,7 +118,10 @@ impl Store {
     pub fn open_and_probe() -> Result<Store, StoreError> {
         let store = Store::open()?;
         let key = format!("{PREFIX}probe");
-        store.storage.set_item(&key, &"0".repeat(PROBE_BYTES)).map_err(classify)?;
+        store
+            .storage
+            .set_item(&key, &"0".repeat(PROBE_BYTES))
+            .map_err(classify)?;
         store.storage.remove_item(&key).map_err(classify)?;
         Ok(store)
     }
@@ -155,8 +158,15 @@ impl Store {
     }
 
     /// One stored ballot, if it is there and readable.
-    pub fn get(&self, survey_id: &str, ballot_id: &str) -> Result<Option<StoredBallot>, StoreError> {
-        let text = self.storage.get_item(&ballot_key(survey_id, ballot_id)).map_err(classify)?;
+    pub fn get(
+        &self,
+        survey_id: &str,
+        ballot_id: &str,
+    ) -> Result<Option<StoredBallot>, StoreError> {
+        let text = self
+            .storage
+            .get_item(&ballot_key(survey_id, ballot_id))
+            .map_err(classify)?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
     }
 
@@ -192,7 +202,9 @@ impl Store {
     /// Saves the outbox memo of one survey.
     pub fn put_outbox_memo(&self, survey_id: &str, memo: &OutboxMemo) -> Result<(), StoreError> {
         let json = serde_json::to_string(memo).map_err(|e| StoreError::Other(e.to_string()))?;
-        self.storage.set_item(&outbox_key(survey_id), &json).map_err(classify)
+        self.storage
+            .set_item(&outbox_key(survey_id), &json)
+            .map_err(classify)
     }
 
     /// Every stored ballot of one survey, in cast order (then by id).
@@ -256,6 +268,8 @@ fn describe(e: &JsValue) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Plain `#[test]`s are not run for wasm32; these run under wasm-bindgen-test (node).
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn keys_have_the_documented_shape() {

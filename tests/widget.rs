@@ -539,7 +539,9 @@ fn fake_fetch(mode: &str) {
         };
         "#,
     );
-    install.call1(&JsValue::NULL, &JsValue::from_str(mode)).unwrap();
+    install
+        .call1(&JsValue::NULL, &JsValue::from_str(mode))
+        .unwrap();
 }
 
 fn restore_fetch() {
@@ -556,7 +558,10 @@ fn fetch_calls() -> Vec<serde_json::Value> {
     if calls.is_undefined() {
         return Vec::new();
     }
-    let json = js_sys::JSON::stringify(&calls).unwrap().as_string().unwrap();
+    let json = js_sys::JSON::stringify(&calls)
+        .unwrap()
+        .as_string()
+        .unwrap();
     serde_json::from_str(&json).unwrap()
 }
 
@@ -584,7 +589,10 @@ async fn wait_text(root: &Element, selector: &str, needle: &str) -> String {
             }
         }
         if js_sys::Date::now() > deadline {
-            panic!("{selector} never contained {needle:?}; DOM: {}", root.inner_html());
+            panic!(
+                "{selector} never contained {needle:?}; DOM: {}",
+                root.inner_html()
+            );
         }
         sleep(20).await;
     }
@@ -592,7 +600,9 @@ async fn wait_text(root: &Element, selector: &str, needle: &str) -> String {
 
 fn clear_outbox(survey_id: &str) {
     clear(survey_id);
-    storage().remove_item(&format!("pingyi/v1/{survey_id}/outbox")).unwrap();
+    storage()
+        .remove_item(&format!("pingyi/v1/{survey_id}/outbox"))
+        .unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -602,17 +612,32 @@ async fn without_an_endpoint_ballots_stay_local_and_nothing_is_sent() {
     let div = fresh_div();
     let w = pingyi::mount(div.clone(), &tiny_survey("wt-local", "仅本机"), "zh-CN");
     let root: &Element = &div;
-    assert_eq!(wait_text(root, "[data-testid=outbox-local]", "仅保存在本机").await, "仅保存在本机");
+    assert_eq!(
+        wait_text(root, "[data-testid=outbox-local]", "仅保存在本机").await,
+        "仅保存在本机"
+    );
     vote(root, "satisfied").await;
     fire_online();
     sleep(100).await;
-    assert!(root.query_selector("[data-testid=outbox-upload-now]").unwrap().is_none());
-    assert!(fetch_calls().is_empty(), "local-only mode sends nothing: {:?}", fetch_calls());
+    assert!(root
+        .query_selector("[data-testid=outbox-upload-now]")
+        .unwrap()
+        .is_none());
+    assert!(
+        fetch_calls().is_empty(),
+        "local-only mode sends nothing: {:?}",
+        fetch_calls()
+    );
     let keys = ballot_keys("wt-local");
     assert_eq!(keys.len(), 1);
     assert_eq!(stored_ballot(&keys[0]).1, "pending");
     click(root, "[data-testid=lang-toggle]").await;
-    wait_text(root, "[data-testid=outbox-local]", "Saved on this device only").await;
+    wait_text(
+        root,
+        "[data-testid=outbox-local]",
+        "Saved on this device only",
+    )
+    .await;
     drop(w);
     restore_fetch();
     div.remove();
@@ -623,7 +648,8 @@ async fn ballots_are_uploaded_with_the_submit_key_and_marked_acked() {
     clear_outbox("wt-up");
     fake_fetch("accept");
     let div = fresh_div();
-    div.set_attribute("data-endpoint", "https://collector.test/pingyi/").unwrap();
+    div.set_attribute("data-endpoint", "https://collector.test/pingyi/")
+        .unwrap();
     div.set_attribute("data-submit-key", "k-123").unwrap();
     let w = pingyi::mount(div.clone(), &tiny_survey("wt-up", "上传"), "zh-CN");
     let root: &Element = &div;
@@ -636,7 +662,10 @@ async fn ballots_are_uploaded_with_the_submit_key_and_marked_acked() {
     let calls = fetch_calls();
     assert_eq!(calls.len(), 2, "one request per cast: {calls:?}");
     for c in &calls {
-        assert_eq!(c["url"], "https://collector.test/pingyi/v1/surveys/wt-up/ballots");
+        assert_eq!(
+            c["url"],
+            "https://collector.test/pingyi/v1/surveys/wt-up/ballots"
+        );
         assert_eq!(c["method"], "POST");
         assert_eq!(c["key"], "k-123");
     }
@@ -645,7 +674,10 @@ async fn ballots_are_uploaded_with_the_submit_key_and_marked_acked() {
     for k in &keys {
         assert_eq!(stored_ballot(k).1, "acked", "{k}");
     }
-    let memo = storage().get_item("pingyi/v1/wt-up/outbox").unwrap().unwrap();
+    let memo = storage()
+        .get_item("pingyi/v1/wt-up/outbox")
+        .unwrap()
+        .unwrap();
     assert!(memo.contains("last_success_ms"), "{memo}");
     drop(w);
     restore_fetch();
@@ -657,7 +689,8 @@ async fn a_refused_ballot_is_kept_and_shown_with_its_reason() {
     clear_outbox("wt-refused");
     fake_fetch("reject");
     let div = fresh_div();
-    div.set_attribute("data-endpoint", "https://collector.test").unwrap();
+    div.set_attribute("data-endpoint", "https://collector.test")
+        .unwrap();
     let w = pingyi::mount(div.clone(), &tiny_survey("wt-refused", "拒收"), "zh-CN");
     let root: &Element = &div;
     vote(root, "satisfied").await;
@@ -677,13 +710,18 @@ async fn a_refused_ballot_is_kept_and_shown_with_its_reason() {
     div.remove();
     let calls_before = fetch_calls().len();
     let div2 = fresh_div();
-    div2.set_attribute("data-endpoint", "https://collector.test").unwrap();
+    div2.set_attribute("data-endpoint", "https://collector.test")
+        .unwrap();
     let _w2 = pingyi::mount(div2.clone(), &tiny_survey("wt-refused", "拒收"), "en");
     let root2: &Element = &div2;
     let shown = wait_text(root2, "[data-testid=outbox-refused]", "1 ballot refused").await;
     assert!(shown.contains("no such option"), "{shown}");
     sleep(100).await;
-    assert_eq!(fetch_calls().len(), calls_before, "refused ballots are not resent");
+    assert_eq!(
+        fetch_calls().len(),
+        calls_before,
+        "refused ballots are not resent"
+    );
     restore_fetch();
     div2.remove();
 }
@@ -693,7 +731,8 @@ async fn failures_keep_ballots_pending_until_online_and_unmount_stops_everything
     clear_outbox("wt-retry");
     fake_fetch("fail");
     let div = fresh_div();
-    div.set_attribute("data-endpoint", "https://collector.test").unwrap();
+    div.set_attribute("data-endpoint", "https://collector.test")
+        .unwrap();
     div.set_attribute("data-retry-base-ms", "60000").unwrap();
     let w = pingyi::mount(div.clone(), &tiny_survey("wt-retry", "重试"), "zh-CN");
     let root: &Element = &div;
@@ -715,7 +754,10 @@ async fn failures_keep_ballots_pending_until_online_and_unmount_stops_everything
     let last: serde_json::Value =
         serde_json::from_str(calls.last().unwrap()["body"].as_str().unwrap()).unwrap();
     assert_eq!(last["ballots"].as_array().unwrap().len(), 2);
-    assert!(root.query_selector("[data-testid=outbox-error]").unwrap().is_none());
+    assert!(root
+        .query_selector("[data-testid=outbox-error]")
+        .unwrap()
+        .is_none());
 
     // The button: a failing ballot, then 立即上传 retries at once.
     fake_fetch("fail");
@@ -734,7 +776,11 @@ async fn failures_keep_ballots_pending_until_online_and_unmount_stops_everything
     let n = fetch_calls().len();
     fire_online();
     sleep(100).await;
-    assert_eq!(fetch_calls().len(), n, "the online listener left with the widget");
+    assert_eq!(
+        fetch_calls().len(),
+        n,
+        "the online listener left with the widget"
+    );
     assert_eq!(
         ballot_keys("wt-retry")
             .iter()
@@ -766,12 +812,18 @@ async fn nearly_full_storage_is_reported_before_voting() {
     let div = fresh_div();
     let _w = pingyi::mount(div.clone(), &tiny_survey("wt-prefull", "存储将满"), "zh-CN");
     let root: &Element = &div;
-    let shown = wait_for(root, "[data-testid=storage-error]").await.text_content().unwrap();
+    let shown = wait_for(root, "[data-testid=storage-error]")
+        .await
+        .text_content()
+        .unwrap();
     let form = root.query_selector("[data-testid=survey-form]").unwrap();
     for k in &fillers {
         let _ = s.remove_item(k);
     }
     assert!(shown.contains("存储空间已满"), "{shown}");
-    assert!(form.is_none(), "the form is not offered when the ballot could not be saved");
+    assert!(
+        form.is_none(),
+        "the form is not offered when the ballot could not be saved"
+    );
     div.remove();
 }

@@ -25,7 +25,8 @@ fn clock(ms: i64) -> String {
 
 /// The reasons of one refusal in the active language: core's problems, or the conflict.
 fn reasons(r: &RefusedBallot, l: Lang) -> String {
-    let conflict = (r.status == BallotStatus::Conflict).then(|| OutboxKey::Conflict.t(l).to_string());
+    let conflict =
+        (r.status == BallotStatus::Conflict).then(|| OutboxKey::Conflict.t(l).to_string());
     conflict
         .into_iter()
         .chain(r.problems.iter().map(|p| l.problem(p)))

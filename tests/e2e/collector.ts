@@ -3,8 +3,8 @@
 // test` builds target/debug/pingyi-collector in its native-test step (cargo builds a package's
 // binaries for its integration tests) and dist/ in its release-build step, before Playwright.
 //
-// Environment: PINGYI_COLLECTOR_BIN (binary; default: the newer of target/release and
-// target/debug), PINGYI_E2E_DIST (static dir; default dist).
+// Environment: PINGYI_COLLECTOR_BIN (binary; default: the newest of target/{debug,release,server}
+// — `server` is the profile `cargo xtask run` builds), PINGYI_E2E_DIST (static dir; default dist).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,7 +19,7 @@ const TOKEN = 'e2e-admin-token-0123456789abcdef';
 function binary(): string {
   const env = process.env.PINGYI_COLLECTOR_BIN;
   if (env) return env;
-  const found = ['release', 'debug']
+  const found = ['debug', 'release', 'server']
     .map((p) => path.join(ROOT, 'target', p, 'pingyi-collector'))
     .filter((p) => existsSync(p))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);

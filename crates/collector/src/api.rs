@@ -25,6 +25,8 @@ use pingyi_core::ballot::sha256_hex;
 use pingyi_core::protocol::{
     batch_http_status, error_code, BallotResult, BallotStatus, ErrorBody, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER,
 };
+use pingyi_core::export::{raw_export, tally_csv, tally_report};
+use pingyi_core::time::{format_rfc3339_millis, UtcTime};
 use pingyi_core::{parse_survey, tally, validate_ballot, Ballot, Problem, Survey};
 
 use crate::auth::{constant_time_eq, AdminToken};
@@ -337,6 +339,28 @@ fn submit(
             ));
         }
     }
+    ingest(state, survey_id, latest, raw)
+}
+
+/// Validate ballots of one survey with core and insert the valid ones in ONE transaction, with
+/// one result per ballot in order (blocking). This is the store path of `POST …/ballots` after
+/// its submit-key check, and `pingyi-collector import` calls it for each file too, so an imported
+/// ballot is checked and stored exactly like a posted one.
+pub fn ingest_ballots(
+    state: &AppState,
+    survey_id: &str,
+    raw: Vec<serde_json::Value>,
+) -> Result<Vec<BallotResult>, ApiError> {
+    let latest = state.latest(survey_id)?;
+    ingest(state, survey_id, latest, raw)
+}
+
+fn ingest(
+    state: &AppState,
+    survey_id: &str,
+    latest: Arc<Survey>,
+    raw: Vec<serde_json::Value>,
+) -> Result<Vec<BallotResult>, ApiError> {
 
     // Slot per ballot: either a final result already, or an index into `to_insert`.
     enum Slot {
@@ -443,8 +467,43 @@ fn submit(
 struct ReadQuery {
     /// Survey version; default the latest.
     version: Option<u32>,
-    /// Export format: `json` (default) or `ndjson`.
+    /// Tally: `tally` (default), `report` or `csv`. Export: `json` (default), `ndjson` or
+    /// `export`.
     format: Option<String>,
+    /// Language of the CSV's headers and fixed words: `zh` (default) or `en`.
+    lang: Option<String>,
+}
+
+/// The server's clock as RFC 3339 UTC with milliseconds (core's format), for `generated_at`.
+pub fn now_rfc3339() -> String {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    format_rfc3339_millis(UtcTime {
+        unix_seconds: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        nanos: d.subsec_nanos(),
+    })
+}
+
+/// The survey version a read route asks for: `version`, else the latest (blocking).
+fn asked_version(state: &AppState, survey_id: &str, latest: Arc<Survey>, version: Option<u32>) -> Result<Arc<Survey>, ApiError> {
+    match version {
+        None => Ok(latest),
+        Some(v) => state.version(survey_id, v)?.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                error_code::SURVEY_NOT_FOUND,
+                format!("version {v} of survey {survey_id:?} is not published here"),
+            )
+        }),
+    }
+}
+
+/// `attachment; filename="…"` for a download. Survey ids are `[a-z0-9_-]`, so no quoting issue;
+/// anything else is replaced to be safe.
+fn attachment(name: &str) -> HeaderValue {
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    HeaderValue::from_str(&format!("attachment; filename=\"{safe}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 /// Every stored ballot of a survey, read page by page (blocking).
@@ -472,35 +531,78 @@ fn load_ballots(state: &AppState, survey_id: &str) -> Result<Vec<Ballot>, ApiErr
     Ok(out)
 }
 
+/// What `GET …/tally` answers with.
+enum TallyFormat {
+    /// The plain core [`pingyi_core::Tally`] (the default, for compatibility).
+    Tally,
+    /// The `pingyi-tally/1` report with `generated_at` = the server's time.
+    Report,
+    /// Core's CSV for Excel (UTF-8 with BOM) as a download.
+    Csv,
+}
+
 /// `GET /v1/surveys/{survey_id}/tally`: public when the survey says `results_public`.
+/// `?format=report` gives the [`pingyi_core::export::TallyReport`], `?format=csv[&lang=en]` the CSV.
 async fn get_tally(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
     Query(q): Query<ReadQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let tally = blocking(move || {
+    let format = match q.format.as_deref() {
+        None | Some("tally") => TallyFormat::Tally,
+        Some("report") => TallyFormat::Report,
+        Some("csv") => TallyFormat::Csv,
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                error_code::BAD_REQUEST,
+                format!("unknown format {other:?}; use tally, report or csv"),
+            ))
+        }
+    };
+    let lang = match q.lang.as_deref() {
+        None | Some("zh") | Some("zh-CN") => "zh",
+        Some("en") => "en",
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                error_code::BAD_REQUEST,
+                format!("unknown lang {other:?}; use zh or en"),
+            ))
+        }
+    };
+    let id = survey_id.clone();
+    let response = blocking(move || {
         let latest = state.latest(&survey_id)?;
         if !latest.results_public {
             require_admin(&state, &headers)?;
         }
-        let survey = match q.version {
-            None => latest,
-            Some(v) => state.version(&survey_id, v)?.ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    error_code::SURVEY_NOT_FOUND,
-                    format!("version {v} of survey {survey_id:?} is not published here"),
-                )
-            })?,
-        };
+        let survey = asked_version(&state, &survey_id, latest, q.version)?;
         // All versions are passed in: core counts the asked version and reports the rest as
         // `ignored_other_survey`.
         let ballots = load_ballots(&state, &survey_id)?;
-        Ok(tally(&survey, &ballots))
+        Ok(match format {
+            TallyFormat::Tally => Json(tally(&survey, &ballots)).into_response(),
+            TallyFormat::Report => {
+                let report = tally_report(&survey, &ballots, &now_rfc3339());
+                Json(report).into_response()
+            }
+            TallyFormat::Csv => {
+                let csv = tally_csv(&survey, &tally(&survey, &ballots), lang);
+                (
+                    [
+                        (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+                        (header::CONTENT_DISPOSITION, attachment(&format!("{id}-tally.csv"))),
+                    ],
+                    csv,
+                )
+                    .into_response()
+            }
+        })
     })
     .await?;
-    Ok(Json(tally).into_response())
+    Ok(response)
 }
 
 /// `GET /v1/surveys/{survey_id}/ballots`: raw export (admin), streamed page by page.
@@ -514,11 +616,12 @@ async fn export_ballots(
     let ndjson = match q.format.as_deref() {
         None | Some("json") => false,
         Some("ndjson") => true,
+        Some("export") => return officials_export(state, survey_id, q.version).await,
         Some(other) => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 error_code::BAD_REQUEST,
-                format!("unknown format {other:?}; use json or ndjson"),
+                format!("unknown format {other:?}; use json, ndjson or export"),
             ))
         }
     };
@@ -568,6 +671,31 @@ async fn export_ballots(
     });
     let content_type = if ndjson { "application/x-ndjson" } else { "application/json" };
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], Body::from_stream(stream)).into_response())
+}
+
+/// `GET …/ballots?format=export`: core's `pingyi-ballots/1` raw export of one survey version
+/// (the latest unless `version`), the file officials get. Only the ballots the tally counts,
+/// sorted by id; when the survey is anonymous (无记名) device ids are blanked and `cast_at` is cut
+/// to the day (see `pingyi_core::export::ballots_export`). Not for backups: anonymising changes
+/// each ballot's content hash, so use the default full-fidelity stream to move ballots between
+/// collectors.
+async fn officials_export(state: Arc<AppState>, survey_id: String, version: Option<u32>) -> Result<Response, ApiError> {
+    blocking(move || {
+        let latest = state.latest(&survey_id)?;
+        let survey = asked_version(&state, &survey_id, latest, version)?;
+        let ballots = load_ballots(&state, &survey_id)?;
+        let mut body = serde_json::to_string_pretty(&raw_export(&survey, &ballots)).map_err(|_| ApiError::internal())?;
+        body.push('\n');
+        Ok((
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                (header::CONTENT_DISPOSITION, attachment(&format!("{survey_id}-ballots.json"))),
+            ],
+            body,
+        )
+            .into_response())
+    })
+    .await
 }
 
 async fn not_found() -> ApiError {

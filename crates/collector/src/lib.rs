@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod bench;
+pub mod import;
 pub mod limits;
 pub mod openapi;
 pub mod store;

@@ -4,6 +4,7 @@
 //! pingyi-collector serve [--addr 127.0.0.1:8080] [--db pingyi.sqlite] [--static-dir dist]
 //!                        [--publish survey.json]... [--cors-origin https://portal.example]...
 //!                        [--rate-per-second 20] [--rate-burst 200] [--max-body-bytes 1048576]
+//! pingyi-collector import [--db pingyi.sqlite] [--survey survey.json] export.json...
 //! pingyi-collector bench-ingest [--ballots 20000] [--batch 200] [--clients 4]
 //! pingyi-collector openapi
 //! ```
@@ -27,6 +28,12 @@ USAGE:
       --rate-per-second R     per-IP sustained request rate, 0 = off (default 20)
       --rate-burst B          per-IP burst (default 200)
       --max-body-bytes N      largest request body (default 1048576)
+  pingyi-collector import [--db FILE] [--survey FILE] EXPORT...
+      load ballot files from offline devices (raw exports, arrays, batches or NDJSON),
+      validated and stored like POSTed ballots, one transaction per file; prints
+      \"imported N, duplicates D, conflicts C, rejected R\" and lists conflicts and rejections.
+      --survey publishes that survey file first. Exit status 1 when anything was in conflict
+      or rejected.
   pingyi-collector bench-ingest [--ballots N] [--batch B] [--clients C]
   pingyi-collector openapi    print the OpenAPI 3.1 document
 
@@ -36,9 +43,13 @@ ENVIRONMENT:
   RUST_LOG             log filter (default info)
 ";
 
+/// Set by `import` when conflicts or rejections need review.
+static NEEDS_REVIEW: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(args) {
+        Ok(()) if NEEDS_REVIEW.load(std::sync::atomic::Ordering::Relaxed) => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -61,6 +72,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     match it.next().as_deref() {
         Some("serve") => serve(it),
         Some("bench-ingest") => bench_ingest(it),
+        Some("import") => import(it),
         Some("openapi") => {
             let doc = pingyi_collector::openapi::document();
             println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
@@ -152,5 +164,32 @@ fn bench_ingest(mut it: impl Iterator<Item = String>) -> Result<(), String> {
     }
     let report = runtime()?.block_on(bench::bench_ingest(opts))?;
     println!("{report}");
+    Ok(())
+}
+
+fn import(mut it: impl Iterator<Item = String>) -> Result<(), String> {
+    let mut db = PathBuf::from("pingyi.sqlite");
+    let mut survey: Option<PathBuf> = None;
+    let mut files: Vec<PathBuf> = Vec::new();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--db" => db = PathBuf::from(value(&mut it, &arg)?),
+            "--survey" => survey = Some(PathBuf::from(value(&mut it, &arg)?)),
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(());
+            }
+            other if other.starts_with("--") => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
+            _ => files.push(PathBuf::from(arg)),
+        }
+    }
+    if files.is_empty() && survey.is_none() {
+        return Err(format!("import needs at least one ballot file\n\n{USAGE}"));
+    }
+    let summary = pingyi_collector::import::import_files(&db, survey.as_deref(), &files)?;
+    print!("{summary}");
+    if summary.needs_review() {
+        NEEDS_REVIEW.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     Ok(())
 }

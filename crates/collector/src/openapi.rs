@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 
 use pingyi_core::protocol::{error_code, ErrorBody, SubmitBatch, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER};
+use pingyi_core::export::{RawExport, TallyReport};
 use pingyi_core::{Ballot, Survey, Tally};
 
 use crate::api::PublishResponse;
@@ -29,6 +30,8 @@ pub fn document() -> Value {
     add("ErrorBody", generator.subschema_for::<ErrorBody>());
     add("Survey", generator.subschema_for::<Survey>());
     add("Tally", generator.subschema_for::<Tally>());
+    add("TallyReport", generator.subschema_for::<TallyReport>());
+    add("RawExport", generator.subschema_for::<RawExport>());
     add("Ballot", generator.subschema_for::<Ballot>());
     add("PublishResponse", generator.subschema_for::<PublishResponse>());
     let schemas = generator.take_definitions(true);
@@ -124,11 +127,21 @@ pub fn document() -> Value {
                     "security": [{ "admin": [] }],
                     "parameters": [version.clone(), {
                         "name": "format", "in": "query", "required": false,
-                        "schema": { "type": "string", "enum": ["json", "ndjson"], "default": "json" }
+                        "description": "json / ndjson: every stored ballot of every version (or of `version`), \
+                            full fidelity, in insertion order, streamed: the backup that `pingyi-collector import` \
+                            reads back. export: the officials' file, core's pingyi-ballots/1 raw export of one \
+                            version (the latest unless `version`): the counted ballots sorted by id, with device \
+                            ids blanked and cast_at cut to the day when the survey is anonymous; sent as an \
+                            attachment <survey_id>-ballots.json. Anonymising changes content hashes, so do not \
+                            merge or import anonymised files.",
+                        "schema": { "type": "string", "enum": ["json", "ndjson", "export"], "default": "json" }
                     }],
                     "responses": {
-                        "200": { "description": "The ballots in insertion order", "content": {
-                            "application/json": { "schema": { "type": "array", "items": r("Ballot") } },
+                        "200": { "description": "The ballots", "content": {
+                            "application/json": { "schema": { "oneOf": [
+                                { "type": "array", "items": r("Ballot") },
+                                r("RawExport")
+                            ] } },
                             "application/x-ndjson": { "schema": r("Ballot") }
                         } },
                         "400": error("bad_request: unknown format"),
@@ -145,9 +158,24 @@ pub fn document() -> Value {
                     "operationId": "getTally",
                     "summary": "The tally of the stored ballots (public when the survey has results_public, else admin)",
                     "security": [{}, { "admin": [] }],
-                    "parameters": [version],
+                    "parameters": [version, {
+                        "name": "format", "in": "query", "required": false,
+                        "description": "tally: the plain Tally (default). report: the pingyi-tally/1 TallyReport \
+                            with generated_at = the server's time; receipts only when the survey has \
+                            publish_receipts. csv: the CSV for Excel (UTF-8 with a byte order mark, CRLF) as \
+                            an attachment <survey_id>-tally.csv.",
+                        "schema": { "type": "string", "enum": ["tally", "report", "csv"], "default": "tally" }
+                    }, {
+                        "name": "lang", "in": "query", "required": false,
+                        "description": "Language of the CSV's headers and fixed words.",
+                        "schema": { "type": "string", "enum": ["zh", "en"], "default": "zh" }
+                    }],
                     "responses": {
-                        "200": { "description": "The tally", "content": { "application/json": { "schema": r("Tally") } } },
+                        "200": { "description": "The tally, the report or the CSV", "content": {
+                            "application/json": { "schema": { "oneOf": [r("Tally"), r("TallyReport")] } },
+                            "text/csv": { "schema": { "type": "string" } }
+                        } },
+                        "400": error("bad_request: unknown format or lang"),
                         "401": error("unauthorized"),
                         "403": error("forbidden"),
                         "404": error("survey_not_found"),

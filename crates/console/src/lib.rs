@@ -1,0 +1,70 @@
+//! Pingyi organiser console (评议 · 结果与导出): the officials' results dashboard, built as a
+//! second wasm bundle that residents never download (see docs/results.md).
+//!
+//! It loads ballots from this browser's widget storage, from a collector, or from device export
+//! files; merges and counts them with `pingyi-core` only; shows every question's results with SVG
+//! charts and ranking tables (printable for the notice board); and offers the tally JSON, the CSV
+//! and the anonymised raw ballots as downloads. Adapters: [`browser`]; pure glue over core:
+//! [`model`]; words: [`i18n`]; views: [`views`].
+//!
+//! At start every element with `data-pingyi-console` gets a console (`data-lang="en"` for
+//! English). Tests and embedders can call [`mount`].
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+pub mod browser;
+pub mod i18n;
+pub mod model;
+pub mod views;
+
+use i18n::Lang;
+
+/// Mounts every `[data-pingyi-console]` element when the module loads.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(list) = doc.query_selector_all("[data-pingyi-console]:not([data-pingyi-console-mounted])") else {
+        return;
+    };
+    for i in 0..list.length() {
+        if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let lang = el.get_attribute("data-lang").unwrap_or_default();
+            // The page's console lives as long as the page.
+            std::mem::forget(mount(el, &lang));
+        }
+    }
+}
+
+/// A mounted console; dropping it removes the console from its element.
+#[wasm_bindgen]
+pub struct Console {
+    handle: Option<Box<dyn std::any::Any>>,
+    el: web_sys::HtmlElement,
+}
+
+#[wasm_bindgen]
+impl Console {
+    /// Removes the console from its element.
+    pub fn unmount(&mut self) {
+        self.handle.take();
+        let _ = self.el.remove_attribute("data-pingyi-console-mounted");
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        self.unmount();
+    }
+}
+
+/// Mounts a console into `el`, speaking `lang` (`zh-CN`, the default, or `en`).
+#[wasm_bindgen]
+pub fn mount(el: web_sys::HtmlElement, lang: &str) -> Console {
+    let _ = el.set_attribute("data-pingyi-console-mounted", "");
+    let lang = Lang::from_tag(lang);
+    let handle = leptos::mount::mount_to(el.clone(), move || view! { <views::app::App lang/> }.into_any());
+    Console { handle: Some(Box::new(handle)), el }
+}

@@ -1,0 +1,355 @@
+//! The console page: the source picker (本机选票 / 评议服务器 / 导入文件), the status line, the
+//! downloads and the results view. State lives in signals created here and passed down; the
+//! work of each source is an async function that turns inputs into a [`Loaded`] through core.
+
+use std::sync::Arc;
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pingyi_core::export::TallyReport;
+use pingyi_core::Survey;
+
+use super::results::report_view;
+use crate::browser::{self, ServerSettings};
+use crate::i18n::{Key, Lang};
+use crate::model::{ballots_of_text, parse_survey, Loaded, Source};
+
+/// The status line under the picker.
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Idle,
+    Loading,
+    Error(String),
+}
+
+/// The whole console.
+#[component]
+pub fn App(lang: Lang) -> impl IntoView {
+    let lang = RwSignal::new(lang);
+    let local = browser::local_surveys();
+    let source = RwSignal::new(if local.is_empty() { Source::Server } else { Source::Local });
+    let loaded: RwSignal<Option<Arc<Loaded>>> = RwSignal::new(None);
+    let status = RwSignal::new(Status::Idle);
+    let t = move |k| lang.get().t(k);
+
+    let tab = move |s: Source, key: Key, testid: &'static str| {
+        view! {
+            <button type="button" class="pc-tab" data-testid=testid
+                aria-pressed=move || (source.get() == s).to_string()
+                on:click=move |_| source.set(s)>
+                {move || t(key)}
+            </button>
+        }
+    };
+    let panel = move || match source.get() {
+        Source::Local => view! { <LocalPanel lang loaded status/> }.into_any(),
+        Source::Server => view! { <ServerPanel lang loaded status/> }.into_any(),
+        Source::Files => view! { <FilesPanel lang loaded status/> }.into_any(),
+    };
+    let status_line = move || match status.get() {
+        Status::Idle => None,
+        Status::Loading => Some(view! { <p class="pc-status">{t(Key::Loading)}</p> }.into_any()),
+        Status::Error(e) => Some(
+            view! { <p class="pc-error" role="alert" data-testid="error">{format!("{}{e}", t(Key::ErrorPrefix))}</p> }
+                .into_any(),
+        ),
+    };
+    let urls: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
+    let results = move || {
+        let l = loaded.get()?;
+        let lang = lang.get();
+        Some(view! {
+            {downloads(&l, lang, urls)}
+            {l.merge_note.map(|(f, c, d, k)| view! { <p class="pc-note" data-testid="merge-note">{lang.merged(f, c, d, k)}</p> })}
+            {report_view(&l.report, &l.conflicts, lang)}
+        })
+    };
+
+    view! {
+        <div class="pc-app" lang=move || lang.get().code()>
+            <header class="pc-top">
+                <h1>{move || t(Key::AppTitle)}</h1>
+                <div class="pc-controls pc-top-buttons">
+                    <button type="button" class="pc-button pc-secondary" on:click=move |_| browser::print()>
+                        {move || t(Key::Print)}
+                    </button>
+                    <button type="button" class="pc-button pc-secondary" data-testid="lang"
+                        on:click=move |_| lang.update(|l| *l = l.other())>
+                        {move || t(Key::OtherLang)}
+                    </button>
+                </div>
+            </header>
+            <section class="pc-controls pc-sources" aria-labelledby="pc-src-h">
+                <h2 id="pc-src-h">{move || t(Key::SourceHeading)}</h2>
+                <div class="pc-tabs" role="group" aria-labelledby="pc-src-h">
+                    {tab(Source::Local, Key::SourceLocal, "source-local")}
+                    {tab(Source::Server, Key::SourceServer, "source-server")}
+                    {tab(Source::Files, Key::SourceFiles, "source-files")}
+                </div>
+                {panel}
+            </section>
+            <div aria-live="polite" class="pc-controls">{status_line}</div>
+            {results}
+        </div>
+    }
+}
+
+/// The download links of a loaded result (Blob + object URL + `<a download>`).
+fn downloads(l: &Loaded, lang: Lang, urls: StoredValue<Vec<String>>) -> AnyView {
+    let t = |k| lang.t(k);
+    urls.update_value(|u| u.drain(..).for_each(|x| browser::revoke(&x)));
+    let link = |text: &str, mime: &str| {
+        let url = browser::object_url(text, mime).unwrap_or_default();
+        urls.update_value(|u| u.push(url.clone()));
+        url
+    };
+    let stem = l.file_stem().to_string();
+    let json = link(&l.report_json(), "application/json");
+    let csv = link(&l.csv(lang), "text/csv;charset=utf-8");
+    let raw = l.raw_json.as_ref().map(|r| link(r, "application/json"));
+    let raw_view = match raw {
+        Some(url) => view! {
+            <a class="pc-button" data-testid="download-ballots" href=url download=format!("{stem}-ballots.json")>
+                {t(Key::DownloadBallots)}
+            </a>
+        }
+        .into_any(),
+        None => view! { <p class="pc-help" data-testid="ballots-need-token">{t(Key::BallotsNeedToken)}</p> }.into_any(),
+    };
+    view! {
+        <section class="pc-controls pc-downloads" aria-labelledby="pc-dl-h">
+            <h2 id="pc-dl-h">{t(Key::Downloads)}</h2>
+            <div class="pc-buttons">
+                <a class="pc-button" data-testid="download-json" href=json download=format!("{stem}-tally.json")>
+                    {t(Key::DownloadJson)}
+                </a>
+                <a class="pc-button" data-testid="download-csv" href=csv download=format!("{stem}-tally.csv")>
+                    {t(Key::DownloadCsv)}
+                </a>
+                {raw_view}
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// The survey from a picked file if there is one, else from `url`.
+async fn load_survey(file: Option<web_sys::HtmlInputElement>, url: String, lang: Lang) -> Result<Survey, String> {
+    if let Some(input) = file {
+        if let Some((_, text)) = browser::read_files(&input).await?.into_iter().next() {
+            return parse_survey(&text, lang);
+        }
+    }
+    let url = url.trim().to_string();
+    if url.is_empty() {
+        return Err(lang.t(Key::NeedSurvey).into());
+    }
+    let text = browser::get_text(&url, None).await.map_err(|e| format!("{url}: {e}"))?;
+    parse_survey(&text, lang)
+}
+
+/// Run `work` with the status line showing progress, then store its result.
+fn run(
+    status: RwSignal<Status>,
+    loaded: RwSignal<Option<Arc<Loaded>>>,
+    work: impl std::future::Future<Output = Result<Loaded, String>> + 'static,
+) {
+    status.set(Status::Loading);
+    spawn_local(async move {
+        match work.await {
+            Ok(l) => {
+                loaded.set(Some(Arc::new(l)));
+                status.set(Status::Idle);
+            }
+            Err(e) => status.set(Status::Error(e)),
+        }
+    });
+}
+
+/// The survey file picker and address field, shared by the local and files sources.
+#[component]
+fn SurveyInput(lang: RwSignal<Lang>, file: NodeRef<html::Input>, url: RwSignal<String>) -> impl IntoView {
+    let t = move |k| lang.get().t(k);
+    view! {
+        <fieldset class="pc-fieldset">
+            <legend>{move || t(Key::SurveyFromFileOrUrl)}</legend>
+            <label class="pc-field">
+                <span>{move || t(Key::SurveyFile)}</span>
+                <input type="file" accept=".json,application/json" node_ref=file data-testid="survey-file"/>
+            </label>
+            <label class="pc-field">
+                <span>{move || t(Key::SurveyUrl)}</span>
+                <input type="text" inputmode="url" data-testid="survey-url" prop:value=move || url.get()
+                    on:input=move |ev| url.set(event_target_value(&ev))/>
+            </label>
+        </fieldset>
+    }
+}
+
+#[component]
+fn LocalPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, status: RwSignal<Status>) -> impl IntoView {
+    let t = move |k| lang.get().t(k);
+    let surveys = browser::local_surveys();
+    let first = surveys.first().map(|(id, _)| id.clone());
+    let selected = RwSignal::new(first.clone());
+    let url = RwSignal::new(first.map(|id| format!("/v1/surveys/{id}")).unwrap_or_default());
+    let file: NodeRef<html::Input> = NodeRef::new();
+    if surveys.is_empty() {
+        return view! { <p class="pc-help" data-testid="local-none">{move || t(Key::LocalNone)}</p> }.into_any();
+    }
+    let choices = surveys
+        .into_iter()
+        .map(|(id, n)| {
+            let id2 = id.clone();
+            let id3 = id.clone();
+            view! {
+                <label class="pc-choice">
+                    <input type="radio" name="pc-local-survey" value=id.clone()
+                        prop:checked=move || selected.get().as_deref() == Some(id2.as_str())
+                        on:change=move |_| {
+                            selected.set(Some(id3.clone()));
+                            url.set(format!("/v1/surveys/{id3}"));
+                        }/>
+                    <span>{id.clone()}</span>" "<span class="pc-note">{move || lang.get().n_ballots(n)}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let count = move |_| {
+        let lang = lang.get_untracked();
+        let Some(id) = selected.get_untracked() else { return };
+        let (input, url) = (file.get_untracked(), url.get_untracked());
+        run(status, loaded, async move {
+            let survey = load_survey(input, url, lang).await?;
+            if survey.id != id {
+                return Err(format!("{}{} ≠ {id}", lang.t(Key::SurveyMismatch), survey.id));
+            }
+            let (ballots, _unreadable) = browser::local_ballots(&id);
+            Ok(Loaded::from_local(survey, &ballots, &browser::now_rfc3339()))
+        });
+    };
+    view! {
+        <div class="pc-panel" data-testid="panel-local">
+            <p class="pc-help">{move || t(Key::LocalHelp)}</p>
+            <fieldset class="pc-fieldset">
+                <legend>{move || t(Key::LocalPick)}</legend>
+                {choices}
+            </fieldset>
+            <SurveyInput lang file url/>
+            <button type="button" class="pc-button" data-testid="count-local" on:click=count
+                disabled=move || status.get() == Status::Loading>
+                {move || t(Key::Count)}
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ServerPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, status: RwSignal<Status>) -> impl IntoView {
+    let t = move |k| lang.get().t(k);
+    let saved = browser::load_settings().unwrap_or_default();
+    let url = RwSignal::new(if saved.url.is_empty() { browser::origin() } else { saved.url.clone() });
+    let survey_id = RwSignal::new(saved.survey_id.clone());
+    let remember = RwSignal::new(saved.token.is_some());
+    let token = RwSignal::new(saved.token.clone().unwrap_or_default());
+    let load = move |_| {
+        let lang = lang.get_untracked();
+        let (base, id, tok) = (url.get_untracked(), survey_id.get_untracked().trim().to_string(), token.get_untracked());
+        browser::save_settings(&ServerSettings {
+            url: base.clone(),
+            survey_id: id.clone(),
+            token: (remember.get_untracked() && !tok.is_empty()).then(|| tok.clone()),
+        });
+        run(status, loaded, async move {
+            let tok = Some(tok.trim().to_string()).filter(|s| !s.is_empty());
+            let survey_url = browser::join(&base, &format!("/v1/surveys/{id}"));
+            let text = browser::get_text(&survey_url, None).await.map_err(|e| e.to_string())?;
+            let survey = parse_survey(&text, lang)?;
+            let report_url = browser::join(&base, &format!("/v1/surveys/{id}/tally?format=report"));
+            let text = browser::get_text(&report_url, tok.as_deref()).await.map_err(|e| e.to_string())?;
+            let report: TallyReport = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            // The officials' raw export needs the admin token; without it the link is left out.
+            let raw = match &tok {
+                Some(tk) => {
+                    let path = format!("/v1/surveys/{id}/ballots?format=export&version={}", report.survey_version);
+                    browser::get_text(&browser::join(&base, &path), Some(tk)).await.ok()
+                }
+                None => None,
+            };
+            Ok(Loaded::from_server(survey, report, raw))
+        });
+    };
+    view! {
+        <div class="pc-panel" data-testid="panel-server">
+            <label class="pc-field">
+                <span>{move || t(Key::ServerUrl)}</span>
+                <input type="text" inputmode="url" data-testid="server-url" prop:value=move || url.get()
+                    on:input=move |ev| url.set(event_target_value(&ev))/>
+            </label>
+            <label class="pc-field">
+                <span>{move || t(Key::SurveyId)}</span>
+                <input type="text" data-testid="server-survey" prop:value=move || survey_id.get()
+                    on:input=move |ev| survey_id.set(event_target_value(&ev))/>
+            </label>
+            <label class="pc-field">
+                <span>{move || t(Key::AdminToken)}</span>
+                <input type="password" autocomplete="off" data-testid="server-token" prop:value=move || token.get()
+                    on:input=move |ev| token.set(event_target_value(&ev))/>
+            </label>
+            <label class="pc-choice">
+                <input type="checkbox" data-testid="server-remember" prop:checked=move || remember.get()
+                    on:change=move |ev| remember.set(event_target_checked(&ev))/>
+                <span>{move || t(Key::Remember)}</span>
+            </label>
+            <button type="button" class="pc-button" data-testid="load-server" on:click=load
+                disabled=move || status.get() == Status::Loading>
+                {move || t(Key::Load)}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn FilesPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, status: RwSignal<Status>) -> impl IntoView {
+    let t = move |k| lang.get().t(k);
+    let url = RwSignal::new(String::new());
+    let survey_file: NodeRef<html::Input> = NodeRef::new();
+    let ballot_files: NodeRef<html::Input> = NodeRef::new();
+    let count = move |_| {
+        let lang = lang.get_untracked();
+        let (survey_input, url, files) =
+            (survey_file.get_untracked(), url.get_untracked(), ballot_files.get_untracked());
+        run(status, loaded, async move {
+            let survey = load_survey(survey_input, url, lang).await?;
+            let picked = match &files {
+                Some(input) => browser::read_files(input).await?,
+                None => Vec::new(),
+            };
+            if picked.is_empty() {
+                return Err(lang.t(Key::NeedFiles).into());
+            }
+            let mut exports = Vec::with_capacity(picked.len());
+            for (name, text) in picked {
+                let ballots = ballots_of_text(&text).map_err(|e| format!("{name}: {e}"))?;
+                exports.push((name, ballots));
+            }
+            Ok(Loaded::from_files(survey, &exports, &browser::now_rfc3339()))
+        });
+    };
+    view! {
+        <div class="pc-panel" data-testid="panel-files">
+            <SurveyInput lang file=survey_file url/>
+            <label class="pc-field">
+                <span>{move || t(Key::BallotFiles)}</span>
+                <input type="file" multiple accept=".json,.ndjson,application/json" node_ref=ballot_files
+                    data-testid="ballot-files"/>
+            </label>
+            <button type="button" class="pc-button" data-testid="count-files" on:click=count
+                disabled=move || status.get() == Status::Loading>
+                {move || t(Key::Count)}
+            </button>
+        </div>
+    }
+}
