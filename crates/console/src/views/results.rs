@@ -34,7 +34,7 @@ fn frac(r: Option<&Ratio>, num: u64, den: u64) -> String {
 
 /// The numerator of `r` written over `den` (`r` was reduced from `x/den`): `x`.
 fn unreduced(r: &Ratio, den: u64) -> u64 {
-    if r.den == 0 || den % r.den != 0 {
+    if r.den == 0 || !den.is_multiple_of(r.den) {
         return 0;
     }
     u64::try_from(r.num).unwrap_or(0) * (den / r.den)
