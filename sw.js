@@ -15,6 +15,7 @@ const VERSION = 'v1';
 const CACHE = 'pingyi-shell-' + VERSION;
 const TIMEOUT_MS = 3000;
 const NEVER = /\/v1\/surveys\/[^/]+\/(ballots|tally)\/?$/;
+const CONSOLE = /\/console(\/|$)/;
 
 // Same-origin files a page names: quoted or bare tokens ending in .js, .wasm or .css.
 const ASSET = /[^\s"'`=(<>]+\.(?:js|wasm|css)(?=[\s"'`)>])/g;
@@ -75,7 +76,10 @@ async function fromCache(request) {
   const cache = await caches.open(CACHE);
   return (await cache.match(request))
     || (request.mode === 'navigate'
-      ? (await cache.match(request, { ignoreSearch: true })) || (await cache.match('./'))
+      ? (await cache.match(request, { ignoreSearch: true }))
+        // Only the widget's own pages fall back to the widget; the organiser console (a
+        // separate bundle under console/) must never be answered with the widget page.
+        || (CONSOLE.test(new URL(request.url).pathname) ? undefined : await cache.match('./'))
       : undefined);
 }
 

@@ -25,11 +25,11 @@ pub fn approve_view(q: ApproveQuestion, field: Field) -> impl IntoView {
             };
             let pick = {
                 let f = field.clone();
-                move || {
+                Box::new(move || {
                     f.set(Some(Answer::Choice {
                         choice: value.to_string(),
                     }))
-                }
+                })
             };
             radio(
                 field.dom.clone(),

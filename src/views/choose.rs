@@ -55,7 +55,13 @@ pub fn choose_view(q: ChooseQuestion, field: Field) -> impl IntoView {
                     if on {
                         c.push(value.clone());
                     }
-                    c.sort_by_key(|x| order.iter().position(|o| o == x));
+                    // Survey order (ids not among the options first), without a sort: a
+                    // monomorphised `sort_by_key` costs kilobytes of wasm.
+                    let mut sorted: Vec<String> = c.iter().filter(|x| !order.contains(x)).cloned().collect();
+                    for o in &order {
+                        sorted.extend(c.iter().filter(|x| *x == o).cloned());
+                    }
+                    let c = sorted;
                     f.set(if c.is_empty() { None } else { Some(Answer::Chosen { chosen: c }) });
                 }
             };

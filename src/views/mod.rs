@@ -19,7 +19,6 @@ pub mod results;
 pub mod scale;
 pub mod score;
 pub mod survey_form;
-pub mod status;
 pub mod text;
 pub mod thanks;
 
@@ -94,6 +93,9 @@ pub fn flag(f: impl Fn() -> bool + Send + Sync + 'static) -> Signal<bool> {
 }
 
 /// A large radio button with its label. `checked` is reactive; `on_pick` runs when chosen.
+///
+/// `on_pick` is a trait object so that every radio on the page is one view type: a generic
+/// parameter here would monomorphise the whole render path once per call site.
 pub fn radio(
     name: String,
     id: String,
@@ -101,7 +103,7 @@ pub fn radio(
     class: &'static str,
     label: Signal<String>,
     checked: Signal<bool>,
-    on_pick: impl Fn() + 'static,
+    on_pick: Box<dyn Fn()>,
 ) -> impl IntoView {
     let label_for = id.clone();
     view! {

@@ -56,14 +56,14 @@ pub fn notice_view(q: NoticeQuestion, field: Field) -> impl IntoView {
                     "py-opt",
                     tr(lang, key),
                     flag(move || current() == Some(objection)),
-                    move || {
+                    Box::new(move || {
                         update(&|r: &mut NoticeResponse| {
                             r.objection = objection;
                             if !objection {
                                 r.reason = None;
                             }
                         })
-                    },
+                    }),
                 )
             };
             let no = choice(false, Key::NoObjection, "no_objection");

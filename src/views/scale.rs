@@ -2,6 +2,9 @@
 //! one fieldset per subject, each its own radio group. An option that is not a valid vote
 //! (不了解) gets a dashed outline and a written note, never colour alone.
 
+use std::rc::Rc;
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use pingyi_core::survey::{ScaleOption, ScaleQuestion};
 use pingyi_core::Answer;
@@ -9,13 +12,14 @@ use pingyi_core::Answer;
 use super::{flag, radio, txt, Field};
 use crate::i18n::Key;
 
-fn options_view(
-    field: &Field,
-    options: &[ScaleOption],
-    group: String,
-    current: impl Fn() -> Option<String> + Clone + Send + Sync + 'static,
-    pick: impl Fn(String) + Clone + 'static,
-) -> impl IntoView {
+/// The current option of a radio group (tracked).
+type Current = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+/// Sets the option of a radio group.
+type Pick = Rc<dyn Fn(String)>;
+
+/// One radio group of options. The closures are trait objects so that the single and the matrix
+/// form share one monomorphised render path.
+fn options_view(field: &Field, options: &[ScaleOption], group: String, current: Current, pick: Pick) -> AnyView {
     let lang = field.lang;
     options
         .iter()
@@ -31,7 +35,7 @@ fn options_view(
             let on_pick = {
                 let value = value.clone();
                 let pick = pick.clone();
-                move || pick(value.clone())
+                Box::new(move || pick(value.clone()))
             };
             let class = if not_valid {
                 "py-opt py-opt-notvalid"
@@ -56,19 +60,20 @@ fn options_view(
             )
         })
         .collect_view()
+        .into_any()
 }
 
 /// The view of a scale question, single or matrix.
 pub fn scale_view(q: ScaleQuestion, field: Field) -> impl IntoView {
     let options = q.effective_options();
     if q.subjects.is_empty() {
-        let current = {
+        let current: Current = {
             let f = field.clone();
-            move || f.choice()
+            Arc::new(move || f.choice())
         };
-        let pick = {
+        let pick: Pick = {
             let f = field.clone();
-            move |v: String| f.set(Some(Answer::Choice { choice: v }))
+            Rc::new(move |v: String| f.set(Some(Answer::Choice { choice: v })))
         };
         let group = field.dom.clone();
         return view! {
@@ -85,25 +90,25 @@ pub fn scale_view(q: ScaleQuestion, field: Field) -> impl IntoView {
             let sid = subject.id.clone();
             let label = subject.label.clone();
             let detail = subject.detail.clone();
-            let current = {
+            let current: Current = {
                 let f = field.clone();
                 let sid = sid.clone();
-                move || match f.get() {
+                Arc::new(move || match f.get() {
                     Some(Answer::Ratings { ratings }) => ratings.get(&sid).cloned(),
                     _ => None,
-                }
+                })
             };
-            let pick = {
+            let pick: Pick = {
                 let f = field.clone();
                 let sid = sid.clone();
-                move |v: String| {
+                Rc::new(move |v: String| {
                     let mut ratings = match f.get_untracked() {
                         Some(Answer::Ratings { ratings }) => ratings,
                         _ => Default::default(),
                     };
                     ratings.insert(sid.clone(), v);
                     f.set(Some(Answer::Ratings { ratings }));
-                }
+                })
             };
             let group = field.el_id(&[&sid]);
             view! {

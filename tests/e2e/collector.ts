@@ -14,7 +14,7 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const TINY = path.join(__dirname, 'fixtures', 'e2e-tiny.json');
 export const TINY_ID = 'e2e-tiny';
-const TOKEN = 'e2e-admin-token-0123456789abcdef';
+export const TOKEN = 'e2e-admin-token-0123456789abcdef';
 
 function binary(): string {
   const env = process.env.PINGYI_COLLECTOR_BIN;

@@ -32,9 +32,9 @@ const STEPS: [Step; 6] = [
         run(command("cargo").args(["test", "-p", "pingyi-core", "--features", "schema"]))
             .map(|_| None)
     }),
-    ("widget browser tests (wasm-bindgen-test, Chromium)", || {
+    ("widget and console browser tests (wasm-bindgen-test, Chromium)", || {
         run(command("cargo")
-            .args(["test", "-p", "pingyi", "--target", "wasm32-unknown-unknown"])
+            .args(["test", "-p", "pingyi", "-p", "pingyi-console", "--target", "wasm32-unknown-unknown"])
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
             // Chromium flags for a closed network (the runner adds headless and no-sandbox).
@@ -44,9 +44,8 @@ const STEPS: [Step; 6] = [
             ))
         .map(|_| None)
     }),
-    ("release build and bundle budget", || {
-        run(command("trunk").args(["build", "--release", "--offline"]))?;
-        bundle::check_budget().map(|_| None)
+    ("release builds (widget, console) and bundle budgets", || {
+        bundle::build_bundles().map(|_| None)
     }),
     ("end-to-end tests (Playwright)", || {
         if e2e_specs() == 0 {

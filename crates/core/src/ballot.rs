@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// How the ballot reached the count.
@@ -47,7 +48,12 @@ pub struct Ballot {
 /// - `score`: `{"scores": {"subject_id": {"criterion_id": 8, ...}, ...}}`
 /// - `notice`: `{"responses": {"item_id": {"objection": true, "reason": "..."}, ...}}`
 /// - `text`: `{"text": "..."}`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// `Deserialize` is written by hand (below) to keep serde's buffering for untagged enums out of
+/// the widget; it accepts what `#[derive(Deserialize)]` with `#[serde(untagged)]` would (checked by
+/// `tests/answer_equiv.rs`), except that a key repeated inside one answer object counts once, the
+/// last one winning, as in any JSON object read by serde_json.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Answer {
@@ -57,6 +63,68 @@ pub enum Answer {
     Scores { scores: BTreeMap<String, BTreeMap<String, i32>> },
     Responses { responses: BTreeMap<String, NoticeResponse> },
     Text { text: String },
+}
+
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Buffer as a JSON value (the widget already has that code for surveys), then try the
+        // variants in order as `#[serde(untagged)]` does.
+        let v = Value::deserialize(d)?;
+        answer_from_value(&v)
+            .ok_or_else(|| serde::de::Error::custom("data did not match any variant of untagged enum Answer"))
+    }
+}
+
+/// The first variant of [`Answer`] that `v` can be read as. Like serde's untagged struct variants,
+/// the one field is read from an object; other keys are ignored.
+fn answer_from_value(v: &Value) -> Option<Answer> {
+    let m = v.as_object()?;
+    let field = |name: &str| m.get(name);
+    let string = |v: &Value| v.as_str().map(str::to_string);
+    if let Some(choice) = field("choice").and_then(string) {
+        return Some(Answer::Choice { choice });
+    }
+    if let Some(ratings) = field("ratings").and_then(|v| map_of(v, string)) {
+        return Some(Answer::Ratings { ratings });
+    }
+    if let Some(chosen) = field("chosen").and_then(|v| v.as_array()?.iter().map(string).collect()) {
+        return Some(Answer::Chosen { chosen });
+    }
+    let int = |v: &Value| i32::try_from(v.as_i64()?).ok();
+    if let Some(scores) = field("scores").and_then(|v| map_of(v, |v| map_of(v, int))) {
+        return Some(Answer::Scores { scores });
+    }
+    if let Some(responses) = field("responses").and_then(|v| map_of(v, notice_response)) {
+        return Some(Answer::Responses { responses });
+    }
+    field("text").and_then(string).map(|text| Answer::Text { text })
+}
+
+fn map_of<T>(v: &Value, f: impl Fn(&Value) -> Option<T>) -> Option<BTreeMap<String, T>> {
+    // A loop of inserts rather than `collect()`: the latter sorts and bulk-builds, much more code.
+    let mut out = BTreeMap::new();
+    for (k, v) in v.as_object()? {
+        out.insert(k.clone(), f(v)?);
+    }
+    Some(out)
+}
+
+/// A [`NoticeResponse`] as its derived `Deserialize` reads it from a buffered value.
+fn notice_response(v: &Value) -> Option<NoticeResponse> {
+    let reason = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Some(Some(s.clone())),
+        _ => None,
+    };
+    match v {
+        Value::Object(m) if m.keys().all(|k| k == "objection" || k == "reason") => {
+            Some(NoticeResponse { objection: m.get("objection")?.as_bool()?, reason: reason(m.get("reason"))? })
+        }
+        Value::Array(a) if !a.is_empty() && a.len() <= 2 => {
+            Some(NoticeResponse { objection: a[0].as_bool()?, reason: reason(a.get(1))? })
+        }
+        _ => None,
+    }
 }
 
 /// A response to one item under public notice.
@@ -72,6 +140,40 @@ pub struct NoticeResponse {
 }
 
 impl Ballot {
+    /// Reads a ballot from a JSON object, accepting exactly the objects that the derived
+    /// `Deserialize` accepts (unknown fields are refused, `channel` defaults to `digital`).
+    ///
+    /// For the widget: decoding through `serde_json::Value` and this function keeps serde's typed
+    /// deserializer (and with it the float formatting of its error messages, ~15 KB of wasm) out
+    /// of the bundle. Elsewhere `serde_json::from_str::<Ballot>` is the same and gives errors.
+    pub fn from_value(v: &Value) -> Option<Ballot> {
+        const FIELDS: [&str; 7] = ["id", "survey_id", "survey_version", "cast_at", "device", "channel", "answers"];
+        let m = v.as_object()?;
+        if !m.keys().all(|k| FIELDS.contains(&k.as_str())) {
+            return None;
+        }
+        let string = |k: &str| m.get(k)?.as_str().map(str::to_string);
+        let answers = m.get("answers")?.as_object()?;
+        let mut out = BTreeMap::new();
+        for (k, a) in answers {
+            out.insert(k.clone(), answer_from_value(a)?);
+        }
+        Some(Ballot {
+            id: string("id")?,
+            survey_id: string("survey_id")?,
+            survey_version: u32::try_from(m.get("survey_version")?.as_u64()?).ok()?,
+            cast_at: string("cast_at")?,
+            device: string("device")?,
+            channel: match m.get("channel").map(Value::as_str) {
+                None => Channel::Digital,
+                Some(Some("digital")) => Channel::Digital,
+                Some(Some("paper")) => Channel::Paper,
+                Some(_) => return None,
+            },
+            answers: out,
+        })
+    }
+
     /// Canonical JSON: struct fields in declaration order, maps sorted by key, no whitespace.
     pub fn canonical_json(&self) -> String {
         serde_json::to_string(self).expect("a ballot always serialises")

@@ -67,7 +67,69 @@ pub enum BallotStatus {
     Rejected,
 }
 
+// Reading from a `serde_json::Value` by hand. For the widget: decoding JSON as a `Value` and then
+// with these keeps serde's typed deserializer (and the float formatting of its error messages,
+// ~20 KB gzipped in all) out of the wasm. Each accepts exactly the JSON objects the derived
+// `Deserialize` accepts (`tests/answer_equiv.rs`); elsewhere the derived impls are the same.
+
+fn string_field(m: &serde_json::Map<String, serde_json::Value>, key: &str) -> Option<String> {
+    m.get(key)?.as_str().map(str::to_string)
+}
+
+/// A list of problems that may be absent (empty) but not `null`.
+fn problems_field(m: &serde_json::Map<String, serde_json::Value>) -> Option<Vec<Problem>> {
+    match m.get("problems") {
+        None => Some(Vec::new()),
+        Some(v) => v.as_array()?.iter().map(Problem::from_value).collect(),
+    }
+}
+
+impl SubmitResponse {
+    /// Reads a response from a JSON object; `None` where the derived `Deserialize` would fail.
+    pub fn from_value(v: &serde_json::Value) -> Option<SubmitResponse> {
+        let results = v.as_object()?.get("results")?.as_array()?;
+        Some(SubmitResponse { results: results.iter().map(BallotResult::from_value).collect::<Option<_>>()? })
+    }
+}
+
+impl BallotResult {
+    /// Reads one result from a JSON object; `None` where the derived `Deserialize` would fail.
+    pub fn from_value(v: &serde_json::Value) -> Option<BallotResult> {
+        let m = v.as_object()?;
+        Some(BallotResult {
+            id: string_field(m, "id")?,
+            status: BallotStatus::from_value(m.get("status")?)?,
+            problems: problems_field(m)?,
+        })
+    }
+}
+
+impl ErrorBody {
+    /// Reads an error body from a JSON object; `None` where the derived `Deserialize` would fail.
+    pub fn from_value(v: &serde_json::Value) -> Option<ErrorBody> {
+        let m = v.as_object()?.get("error")?.as_object()?;
+        Some(ErrorBody {
+            error: ErrorInfo {
+                code: string_field(m, "code")?,
+                message: string_field(m, "message")?,
+                problems: problems_field(m)?,
+            },
+        })
+    }
+}
+
 impl BallotStatus {
+    /// Reads a status (`"accepted"`, …) from a JSON string.
+    pub fn from_value(v: &serde_json::Value) -> Option<BallotStatus> {
+        Some(match v.as_str()? {
+            "accepted" => BallotStatus::Accepted,
+            "duplicate" => BallotStatus::Duplicate,
+            "conflict" => BallotStatus::Conflict,
+            "rejected" => BallotStatus::Rejected,
+            _ => return None,
+        })
+    }
+
     /// Whether the sender may forget the ballot: it is safely stored at the collector.
     pub fn is_acknowledged(self) -> bool {
         matches!(self, BallotStatus::Accepted | BallotStatus::Duplicate)

@@ -40,6 +40,14 @@ impl Problem {
         Problem { path: path.into(), code: code.to_string(), zh: zh.into(), en: en.into() }
     }
 
+    /// Reads a problem from a JSON object (other keys ignored, as by the derived `Deserialize`),
+    /// without serde's typed deserializer: see [`crate::protocol::SubmitResponse::from_value`].
+    pub fn from_value(v: &Value) -> Option<Problem> {
+        let m = v.as_object()?;
+        let string = |k: &str| m.get(k)?.as_str().map(str::to_string);
+        Some(Problem { path: string("path")?, code: string("code")?, zh: string("zh")?, en: string("en")? })
+    }
+
     /// The message in the given language (`"en"`, otherwise Chinese).
     pub fn message(&self, lang: &str) -> &str {
         if lang == "en" {
@@ -555,18 +563,10 @@ pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
         }
     }
 
-    let survey: Survey = match serde_json::from_value(root) {
-        Ok(s) => s,
-        Err(e) => {
-            // The structure pass should catch everything serde rejects; this is a safety net.
-            out.push(Problem::new(
-                "$",
-                "invalid_structure",
-                format!("无法读取问卷：{e}"),
-                format!("the survey cannot be read: {e}"),
-            ));
-            return Err(out);
-        }
+    let Some(survey) = read::survey(&root) else {
+        // The structure pass should catch everything the reader rejects; this is a safety net.
+        out.push(Problem::new("$", "invalid_structure", "无法读取问卷", "the survey cannot be read"));
+        return Err(out);
     };
     let semantic = check_survey(&survey, &broken_question_ids);
     out.extend(semantic.into_iter().filter(|p| !broken.iter().any(|b| is_under(&p.path, b))));
@@ -574,6 +574,209 @@ pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
         Ok(survey)
     } else {
         Err(out)
+    }
+}
+
+/// Reading the checked (and patched) tree into the typed model.
+///
+/// This is done by hand rather than with `serde_json::from_value::<Survey>`: the derived
+/// `Deserialize` of the model would bring serde_json's `Value` deserializer and serde's buffering
+/// for `#[serde(flatten)]` and internally tagged enums into the widget (tens of KB of wasm). It
+/// accepts exactly what the derived `Deserialize` accepts from a tree that passed pass 2;
+/// `tests/read_equiv.rs` checks that the two agree.
+mod read {
+    use serde_json::{Map, Value};
+
+    use crate::survey::*;
+
+    type Obj = Map<String, Value>;
+    type Conv<T> = fn(&Value) -> Option<T>;
+
+    /// A required field.
+    fn req<T>(m: &Obj, key: &str, f: Conv<T>) -> Option<T> {
+        f(m.get(key)?)
+    }
+    /// An `Option` field: absent or `null` is `None`.
+    fn opt<T>(m: &Obj, key: &str, f: Conv<T>) -> Option<Option<T>> {
+        match m.get(key) {
+            None | Some(Value::Null) => Some(None),
+            Some(v) => f(v).map(Some),
+        }
+    }
+    /// A field with a default when absent (`null` is not allowed).
+    fn def<T>(m: &Obj, key: &str, f: Conv<T>, default: T) -> Option<T> {
+        match m.get(key) {
+            None => Some(default),
+            Some(v) => f(v),
+        }
+    }
+    fn list<T>(v: &Value, f: Conv<T>) -> Option<Vec<T>> {
+        v.as_array()?.iter().map(f).collect()
+    }
+    fn string(v: &Value) -> Option<String> {
+        v.as_str().map(str::to_string)
+    }
+    fn uint(v: &Value) -> Option<u32> {
+        u32::try_from(v.as_u64()?).ok()
+    }
+    fn int(v: &Value) -> Option<i32> {
+        i32::try_from(v.as_i64()?).ok()
+    }
+    fn boolean(v: &Value) -> Option<bool> {
+        v.as_bool()
+    }
+    fn text(v: &Value) -> Option<Text> {
+        let m = v.as_object()?;
+        Some(Text { zh: req(m, "zh", string)?, en: opt(m, "en", string)? })
+    }
+    fn item(v: &Value) -> Option<Item> {
+        let m = v.as_object()?;
+        Some(Item { id: req(m, "id", string)?, label: req(m, "label", text)?, detail: opt(m, "detail", text)? })
+    }
+    fn items(v: &Value) -> Option<Vec<Item>> {
+        list(v, item)
+    }
+
+    pub(super) fn survey(v: &Value) -> Option<Survey> {
+        let m = v.as_object()?;
+        Some(Survey {
+            format: req(m, "format", string)?,
+            id: req(m, "id", string)?,
+            version: req(m, "version", uint)?,
+            title: req(m, "title", text)?,
+            description: opt(m, "description", text)?,
+            unit: req(m, "unit", string)?,
+            eligible: opt(m, "eligible", uint)?,
+            voting_unit: def(
+                m,
+                "voting_unit",
+                |v| match v.as_str()? {
+                    "person" => Some(VotingUnit::Person),
+                    "household" => Some(VotingUnit::Household),
+                    _ => None,
+                },
+                VotingUnit::Person,
+            )?,
+            anonymous: def(m, "anonymous", boolean, true)?,
+            quorum_percent: def(m, "quorum_percent", uint, 50)?,
+            results_public: def(m, "results_public", boolean, false)?,
+            publish_receipts: def(m, "publish_receipts", boolean, false)?,
+            opens_at: opt(m, "opens_at", string)?,
+            closes_at: opt(m, "closes_at", string)?,
+            collect: opt(m, "collect", |v| {
+                let m = v.as_object()?;
+                Some(Collect { endpoint: req(m, "endpoint", string)?, submit_key: opt(m, "submit_key", string)? })
+            })?,
+            sections: req(m, "sections", |v| list(v, section))?,
+        })
+    }
+
+    fn section(v: &Value) -> Option<Section> {
+        let m = v.as_object()?;
+        Some(Section {
+            id: req(m, "id", string)?,
+            title: req(m, "title", text)?,
+            description: opt(m, "description", text)?,
+            questions: req(m, "questions", |v| list(v, question))?,
+        })
+    }
+
+    fn question(v: &Value) -> Option<Question> {
+        let m = v.as_object()?;
+        let body = match m.get("kind")?.as_str()? {
+            "scale" => QuestionBody::Scale(ScaleQuestion {
+                preset: opt(m, "preset", |v| match v.as_str()? {
+                    "satisfaction" => Some(ScalePreset::Satisfaction),
+                    "appraisal" => Some(ScalePreset::Appraisal),
+                    _ => None,
+                })?,
+                options: def(m, "options", |v| list(v, scale_option), Vec::new())?,
+                grades: def(m, "grades", |v| list(v, grade_rule), Vec::new())?,
+                default_grade: opt(m, "default_grade", text)?,
+                subjects: def(m, "subjects", items, Vec::new())?,
+            }),
+            "choose" => QuestionBody::Choose(ChooseQuestion {
+                options: req(m, "options", items)?,
+                min: def(m, "min", uint, 0)?,
+                max: req(m, "max", uint)?,
+                seats: opt(m, "seats", uint)?,
+            }),
+            "score" => QuestionBody::Score(ScoreQuestion {
+                subjects: req(m, "subjects", items)?,
+                criteria: req(m, "criteria", |v| list(v, criterion))?,
+                combine: def(m, "combine", combine, Combine::Mean)?,
+            }),
+            "notice" => QuestionBody::Notice(NoticeQuestion {
+                items: req(m, "items", items)?,
+                reason_max_len: def(m, "reason_max_len", uint, 200)?,
+            }),
+            "approve" => QuestionBody::Approve(ApproveQuestion {
+                rule: def(
+                    m,
+                    "rule",
+                    |v| match v.as_str()? {
+                        "cast" => Some(PassRule::Cast),
+                        "valid" => Some(PassRule::Valid),
+                        "eligible" => Some(PassRule::Eligible),
+                        _ => None,
+                    },
+                    PassRule::Cast,
+                )?,
+                detail: opt(m, "detail", text)?,
+            }),
+            "text" => QuestionBody::Text(TextQuestion { max_len: def(m, "max_len", uint, 500)? }),
+            _ => return None,
+        };
+        Some(Question {
+            id: req(m, "id", string)?,
+            title: req(m, "title", text)?,
+            help: opt(m, "help", text)?,
+            required: def(m, "required", boolean, true)?,
+            show_if: opt(m, "show_if", |v| {
+                let m = v.as_object()?;
+                Some(Condition { question: req(m, "question", string)?, any_of: req(m, "any_of", |v| list(v, string))? })
+            })?,
+            body,
+        })
+    }
+
+    fn scale_option(v: &Value) -> Option<ScaleOption> {
+        let m = v.as_object()?;
+        Some(ScaleOption {
+            id: req(m, "id", string)?,
+            label: req(m, "label", text)?,
+            weight: opt(m, "weight", int)?,
+            not_valid: def(m, "not_valid", boolean, false)?,
+        })
+    }
+
+    fn grade_rule(v: &Value) -> Option<GradeRule> {
+        let m = v.as_object()?;
+        Some(GradeRule {
+            option: req(m, "option", string)?,
+            at_least_percent: req(m, "at_least_percent", uint)?,
+            grade: req(m, "grade", text)?,
+        })
+    }
+
+    fn criterion(v: &Value) -> Option<Criterion> {
+        let m = v.as_object()?;
+        Some(Criterion {
+            id: req(m, "id", string)?,
+            label: req(m, "label", text)?,
+            min: req(m, "min", int)?,
+            max: req(m, "max", int)?,
+            step: def(m, "step", uint, 1)?,
+        })
+    }
+
+    fn combine(v: &Value) -> Option<Combine> {
+        let m = v.as_object()?;
+        match req(m, "method", string)?.as_str() {
+            "mean" => Some(Combine::Mean),
+            "trimmed_mean" => Some(Combine::TrimmedMean { drop: req(m, "drop", uint)? }),
+            _ => None,
+        }
     }
 }
 
@@ -714,11 +917,11 @@ fn check_survey(s: &Survey, broken_question_ids: &BTreeSet<String>) -> Vec<Probl
         out.push(Problem::new("$.sections", "no_sections", "问卷至少要有一个部分（section）", "a survey needs at least one section"));
     }
 
-    let mut known = KnownQuestions {
-        earlier: BTreeMap::new(),
-        all_ids: s.questions().map(|q| q.id.as_str()).collect(),
-        broken: broken_question_ids,
-    };
+    let mut known = KnownQuestions { earlier: BTreeMap::new(), all_ids: BTreeSet::new(), broken: broken_question_ids };
+    // Inserts rather than `collect()`, which sorts and bulk-builds: much more wasm.
+    for q in s.questions() {
+        known.all_ids.insert(q.id.as_str());
+    }
     let mut section_ids = Ids::new("部分", "section");
     let mut question_ids = Ids::new("问题", "question");
     let mut position = 0usize;

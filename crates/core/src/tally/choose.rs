@@ -21,7 +21,7 @@ pub(super) fn count(q: &ChooseQuestion, answers: &[&Answer]) -> (u64, KindTally)
             }
         }
     }
-    let ranked = rank(counts.len(), |a, b| counts[a].cmp(&counts[b]));
+    let ranked = rank(counts.len(), &|a, b| counts[a].cmp(&counts[b]));
     let ranking: Vec<RankedOption> = ranked
         .iter()
         .map(|&(i, r, tied)| RankedOption {

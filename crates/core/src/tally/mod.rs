@@ -307,9 +307,15 @@ fn participation(survey: &Survey, counted: &[&Ballot], ignored_other_survey: u64
 /// Competition ranking (1, 2, 2, 4) of `n` entries, best first, by `better(a, b)` (an ordering
 /// where `Greater` means `a` ranks above `b`). Equal entries keep their original (survey) order.
 /// Returns `(index, rank, tied)` in ranked order.
-pub(crate) fn rank(n: usize, cmp: impl Fn(usize, usize) -> Ordering) -> Vec<(usize, u32, bool)> {
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|a, b| cmp(*b, *a)); // stable: equal entries keep survey order
+pub(crate) fn rank(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<(usize, u32, bool)> {
+    // Stable insertion sort, best first: each entry goes after every entry at least as good, so
+    // equal entries keep survey order. Quadratic like the `tied` check below, and far less wasm
+    // than a monomorphised `sort_by` per caller.
+    let mut order: Vec<usize> = Vec::with_capacity(n);
+    for i in 0..n {
+        let at = order.iter().position(|&j| cmp(i, j) == Ordering::Greater).unwrap_or(order.len());
+        order.insert(at, i);
+    }
     let mut out = Vec::with_capacity(n);
     for (pos, &i) in order.iter().enumerate() {
         let rank = if pos > 0 && cmp(order[pos - 1], i) == Ordering::Equal {

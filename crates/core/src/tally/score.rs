@@ -29,7 +29,7 @@ pub(super) fn count(q: &ScoreQuestion, answers: &[&Answer]) -> (u64, KindTally) 
                             _ => None,
                         })
                         .collect();
-                    scores.sort_unstable();
+                    heap_sort(&mut scores);
                     let n = scores.len();
                     let mean = mean_of(&scores);
                     let d = usize::try_from(drop).unwrap_or(usize::MAX);
@@ -65,7 +65,7 @@ pub(super) fn count(q: &ScoreQuestion, answers: &[&Answer]) -> (u64, KindTally) 
             }
         })
         .collect();
-    let ranked = rank(subjects.len(), |a, b| subjects[a].total.cmp_value(&subjects[b].total));
+    let ranked = rank(subjects.len(), &|a, b| subjects[a].total.cmp_value(&subjects[b].total));
     let mut ordered = Vec::with_capacity(subjects.len());
     for (i, r, tied) in ranked {
         let mut s = subjects[i].clone();
@@ -76,10 +76,53 @@ pub(super) fn count(q: &ScoreQuestion, answers: &[&Answer]) -> (u64, KindTally) 
     (answers.len() as u64, KindTally::Score(ScoreTally { method: method.to_string(), drop, subjects: ordered }))
 }
 
+/// Ascending in-place heap sort: O(n log n) like `sort_unstable`, for a fraction of its wasm.
+fn heap_sort(v: &mut [i32]) {
+    fn sift_down(v: &mut [i32], mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && v[child] < v[child + 1] {
+                child += 1;
+            }
+            if v[root] >= v[child] {
+                return;
+            }
+            v.swap(root, child);
+            root = child;
+        }
+    }
+    let n = v.len();
+    for i in (0..n / 2).rev() {
+        sift_down(v, i, n);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        sift_down(v, 0, end);
+    }
+}
+
 fn mean_of(scores: &[i32]) -> Option<Ratio> {
     if scores.is_empty() {
         return None;
     }
     let sum: i128 = scores.iter().map(|s| i128::from(*s)).sum();
     Some(Ratio::reduced(sum, scores.len() as i128))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn heap_sort_sorts(mut v in proptest::collection::vec(any::<i32>(), 0..200)) {
+            let mut expected = v.clone();
+            expected.sort_unstable();
+            super::heap_sort(&mut v);
+            prop_assert_eq!(v, expected);
+        }
+    }
 }
