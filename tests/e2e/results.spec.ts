@@ -9,11 +9,10 @@ import { test, expect, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startCollector, ROOT, type Collector } from './collector';
+import { startCollector, ROOT, TOKEN, type Collector } from './collector';
 
 // The admin token tests/e2e/collector.ts starts the collector with (it does not export it).
 // The first test checks it still works, so a change there fails loudly here.
-const TOKEN = 'e2e-admin-token-0123456789abcdef';
 const SURVEY_ID = 'e2e-results';
 
 // A private survey (results_public false): the tally needs the admin token.
