@@ -43,6 +43,7 @@ pub fn build_ballot(survey: &Survey, answers: &Answers, device: &str) -> Ballot 
         cast_at: String::from(js_sys::Date::new_0().to_iso_string()),
         device: device.to_string(),
         channel: Channel::Digital,
+        code_hash: None,
         answers: visible_answers(survey, answers),
     }
 }

@@ -19,6 +19,7 @@ pub mod results;
 pub mod scale;
 pub mod score;
 pub mod survey_form;
+pub mod status;
 pub mod text;
 pub mod thanks;
 

@@ -1,5 +1,10 @@
 //! Local results: core's `tally` of the ballots stored on this device for this survey. Every
 //! percentage is shown beside its raw count; nothing is computed here beyond formatting.
+//!
+//! The tally is static (it changes only with the language), so it is written as escaped HTML
+//! text and set as `innerHTML` of one element, rather than as typed `view!` trees: one string
+//! builder instead of a monomorphised render path per table and list (about 10 KB of gzipped
+//! wasm). The DOM is the same as before apart from that wrapper element.
 
 use std::sync::Arc;
 
@@ -35,13 +40,13 @@ pub fn Results(survey: Arc<Survey>, lang: RwSignal<Lang>, on_back: Callback<()>)
         .into_any(),
         Ok(loaded) => {
             let ballots: Vec<Ballot> = loaded.ballots.into_iter().map(|r| r.ballot).collect();
-            let t = Arc::new(tally(&survey, &ballots));
+            let t = tally(&survey, &ballots);
             let unreadable = loaded.unreadable.len();
             view! {
                 {move || (unreadable > 0).then(|| view! {
                     <p class="py-warning">{format!("{}{unreadable}", lang.get().t(Key::UnreadableBallots))}</p>
                 })}
-                {move || tally_view(&t, lang.get())}
+                <div class="py-tally" inner_html=move || tally_html(&t, lang.get())></div>
             }
             .into_any()
         }
@@ -61,142 +66,178 @@ pub fn Results(survey: Arc<Survey>, lang: RwSignal<Lang>, on_back: Callback<()>)
     }
 }
 
-fn tally_view(t: &Tally, l: Lang) -> AnyView {
-    let questions = if t.participation.ballots == 0 {
-        view! { <p data-testid="no-ballots">{l.t(Key::NoBallotsYet)}</p> }.into_any()
-    } else {
-        t.questions
-            .iter()
-            .map(|q| question_view(q, l))
-            .collect_view()
-            .into_any()
-    };
-    view! { {participation_view(&t.participation, l)} {questions} }.into_any()
+/// An HTML string under construction. Text and attribute values are always escaped.
+struct Html(String);
+
+impl Html {
+    fn esc(&mut self, s: &str) {
+        for c in s.chars() {
+            match c {
+                '&' => self.0.push_str("&amp;"),
+                '<' => self.0.push_str("&lt;"),
+                '>' => self.0.push_str("&gt;"),
+                '"' => self.0.push_str("&quot;"),
+                '\'' => self.0.push_str("&#39;"),
+                c => self.0.push(c),
+            }
+        }
+    }
+
+    /// `<tag name="value" …>`
+    fn open(&mut self, tag: &str, attrs: &[(&str, &str)]) -> &mut Self {
+        self.0.push('<');
+        self.0.push_str(tag);
+        for (name, value) in attrs {
+            self.0.push(' ');
+            self.0.push_str(name);
+            self.0.push_str("=\"");
+            self.esc(value);
+            self.0.push('"');
+        }
+        self.0.push('>');
+        self
+    }
+
+    fn close(&mut self, tag: &str) -> &mut Self {
+        self.0.push_str("</");
+        self.0.push_str(tag);
+        self.0.push('>');
+        self
+    }
+
+    fn text(&mut self, s: &str) -> &mut Self {
+        self.esc(s);
+        self
+    }
+
+    /// `<tag …>text</tag>`
+    fn el(&mut self, tag: &str, attrs: &[(&str, &str)], text: &str) -> &mut Self {
+        self.open(tag, attrs).text(text).close(tag)
+    }
+
+    /// `<dt>term</dt><dd>value</dd>`
+    fn fact(&mut self, term: &str, value: &str) -> &mut Self {
+        self.el("dt", &[], term).el("dd", &[], value)
+    }
 }
 
-fn participation_view(p: &Participation, l: Lang) -> impl IntoView {
-    let eligible = p.eligible.map(|e| {
-        let quorum = p.quorum_reached.map(|ok| {
+fn tally_html(t: &Tally, l: Lang) -> String {
+    let mut h = Html(String::new());
+    participation_html(&mut h, &t.participation, l);
+    if t.participation.ballots == 0 {
+        h.el("p", &[("data-testid", "no-ballots")], l.t(Key::NoBallotsYet));
+    } else {
+        for q in &t.questions {
+            question_html(&mut h, q, l);
+        }
+    }
+    h.0
+}
+
+fn participation_html(h: &mut Html, p: &Participation, l: Lang) {
+    h.open("dl", &[("class", "py-facts"), ("data-testid", "participation")])
+        .el("dt", &[], l.t(Key::Ballots))
+        .el("dd", &[("data-testid", "ballot-count")], &p.ballots.to_string());
+    if let Some(e) = p.eligible {
+        h.fact(l.t(Key::Eligible), &e.to_string()).fact(l.t(Key::ParticipationRate), &pct(p.rate));
+        if let Some(ok) = p.quorum_reached {
             let (key, mark) = if ok {
                 (Key::QuorumReached, "✓ ")
             } else {
                 (Key::QuorumNotReached, "✗ ")
             };
-            view! { <p class="py-flag" data-testid="quorum">{mark}{l.t(key)}</p> }
-        });
-        view! {
-            <dt>{l.t(Key::Eligible)}</dt><dd>{e}</dd>
-            <dt>{l.t(Key::ParticipationRate)}</dt><dd>{pct(p.rate)}</dd>
-            {quorum}
+            h.open("p", &[("class", "py-flag"), ("data-testid", "quorum")]).text(mark).text(l.t(key)).close("p");
         }
-    });
-    view! {
-        <dl class="py-facts" data-testid="participation">
-            <dt>{l.t(Key::Ballots)}</dt><dd data-testid="ballot-count">{p.ballots}</dd>
-            {eligible}
-        </dl>
-        {p.over_eligible.then(|| view! {
-            <p class="py-warning" role="alert" data-testid="over-eligible">"⚠ "{l.t(Key::OverEligible)}</p>
-        })}
+    }
+    h.close("dl");
+    if p.over_eligible {
+        h.open("p", &[("class", "py-warning"), ("role", "alert"), ("data-testid", "over-eligible")])
+            .text("⚠ ")
+            .text(l.t(Key::OverEligible))
+            .close("p");
     }
 }
 
-fn question_view(q: &QuestionTally, l: Lang) -> impl IntoView {
-    let body = match &q.result {
-        KindTally::Scale { subjects } => subjects
-            .iter()
-            .map(|s| scale_view(s, l))
-            .collect_view()
-            .into_any(),
-        KindTally::Choose(c) => choose_view(c, l).into_any(),
-        KindTally::Score(s) => score_view(s, l).into_any(),
-        KindTally::Notice { items } => items
-            .iter()
-            .map(|i| notice_view(i, l))
-            .collect_view()
-            .into_any(),
-        KindTally::Approve(a) => approve_view(a, l).into_any(),
-        KindTally::Text { texts } => texts_view(texts, l).into_any(),
-    };
-    view! {
-        <article class="py-result" data-result=q.question_id.clone()>
-            <h4>{l.text(&q.title)}</h4>
-            <p class="py-help">{format!("{}: {}", l.t(Key::Answered), q.answered)}</p>
-            {body}
-        </article>
+fn question_html(h: &mut Html, q: &QuestionTally, l: Lang) {
+    h.open("article", &[("class", "py-result"), ("data-result", &q.question_id)])
+        .el("h4", &[], &l.text(&q.title))
+        .el("p", &[("class", "py-help")], &format!("{}: {}", l.t(Key::Answered), q.answered));
+    match &q.result {
+        KindTally::Scale { subjects } => subjects.iter().for_each(|s| scale_html(h, s, l)),
+        KindTally::Choose(c) => choose_html(h, c, l),
+        KindTally::Score(s) => score_html(h, s, l),
+        KindTally::Notice { items } => items.iter().for_each(|i| notice_html(h, i, l)),
+        KindTally::Approve(a) => approve_html(h, a, l),
+        KindTally::Text { texts } => texts_html(h, texts, l),
     }
+    h.close("article");
 }
 
-fn scale_view(s: &ScaleSubjectTally, l: Lang) -> impl IntoView {
-    let rows = s
-        .options
-        .iter()
-        .map(|o| {
-            let label = if o.not_valid {
-                format!("{}{}", l.text(&o.label), l.t(Key::NotValidMark))
-            } else {
-                l.text(&o.label)
-            };
-            view! {
-                <tr data-option=o.option_id.clone()>
-                    <th scope="row">{label}</th>
-                    <td class="py-num">{o.count}</td>
-                    <td class="py-num">{if o.not_valid { "—".to_string() } else { pct(o.share_of_valid) }}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let mut facts = vec![
-        (l.t(Key::ValidVotes), s.valid.to_string()),
-        (l.t(Key::AllAnswers), s.total.to_string()),
-    ];
+/// `<thead><tr><th scope="col">…</th>…</tr></thead>`
+fn head_row(h: &mut Html, cols: &[&str]) {
+    h.open("thead", &[]).open("tr", &[]);
+    for c in cols {
+        h.el("th", &[("scope", "col")], c);
+    }
+    h.close("tr").close("thead");
+}
+
+fn scale_html(h: &mut Html, s: &ScaleSubjectTally, l: Lang) {
+    h.open("div", &[("class", "py-result-subject"), ("data-subject", s.subject_id.as_deref().unwrap_or_default())]);
+    if let Some(t) = &s.label {
+        h.el("h5", &[], &l.text(t));
+    }
+    h.open("table", &[("class", "py-table")]);
+    head_row(h, &[l.t(Key::Option), l.t(Key::Count), l.t(Key::Share)]);
+    h.open("tbody", &[]);
+    for o in &s.options {
+        let label = if o.not_valid {
+            format!("{}{}", l.text(&o.label), l.t(Key::NotValidMark))
+        } else {
+            l.text(&o.label)
+        };
+        h.open("tr", &[("data-option", &o.option_id)])
+            .el("th", &[("scope", "row")], &label)
+            .el("td", &[("class", "py-num")], &o.count.to_string())
+            .el("td", &[("class", "py-num")], &if o.not_valid { "—".to_string() } else { pct(o.share_of_valid) })
+            .close("tr");
+    }
+    h.close("tbody").close("table").open("dl", &[("class", "py-facts")]);
+    h.fact(l.t(Key::ValidVotes), &s.valid.to_string()).fact(l.t(Key::AllAnswers), &s.total.to_string());
     if s.satisfaction_rate.is_some() {
-        facts.push((l.t(Key::SatisfactionRate), pct(s.satisfaction_rate)));
+        h.fact(l.t(Key::SatisfactionRate), &pct(s.satisfaction_rate));
     }
     if s.weighted_score.is_some() {
-        facts.push((l.t(Key::WeightedScore), dec(s.weighted_score)));
+        h.fact(l.t(Key::WeightedScore), &dec(s.weighted_score));
     }
     if let Some(g) = &s.grade {
-        facts.push((l.t(Key::Grade), l.text(g)));
+        h.fact(l.t(Key::Grade), &l.text(g));
     }
-    view! {
-        <div class="py-result-subject" data-subject=s.subject_id.clone().unwrap_or_default()>
-            {s.label.as_ref().map(|t| view! { <h5>{l.text(t)}</h5> })}
-            <table class="py-table">
-                <thead><tr><th scope="col">{l.t(Key::Option)}</th><th scope="col">{l.t(Key::Count)}</th><th scope="col">{l.t(Key::Share)}</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-            <dl class="py-facts">
-                {facts.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
-            </dl>
-        </div>
-    }
+    h.close("dl").close("div");
 }
 
-fn choose_view(c: &ChooseTally, l: Lang) -> impl IntoView {
-    let rows = c
-        .ranking
-        .iter()
-        .map(|r| {
-            let mut marks = Vec::new();
-            if c.elected.contains(&r.option_id) {
-                marks.push(format!("✓ {}", l.t(Key::Elected)));
-            }
-            if r.tied {
-                marks.push(format!("= {}", l.t(Key::Tied)));
-            }
-            view! {
-                <tr data-option=r.option_id.clone()>
-                    <td class="py-num">{r.rank}</td>
-                    <th scope="row">{l.text(&r.label)}</th>
-                    <td class="py-num">{r.count}</td>
-                    <td class="py-num">{pct(Some(r.share_of_answered))}</td>
-                    <td>{marks.join(" ")}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let tied = (!c.tied_at_last_seat.is_empty()).then(|| {
+fn choose_html(h: &mut Html, c: &ChooseTally, l: Lang) {
+    h.open("table", &[("class", "py-table")]);
+    head_row(h, &[l.t(Key::Rank), l.t(Key::Option), l.t(Key::Votes), "%", ""]);
+    h.open("tbody", &[]);
+    for r in &c.ranking {
+        let mut marks = Vec::new();
+        if c.elected.contains(&r.option_id) {
+            marks.push(format!("✓ {}", l.t(Key::Elected)));
+        }
+        if r.tied {
+            marks.push(format!("= {}", l.t(Key::Tied)));
+        }
+        h.open("tr", &[("data-option", &r.option_id)])
+            .el("td", &[("class", "py-num")], &r.rank.to_string())
+            .el("th", &[("scope", "row")], &l.text(&r.label))
+            .el("td", &[("class", "py-num")], &r.count.to_string())
+            .el("td", &[("class", "py-num")], &pct(Some(r.share_of_answered)))
+            .el("td", &[], &marks.join(" "))
+            .close("tr");
+    }
+    h.close("tbody").close("table");
+    if !c.tied_at_last_seat.is_empty() {
         let names: Vec<String> = c
             .tied_at_last_seat
             .iter()
@@ -208,106 +249,128 @@ fn choose_view(c: &ChooseTally, l: Lang) -> impl IntoView {
                     .unwrap_or(id.clone())
             })
             .collect();
-        view! { <p class="py-warning">"⚠ "{l.t(Key::TiedAtLastSeat)}{names.join("、")}</p> }
-    });
-    view! {
-        <table class="py-table">
-            <thead><tr>
-                <th scope="col">{l.t(Key::Rank)}</th><th scope="col">{l.t(Key::Option)}</th>
-                <th scope="col">{l.t(Key::Votes)}</th><th scope="col">"%"</th><th scope="col"></th>
-            </tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
-        {tied}
+        h.open("p", &[("class", "py-warning")])
+            .text("⚠ ")
+            .text(l.t(Key::TiedAtLastSeat))
+            .text(&names.join("、"))
+            .close("p");
     }
 }
 
-fn score_view(s: &ScoreTally, l: Lang) -> impl IntoView {
+fn score_html(h: &mut Html, s: &ScoreTally, l: Lang) {
     let trimmed = s.method == "trimmed_mean";
-    s.subjects
-        .iter()
-        .map(|sub| {
-            let rows = sub
-                .criteria
-                .iter()
-                .map(|c| {
-                    view! {
-                        <tr>
-                            <th scope="row">{l.text(&c.label)}</th>
-                            <td class="py-num">{c.count}</td>
-                            <td class="py-num">{dec(c.mean)}</td>
-                            {trimmed.then(|| view! { <td class="py-num">{dec(c.combined)}{c.trim_skipped.then_some(" *")}</td> })}
-                        </tr>
-                    }
-                })
-                .collect_view();
-            let skipped = sub.criteria.iter().any(|c| c.trim_skipped);
-            view! {
-                <div class="py-result-subject" data-subject=sub.subject_id.clone()>
-                    <h5>{format!("{} {}. ", l.t(Key::Rank), sub.rank)}{l.text(&sub.label)}
-                        {sub.tied.then(|| format!(" ({})", l.t(Key::Tied)))}</h5>
-                    <table class="py-table">
-                        <thead><tr>
-                            <th scope="col">{l.t(Key::Criterion)}</th><th scope="col">{l.t(Key::Scores)}</th>
-                            <th scope="col">{l.t(Key::Mean)}</th>
-                            {trimmed.then(|| view! { <th scope="col">{l.t(Key::TrimmedMean)}</th> })}
-                        </tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                    <p><strong>{l.t(Key::Total)}": "{dec(Some(sub.total))}</strong></p>
-                    {skipped.then(|| view! { <p class="py-help">"* "{l.t(Key::TrimSkipped)}</p> })}
-                </div>
+    for sub in &s.subjects {
+        h.open("div", &[("class", "py-result-subject"), ("data-subject", &sub.subject_id)])
+            .open("h5", &[])
+            .text(&format!("{} {}. ", l.t(Key::Rank), sub.rank))
+            .text(&l.text(&sub.label));
+        if sub.tied {
+            h.text(&format!(" ({})", l.t(Key::Tied)));
+        }
+        h.close("h5").open("table", &[("class", "py-table")]);
+        let mut cols = vec![l.t(Key::Criterion), l.t(Key::Scores), l.t(Key::Mean)];
+        if trimmed {
+            cols.push(l.t(Key::TrimmedMean));
+        }
+        head_row(h, &cols);
+        h.open("tbody", &[]);
+        for c in &sub.criteria {
+            h.open("tr", &[])
+                .el("th", &[("scope", "row")], &l.text(&c.label))
+                .el("td", &[("class", "py-num")], &c.count.to_string())
+                .el("td", &[("class", "py-num")], &dec(c.mean));
+            if trimmed {
+                h.open("td", &[("class", "py-num")]).text(&dec(c.combined));
+                if c.trim_skipped {
+                    h.text(" *");
+                }
+                h.close("td");
             }
-        })
-        .collect_view()
-}
-
-fn notice_view(i: &NoticeItemTally, l: Lang) -> impl IntoView {
-    let verdict = if i.needs_review {
-        l.t(Key::NeedsReview)
-    } else {
-        l.t(Key::NoObjectionPasses)
-    };
-    view! {
-        <div class="py-result-subject" data-item=i.item_id.clone()>
-            <h5>{l.text(&i.label)}</h5>
-            <dl class="py-facts">
-                <dt>{l.t(Key::NoObjection)}</dt><dd>{i.no_objection}</dd>
-                <dt>{l.t(Key::Objection)}</dt><dd>{i.objection}</dd>
-            </dl>
-            <p class="py-flag" data-testid="notice-verdict">{if i.needs_review { "⚠ " } else { "✓ " }}{verdict}</p>
-            {(!i.reasons.is_empty()).then(|| view! {
-                <p>{l.t(Key::Reasons)}":"</p>
-                <ul class="py-texts">{i.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
-            })}
-        </div>
+            h.close("tr");
+        }
+        h.close("tbody").close("table");
+        h.open("p", &[])
+            .open("strong", &[])
+            .text(l.t(Key::Total))
+            .text(": ")
+            .text(&dec(Some(sub.total)))
+            .close("strong")
+            .close("p");
+        if sub.criteria.iter().any(|c| c.trim_skipped) {
+            h.open("p", &[("class", "py-help")]).text("* ").text(l.t(Key::TrimSkipped)).close("p");
+        }
+        h.close("div");
     }
 }
 
-fn approve_view(a: &ApproveTally, l: Lang) -> impl IntoView {
+fn notice_html(h: &mut Html, i: &NoticeItemTally, l: Lang) {
+    let (mark, verdict) = if i.needs_review {
+        ("⚠ ", l.t(Key::NeedsReview))
+    } else {
+        ("✓ ", l.t(Key::NoObjectionPasses))
+    };
+    h.open("div", &[("class", "py-result-subject"), ("data-item", &i.item_id)])
+        .el("h5", &[], &l.text(&i.label))
+        .open("dl", &[("class", "py-facts")])
+        .fact(l.t(Key::NoObjection), &i.no_objection.to_string())
+        .fact(l.t(Key::Objection), &i.objection.to_string())
+        .close("dl")
+        .open("p", &[("class", "py-flag"), ("data-testid", "notice-verdict")])
+        .text(mark)
+        .text(verdict)
+        .close("p");
+    if !i.reasons.is_empty() {
+        h.open("p", &[]).text(l.t(Key::Reasons)).text(":").close("p");
+        list_html(h, &i.reasons);
+    }
+    h.close("div");
+}
+
+fn approve_html(h: &mut Html, a: &ApproveTally, l: Lang) {
     let (mark, verdict) = if a.passed {
         ("✓ ", l.t(Key::Passed))
     } else {
         ("✗ ", l.t(Key::NotPassed))
     };
-    view! {
-        <dl class="py-facts">
-            <dt>{l.t(Key::ApproveFor)}</dt><dd>{a.for_count}</dd>
-            <dt>{l.t(Key::ApproveAgainst)}</dt><dd>{a.against}</dd>
-            <dt>{l.t(Key::ApproveAbstain)}</dt><dd>{a.abstain}</dd>
-            <dt>{l.t(Key::MajorityBase)}</dt><dd>{a.base}</dd>
-            <dt>{l.t(Key::ForShare)}</dt><dd>{pct(a.for_share)}</dd>
-        </dl>
-        <p class="py-flag" data-testid="approve-verdict">{mark}{verdict}</p>
+    h.open("dl", &[("class", "py-facts")])
+        .fact(l.t(Key::ApproveFor), &a.for_count.to_string())
+        .fact(l.t(Key::ApproveAgainst), &a.against.to_string())
+        .fact(l.t(Key::ApproveAbstain), &a.abstain.to_string())
+        .fact(l.t(Key::MajorityBase), &a.base.to_string())
+        .fact(l.t(Key::ForShare), &pct(a.for_share))
+        .close("dl")
+        .open("p", &[("class", "py-flag"), ("data-testid", "approve-verdict")])
+        .text(mark)
+        .text(verdict)
+        .close("p");
+}
+
+fn texts_html(h: &mut Html, texts: &[String], l: Lang) {
+    if texts.is_empty() {
+        h.el("p", &[("class", "py-help")], l.t(Key::NoSuggestions));
+    } else {
+        list_html(h, texts);
     }
 }
 
-fn texts_view(texts: &[String], l: Lang) -> impl IntoView {
-    if texts.is_empty() {
-        return view! { <p class="py-help">{l.t(Key::NoSuggestions)}</p> }.into_any();
+/// `<ul class="py-texts"><li>…</li>…</ul>`
+fn list_html(h: &mut Html, items: &[String]) {
+    h.open("ul", &[("class", "py-texts")]);
+    for t in items {
+        h.el("li", &[], t);
     }
-    view! {
-        <ul class="py-texts">{texts.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+    h.close("ul");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Html;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn text_and_attributes_are_escaped() {
+        let mut h = Html(String::new());
+        h.el("p", &[("data-x", "a\"b<'&>")], "<script>&'\"");
+        assert_eq!(h.0, "<p data-x=\"a&quot;b&lt;&#39;&amp;&gt;\">&lt;script&gt;&amp;&#39;&quot;</p>");
     }
-    .into_any()
 }

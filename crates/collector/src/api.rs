@@ -6,13 +6,13 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -25,12 +25,13 @@ use pingyi_core::ballot::sha256_hex;
 use pingyi_core::protocol::{
     batch_http_status, error_code, BallotResult, BallotStatus, ErrorBody, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER,
 };
-use pingyi_core::export::{raw_export, tally_csv, tally_report};
+use pingyi_core::export::{raw_export, tally_csv};
 use pingyi_core::time::{format_rfc3339_millis, UtcTime};
-use pingyi_core::{parse_survey, tally, validate_ballot, Ballot, Problem, Survey};
+use pingyi_core::{parse_survey, validate_ballot, Ballot, Channel, Problem, Survey};
 
 use crate::auth::{constant_time_eq, AdminToken};
 use crate::limits::{rate_limit, RateLimit, RateLimiter};
+use crate::meeting;
 use crate::store::{InsertOutcome, NewBallot, PublishOutcome, Store, StoreError, StoredSurvey};
 
 /// Ballots read from the database per page when exporting or tallying.
@@ -53,6 +54,17 @@ pub const ROUTES: &[Route] = &[
     Route { method: "post", path: "/v1/surveys/{survey_id}/ballots" },
     Route { method: "get", path: "/v1/surveys/{survey_id}/ballots" },
     Route { method: "get", path: "/v1/surveys/{survey_id}/tally" },
+    Route { method: "get", path: "/v1/surveys/{survey_id}/state" },
+    Route { method: "post", path: "/v1/surveys/{survey_id}/codes" },
+    Route { method: "get", path: "/v1/surveys/{survey_id}/codes/hashes" },
+    Route { method: "get", path: "/v1/surveys/{survey_id}/paper-totals" },
+    Route { method: "put", path: "/v1/surveys/{survey_id}/paper-totals" },
+    Route { method: "post", path: "/v1/surveys/{survey_id}/reveal" },
+    Route { method: "post", path: "/v1/surveys/{survey_id}/hide" },
+    Route { method: "post", path: "/v1/surveys/{survey_id}/close" },
+    Route { method: "get", path: "/v1/surveys/{survey_id}/final" },
+    Route { method: "get", path: "/v1/surveys/{survey_id}/live" },
+    Route { method: "get", path: "/v1/surveys/{survey_id}/live/events" },
 ];
 
 /// Shared state of the handlers.
@@ -62,11 +74,41 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Parsed survey versions. Published versions never change, so entries never go stale.
     surveys: RwLock<HashMap<(String, u32), Arc<Survey>>>,
+    /// Origin of the links printed with ballot codes (`--public-url`); else from the Host header.
+    pub public_url: Option<String>,
+    /// Per survey: a signal sent whenever its live view may have changed (ballots accepted, paper
+    /// totals replaced, revealed, hidden, closed). Server-sent event streams listen to it.
+    changes: Mutex<HashMap<String, tokio::sync::broadcast::Sender<()>>>,
+    /// Set to true when the server shuts down, so that event streams end.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, admin: AdminToken, max_body_bytes: usize) -> Self {
-        AppState { store, admin, max_body_bytes, surveys: RwLock::new(HashMap::new()) }
+        AppState {
+            store,
+            admin,
+            max_body_bytes,
+            surveys: RwLock::new(HashMap::new()),
+            public_url: None,
+            changes: Mutex::new(HashMap::new()),
+            shutdown: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    /// Tell the live event streams of a survey that something changed.
+    pub fn notify(&self, survey_id: &str) {
+        if let Some(tx) = self.changes.lock().unwrap_or_else(|p| p.into_inner()).get(survey_id) {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Listen for changes of a survey.
+    pub fn subscribe(&self, survey_id: &str) -> tokio::sync::broadcast::Receiver<()> {
+        let mut map = self.changes.lock().unwrap_or_else(|p| p.into_inner());
+        // Drop senders nobody listens to any more, so the map stays small.
+        map.retain(|_, tx| tx.receiver_count() > 0);
+        map.entry(survey_id.to_string()).or_insert_with(|| tokio::sync::broadcast::channel(16).0).subscribe()
     }
 
     /// A parsed survey version from the cache or the store (blocking).
@@ -85,7 +127,7 @@ impl AppState {
     }
 
     /// A parsed survey version (blocking); `None` when not published.
-    fn version(&self, survey_id: &str, version: u32) -> Result<Option<Arc<Survey>>, ApiError> {
+    pub(crate) fn version(&self, survey_id: &str, version: u32) -> Result<Option<Arc<Survey>>, ApiError> {
         if let Some(s) = self.surveys.read().unwrap_or_else(|p| p.into_inner()).get(&(survey_id.to_string(), version)) {
             return Ok(Some(s.clone()));
         }
@@ -96,7 +138,7 @@ impl AppState {
     }
 
     /// The latest published version, parsed (blocking).
-    fn latest(&self, survey_id: &str) -> Result<Arc<Survey>, ApiError> {
+    pub(crate) fn latest(&self, survey_id: &str) -> Result<Arc<Survey>, ApiError> {
         match self.store.latest_survey(survey_id)? {
             Some(stored) => self.parsed(&stored),
             None => Err(survey_not_found(survey_id)),
@@ -160,9 +202,22 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::Closed = e {
+            return survey_closed();
+        }
         error!("store error: {e}");
         ApiError::internal()
     }
+}
+
+/// 409 `survey_closed`, for a batch (or a change) that arrives after the organiser closed the
+/// survey. The message is for people, in Chinese and English.
+pub fn survey_closed() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        error_code::SURVEY_CLOSED,
+        "投票已结束，不再接受选票。 Voting has closed; no more ballots are accepted.",
+    )
 }
 
 impl IntoResponse for ApiError {
@@ -182,7 +237,7 @@ fn survey_not_found(id: &str) -> ApiError {
 
 /// Run blocking work (SQLite, validation, counting) off the async threads. A panic becomes a
 /// 500 `internal`, never a dropped connection.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r,
         Err(e) => {
@@ -193,7 +248,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + S
 }
 
 /// Read the whole body, at most `limit` bytes.
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, limit).await.map_err(|e| {
         let too_large = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
             .any(|e| e.is::<http_body_util::LengthLimitError>());
@@ -214,7 +269,7 @@ fn payload_too_large(limit: usize) -> ApiError {
 }
 
 /// Check `Authorization: Bearer <admin token>`.
-fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     if state.admin.matches_header(auth) {
         return Ok(());
@@ -243,11 +298,29 @@ async fn openapi_json() -> Json<serde_json::Value> {
     Json(crate::openapi::document())
 }
 
-/// `GET /v1/surveys/{survey_id}`: the latest published survey, public.
+/// Header of `GET /v1/surveys/{survey_id}` telling the widget whether voting is `open` or `closed`.
+pub const SURVEY_STATE_HEADER: &str = "x-pingyi-survey-state";
+
+/// `GET /v1/surveys/{survey_id}`: the latest published survey, public, with the
+/// [`SURVEY_STATE_HEADER`].
 async fn get_survey(State(state): State<Arc<AppState>>, Path(survey_id): Path<String>) -> Result<Response, ApiError> {
-    let stored =
-        blocking(move || state.store.latest_survey(&survey_id)?.ok_or_else(|| survey_not_found(&survey_id))).await?;
-    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], stored.json).into_response())
+    let (stored, closed) = blocking(move || {
+        let stored = state.store.latest_survey(&survey_id)?.ok_or_else(|| survey_not_found(&survey_id))?;
+        let closed = state.store.meeting_state(&survey_id)?.closed_at.is_some();
+        Ok((stored, closed))
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (
+                header::HeaderName::from_static(SURVEY_STATE_HEADER),
+                HeaderValue::from_static(if closed { "closed" } else { "open" }),
+            ),
+        ],
+        stored.json,
+    )
+        .into_response())
 }
 
 /// Response of `PUT /v1/surveys/{survey_id}`.
@@ -317,7 +390,8 @@ async fn post_ballots(
         ));
     }
     let given_key = headers.get(SUBMIT_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let results = blocking(move || submit(&state, &survey_id, given_key.as_deref(), raw.ballots)).await?;
+    let admin = state.admin.matches_header(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()));
+    let results = blocking(move || submit(&state, &survey_id, given_key.as_deref(), admin, raw.ballots)).await?;
     let status = StatusCode::from_u16(batch_http_status(&results)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Ok((status, Json(SubmitResponse { results })).into_response())
 }
@@ -327,6 +401,7 @@ fn submit(
     state: &AppState,
     survey_id: &str,
     given_key: Option<&str>,
+    admin: bool,
     raw: Vec<serde_json::Value>,
 ) -> Result<Vec<BallotResult>, ApiError> {
     let latest = state.latest(survey_id)?;
@@ -339,28 +414,37 @@ fn submit(
             ));
         }
     }
-    ingest(state, survey_id, latest, raw)
+    ingest(state, survey_id, latest, admin, raw)
 }
 
 /// Validate ballots of one survey with core and insert the valid ones in ONE transaction, with
 /// one result per ballot in order (blocking). This is the store path of `POST …/ballots` after
 /// its submit-key check, and `pingyi-collector import` calls it for each file too, so an imported
-/// ballot is checked and stored exactly like a posted one.
+/// ballot is checked and stored exactly like a posted one. Import runs on the organiser's own
+/// machine, so it may store paper-channel ballots (like the admin token on HTTP).
 pub fn ingest_ballots(
     state: &AppState,
     survey_id: &str,
     raw: Vec<serde_json::Value>,
 ) -> Result<Vec<BallotResult>, ApiError> {
     let latest = state.latest(survey_id)?;
-    ingest(state, survey_id, latest, raw)
+    ingest(state, survey_id, latest, true, raw)
 }
+
+/// The message of `code_used`.
+pub const CODE_USED_ZH: &str = pingyi_core::codes::CODE_USED_ZH;
 
 fn ingest(
     state: &AppState,
     survey_id: &str,
     latest: Arc<Survey>,
+    admin: bool,
     raw: Vec<serde_json::Value>,
 ) -> Result<Vec<BallotResult>, ApiError> {
+    // A closed survey refuses the whole batch (checked again inside the insert transaction).
+    if state.store.meeting_state(survey_id)?.closed_at.is_some() {
+        return Err(survey_closed());
+    }
 
     // Slot per ballot: either a final result already, or an index into `to_insert`.
     enum Slot {
@@ -412,6 +496,15 @@ fn ingest(
             )])));
             continue;
         };
+        if ballot.channel == Channel::Paper && !admin {
+            slots.push(Slot::Done(reject(vec![problem(
+                "$.channel",
+                "paper_needs_admin",
+                "纸质选票只能由组织者录入（需要管理员令牌）".into(),
+                "paper ballots can only be entered by the organiser (admin token required)".into(),
+            )])));
+            continue;
+        }
         if let Err(problems) = validate_ballot(&survey, &ballot) {
             slots.push(Slot::Done(reject(problems)));
             continue;
@@ -423,6 +516,7 @@ fn ingest(
             survey_version: ballot.survey_version,
             canonical_json: ballot.canonical_json(),
             content_hash: ballot.content_hash(),
+            code_hash: ballot.code_hash.clone(),
         });
     }
 
@@ -433,12 +527,37 @@ fn ingest(
         .map(|slot| match slot {
             Slot::Done(r) => r,
             Slot::Insert(i) => {
+                let id = to_insert[i].id.clone();
                 let status = match outcomes.get(i) {
                     Some(InsertOutcome::Inserted) => BallotStatus::Accepted,
                     Some(InsertOutcome::Duplicate) => BallotStatus::Duplicate,
                     Some(InsertOutcome::Conflict) | None => BallotStatus::Conflict,
+                    Some(InsertOutcome::CodeUnknown) => {
+                        return BallotResult {
+                            id,
+                            status: BallotStatus::Rejected,
+                            problems: vec![problem(
+                                "$.code_hash",
+                                "code_unknown",
+                                "这个选票码不是本次投票发放的，请核对后重新输入。".into(),
+                                "this ballot code was not issued for this survey; check it and type it again".into(),
+                            )],
+                        }
+                    }
+                    Some(InsertOutcome::CodeUsed) => {
+                        return BallotResult {
+                            id,
+                            status: BallotStatus::Rejected,
+                            problems: vec![problem(
+                                "$.code_hash",
+                                "code_used",
+                                CODE_USED_ZH.into(),
+                                pingyi_core::codes::CODE_USED_EN.into(),
+                            )],
+                        }
+                    }
                 };
-                BallotResult { id: to_insert[i].id.clone(), status, problems: Vec::new() }
+                BallotResult { id, status, problems: Vec::new() }
             }
         })
         .inspect(|r| {
@@ -450,6 +569,9 @@ fn ingest(
             }] += 1
         })
         .collect();
+    if counts[0] > 0 {
+        state.notify(survey_id);
+    }
     info!(
         survey_id,
         ballots = results.len(),
@@ -464,7 +586,7 @@ fn ingest(
 
 /// Query of the tally and export routes.
 #[derive(Debug, Default, Deserialize)]
-struct ReadQuery {
+pub(crate) struct ReadQuery {
     /// Survey version; default the latest.
     version: Option<u32>,
     /// Tally: `tally` (default), `report` or `csv`. Export: `json` (default), `ndjson` or
@@ -484,7 +606,7 @@ pub fn now_rfc3339() -> String {
 }
 
 /// The survey version a read route asks for: `version`, else the latest (blocking).
-fn asked_version(state: &AppState, survey_id: &str, latest: Arc<Survey>, version: Option<u32>) -> Result<Arc<Survey>, ApiError> {
+pub(crate) fn asked_version(state: &AppState, survey_id: &str, latest: Arc<Survey>, version: Option<u32>) -> Result<Arc<Survey>, ApiError> {
     match version {
         None => Ok(latest),
         Some(v) => state.version(survey_id, v)?.ok_or_else(|| {
@@ -499,7 +621,7 @@ fn asked_version(state: &AppState, survey_id: &str, latest: Arc<Survey>, version
 
 /// `attachment; filename="…"` for a download. Survey ids are `[a-z0-9_-]`, so no quoting issue;
 /// anything else is replaced to be safe.
-fn attachment(name: &str) -> HeaderValue {
+pub(crate) fn attachment(name: &str) -> HeaderValue {
     let safe: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
     HeaderValue::from_str(&format!("attachment; filename=\"{safe}\""))
@@ -507,7 +629,7 @@ fn attachment(name: &str) -> HeaderValue {
 }
 
 /// Every stored ballot of a survey, read page by page (blocking).
-fn load_ballots(state: &AppState, survey_id: &str) -> Result<Vec<Ballot>, ApiError> {
+pub(crate) fn load_ballots(state: &AppState, survey_id: &str) -> Result<Vec<Ballot>, ApiError> {
     let mut out = Vec::new();
     let mut after = 0;
     loop {
@@ -575,21 +697,25 @@ async fn get_tally(
     let id = survey_id.clone();
     let response = blocking(move || {
         let latest = state.latest(&survey_id)?;
-        if !latest.results_public {
+        let meeting = state.store.meeting_state(&survey_id)?;
+        // results_public opens the tally to everyone only once the organiser revealed the results
+        // or closed the survey: nobody follows the crowd while voting is open.
+        if !(latest.results_public && (meeting.revealed || meeting.closed_at.is_some())) {
             require_admin(&state, &headers)?;
         }
         let survey = asked_version(&state, &survey_id, latest, q.version)?;
-        // All versions are passed in: core counts the asked version and reports the rest as
-        // `ignored_other_survey`.
-        let ballots = load_ballots(&state, &survey_id)?;
-        Ok(match format {
-            TallyFormat::Tally => Json(tally(&survey, &ballots)).into_response(),
-            TallyFormat::Report => {
-                let report = tally_report(&survey, &ballots, &now_rfc3339());
-                Json(report).into_response()
-            }
-            TallyFormat::Csv => {
-                let csv = tally_csv(&survey, &tally(&survey, &ballots), lang);
+        // After closing, the frozen final report (for its version) is served, never recounted.
+        let (report, frozen) = match meeting::frozen_for(&state, &survey_id, &meeting, survey.version)? {
+            Some((report, f)) => (report, Some(f)),
+            None => (meeting::current_report(&state, &survey_id, &survey, &now_rfc3339())?, None),
+        };
+        let mut response = match (format, &frozen) {
+            (TallyFormat::Tally, _) => Json(&report.tally).into_response(),
+            // The stored bytes, so that their SHA-256 is the content hash.
+            (TallyFormat::Report, Some(f)) => meeting::frozen_report_response(f),
+            (TallyFormat::Report, None) => Json(&report).into_response(),
+            (TallyFormat::Csv, _) => {
+                let csv = tally_csv(&survey, &report.tally, lang);
                 (
                     [
                         (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
@@ -599,7 +725,15 @@ async fn get_tally(
                 )
                     .into_response()
             }
-        })
+        };
+        if let Some(f) = frozen {
+            let h = response.headers_mut();
+            h.insert(meeting::FROZEN_HEADER, HeaderValue::from_static("true"));
+            if let Ok(v) = HeaderValue::from_str(&f.content_hash) {
+                h.insert(meeting::CONTENT_HASH_HEADER, v);
+            }
+        }
+        Ok(response)
     })
     .await?;
     Ok(response)
@@ -742,6 +876,16 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Router {
         .route("/{survey_id}", get(get_survey).put(put_survey))
         .route("/{survey_id}/ballots", get(export_ballots).post(post_ballots))
         .route("/{survey_id}/tally", get(get_tally))
+        .route("/{survey_id}/state", get(meeting::get_state))
+        .route("/{survey_id}/codes", post(meeting::post_codes))
+        .route("/{survey_id}/codes/hashes", get(meeting::get_code_hashes))
+        .route("/{survey_id}/paper-totals", get(meeting::get_paper_totals).put(meeting::put_paper_totals))
+        .route("/{survey_id}/reveal", post(meeting::post_reveal))
+        .route("/{survey_id}/hide", post(meeting::post_hide))
+        .route("/{survey_id}/close", post(meeting::post_close))
+        .route("/{survey_id}/final", get(meeting::get_final))
+        .route("/{survey_id}/live", get(meeting::get_live))
+        .route("/{survey_id}/live/events", get(meeting::live_events))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Early refusal of a declared Content-Length over the limit; read_body also enforces it.
@@ -788,6 +932,11 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
                 header::CONTENT_TYPE,
                 header::AUTHORIZATION,
                 header::HeaderName::from_static(SUBMIT_KEY_HEADER),
+            ])
+            .expose_headers([
+                header::HeaderName::from_static(SURVEY_STATE_HEADER),
+                header::HeaderName::from_static(meeting::FROZEN_HEADER),
+                header::HeaderName::from_static(meeting::CONTENT_HASH_HEADER),
             ])
             .max_age(std::time::Duration::from_secs(600)),
     )

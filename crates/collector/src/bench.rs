@@ -86,6 +86,7 @@ pub fn bench_ballot(n: u64) -> Ballot {
         cast_at: "2026-11-27T19:30:00.000Z".to_string(),
         device: uuid::Uuid::new_v4().to_string(),
         channel: Channel::Digital,
+        code_hash: None,
         answers,
     }
 }

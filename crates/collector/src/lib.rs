@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bench;
 pub mod import;
 pub mod limits;
+pub mod meeting;
 pub mod openapi;
 pub mod store;
 
@@ -41,6 +42,9 @@ pub struct Config {
     pub admin_token: Option<AdminToken>,
     pub rate_limit: RateLimit,
     pub max_body_bytes: usize,
+    /// Origin of the links printed with ballot codes, e.g. `https://pingyi.example`; else taken
+    /// from the request's Host header as `http://host`.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -55,6 +59,7 @@ impl Config {
             admin_token: None,
             rate_limit: RateLimit::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            public_url: None,
         }
     }
 }
@@ -132,7 +137,9 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             token
         }
     };
-    let state = Arc::new(AppState::new(Arc::new(store), admin.clone(), config.max_body_bytes));
+    let mut state = AppState::new(Arc::new(store), admin.clone(), config.max_body_bytes);
+    state.public_url = config.public_url.clone();
+    let state = Arc::new(state);
 
     for path in &config.publish {
         let text = std::fs::read_to_string(path)
@@ -170,6 +177,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             warn!("static dir {} has no index.html", dir.display());
         }
     }
+    let events_state = state.clone();
     let app = api::router(
         state,
         &RouterOptions { static_dir: config.static_dir.clone(), cors_origins, rate_limit: config.rate_limit },
@@ -183,6 +191,8 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = rx.await;
+                // End the live event streams, which would otherwise keep the shutdown waiting.
+                let _ = events_state.shutdown.send(true);
             })
             .await
     });

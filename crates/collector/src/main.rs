@@ -4,6 +4,7 @@
 //! pingyi-collector serve [--addr 127.0.0.1:8080] [--db pingyi.sqlite] [--static-dir dist]
 //!                        [--publish survey.json]... [--cors-origin https://portal.example]...
 //!                        [--rate-per-second 20] [--rate-burst 200] [--max-body-bytes 1048576]
+//!                        [--public-url https://pingyi.example]
 //! pingyi-collector import [--db pingyi.sqlite] [--survey survey.json] export.json...
 //! pingyi-collector bench-ingest [--ballots 20000] [--batch 200] [--clients 4]
 //! pingyi-collector openapi
@@ -28,6 +29,8 @@ USAGE:
       --rate-per-second R     per-IP sustained request rate, 0 = off (default 20)
       --rate-burst B          per-IP burst (default 200)
       --max-body-bytes N      largest request body (default 1048576)
+      --public-url URL        origin of the links printed with ballot codes
+                              (default http://<Host header>)
   pingyi-collector import [--db FILE] [--survey FILE] EXPORT...
       load ballot files from offline devices (raw exports, arrays, batches or NDJSON),
       validated and stored like POSTed ballots, one transaction per file; prints
@@ -114,6 +117,7 @@ fn serve(mut it: impl Iterator<Item = String>) -> Result<(), String> {
             "--rate-per-second" => rate.per_second = parse(&value(&mut it, &arg)?, &arg)?,
             "--rate-burst" => rate.burst = parse(&value(&mut it, &arg)?, &arg)?,
             "--max-body-bytes" => config.max_body_bytes = parse(&value(&mut it, &arg)?, &arg)?,
+            "--public-url" => config.public_url = Some(value(&mut it, &arg)?),
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return Ok(());

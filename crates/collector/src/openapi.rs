@@ -13,7 +13,11 @@ use pingyi_core::protocol::{error_code, ErrorBody, SubmitBatch, SubmitResponse, 
 use pingyi_core::export::{RawExport, TallyReport};
 use pingyi_core::{Ballot, Survey, Tally};
 
-use crate::api::PublishResponse;
+use crate::api::{PublishResponse, SURVEY_STATE_HEADER};
+use crate::meeting::{
+    CodeHashes, CodesRequest, CodesResponse, FinalTally, LiveView, PaperTotalsBody, PaperTotalsView, SurveyStateView,
+    CONTENT_HASH_HEADER, FROZEN_HEADER, LIVE_EVENT_SECONDS, MAX_CODES_PER_REQUEST,
+};
 
 /// The whole document.
 pub fn document() -> Value {
@@ -34,6 +38,14 @@ pub fn document() -> Value {
     add("RawExport", generator.subschema_for::<RawExport>());
     add("Ballot", generator.subschema_for::<Ballot>());
     add("PublishResponse", generator.subschema_for::<PublishResponse>());
+    add("SurveyStateView", generator.subschema_for::<SurveyStateView>());
+    add("LiveView", generator.subschema_for::<LiveView>());
+    add("CodesRequest", generator.subschema_for::<CodesRequest>());
+    add("CodesResponse", generator.subschema_for::<CodesResponse>());
+    add("CodeHashes", generator.subschema_for::<CodeHashes>());
+    add("PaperTotalsBody", generator.subschema_for::<PaperTotalsBody>());
+    add("PaperTotalsView", generator.subschema_for::<PaperTotalsView>());
+    add("FinalTally", generator.subschema_for::<FinalTally>());
     let schemas = generator.take_definitions(true);
     let r = |name: &str| {
         refs.get(name).cloned().unwrap_or_else(|| json!({ "$ref": format!("#/components/schemas/{name}") }))
@@ -57,7 +69,80 @@ pub fn document() -> Value {
         "content": { "application/json": { "schema": r("SubmitResponse") } }
     });
 
-    json!({
+    let json_of = |name: &str, description: &str| json!({ "description": description, "content": { "application/json": { "schema": r(name) } } });
+    let admin_post = |id: &str, summary: &str, ok: Value| json!({
+        "parameters": [survey_id.clone()],
+        "post": {
+            "operationId": id, "summary": summary, "security": [{ "admin": [] }],
+            "responses": {
+                "200": ok, "401": error("unauthorized"), "403": error("forbidden"),
+                "404": error("survey_not_found"), "429": error("rate_limited")
+            }
+        }
+    });
+    let mut paths = json!({
+        "/v1/surveys/{survey_id}/state": { "parameters": [survey_id.clone()], "get": {
+            "operationId": "getSurveyState", "summary": "Whether voting is open or closed and results revealed (public)",
+            "responses": { "200": json_of("SurveyStateView", "The state"), "404": error("survey_not_found"), "429": error("rate_limited") }
+        }},
+        "/v1/surveys/{survey_id}/codes": { "parameters": [survey_id.clone()], "post": {
+            "operationId": "makeCodes",
+            "summary": format!("Make 1 to {MAX_CODES_PER_REQUEST} one-time ballot codes (admin); only their hashes are stored, the plain codes are in this answer only"),
+            "security": [{ "admin": [] }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": r("CodesRequest") } } },
+            "responses": {
+                "201": json_of("CodesResponse", "The new codes with their join links; never retrievable again"),
+                "400": error("bad_request: count out of range or a malformed body"),
+                "401": error("unauthorized"), "403": error("forbidden"), "404": error("survey_not_found"),
+                "409": error("codes_not_enabled (the survey has no codes: true) or survey_closed"),
+                "429": error("rate_limited")
+            }
+        }},
+        "/v1/surveys/{survey_id}/codes/hashes": { "parameters": [survey_id.clone()], "get": {
+            "operationId": "getCodeHashes", "summary": "Every code hash of the survey and the used ones, for a kiosk's offline check (admin)",
+            "security": [{ "admin": [] }],
+            "responses": { "200": json_of("CodeHashes", "The hashes"), "401": error("unauthorized"), "403": error("forbidden"),
+                "404": error("survey_not_found"), "429": error("rate_limited") }
+        }},
+        "/v1/surveys/{survey_id}/paper-totals": { "parameters": [survey_id.clone()],
+            "get": {
+                "operationId": "getPaperTotals", "summary": "The paper totals in force (admin)",
+                "security": [{ "admin": [] }],
+                "responses": { "200": json_of("PaperTotalsView", "The totals"), "401": error("unauthorized"), "403": error("forbidden"),
+                    "404": error("survey_not_found"), "429": error("rate_limited") }
+            },
+            "put": {
+                "operationId": "putPaperTotals", "summary": "Replace the whole set of paper totals, checked against the latest version (admin, idempotent)",
+                "security": [{ "admin": [] }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": r("PaperTotalsBody") } } },
+                "responses": { "200": json_of("PaperTotalsView", "Stored"), "400": error("bad_request"), "401": error("unauthorized"),
+                    "403": error("forbidden"), "404": error("survey_not_found"), "409": error("survey_closed"),
+                    "413": error("payload_too_large"), "422": error("paper_totals_invalid (error.problems)"), "429": error("rate_limited") }
+            }
+        },
+        "/v1/surveys/{survey_id}/reveal": admin_post("revealResults", "Reveal the results on the projector and, with results_public, on the public tally (admin)", json_of("SurveyStateView", "The new state")),
+        "/v1/surveys/{survey_id}/hide": admin_post("hideResults", "Hide the results again (admin)", json_of("SurveyStateView", "The new state")),
+        "/v1/surveys/{survey_id}/close": admin_post("closeSurvey", "Close voting and freeze the final tally; closing again answers with the same (admin)", json_of("FinalTally", "The frozen final tally")),
+        "/v1/surveys/{survey_id}/final": { "parameters": [survey_id.clone()], "get": {
+            "operationId": "getFinalTally", "summary": "The final tally frozen at closing (public with results_public, else admin)",
+            "security": [{}, { "admin": [] }],
+            "responses": { "200": json_of("FinalTally", "The frozen tally; content_hash is the SHA-256 of `report` as sent"),
+                "401": error("unauthorized"), "403": error("forbidden"), "404": error("survey_not_found"),
+                "409": error("survey_open: not closed yet"), "429": error("rate_limited") }
+        }},
+        "/v1/surveys/{survey_id}/live": { "parameters": [survey_id.clone()], "get": {
+            "operationId": "getLive", "summary": "What the projector shows: title, ballots against eligible, state; the tally only once revealed (public)",
+            "responses": { "200": json_of("LiveView", "The live view"), "404": error("survey_not_found"), "429": error("rate_limited") }
+        }},
+        "/v1/surveys/{survey_id}/live/events": { "parameters": [survey_id.clone()], "get": {
+            "operationId": "getLiveEvents",
+            "summary": format!("Server-sent events `live` with a LiveView as data: one at once, one after each change, one every {LIVE_EVENT_SECONDS} s otherwise (public)"),
+            "responses": { "200": { "description": "text/event-stream; each data line is a LiveView", "content": { "text/event-stream": { "schema": r("LiveView") } } },
+                "404": error("survey_not_found"), "429": error("rate_limited") }
+        }}
+    });
+
+    let mut doc = json!({
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "info": {
@@ -81,7 +166,8 @@ pub fn document() -> Value {
                 "get": {
                     "operationId": "getSurvey", "summary": "The latest published version of a survey (public)",
                     "responses": {
-                        "200": { "description": "The survey file", "content": { "application/json": { "schema": r("Survey") } } },
+                        "200": { "description": "The survey file", "content": { "application/json": { "schema": r("Survey") } },
+                            "headers": { SURVEY_STATE_HEADER: { "description": "open or closed", "schema": { "type": "string", "enum": ["open", "closed"] } } } },
                         "404": error("survey_not_found"),
                         "429": error("rate_limited")
                     }
@@ -112,7 +198,9 @@ pub fn document() -> Value {
                     "requestBody": { "required": true, "content": { "application/json": { "schema": r("SubmitBatch") } } },
                     "responses": {
                         "200": submit.clone(),
-                        "409": submit.clone(),
+                        "409": { "description": "A SubmitResponse when any ballot is a conflict, or an ErrorBody \
+                            survey_closed when the survey is closed (nothing stored)", "content": { "application/json": {
+                            "schema": { "oneOf": [r("SubmitResponse"), r("ErrorBody")] } } } },
                         "422": submit,
                         "400": error("bad_request or batch_empty"),
                         "401": error("unauthorized: submit key missing or wrong"),
@@ -156,7 +244,7 @@ pub fn document() -> Value {
                 "parameters": [survey_id],
                 "get": {
                     "operationId": "getTally",
-                    "summary": "The tally of the stored ballots (public when the survey has results_public, else admin)",
+                    "summary": "The tally of the stored ballots and paper totals (public when the survey has results_public and the results are revealed or the survey closed, else admin)",
                     "security": [{}, { "admin": [] }],
                     "parameters": [version, {
                         "name": "format", "in": "query", "required": false,
@@ -171,9 +259,13 @@ pub fn document() -> Value {
                         "schema": { "type": "string", "enum": ["zh", "en"], "default": "zh" }
                     }],
                     "responses": {
-                        "200": { "description": "The tally, the report or the CSV", "content": {
+                        "200": { "description": "The tally, the report or the CSV. After closing (for the closed \
+                            version): the frozen final tally, with headers x-pingyi-frozen and x-pingyi-content-hash.", "content": {
                             "application/json": { "schema": { "oneOf": [r("Tally"), r("TallyReport")] } },
                             "text/csv": { "schema": { "type": "string" } }
+                        }, "headers": {
+                            FROZEN_HEADER: { "description": "true when served from the frozen final tally", "schema": { "type": "string" } },
+                            CONTENT_HASH_HEADER: { "description": "SHA-256 of the frozen report's canonical JSON", "schema": { "type": "string" } }
                         } },
                         "400": error("bad_request: unknown format or lang"),
                         "401": error("unauthorized"),
@@ -192,7 +284,11 @@ pub fn document() -> Value {
                     "description": "The survey's collect.submit_key, when it has one" }
             }
         }
-    })
+    });
+    if let (Some(all), Some(extra)) = (doc["paths"].as_object_mut(), paths.as_object_mut()) {
+        all.append(extra);
+    }
+    doc
 }
 
 /// Name a type's schema would get, for tests.

@@ -103,6 +103,17 @@ async fn tally_is_public_only_when_the_survey_says_so() {
     let resp = private.client.get(private.url(&path)).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 401);
 
+    // results_public opens the tally only once the organiser reveals the results (or closes).
+    let resp = public.client.get(public.url(&path)).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 401, "hidden until revealed");
+    let resp = public
+        .client
+        .post(public.url(&format!("/v1/surveys/{SURVEY_ID}/reveal")))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
     let resp = public.client.get(public.url(&path)).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let tally: Value = resp.json().await.unwrap();

@@ -83,7 +83,9 @@ async fn report_lists_receipts_only_when_the_survey_publishes_them() {
     let (status, body) = t.submit(&batch(&v2)).await;
     assert_eq!(status, 200, "{body}");
 
-    // Public results: no token needed.
+    // Public results once revealed: no token needed.
+    let resp = t.client.post(t.url(&format!("/v1/surveys/{SURVEY_ID}/reveal"))).bearer_auth(ADMIN).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
     let report: TallyReport = t
         .client
         .get(t.url(&tally_path("?format=report")))

@@ -189,6 +189,7 @@ fn ballots(survey_id: &str) -> Vec<Ballot> {
                 cast_at: "2026-11-27T19:30:00.000Z".into(),
                 device: "device-1".into(),
                 channel: Channel::Digital,
+                code_hash: None,
                 answers,
             }
         })

@@ -37,6 +37,10 @@ pub struct Ballot {
     pub device: String,
     #[serde(default)]
     pub channel: Channel,
+    /// With a survey that requires ballot codes (`codes: true`): the hash of the one-time code
+    /// (`codes::code_hash`), never the code itself. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_hash: Option<String>,
     /// Answers keyed by question id. Unanswered optional and hidden questions are absent.
     pub answers: BTreeMap<String, Answer>,
 }
@@ -147,7 +151,8 @@ impl Ballot {
     /// deserializer (and with it the float formatting of its error messages, ~15 KB of wasm) out
     /// of the bundle. Elsewhere `serde_json::from_str::<Ballot>` is the same and gives errors.
     pub fn from_value(v: &Value) -> Option<Ballot> {
-        const FIELDS: [&str; 7] = ["id", "survey_id", "survey_version", "cast_at", "device", "channel", "answers"];
+        const FIELDS: [&str; 8] =
+            ["id", "survey_id", "survey_version", "cast_at", "device", "channel", "code_hash", "answers"];
         let m = v.as_object()?;
         if !m.keys().all(|k| FIELDS.contains(&k.as_str())) {
             return None;
@@ -169,6 +174,10 @@ impl Ballot {
                 Some(Some("digital")) => Channel::Digital,
                 Some(Some("paper")) => Channel::Paper,
                 Some(_) => return None,
+            },
+            code_hash: match m.get("code_hash") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(v.as_str()?.to_string()),
             },
             answers: out,
         })
@@ -241,6 +250,7 @@ mod tests {
             cast_at: "2026-11-27T12:00:00.000Z".into(),
             device: "d1".into(),
             channel: Channel::Digital,
+            code_hash: None,
             answers,
         }
     }

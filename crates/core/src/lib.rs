@@ -2,9 +2,11 @@
 //! screen or a socket. Pure Rust with no I/O, used by the widget, the collector and the CLI alike.
 
 pub mod ballot;
+pub mod codes;
 pub mod export;
 pub mod merge;
 pub mod outbox;
+pub mod paper;
 pub mod protocol;
 pub mod survey;
 pub mod tally;

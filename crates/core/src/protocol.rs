@@ -193,8 +193,17 @@ pub mod error_code {
     /// The route exists but not with this method. 405.
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
 
+    /// The organiser closed the survey: the whole batch (or change) is refused. 409.
+    pub const SURVEY_CLOSED: &str = "survey_closed";
+    /// The survey is still open, so there is no final tally yet. 409.
+    pub const SURVEY_OPEN: &str = "survey_open";
+    /// Ballot codes asked for a survey without `codes: true`. 409.
+    pub const CODES_NOT_ENABLED: &str = "codes_not_enabled";
+    /// Paper totals that do not fit the survey; see `error.problems`. 422.
+    pub const PAPER_TOTALS_INVALID: &str = "paper_totals_invalid";
+
     /// Every code, for documentation and tests.
-    pub const ALL: [&str; 12] = [
+    pub const ALL: [&str; 16] = [
         BAD_REQUEST,
         BATCH_EMPTY,
         BATCH_TOO_LARGE,
@@ -207,6 +216,10 @@ pub mod error_code {
         INTERNAL,
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
+        SURVEY_CLOSED,
+        SURVEY_OPEN,
+        CODES_NOT_ENABLED,
+        PAPER_TOTALS_INVALID,
     ];
 }
 

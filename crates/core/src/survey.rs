@@ -92,6 +92,10 @@ pub struct Survey {
     /// the code shown after voting (and nothing else about the ballot).
     #[serde(default, skip_serializing_if = "is_false")]
     pub publish_receipts: bool,
+    /// Every digital ballot needs a one-time ballot code (选票码) handed out at the meeting; the
+    /// ballot carries only the code's hash. See `codes.rs` and docs/meeting-modes.md.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub codes: bool,
     /// RFC 3339 time before which ballots are not accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opens_at: Option<String>,

@@ -12,8 +12,6 @@
 //! 3. Meaning ([`validate_survey`]): ids, ranges, references, `show_if`, times. Problems under a
 //!    part already reported as broken in pass 2 are left out, so each mistake is reported once.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -226,6 +224,7 @@ const SURVEY_TOP: &[Field] = &[
     def("quorum_percent", Shape::U32),
     def("results_public", Shape::Bool),
     def("publish_receipts", Shape::Bool),
+    def("codes", Shape::Bool),
     opt("opens_at", Shape::Str),
     opt("closes_at", Shape::Str),
     opt("collect", Shape::Obj(COLLECT)),
@@ -488,7 +487,7 @@ pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
     let mut out = Vec::new();
     let mut broken: Vec<String> = Vec::new();
     // Question ids that exist in the file but whose question is broken: show_if may name them.
-    let mut broken_question_ids: BTreeSet<String> = BTreeSet::new();
+    let mut broken_question_ids: Vec<String> = Vec::new();
 
     let Some(top) = root.as_object_mut() else {
         wrong_type("$", "对象 {…}", "an object {…}", &root, &mut out);
@@ -553,7 +552,7 @@ pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
                     if !walk_question(question, &qpath, &mut out) {
                         let id = question.get("id").and_then(Value::as_str).unwrap_or("").to_string();
                         if !id.is_empty() {
-                            broken_question_ids.insert(id.clone());
+                            broken_question_ids.push(id.clone());
                         }
                         broken.push(qpath);
                         *question = serde_json::json!({ "id": id, "title": { "zh": "-" }, "kind": "text" });
@@ -661,6 +660,7 @@ mod read {
             quorum_percent: def(m, "quorum_percent", uint, 50)?,
             results_public: def(m, "results_public", boolean, false)?,
             publish_receipts: def(m, "publish_receipts", boolean, false)?,
+            codes: def(m, "codes", boolean, false)?,
             opens_at: opt(m, "opens_at", string)?,
             closes_at: opt(m, "closes_at", string)?,
             collect: opt(m, "collect", |v| {
@@ -791,24 +791,24 @@ fn is_under(path: &str, prefix: &str) -> bool {
 /// Check an already-typed survey (e.g. one built in code). Returns every problem found; empty
 /// means valid.
 pub fn validate_survey(survey: &Survey) -> Vec<Problem> {
-    check_survey(survey, &BTreeSet::new())
+    check_survey(survey, &[])
 }
 
 struct Ids<'a> {
-    seen: BTreeMap<&'a str, String>,
+    seen: Vec<(&'a str, String)>,
     what_zh: &'static str,
     what_en: &'static str,
 }
 
 impl<'a> Ids<'a> {
     fn new(what_zh: &'static str, what_en: &'static str) -> Self {
-        Ids { seen: BTreeMap::new(), what_zh, what_en }
+        Ids { seen: Vec::new(), what_zh, what_en }
     }
 
     /// Check syntax and uniqueness of an id at `path` (the path of the `id` field).
     fn check(&mut self, id: &'a str, path: &str, out: &mut Vec<Problem>) {
         check_id_syntax(id, path, out);
-        if let Some(first) = self.seen.get(id) {
+        if let Some((_, first)) = self.seen.iter().find(|(seen, _)| *seen == id) {
             out.push(Problem::new(
                 path,
                 "duplicate_id",
@@ -816,7 +816,7 @@ impl<'a> Ids<'a> {
                 format!("duplicate {} id \"{}\", already used at {first}", self.what_en, show(id)),
             ));
         } else {
-            self.seen.insert(id, path.to_string());
+            self.seen.push((id, path.to_string()));
         }
     }
 }
@@ -858,7 +858,7 @@ fn check_items(
     }
 }
 
-fn check_survey(s: &Survey, broken_question_ids: &BTreeSet<String>) -> Vec<Problem> {
+fn check_survey(s: &Survey, broken_question_ids: &[String]) -> Vec<Problem> {
     let mut out = Vec::new();
     if s.format != FORMAT {
         out.push(Problem::new(
@@ -917,10 +917,10 @@ fn check_survey(s: &Survey, broken_question_ids: &BTreeSet<String>) -> Vec<Probl
         out.push(Problem::new("$.sections", "no_sections", "问卷至少要有一个部分（section）", "a survey needs at least one section"));
     }
 
-    let mut known = KnownQuestions { earlier: BTreeMap::new(), all_ids: BTreeSet::new(), broken: broken_question_ids };
+    let mut known = KnownQuestions { earlier: Vec::new(), all_ids: Vec::new(), broken: broken_question_ids };
     // Inserts rather than `collect()`, which sorts and bulk-builds: much more wasm.
     for q in s.questions() {
-        known.all_ids.insert(q.id.as_str());
+        known.all_ids.push(q.id.as_str());
     }
     let mut section_ids = Ids::new("部分", "section");
     let mut question_ids = Ids::new("问题", "question");
@@ -945,7 +945,9 @@ fn check_survey(s: &Survey, broken_question_ids: &BTreeSet<String>) -> Vec<Probl
                 check_condition(q, cond, position, &known, &key_path(&qpath, "show_if"), &mut out);
             }
             check_body(s, q, &qpath, &mut out);
-            known.earlier.entry(q.id.as_str()).or_insert((position, q));
+            if !known.earlier.iter().any(|(id, _)| *id == q.id) {
+                known.earlier.push((q.id.as_str(), (position, q)));
+            }
             position += 1;
         }
     }
@@ -981,11 +983,11 @@ fn condition_answers(q: &Question) -> Option<Vec<String>> {
 /// What a `show_if` check needs to know about the other questions.
 struct KnownQuestions<'a> {
     /// Questions seen so far: id → (position in survey order, question).
-    earlier: BTreeMap<&'a str, (usize, &'a Question)>,
+    earlier: Vec<(&'a str, (usize, &'a Question))>,
     /// Every question id in the survey.
-    all_ids: BTreeSet<&'a str>,
+    all_ids: Vec<&'a str>,
     /// Ids of questions that are broken in the file (already reported).
-    broken: &'a BTreeSet<String>,
+    broken: &'a [String],
 }
 
 fn check_condition(
@@ -1002,7 +1004,7 @@ fn check_condition(
         // That question is broken and already reported where it is.
         return;
     }
-    let target = match earlier.get(cond.question.as_str()) {
+    let target = match earlier.iter().find(|(id, _)| *id == cond.question).map(|(_, e)| e) {
         Some((pos, t)) if *pos < position => Some(*t),
         _ => None,
     };
@@ -1014,7 +1016,7 @@ fn check_condition(
                 "显示条件不能引用问题自身",
                 "a show_if condition cannot refer to its own question",
             ));
-        } else if all_ids.contains(cond.question.as_str()) {
+        } else if all_ids.contains(&cond.question.as_str()) {
             out.push(Problem::new(
                 &qpath,
                 "condition_not_earlier",
@@ -1287,6 +1289,7 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
             format!("cast_at \"{}\" is not an RFC 3339 time", show(&ballot.cast_at)),
         ));
     }
+    check_code_hash(survey, ballot, &mut out);
     for key in ballot.answers.keys() {
         if survey.question(key).is_none() {
             out.push(Problem::new(
@@ -1324,6 +1327,33 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
         Ok(())
     } else {
         Err(out)
+    }
+}
+
+/// Ballot codes: with `codes: true` a digital ballot must carry a code hash (a paper ballot may,
+/// when its slip had a code); without, no ballot may. The collector then checks the hash against
+/// its code list (`code_unknown`, `code_used`).
+fn check_code_hash(survey: &Survey, ballot: &Ballot, out: &mut Vec<Problem>) {
+    match &ballot.code_hash {
+        None if survey.codes && ballot.channel == crate::ballot::Channel::Digital => out.push(Problem::new(
+            "$.code_hash",
+            "code_required",
+            "这次投票需要选票码，请先输入发给您的选票码",
+            "this survey needs a ballot code; enter the code you were given",
+        )),
+        Some(_) if !survey.codes => out.push(Problem::new(
+            "$.code_hash",
+            "code_not_expected",
+            "这次投票不使用选票码，选票不应带有选票码",
+            "this survey does not use ballot codes; the ballot must not carry one",
+        )),
+        Some(h) if !crate::codes::is_code_hash(h) => out.push(Problem::new(
+            "$.code_hash",
+            "bad_code_hash",
+            "选票码摘要格式不正确（应为 64 位小写十六进制）",
+            "code_hash must be 64 lowercase hexadecimal digits",
+        )),
+        _ => {}
     }
 }
 

@@ -63,6 +63,7 @@ fn full() -> Value {
     o.insert("quorum_percent".into(), json!(66));
     o.insert("results_public".into(), json!(true));
     o.insert("publish_receipts".into(), json!(true));
+    o.insert("codes".into(), json!(true));
     o.insert("opens_at".into(), json!("2026-11-27T19:00:00+08:00"));
     o.insert("closes_at".into(), json!("2026-11-28T19:00:00+08:00"));
     o.insert("collect".into(), json!({ "endpoint": "https://example.org/pingyi", "submit_key": "k" }));

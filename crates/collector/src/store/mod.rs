@@ -37,6 +37,9 @@ pub struct NewBallot {
     pub survey_version: u32,
     pub canonical_json: String,
     pub content_hash: String,
+    /// The ballot's `code_hash` (surveys with ballot codes): the insert claims that code, first
+    /// use wins.
+    pub code_hash: Option<String>,
 }
 
 /// What inserting one ballot did.
@@ -47,6 +50,39 @@ pub enum InsertOutcome {
     Duplicate,
     /// Already stored with another content hash; the stored one is kept.
     Conflict,
+    /// Not stored: its `code_hash` is not one of the survey's codes.
+    CodeUnknown,
+    /// Not stored: its code was already used by another ballot.
+    CodeUsed,
+}
+
+/// The meeting state of a survey (all versions): open or closed, results revealed or hidden,
+/// and the final tally frozen at closing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MeetingState {
+    /// RFC 3339 UTC time of closing; `None` while open.
+    pub closed_at: Option<String>,
+    /// Whether the organiser revealed the results (projector, public routes).
+    pub revealed: bool,
+    /// The frozen final tally, once computed at closing.
+    pub final_tally: Option<FrozenTally>,
+}
+
+/// The final tally as frozen at closing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrozenTally {
+    pub survey_version: u32,
+    /// The `pingyi-tally/1` report's canonical JSON (`serde_json::to_string`).
+    pub report_json: String,
+    /// SHA-256 (lowercase hex) of `report_json`.
+    pub content_hash: String,
+}
+
+/// One stored ballot code: only its hash, and whether a ballot used it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCode {
+    pub code_hash: String,
+    pub used: bool,
 }
 
 /// One stored ballot in export order.
@@ -65,6 +101,8 @@ pub enum StoreError {
     VersionBackwards { latest: u32 },
     /// The same version is stored with different content.
     VersionClash { version: u32 },
+    /// The survey is closed: nothing may be added or changed.
+    Closed,
     /// The database failed.
     Database(String),
 }
@@ -78,6 +116,7 @@ impl fmt::Display for StoreError {
             StoreError::VersionClash { version } => {
                 write!(f, "version {version} is already published with different content; raise the version")
             }
+            StoreError::Closed => write!(f, "the survey is closed"),
             StoreError::Database(e) => write!(f, "database error: {e}"),
         }
     }
@@ -104,7 +143,9 @@ pub trait Store: Send + Sync + 'static {
     fn survey_version(&self, survey_id: &str, version: u32) -> Result<Option<StoredSurvey>, StoreError>;
 
     /// Insert ballots in one transaction, all or nothing, returning one outcome per ballot in
-    /// order. Ballot ids are unique across the store.
+    /// order. Ballot ids are unique across the store. A ballot with a `code_hash` claims that code
+    /// in the same transaction (first use wins; a re-sent identical ballot is still a duplicate).
+    /// Fails with [`StoreError::Closed`], storing nothing, when its survey is closed.
     fn insert_ballots(&self, ballots: &[NewBallot]) -> Result<Vec<InsertOutcome>, StoreError>;
 
     /// Up to `limit` ballots of a survey (optionally one version) with `seq > after`, in
@@ -119,4 +160,32 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many ballots are stored for a survey (optionally one version).
     fn count_ballots(&self, survey_id: &str, version: Option<u32>) -> Result<u64, StoreError>;
+
+    /// Store new code hashes (never the codes) in one transaction. Returns, per hash, whether it
+    /// was new (a hash already stored is left as it is). Fails with [`StoreError::Closed`] when
+    /// the survey is closed.
+    fn add_codes(&self, survey_id: &str, hashes: &[String]) -> Result<Vec<bool>, StoreError>;
+
+    /// Every code hash of a survey, sorted, with whether it was used.
+    fn codes(&self, survey_id: &str) -> Result<Vec<StoredCode>, StoreError>;
+
+    /// The meeting state (open, not revealed, when never changed).
+    fn meeting_state(&self, survey_id: &str) -> Result<MeetingState, StoreError>;
+
+    /// Reveal or hide the results.
+    fn set_revealed(&self, survey_id: &str, revealed: bool) -> Result<(), StoreError>;
+
+    /// Close the survey at `closed_at`; closing again keeps the first time. After this commits,
+    /// no ballot, code or paper totals can be added.
+    fn close(&self, survey_id: &str, closed_at: &str) -> Result<(), StoreError>;
+
+    /// Store the final tally of a closed survey, unless one is stored already (it is never
+    /// replaced). Returns the one in force.
+    fn freeze(&self, survey_id: &str, frozen: &FrozenTally) -> Result<FrozenTally, StoreError>;
+
+    /// The paper totals in force: the survey version they were checked against and their JSON.
+    fn paper_totals(&self, survey_id: &str) -> Result<Option<(u32, String)>, StoreError>;
+
+    /// Replace the paper totals. Fails with [`StoreError::Closed`] when the survey is closed.
+    fn set_paper_totals(&self, survey_id: &str, version: u32, json: &str) -> Result<(), StoreError>;
 }

@@ -9,13 +9,22 @@
 //!
 //! Ballot ids are the table's PRIMARY KEY, so uniqueness is enforced by the database itself. The
 //! implicit `rowid` gives insertion order for paging (rows are never deleted or updated).
+//!
+//! Meeting modes: `codes` holds only code hashes; a ballot claims its code in the same
+//! transaction that inserts it (a conditional UPDATE, backed by a partial UNIQUE index on
+//! `ballots(survey_id, code_hash)`), so the first use wins. `survey_state` holds open/closed,
+//! revealed and the frozen final tally; every insert checks it inside its transaction, so no
+//! ballot can slip in after closing. `paper_totals` holds the current set of paper totals.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{InsertOutcome, NewBallot, PublishOutcome, Store, StoreError, StoredBallot, StoredSurvey};
+use super::{
+    FrozenTally, InsertOutcome, MeetingState, NewBallot, PublishOutcome, Store, StoreError, StoredBallot, StoredCode,
+    StoredSurvey,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS survey_versions (
@@ -35,6 +44,32 @@ CREATE TABLE IF NOT EXISTS ballots (
     received_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS ballots_by_survey ON ballots (survey_id);
+CREATE TABLE IF NOT EXISTS codes (
+    survey_id      TEXT NOT NULL,
+    code_hash      TEXT NOT NULL,
+    used_by_ballot TEXT NULL UNIQUE,
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (survey_id, code_hash)
+);
+CREATE TABLE IF NOT EXISTS survey_state (
+    survey_id          TEXT    NOT NULL PRIMARY KEY,
+    revealed           INTEGER NOT NULL DEFAULT 0,
+    closed_at          TEXT    NULL,
+    final_version      INTEGER NULL,
+    final_report       TEXT    NULL,
+    final_content_hash TEXT    NULL
+);
+CREATE TABLE IF NOT EXISTS paper_totals (
+    survey_id      TEXT    NOT NULL PRIMARY KEY,
+    survey_version INTEGER NOT NULL,
+    json           TEXT    NOT NULL,
+    updated_at     TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+";
+
+/// Added after the first release: a column of `ballots` (databases made before get it on open).
+const CODE_COLUMN: &str = "
+CREATE UNIQUE INDEX IF NOT EXISTS ballots_by_code ON ballots (survey_id, code_hash) WHERE code_hash IS NOT NULL;
 ";
 
 /// Readers kept open for reuse.
@@ -54,6 +89,15 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let writer = open_connection(path)?;
         writer.execute_batch(SCHEMA)?;
+        let has_code_column: bool = writer
+            .query_row("SELECT COUNT(*) FROM pragma_table_info('ballots') WHERE name = 'code_hash'", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n > 0)?;
+        if !has_code_column {
+            writer.execute_batch("ALTER TABLE ballots ADD COLUMN code_hash TEXT NULL;")?;
+        }
+        writer.execute_batch(CODE_COLUMN)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
@@ -99,6 +143,14 @@ fn crash_hook_from_env() -> Option<u64> {
         return None;
     }
     std::env::var("PINGYI_TEST_CRASH_AFTER_INSERTS").ok()?.trim().parse().ok()
+}
+
+/// Whether the survey is closed, read inside a transaction.
+fn is_closed(tx: &Connection, survey_id: &str) -> Result<bool, StoreError> {
+    let closed: Option<Option<String>> = tx
+        .query_row("SELECT closed_at FROM survey_state WHERE survey_id = ?1", params![survey_id], |r| r.get(0))
+        .optional()?;
+    Ok(matches!(closed, Some(Some(_))))
 }
 
 fn row_to_survey(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSurvey> {
@@ -168,15 +220,51 @@ impl Store for SqliteStore {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(ballots.len());
         let mut inserted: u64 = 0;
+        let mut checked: Vec<&str> = Vec::new();
+        for b in ballots {
+            if !checked.contains(&b.survey_id.as_str()) {
+                if is_closed(&tx, &b.survey_id)? {
+                    return Err(StoreError::Closed);
+                }
+                checked.push(&b.survey_id);
+            }
+        }
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, code_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
             )?;
             let mut existing = tx.prepare_cached("SELECT content_hash FROM ballots WHERE id = ?1")?;
+            let mut claim = tx.prepare_cached(
+                "UPDATE codes SET used_by_ballot = ?3
+                 WHERE survey_id = ?1 AND code_hash = ?2 AND used_by_ballot IS NULL",
+            )?;
+            let mut code_row = tx.prepare_cached("SELECT used_by_ballot FROM codes WHERE survey_id = ?1 AND code_hash = ?2")?;
             for b in ballots {
-                let changed =
-                    insert.execute(params![b.id, b.survey_id, b.survey_version, b.content_hash, b.canonical_json])?;
+                if let Some(code) = &b.code_hash {
+                    // A re-sent ballot is a duplicate (or conflict) before its code is looked at.
+                    if let Some(hash) = existing.query_row(params![b.id], |r| r.get::<_, String>(0)).optional()? {
+                        outcomes.push(if hash == b.content_hash { InsertOutcome::Duplicate } else { InsertOutcome::Conflict });
+                        continue;
+                    }
+                    if claim.execute(params![b.survey_id, code, b.id])? != 1 {
+                        let row: Option<Option<String>> =
+                            code_row.query_row(params![b.survey_id, code], |r| r.get(0)).optional()?;
+                        outcomes.push(match row {
+                            None => InsertOutcome::CodeUnknown,
+                            Some(_) => InsertOutcome::CodeUsed,
+                        });
+                        continue;
+                    }
+                }
+                let changed = insert.execute(params![
+                    b.id,
+                    b.survey_id,
+                    b.survey_version,
+                    b.content_hash,
+                    b.canonical_json,
+                    b.code_hash
+                ])?;
                 if changed == 1 {
                     inserted += 1;
                     outcomes.push(InsertOutcome::Inserted);
@@ -246,6 +334,133 @@ impl Store for SqliteStore {
             Ok(u64::try_from(n).unwrap_or(0))
         })
     }
+
+    fn add_codes(&self, survey_id: &str, hashes: &[String]) -> Result<Vec<bool>, StoreError> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if is_closed(&tx, survey_id)? {
+            return Err(StoreError::Closed);
+        }
+        let mut added = Vec::with_capacity(hashes.len());
+        {
+            let mut insert =
+                tx.prepare_cached("INSERT INTO codes (survey_id, code_hash) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?;
+            for h in hashes {
+                added.push(insert.execute(params![survey_id, h])? == 1);
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn codes(&self, survey_id: &str) -> Result<Vec<StoredCode>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT code_hash, used_by_ballot IS NOT NULL FROM codes WHERE survey_id = ?1 ORDER BY code_hash",
+            )?;
+            let rows = st.query_map(params![survey_id], |r| Ok(StoredCode { code_hash: r.get(0)?, used: r.get(1)? }))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    fn meeting_state(&self, survey_id: &str) -> Result<MeetingState, StoreError> {
+        self.with_reader(|c| {
+            let row = c
+                .query_row(
+                    "SELECT revealed, closed_at, final_version, final_report, final_content_hash
+                     FROM survey_state WHERE survey_id = ?1",
+                    params![survey_id],
+                    |r| {
+                        let version: Option<u32> = r.get(2)?;
+                        let report: Option<String> = r.get(3)?;
+                        let hash: Option<String> = r.get(4)?;
+                        Ok(MeetingState {
+                            revealed: r.get::<_, i64>(0)? != 0,
+                            closed_at: r.get(1)?,
+                            final_tally: match (version, report, hash) {
+                                (Some(survey_version), Some(report_json), Some(content_hash)) => {
+                                    Some(FrozenTally { survey_version, report_json, content_hash })
+                                }
+                                _ => None,
+                            },
+                        })
+                    },
+                )
+                .optional()?;
+            Ok(row.unwrap_or_default())
+        })
+    }
+
+    fn set_revealed(&self, survey_id: &str, revealed: bool) -> Result<(), StoreError> {
+        let conn = self.writer();
+        conn.execute(
+            "INSERT INTO survey_state (survey_id, revealed) VALUES (?1, ?2)
+             ON CONFLICT (survey_id) DO UPDATE SET revealed = excluded.revealed",
+            params![survey_id, i64::from(revealed)],
+        )?;
+        Ok(())
+    }
+
+    fn close(&self, survey_id: &str, closed_at: &str) -> Result<(), StoreError> {
+        let conn = self.writer();
+        conn.execute(
+            "INSERT INTO survey_state (survey_id, closed_at) VALUES (?1, ?2)
+             ON CONFLICT (survey_id) DO UPDATE SET closed_at = COALESCE(survey_state.closed_at, excluded.closed_at)",
+            params![survey_id, closed_at],
+        )?;
+        Ok(())
+    }
+
+    fn freeze(&self, survey_id: &str, frozen: &FrozenTally) -> Result<FrozenTally, StoreError> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE survey_state SET final_version = ?2, final_report = ?3, final_content_hash = ?4
+             WHERE survey_id = ?1 AND closed_at IS NOT NULL AND final_report IS NULL",
+            params![survey_id, frozen.survey_version, frozen.report_json, frozen.content_hash],
+        )?;
+        let row: Option<(Option<u32>, Option<String>, Option<String>)> = tx
+            .query_row(
+                "SELECT final_version, final_report, final_content_hash FROM survey_state WHERE survey_id = ?1",
+                params![survey_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        tx.commit()?;
+        match row {
+            Some((Some(survey_version), Some(report_json), Some(content_hash))) => {
+                Ok(FrozenTally { survey_version, report_json, content_hash })
+            }
+            _ => Err(StoreError::Database("freeze: the survey is not closed".into())),
+        }
+    }
+
+    fn paper_totals(&self, survey_id: &str) -> Result<Option<(u32, String)>, StoreError> {
+        self.with_reader(|c| {
+            Ok(c.query_row(
+                "SELECT survey_version, json FROM paper_totals WHERE survey_id = ?1",
+                params![survey_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+        })
+    }
+
+    fn set_paper_totals(&self, survey_id: &str, version: u32, json: &str) -> Result<(), StoreError> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if is_closed(&tx, survey_id)? {
+            return Err(StoreError::Closed);
+        }
+        tx.execute(
+            "INSERT INTO paper_totals (survey_id, survey_version, json) VALUES (?1, ?2, ?3)
+             ON CONFLICT (survey_id) DO UPDATE SET survey_version = excluded.survey_version, json = excluded.json,
+                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            params![survey_id, version, json],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -259,6 +474,7 @@ mod tests {
             survey_version: 1,
             canonical_json: format!("{{\"id\":\"{id}\",\"h\":\"{hash}\"}}"),
             content_hash: hash.into(),
+            code_hash: None,
         }
     }
 

@@ -57,6 +57,7 @@ pub fn ballot(n: usize, choice: &str) -> Ballot {
         cast_at: "2026-11-27T19:30:00.000Z".to_string(),
         device: "device-1".to_string(),
         channel: Channel::Digital,
+        code_hash: None,
         answers,
     }
 }

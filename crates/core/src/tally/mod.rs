@@ -74,6 +74,26 @@ pub struct Participation {
     pub quorum_reached: Option<bool>,
     /// More ballots than eligible voters: an integrity warning.
     pub over_eligible: bool,
+    /// Paper ballots entered as totals per option ([`crate::paper::PaperTotals`]): the largest
+    /// `ballots` of any totals entry. Already included in `ballots` and in `by_channel.paper`.
+    /// Absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub paper_totals_ballots: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// One option's count from one channel (for a matrix scale, for one subject).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChannelCount {
+    pub channel: Channel,
+    /// The subject of a matrix scale; `null` otherwise.
+    pub subject_id: Option<String>,
+    pub option_id: String,
+    pub count: u64,
 }
 
 /// The tally of one question.
@@ -84,6 +104,11 @@ pub struct QuestionTally {
     pub title: Text,
     /// Ballots that answered this question.
     pub answered: u64,
+    /// Option counts split by channel (digital, paper), for `scale`, `approve` and `choose`
+    /// questions, in channel, subject and option order, zeros included. Only in a tally with
+    /// paper input ([`tally_with_paper`] with paper ballots or totals); absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channel_counts: Vec<ChannelCount>,
     #[serde(flatten)]
     pub result: KindTally,
 }
@@ -243,6 +268,24 @@ pub struct ApproveTally {
 /// ([`crate::validate::answer_is_countable`]: right shape, known ids, values in range); otherwise
 /// that answer is skipped for that question alone. Nothing here panics on any input.
 pub fn tally(survey: &Survey, ballots: &[Ballot]) -> Tally {
+    count_all(survey, ballots, &[], false)
+}
+
+/// [`tally`] plus paper ballots entered as totals per option (`docs/meeting-modes.md`), with the
+/// option counts of each question split by channel (`channel_counts`) whenever there is any paper
+/// input (one-by-one paper ballots or totals). Totals are expected to be valid
+/// ([`crate::paper::validate_paper_totals`]); an entry for an unknown question is ignored.
+///
+/// A totals entry counts exactly as `ballots` one-by-one paper ballots with those marks would:
+/// its counts go into the question's counts, its `ballots` into `answered`, and the largest
+/// `ballots` of all entries into the participation (`paper_totals_ballots`, `by_channel.paper`,
+/// `ballots`, rate, quorum, over-eligible flag).
+pub fn tally_with_paper(survey: &Survey, ballots: &[Ballot], totals: &[crate::paper::PaperTotals]) -> Tally {
+    let any_paper = !totals.is_empty() || ballots.iter().any(|b| b.channel == Channel::Paper);
+    count_all(survey, ballots, totals, any_paper)
+}
+
+fn count_all(survey: &Survey, ballots: &[Ballot], totals: &[crate::paper::PaperTotals], split: bool) -> Tally {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut duplicates_dropped = 0u64;
     let mut ignored_other_survey = 0u64;
@@ -256,17 +299,30 @@ pub fn tally(survey: &Survey, ballots: &[Ballot]) -> Tally {
             counted.push(b);
         }
     }
-    let participation = participation(survey, &counted, ignored_other_survey, duplicates_dropped);
+    let paper_totals = crate::paper::paper_totals_ballots(totals);
+    let participation = participation(survey, &counted, ignored_other_survey, duplicates_dropped, paper_totals);
     let questions = survey
         .questions()
         .map(|q| {
-            let answers: Vec<&Answer> = counted
+            let by_ballot: Vec<(Channel, &Answer)> = counted
                 .iter()
                 .filter_map(|b| {
                     let a = b.answers.get(&q.id)?;
-                    (q.is_shown(&b.answers) && answer_is_countable(q, a)).then_some(a)
+                    (q.is_shown(&b.answers) && answer_is_countable(q, a)).then_some((b.channel, a))
                 })
                 .collect();
+            let synthetic = if totals.is_empty() { Vec::new() } else { crate::paper::synthetic_answers(survey, &q.id, totals) };
+            let mut answers: Vec<&Answer> = by_ballot.iter().map(|(_, a)| *a).collect();
+            for (a, n) in &synthetic {
+                for _ in 0..*n {
+                    answers.push(a);
+                }
+            }
+            let channel_counts = if split {
+                channel_counts(&q.body, &by_ballot, &synthetic, &participation.by_channel)
+            } else {
+                Vec::new()
+            };
             let (answered, result) = match &q.body {
                 QuestionBody::Scale(s) => scale::count(s, &answers),
                 QuestionBody::Choose(c) => choose::count(c, &answers),
@@ -275,18 +331,89 @@ pub fn tally(survey: &Survey, ballots: &[Ballot]) -> Tally {
                 QuestionBody::Approve(a) => approve::count(a, survey.eligible, &answers),
                 QuestionBody::Text(_) => text::count(&answers),
             };
-            QuestionTally { question_id: q.id.clone(), title: q.title.clone(), answered, result }
+            QuestionTally { question_id: q.id.clone(), title: q.title.clone(), answered, channel_counts, result }
         })
         .collect();
     Tally { survey_id: survey.id.clone(), survey_version: survey.version, participation, questions }
 }
 
-fn participation(survey: &Survey, counted: &[&Ballot], ignored_other_survey: u64, duplicates_dropped: u64) -> Participation {
-    let ballots = counted.len() as u64;
+/// Option counts per channel of an option-count question (scale, approve, choose); empty for the
+/// other kinds. Channels listed are those with ballots in the participation.
+fn channel_counts(
+    body: &QuestionBody,
+    by_ballot: &[(Channel, &Answer)],
+    synthetic: &[(Answer, u64)],
+    channels: &BTreeMap<Channel, u64>,
+) -> Vec<ChannelCount> {
+    let (subjects, options): (Vec<Option<String>>, Vec<String>) = match body {
+        QuestionBody::Scale(s) => (
+            if s.subjects.is_empty() { vec![None] } else { s.subjects.iter().map(|x| Some(x.id.clone())).collect() },
+            s.effective_options().into_iter().map(|o| o.id).collect(),
+        ),
+        QuestionBody::Approve(_) => (vec![None], crate::survey::APPROVE_OPTIONS.iter().map(|s| s.to_string()).collect()),
+        QuestionBody::Choose(c) => (vec![None], c.options.iter().map(|o| o.id.clone()).collect()),
+        _ => return Vec::new(),
+    };
+    let mut counts: BTreeMap<(Channel, Option<&str>, &str), u64> = BTreeMap::new();
+    let mut add = |channel: Channel, a: &Answer, n: u64| match a {
+        Answer::Choice { choice } => {
+            if let Some(o) = options.iter().find(|o| *o == choice) {
+                *counts.entry((channel, None, o.as_str())).or_insert(0) += n;
+            }
+        }
+        Answer::Ratings { ratings } => {
+            for (sub, choice) in ratings {
+                let s = subjects.iter().flatten().find(|s| *s == sub);
+                let o = options.iter().find(|o| *o == choice);
+                if let (Some(s), Some(o)) = (s, o) {
+                    *counts.entry((channel, Some(s.as_str()), o.as_str())).or_insert(0) += n;
+                }
+            }
+        }
+        Answer::Chosen { chosen } => {
+            for o in options.iter().filter(|o| chosen.contains(o)) {
+                *counts.entry((channel, None, o.as_str())).or_insert(0) += n;
+            }
+        }
+        _ => {}
+    };
+    for (channel, a) in by_ballot {
+        add(*channel, a, 1);
+    }
+    for (a, n) in synthetic {
+        add(Channel::Paper, a, *n);
+    }
+    let mut out = Vec::new();
+    for channel in channels.keys() {
+        for subject in &subjects {
+            for option in &options {
+                out.push(ChannelCount {
+                    channel: *channel,
+                    subject_id: subject.clone(),
+                    option_id: option.clone(),
+                    count: counts.get(&(*channel, subject.as_deref(), option.as_str())).copied().unwrap_or(0),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn participation(
+    survey: &Survey,
+    counted: &[&Ballot],
+    ignored_other_survey: u64,
+    duplicates_dropped: u64,
+    paper_totals_ballots: u64,
+) -> Participation {
     let mut by_channel: BTreeMap<Channel, u64> = BTreeMap::new();
     for b in counted {
         *by_channel.entry(b.channel).or_insert(0) += 1;
     }
+    if paper_totals_ballots > 0 {
+        *by_channel.entry(Channel::Paper).or_insert(0) += paper_totals_ballots;
+    }
+    let ballots = (counted.len() as u64).saturating_add(paper_totals_ballots);
     let eligible = survey.eligible;
     let rate = eligible.filter(|e| *e > 0).map(|e| Ratio::reduced(i128::from(ballots), i128::from(e)));
     let quorum_reached = eligible
@@ -301,6 +428,7 @@ fn participation(survey: &Survey, counted: &[&Ballot], ignored_other_survey: u64
         quorum_percent: survey.quorum_percent,
         quorum_reached,
         over_eligible: eligible.is_some_and(|e| ballots > u64::from(e)),
+        paper_totals_ballots,
     }
 }
 

@@ -54,6 +54,7 @@ pub fn ballot(survey: &Survey, n: u64, answers: Value) -> Ballot {
         cast_at: "2026-11-27T12:00:00.000Z".into(),
         device: format!("device-{n}"),
         channel: Channel::Digital,
+        code_hash: None,
         answers,
     }
 }

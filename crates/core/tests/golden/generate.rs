@@ -200,6 +200,7 @@ pub fn ballots(survey: &Survey, seed: u64, n: usize) -> Vec<Ballot> {
                 cast_at: format_rfc3339_millis(at),
                 device,
                 channel: if paper { Channel::Paper } else { Channel::Digital },
+                code_hash: None,
                 answers: answers(survey, &mut rng),
             }
         })

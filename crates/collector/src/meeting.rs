@@ -1,0 +1,587 @@
+//! Evening-meeting modes (村湾夜话) on the collector: ballot codes, paper totals, the projector's
+//! live view (polling and server-sent events), revealing results, and closing with a frozen final
+//! tally. See "Meeting modes" in docs/protocol.md and docs/meeting-modes.md.
+//!
+//! The rules that matter here:
+//! - Plain ballot codes exist only in the response to `POST …/codes`; the database holds their
+//!   SHA-256 hashes (core `codes::code_hash`).
+//! - Until the organiser reveals the results (or closes the survey), no public route shows any
+//!   count per option: `live` gives only the number of ballots, and `tally` needs the admin token
+//!   even with `results_public`.
+//! - Closing is final: the tally is computed once, stored with its content hash, and served as
+//!   stored from then on; every later submit is refused with 409 `survey_closed`.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use pingyi_core::ballot::sha256_hex;
+use pingyi_core::codes::{code_hash, generate_codes, join_url, BYTES_PER_CODE};
+use pingyi_core::export::{tally_report, TallyReport};
+use pingyi_core::paper::{paper_totals_ballots, validate_paper_totals, PaperTotals};
+use pingyi_core::protocol::error_code;
+use pingyi_core::tally::tally_with_paper;
+use pingyi_core::{Survey, Tally, Text};
+
+use crate::api::{
+    blocking, load_ballots, now_rfc3339, read_body, require_admin, ApiError, AppState,
+};
+use crate::store::{FrozenTally, MeetingState};
+
+/// Header on a tally served from the frozen final tally: `true`.
+pub const FROZEN_HEADER: &str = "x-pingyi-frozen";
+/// Header with the frozen final tally's content hash.
+pub const CONTENT_HASH_HEADER: &str = "x-pingyi-content-hash";
+
+/// Most codes one `POST …/codes` makes.
+pub const MAX_CODES_PER_REQUEST: u32 = 2000;
+
+/// Seconds between live events when nothing changes (they double as keep-alives).
+pub const LIVE_EVENT_SECONDS: u64 = 5;
+
+// ------------------------------------------------------------------------------------------------
+// Wire types
+
+/// `GET …/state`, and the answer of `reveal` and `hide`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SurveyStateView {
+    pub survey_id: String,
+    /// `open` or `closed`.
+    pub state: String,
+    /// Whether the organiser revealed the results.
+    pub revealed: bool,
+    /// RFC 3339 UTC time of closing, `null` while open.
+    pub closed_at: Option<String>,
+}
+
+/// `GET …/live` and each `live` event of `GET …/live/events`: what the projector shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LiveView {
+    pub survey_id: String,
+    pub survey_version: u32,
+    pub title: Text,
+    pub unit: String,
+    pub eligible: Option<u32>,
+    /// Ballots counted for the current version, digital and paper, including the ballots that
+    /// paper totals stand for.
+    pub ballots: u64,
+    /// `open` or `closed`.
+    pub state: String,
+    pub revealed: bool,
+    pub closed_at: Option<String>,
+    /// The tally (with paper totals and channel counts); `null` unless revealed. After closing,
+    /// the frozen final tally.
+    pub tally: Option<Tally>,
+}
+
+/// Body of `POST …/codes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodesRequest {
+    /// How many codes to make: 1 to 2000.
+    pub count: u32,
+}
+
+/// One ballot code, shown once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct IssuedCode {
+    /// `XXXX-XXXX` (Crockford base32).
+    pub code: String,
+    /// The link for the slip's QR code: `{origin}/?s={survey_id}&code={code}`.
+    pub url: String,
+}
+
+/// Answer of `POST …/codes`: the plain codes, which the collector does not keep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CodesResponse {
+    pub survey_id: String,
+    /// Codes made by this request.
+    pub count: u32,
+    /// Codes the survey has now in all (used or not).
+    pub total: u64,
+    pub codes: Vec<IssuedCode>,
+}
+
+/// Answer of `GET …/codes/hashes`: what a kiosk loads to check codes offline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CodeHashes {
+    pub survey_id: String,
+    /// Every code hash of the survey, sorted.
+    pub hashes: Vec<String>,
+    /// The hashes already used by a stored ballot, sorted.
+    pub used: Vec<String>,
+}
+
+/// Body of `PUT …/paper-totals`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaperTotalsBody {
+    /// The whole set, replacing the previous one; `[]` removes them.
+    pub totals: Vec<PaperTotals>,
+}
+
+/// Answer of `GET`/`PUT …/paper-totals`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PaperTotalsView {
+    pub survey_id: String,
+    /// The survey version the totals were checked against; `null` when none were entered.
+    pub survey_version: Option<u32>,
+    pub totals: Vec<PaperTotals>,
+    /// Paper ballots the totals stand for (the largest `ballots` of any entry).
+    pub paper_ballots: u64,
+}
+
+/// `GET …/final` and the answer of `close`: the frozen final tally.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FinalTally {
+    pub survey_id: String,
+    pub closed_at: String,
+    /// SHA-256 (lowercase hex) of `report` exactly as it appears in this body (its canonical
+    /// JSON, `serde_json::to_string` of the report).
+    pub content_hash: String,
+    /// The `pingyi-tally/1` report made at closing (`generated_at` = `closed_at`).
+    pub report: TallyReport,
+}
+
+// ------------------------------------------------------------------------------------------------
+// Blocking helpers
+
+fn state_word(m: &MeetingState) -> &'static str {
+    if m.closed_at.is_some() {
+        "closed"
+    } else {
+        "open"
+    }
+}
+
+fn state_view(survey_id: &str, m: &MeetingState) -> SurveyStateView {
+    SurveyStateView {
+        survey_id: survey_id.to_string(),
+        state: state_word(m).into(),
+        revealed: m.revealed,
+        closed_at: m.closed_at.clone(),
+    }
+}
+
+/// The paper totals that apply to `version` (blocking): the stored set when it was checked
+/// against that version, else none.
+pub(crate) fn paper_totals_for(state: &AppState, survey_id: &str, version: u32) -> Result<Vec<PaperTotals>, ApiError> {
+    match state.store.paper_totals(survey_id)? {
+        Some((v, json)) if v == version => serde_json::from_str(&json).map_err(|e| {
+            tracing::error!(survey_id, "stored paper totals do not parse: {e}");
+            ApiError::internal()
+        }),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The report of the stored ballots and paper totals now (blocking): core's `tally_report`, whose
+/// `tally` is `tally_with_paper` (paper totals and channel counts). `ballots.counted` counts the
+/// stored ballot records; totals show in `tally.participation`.
+pub(crate) fn current_report(
+    state: &AppState,
+    survey_id: &str,
+    survey: &Survey,
+    generated_at: &str,
+) -> Result<TallyReport, ApiError> {
+    let ballots = load_ballots(state, survey_id)?;
+    let totals = paper_totals_for(state, survey_id, survey.version)?;
+    let mut report = tally_report(survey, &ballots, generated_at);
+    report.tally = tally_with_paper(survey, &ballots, &totals);
+    Ok(report)
+}
+
+/// The frozen final tally of a closed survey (blocking), computing and storing it if closing was
+/// interrupted before it was stored. `None` while open.
+fn final_tally(state: &AppState, survey_id: &str, meeting: &MeetingState) -> Result<Option<FrozenTally>, ApiError> {
+    let Some(closed_at) = &meeting.closed_at else { return Ok(None) };
+    if let Some(f) = &meeting.final_tally {
+        return Ok(Some(f.clone()));
+    }
+    let survey = state.latest(survey_id)?;
+    let report = current_report(state, survey_id, &survey, closed_at)?;
+    let report_json = serde_json::to_string(&report).map_err(|_| ApiError::internal())?;
+    let frozen = FrozenTally { survey_version: survey.version, content_hash: sha256_hex(&report_json), report_json };
+    Ok(Some(state.store.freeze(survey_id, &frozen)?))
+}
+
+/// The frozen report when the survey is closed and `version` is the frozen one (blocking).
+pub(crate) fn frozen_for(
+    state: &AppState,
+    survey_id: &str,
+    meeting: &MeetingState,
+    version: u32,
+) -> Result<Option<(TallyReport, FrozenTally)>, ApiError> {
+    match final_tally(state, survey_id, meeting)? {
+        Some(f) if f.survey_version == version => {
+            let report: TallyReport = serde_json::from_str(&f.report_json).map_err(|e| {
+                tracing::error!(survey_id, "frozen report does not parse: {e}");
+                ApiError::internal()
+            })?;
+            Ok(Some((report, f)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The JSON body of a [`FinalTally`], with the report's stored bytes as they are.
+fn final_body(survey_id: &str, closed_at: &str, f: &FrozenTally) -> String {
+    let s = |v: &str| serde_json::to_string(v).unwrap_or_else(|_| "\"\"".into());
+    format!(
+        "{{\"survey_id\":{},\"closed_at\":{},\"content_hash\":{},\"report\":{}}}",
+        s(survey_id),
+        s(closed_at),
+        s(&f.content_hash),
+        f.report_json
+    )
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+}
+
+/// What the projector shows now (blocking).
+pub(crate) fn live_view(state: &AppState, survey_id: &str) -> Result<LiveView, ApiError> {
+    let survey = state.latest(survey_id)?;
+    let meeting = state.store.meeting_state(survey_id)?;
+    let frozen = frozen_for(state, survey_id, &meeting, survey.version)?;
+    let (ballots, tally) = match (frozen, meeting.revealed) {
+        (Some((report, _)), revealed) => (report.tally.participation.ballots, revealed.then_some(report.tally)),
+        (None, true) => {
+            let t = current_report(state, survey_id, &survey, &now_rfc3339())?.tally;
+            (t.participation.ballots, Some(t))
+        }
+        (None, false) => {
+            // Only the count: no per-option figure is computed for a public route.
+            let stored = state.store.count_ballots(survey_id, Some(survey.version))?;
+            let totals = paper_totals_for(state, survey_id, survey.version)?;
+            (stored.saturating_add(paper_totals_ballots(&totals)), None)
+        }
+    };
+    Ok(LiveView {
+        survey_id: survey.id.clone(),
+        survey_version: survey.version,
+        title: survey.title.clone(),
+        unit: survey.unit.clone(),
+        eligible: survey.eligible,
+        ballots,
+        state: state_word(&meeting).into(),
+        revealed: meeting.revealed,
+        closed_at: meeting.closed_at.clone(),
+        tally,
+    })
+}
+
+fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, message)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Handlers
+
+/// `GET /v1/surveys/{survey_id}/state` (public).
+pub(crate) async fn get_state(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+) -> Result<Json<SurveyStateView>, ApiError> {
+    blocking(move || {
+        state.latest(&survey_id)?;
+        Ok(Json(state_view(&survey_id, &state.store.meeting_state(&survey_id)?)))
+    })
+    .await
+}
+
+/// The origin of the links printed with codes: `--public-url`, else `http://{Host}`.
+fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    match headers.get(header::HOST).and_then(|v| v.to_str().ok()) {
+        Some(host) if !host.is_empty() && !host.contains(['/', ' ', '"', '<', '>']) => format!("http://{host}"),
+        _ => String::new(),
+    }
+}
+
+/// `POST /v1/surveys/{survey_id}/codes` (admin): make `count` new codes; only their hashes are
+/// stored, and the plain codes are in this answer only.
+pub(crate) async fn post_codes(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_admin(&state, &headers)?;
+    let bytes = read_body(body, state.max_body_bytes).await?;
+    let req: CodesRequest = serde_json::from_slice(&bytes)
+        .map_err(|e| bad_request(format!("the body must be {{\"count\": N}} with N from 1 to {MAX_CODES_PER_REQUEST}: {e}")))?;
+    if req.count == 0 || req.count > MAX_CODES_PER_REQUEST {
+        return Err(bad_request(format!("count must be from 1 to {MAX_CODES_PER_REQUEST}, not {}", req.count)));
+    }
+    let origin = origin(&state, &headers);
+    blocking(move || {
+        let survey = state.latest(&survey_id)?;
+        if !survey.codes {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                error_code::CODES_NOT_ENABLED,
+                "这份问卷没有启用选票码（codes: true）。 This survey does not use ballot codes; publish a version with \"codes\": true first.",
+            ));
+        }
+        if state.store.meeting_state(&survey_id)?.closed_at.is_some() {
+            return Err(crate::api::survey_closed());
+        }
+        let want = req.count as usize;
+        let mut codes: Vec<String> = Vec::with_capacity(want);
+        // Codes already stored for the survey are skipped (a 40-bit clash is rare, not impossible).
+        for _ in 0..8 {
+            if codes.len() >= want {
+                break;
+            }
+            let missing = want - codes.len();
+            let mut bytes = vec![0u8; (missing + 8) * BYTES_PER_CODE];
+            getrandom::fill(&mut bytes).map_err(|e| {
+                tracing::error!("no OS randomness: {e}");
+                ApiError::internal()
+            })?;
+            let fresh: Vec<String> =
+                generate_codes(missing + 8, &bytes).into_iter().filter(|c| !codes.contains(c)).take(missing).collect();
+            let hashes: Vec<String> = fresh.iter().map(|c| code_hash(&survey_id, c)).collect();
+            let added = state.store.add_codes(&survey_id, &hashes)?;
+            codes.extend(fresh.into_iter().zip(added).filter(|(_, new)| *new).map(|(c, _)| c));
+        }
+        if codes.len() < want {
+            return Err(ApiError::internal());
+        }
+        let total = state.store.codes(&survey_id)?.len() as u64;
+        tracing::info!(survey_id, count = codes.len(), total, "ballot codes made (hashes stored)");
+        let codes = codes
+            .into_iter()
+            .map(|code| IssuedCode { url: join_url(&origin, &survey_id, &code), code })
+            .collect::<Vec<_>>();
+        let resp = CodesResponse { survey_id: survey_id.clone(), count: req.count, total, codes };
+        Ok((
+            StatusCode::CREATED,
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            Json(resp),
+        )
+            .into_response())
+    })
+    .await
+}
+
+/// `GET /v1/surveys/{survey_id}/codes/hashes` (admin): the hashes for a kiosk.
+pub(crate) async fn get_code_hashes(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<CodeHashes>, ApiError> {
+    require_admin(&state, &headers)?;
+    blocking(move || {
+        state.latest(&survey_id)?;
+        let codes = state.store.codes(&survey_id)?;
+        let used = codes.iter().filter(|c| c.used).map(|c| c.code_hash.clone()).collect();
+        Ok(Json(CodeHashes { survey_id, hashes: codes.into_iter().map(|c| c.code_hash).collect(), used }))
+    })
+    .await
+}
+
+fn paper_view(state: &AppState, survey_id: &str) -> Result<PaperTotalsView, ApiError> {
+    let (version, totals) = match state.store.paper_totals(survey_id)? {
+        Some((v, json)) => (Some(v), serde_json::from_str::<Vec<PaperTotals>>(&json).map_err(|_| ApiError::internal())?),
+        None => (None, Vec::new()),
+    };
+    Ok(PaperTotalsView { survey_id: survey_id.to_string(), survey_version: version, paper_ballots: paper_totals_ballots(&totals), totals })
+}
+
+/// `GET /v1/surveys/{survey_id}/paper-totals` (admin).
+pub(crate) async fn get_paper_totals(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<PaperTotalsView>, ApiError> {
+    require_admin(&state, &headers)?;
+    blocking(move || {
+        state.latest(&survey_id)?;
+        Ok(Json(paper_view(&state, &survey_id)?))
+    })
+    .await
+}
+
+/// `PUT /v1/surveys/{survey_id}/paper-totals` (admin): replace the whole set (idempotent),
+/// checked against the latest survey version.
+pub(crate) async fn put_paper_totals(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<PaperTotalsView>, ApiError> {
+    require_admin(&state, &headers)?;
+    let bytes = read_body(body, state.max_body_bytes).await?;
+    let req: PaperTotalsBody = serde_json::from_slice(&bytes)
+        .map_err(|e| bad_request(format!("the body must be {{\"totals\": [...]}}: {e}")))?;
+    blocking(move || {
+        let survey = state.latest(&survey_id)?;
+        if state.store.meeting_state(&survey_id)?.closed_at.is_some() {
+            return Err(crate::api::survey_closed());
+        }
+        validate_paper_totals(&survey, &req.totals).map_err(|problems| {
+            ApiError::with_problems(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                error_code::PAPER_TOTALS_INVALID,
+                format!("the paper totals have {} problem(s)", problems.len()),
+                problems,
+            )
+        })?;
+        let json = serde_json::to_string(&req.totals).map_err(|_| ApiError::internal())?;
+        state.store.set_paper_totals(&survey_id, survey.version, &json)?;
+        state.notify(&survey_id);
+        Ok(Json(paper_view(&state, &survey_id)?))
+    })
+    .await
+}
+
+async fn set_revealed(state: Arc<AppState>, survey_id: String, headers: HeaderMap, revealed: bool) -> Result<Json<SurveyStateView>, ApiError> {
+    require_admin(&state, &headers)?;
+    blocking(move || {
+        state.latest(&survey_id)?;
+        state.store.set_revealed(&survey_id, revealed)?;
+        state.notify(&survey_id);
+        Ok(Json(state_view(&survey_id, &state.store.meeting_state(&survey_id)?)))
+    })
+    .await
+}
+
+/// `POST /v1/surveys/{survey_id}/reveal` (admin): show results on the projector and, with
+/// `results_public`, on the public tally route.
+pub(crate) async fn post_reveal(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<SurveyStateView>, ApiError> {
+    set_revealed(state, survey_id, headers, true).await
+}
+
+/// `POST /v1/surveys/{survey_id}/hide` (admin): hide the results again.
+pub(crate) async fn post_hide(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<SurveyStateView>, ApiError> {
+    set_revealed(state, survey_id, headers, false).await
+}
+
+/// `POST /v1/surveys/{survey_id}/close` (admin): close voting and freeze the final tally.
+/// Closing again answers with the same frozen tally.
+pub(crate) async fn post_close(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    require_admin(&state, &headers)?;
+    blocking(move || {
+        state.latest(&survey_id)?;
+        state.store.close(&survey_id, &now_rfc3339())?;
+        let meeting = state.store.meeting_state(&survey_id)?;
+        let frozen = final_tally(&state, &survey_id, &meeting)?.ok_or_else(ApiError::internal)?;
+        let closed_at = meeting.closed_at.unwrap_or_default();
+        tracing::info!(survey_id, closed_at, content_hash = %frozen.content_hash, "survey closed, tally frozen");
+        state.notify(&survey_id);
+        Ok(json_response(StatusCode::OK, final_body(&survey_id, &closed_at, &frozen)))
+    })
+    .await
+}
+
+/// `GET /v1/surveys/{survey_id}/final`: the frozen final tally (public with `results_public`,
+/// else admin); 409 `survey_open` before closing.
+pub(crate) async fn get_final(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    blocking(move || {
+        let survey = state.latest(&survey_id)?;
+        if !survey.results_public {
+            require_admin(&state, &headers)?;
+        }
+        let meeting = state.store.meeting_state(&survey_id)?;
+        let Some(frozen) = final_tally(&state, &survey_id, &meeting)? else {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                error_code::SURVEY_OPEN,
+                "投票尚未结束，还没有最终结果。 The survey is still open; there is no final tally yet.",
+            ));
+        };
+        Ok(json_response(StatusCode::OK, final_body(&survey_id, meeting.closed_at.as_deref().unwrap_or(""), &frozen)))
+    })
+    .await
+}
+
+/// `GET /v1/surveys/{survey_id}/live` (public): what the projector shows.
+pub(crate) async fn get_live(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let view = blocking(move || live_view(&state, &survey_id)).await?;
+    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(view)).into_response())
+}
+
+fn live_event(view: Result<LiveView, ApiError>) -> Event {
+    match view {
+        Ok(v) => Event::default().event("live").data(serde_json::to_string(&v).unwrap_or_default()),
+        Err(e) => Event::default().event("error").data(serde_json::to_string(&e.body).unwrap_or_default()),
+    }
+}
+
+/// `GET /v1/surveys/{survey_id}/live/events` (public): server-sent events, each `event: live`
+/// with a [`LiveView`] as `data`: one at once, one after every change, and one every
+/// [`LIVE_EVENT_SECONDS`] seconds otherwise (a keep-alive that also heals a missed change).
+pub(crate) async fn live_events(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let changes = state.subscribe(&survey_id);
+    let first = {
+        let (state, id) = (state.clone(), survey_id.clone());
+        blocking(move || live_view(&state, &id)).await?
+    };
+    let shutdown = state.shutdown.subscribe();
+    let start = (state, survey_id, changes, shutdown, Some(first));
+    let stream = futures_util::stream::unfold(start, |(state, id, mut changes, mut shutdown, first)| async move {
+        if let Some(v) = first {
+            return Some((Ok::<Event, Infallible>(live_event(Ok(v))), (state, id, changes, shutdown, None)));
+        }
+        if *shutdown.borrow() {
+            return None;
+        }
+        tokio::select! {
+            r = changes.recv() => {
+                if let Err(tokio::sync::broadcast::error::RecvError::Closed) = r {
+                    return None;
+                }
+                // Several changes at once make one event.
+                while !matches!(changes.try_recv(), Err(tokio::sync::broadcast::error::TryRecvError::Empty | tokio::sync::broadcast::error::TryRecvError::Closed)) {}
+            }
+            _ = tokio::time::sleep(Duration::from_secs(LIVE_EVENT_SECONDS)) => {}
+            _ = shutdown.changed() => return None,
+        }
+        let view = {
+            let (state, id) = (state.clone(), id.clone());
+            blocking(move || live_view(&state, &id)).await
+        };
+        Some((Ok(live_event(view)), (state, id, changes, shutdown, None)))
+    });
+    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Sse::new(stream)).into_response())
+}
+
+/// Serve a frozen report's stored bytes for `tally?format=report` after closing.
+pub(crate) fn frozen_report_response(f: &FrozenTally) -> Response {
+    json_response(StatusCode::OK, f.report_json.clone())
+}
