@@ -144,6 +144,99 @@ pub async fn get_text(url: &str, token: Option<&str>) -> Result<String, FetchErr
     }
 }
 
+/// What a collector answered: the HTTP status and the body text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// A non-2xx answer as a [`FetchError`] (the collector's message when it sent an error body).
+    pub fn error(&self) -> FetchError {
+        let message = serde_json::from_str::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| self.body.chars().take(200).collect());
+        FetchError { status: self.status, message }
+    }
+}
+
+/// `method` `url` with an optional JSON body and admin token. Any HTTP answer is `Ok` (callers
+/// read per-ballot results from 409/422 bodies); `Err` only when no answer came.
+pub async fn request(method: &str, url: &str, json: Option<&str>, token: Option<&str>) -> Result<Answer, FetchError> {
+    let net = |m: String| FetchError { status: 0, message: m };
+    let window = web_sys::window().ok_or_else(|| net("no window".into()))?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_cache(web_sys::RequestCache::NoStore);
+    let headers = web_sys::Headers::new().map_err(|e| net(js_err(e)))?;
+    if let Some(t) = token.map(str::trim).filter(|t| !t.is_empty()) {
+        headers.set("authorization", &format!("Bearer {t}")).map_err(|e| net(js_err(e)))?;
+    }
+    if let Some(body) = json {
+        headers.set("content-type", "application/json").map_err(|e| net(js_err(e)))?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|e| net(js_err(e)))?
+        .dyn_into()
+        .map_err(|e| net(js_err(e)))?;
+    let body = JsFuture::from(response.text().map_err(|e| net(js_err(e)))?)
+        .await
+        .map_err(|e| net(js_err(e)))?
+        .as_string()
+        .unwrap_or_default();
+    Ok(Answer { status: response.status(), body })
+}
+
+/// A query parameter of the page's address (`?s=…&view=…`), decoded.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name).filter(|v| !v.is_empty())
+}
+
+/// Sets `?view=` (and `s=` when given) in the address bar without reloading, so a reload or a
+/// bookmark lands on the same page of the console.
+pub fn set_query(view: &str, survey_id: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(search) = w.location().search() else { return };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return };
+    params.set("view", view);
+    if !survey_id.trim().is_empty() {
+        params.set("s", survey_id.trim());
+    }
+    let path = w.location().pathname().unwrap_or_default();
+    let url = format!("{path}?{}", String::from(params.to_string()));
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// A random UUID (v4) from `crypto.getRandomValues` (which, unlike `crypto.randomUUID`, also
+/// works on a plain-HTTP village LAN address).
+pub fn random_uuid() -> String {
+    let mut b = [0u8; 16];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut b);
+    }
+    uuid_v4(b)
+}
+
+/// Formats 16 random bytes as a version-4 UUID.
+pub fn uuid_v4(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
 /// `base` + `path` without a doubled slash.
 pub fn join(base: &str, path: &str) -> String {
     format!("{}{}", base.trim().trim_end_matches('/'), path)
@@ -201,6 +294,12 @@ mod tests {
         assert_eq!(ballot_key_survey("pingyi/v1/village/outbox"), None);
         assert_eq!(ballot_key_survey("pingyi/v1/device"), None);
         assert_eq!(ballot_key_survey("other/v1/x/ballot/a"), None);
+    }
+
+    #[test]
+    fn uuids() {
+        assert_eq!(uuid_v4([0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
     }
 
     #[test]

@@ -135,12 +135,116 @@ impl Lang {
     pub fn conflict_in(self, files: &str, versions: usize) -> String {
         self.pick(format!("出现在：{files}（{versions} 种内容）"), format!("in: {files} ({versions} versions)"))
     }
+
+    /// "已收到 12 张 / 应到 60".
+    pub fn received(self, n: u64, eligible: Option<u32>) -> String {
+        match eligible {
+            Some(m) => self.pick(format!("已收到 {n} 张 / 应到 {m}"), format!("{n} received / {m} eligible")),
+            None => self.pick(format!("已收到 {n} 张"), format!("{n} received")),
+        }
+    }
+
+    /// Accessible name of a QR code.
+    pub fn qr_label(self, url: &str) -> String {
+        self.pick(format!("二维码：{url}"), format!("QR code: {url}"))
+    }
+
+    /// After `POST …/codes`.
+    pub fn codes_made(self, count: u32, total: u64) -> String {
+        self.pick(
+            format!("已生成 {count} 个选票码（本问卷共 {total} 个）。"),
+            format!("{count} code(s) made ({total} for this survey in all)."),
+        )
+    }
+
+    /// Running count of paper ballots keyed in on this page.
+    pub fn paper_entered(self, n: u64) -> String {
+        self.pick(format!("本次已录入 {n} 张纸质选票"), format!("{n} paper ballot(s) entered on this page"))
+    }
+
+    /// After `PUT …/paper-totals`.
+    pub fn totals_saved(self, rows: usize, ballots: u64) -> String {
+        self.pick(
+            format!("已保存 {rows} 行合计，代表 {ballots} 张纸质选票。"),
+            format!("Saved {rows} row(s) of totals, standing for {ballots} paper ballot(s)."),
+        )
+    }
+
+    /// A typed count that is not a whole number.
+    pub fn not_a_count(self, row: &str, value: &str) -> String {
+        self.pick(format!("{row}：“{value}”不是整数"), format!("{row}: “{value}” is not a whole number"))
+    }
+
+    /// "选 1–2 项".
+    pub fn choose_range(self, min: u32, max: u32) -> String {
+        self.pick(format!("选 {min}–{max} 项"), format!("choose {min} to {max}"))
+    }
+
+    /// "其中纸质票 3".
+    pub fn of_which_paper(self, n: u64) -> String {
+        self.pick(format!("其中纸质票 {n}"), format!("of which paper: {n}"))
+    }
 }
 
 /// One fixed string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
     AppTitle,
+    NavResults,
+    ResultsByOrganiser,
+    NavControls,
+    NavCodes,
+    NavPaper,
+    NavProjector,
+    NavHeading,
+    SignInHeading,
+    SignInHelp,
+    NeedToken,
+    NeedSurveyId,
+    ProjectorJoin,
+    ResultsLater,
+    VotingClosed,
+    ProjectorNoSurvey,
+    Connecting,
+    Offline,
+    ControlsHelp,
+    StateOpen,
+    StateClosed,
+    Revealed,
+    NotRevealed,
+    Reveal,
+    Hide,
+    RefreshState,
+    Close,
+    ConfirmClose,
+    Cancel,
+    CloseWarning,
+    ContentHash,
+    ContentHashHelp,
+    ClosedAt,
+    CodesCount,
+    CodesGenerate,
+    CodesOnce,
+    CodesNoRecord,
+    SlipInstruction,
+    PrintSlips,
+    PaperOneByOne,
+    PaperOneHelp,
+    PaperSubmit,
+    PaperSkipped,
+    LoadSurvey,
+    StatusAccepted,
+    StatusDuplicate,
+    StatusConflict,
+    StatusRejected,
+    PaperTotalsHeading,
+    PaperTotalsHelp,
+    PaperBallotsCol,
+    SaveTotals,
+    ProblemsHeading,
+    Subject,
+    ChannelSplit,
+    Choose,
     OtherLang,
     Print,
     SourceHeading,
@@ -389,6 +493,61 @@ impl Key {
             Yes => ("是", "yes"),
             No => ("否", "no"),
             Dash => ("—", "—"),
+            ResultsByOrganiser => ("结果将由组织者公布", "The organiser will reveal the results"),
+            NavResults => ("结果与导出", "Results and exports"),
+            NavControls => ("投票控制", "Voting controls"),
+            NavCodes => ("选票码", "Ballot codes"),
+            NavPaper => ("线下投票录入", "Paper ballots"),
+            NavProjector => ("打开投影页", "Open the projector page"),
+            NavHeading => ("组织者页面", "Organiser pages"),
+            SignInHeading => ("组织者登录", "Organiser sign-in"),
+            SignInHelp => ("管理口令只保存在本页内存中；勾选“记住”才会保存在本机浏览器。", "The admin token stays in this page's memory; it is stored in this browser only when “Remember” is ticked."),
+            NeedToken => ("需要管理口令。", "The admin token is needed."),
+            NeedSurveyId => ("请填写问卷编号。", "Please give the survey id."),
+            ProjectorJoin => ("扫码参加投票", "Scan to vote"),
+            ResultsLater => ("结果将在投票结束后公布", "Results will be shown when voting ends"),
+            VotingClosed => ("投票已结束", "Voting has closed"),
+            ProjectorNoSurvey => ("请在地址中给出问卷编号：?view=projector&s=问卷编号", "Give the survey id in the address: ?view=projector&s=survey-id"),
+            Connecting => ("正在连接评议服务器…", "Connecting to the collector…"),
+            Offline => ("暂时连不上评议服务器，正在重试…", "Cannot reach the collector; retrying…"),
+            ControlsHelp => ("公布结果后，投影页显示各题结果；隐藏后只显示票数。", "Once revealed, the projector shows every question's results; hidden, only the count."),
+            StateOpen => ("投票进行中", "Voting is open"),
+            StateClosed => ("投票已结束", "Voting has closed"),
+            Revealed => ("结果已公布", "Results revealed"),
+            NotRevealed => ("结果未公布", "Results hidden"),
+            Reveal => ("公布结果", "Reveal results"),
+            Hide => ("隐藏结果", "Hide results"),
+            RefreshState => ("刷新状态", "Refresh"),
+            Close => ("结束投票", "Close voting"),
+            ConfirmClose => ("确认结束", "Confirm: close voting"),
+            Cancel => ("取消", "Cancel"),
+            CloseWarning => ("结束后不再接受任何选票（包括离线后补传的），也不能再录入纸质合计或生成选票码。此操作不能撤销。", "After closing no ballot is accepted (also none synced later), and no paper totals or codes can be added. This cannot be undone."),
+            ContentHash => ("结果指纹（SHA-256）", "Result fingerprint (SHA-256)"),
+            ContentHashHelp => ("请把这个指纹和结果一起公示，任何人都可以用它核对结果文件。", "Publish this fingerprint with the results so anyone can check a copy of the results file."),
+            ClosedAt => ("结束时间", "Closed at"),
+            CodesCount => ("选票码数量", "Number of codes"),
+            CodesGenerate => ("生成选票码", "Make ballot codes"),
+            CodesOnce => ("选票码只显示这一次，请立即打印！服务器只保存选票码的指纹，无法再次显示。", "The codes are shown this once only: print them now! The collector keeps only their fingerprints and cannot show them again."),
+            CodesNoRecord => ("剪开后打乱，背面朝上发放。不要记录谁拿了哪一张。", "Cut, shuffle and hand out face down. Do not record who got which slip."),
+            SlipInstruction => ("扫码或在平板上输入此码投票，每码只能用一次", "Scan, or type this code on the tablet, to vote. Each code works once."),
+            PrintSlips => ("打印选票码", "Print the slips"),
+            PaperOneByOne => ("逐张录入", "One by one"),
+            PaperOneHelp => ("按一张纸质选票勾选，提交后表单清空，再录下一张。空着的题不勾。", "Mark as on one paper ballot and submit; the form clears for the next one. Leave blank questions unmarked."),
+            PaperSubmit => ("提交这张纸质选票", "Submit this paper ballot"),
+            PaperSkipped => ("评分、公示和意见建议题不在这里录入。", "Score, notice and suggestion questions are not entered here."),
+            LoadSurvey => ("载入问卷", "Load the survey"),
+            StatusAccepted => ("已计入", "counted"),
+            StatusDuplicate => ("已存在（重复提交），不重复计入", "already stored (resent); not counted twice"),
+            StatusConflict => ("编号冲突，未计入", "id conflict; not counted"),
+            StatusRejected => ("被拒绝，未计入", "rejected; not counted"),
+            PaperTotalsHeading => ("按选项录入合计", "Totals per option"),
+            PaperTotalsHelp => ("数好一叠纸质选票后，每题（每个被评对象）填写作答的票数和每个选项的票数。再次保存会替换之前的全部合计。空行不录入。", "Count the stack, then give per question (and subject) the ballots that answered it and the marks per option. Saving again replaces the whole previous set. Blank rows are left out."),
+            PaperBallotsCol => ("作答票数", "Ballots answering"),
+            SaveTotals => ("保存合计", "Save the totals"),
+            ProblemsHeading => ("评议服务器指出的问题", "Problems the collector found"),
+            Subject => ("对象", "Subject"),
+            ChannelSplit => ("按渠道", "By channel"),
+            Choose => ("可选", "Choose"),
         }
     }
 }

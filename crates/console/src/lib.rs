@@ -4,8 +4,11 @@
 //! It loads ballots from this browser's widget storage, from a collector, or from device export
 //! files; merges and counts them with `pingyi-core` only; shows every question's results with SVG
 //! charts and ranking tables (printable for the notice board); and offers the tally JSON, the CSV
-//! and the anonymised raw ballots as downloads. Adapters: [`browser`]; pure glue over core:
-//! [`model`]; words: [`i18n`]; views: [`views`].
+//! and the anonymised raw ballots as downloads. For evening meetings (村湾夜话) it also has the
+//! projector page (`?view=projector&s=<id>`), voting controls (reveal, hide, close), ballot-code
+//! slip sheets with QR codes and paper ballot entry (`?view=controls|codes|paper`). Adapters:
+//! [`browser`]; pure glue over core: [`model`], [`meeting`]; QR codes: [`qr`]; words: [`i18n`];
+//! views: [`views`].
 //!
 //! At start every element with `data-pingyi-console` gets a console (`data-lang="en"` for
 //! English). Tests and embedders can call [`mount`].
@@ -16,7 +19,9 @@ use wasm_bindgen::JsCast;
 
 pub mod browser;
 pub mod i18n;
+pub mod meeting;
 pub mod model;
+pub mod qr;
 pub mod views;
 
 use i18n::Lang;

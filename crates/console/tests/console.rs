@@ -365,3 +365,114 @@ async fn a_wrong_ballot_file_is_reported_not_counted() {
     drop(console);
     root.remove();
 }
+
+// ---------------------------------------------------------------- meeting modes (issue 4)
+
+use leptos::prelude::*;
+use pingyi_console::i18n::Lang;
+use pingyi_console::meeting::{IssuedCode, LiveView};
+use pingyi_console::views::meeting::code_sheet;
+use pingyi_console::views::projector::projector_body;
+
+/// A fresh `<div>` with `f`'s view mounted in it (the handle keeps it mounted).
+fn mount_view<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> (Box<dyn std::any::Any>, Element) {
+    let el = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&el).unwrap();
+    let handle = leptos::mount::mount_to(el.clone().dyn_into().unwrap(), f);
+    (Box::new(handle), el)
+}
+
+fn meeting_survey() -> pingyi_core::Survey {
+    parse_survey(&survey_json("meet-wasm")).unwrap()
+}
+
+fn live(revealed: bool, tally: Option<pingyi_core::Tally>) -> LiveView {
+    serde_json::from_value(serde_json::json!({
+        "survey_id": "meet-wasm", "survey_version": 1, "title": { "zh": "测试湾评议" }, "unit": "测试湾",
+        "eligible": 10, "ballots": 6, "state": "open", "revealed": revealed, "closed_at": null,
+        "tally": tally,
+    }))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn qr_svg_has_the_modules_of_its_version() {
+    let url = "http://127.0.0.1:8080/?s=meet-wasm";
+    let qr = pingyi_console::qr::encode(url).unwrap();
+    assert_eq!(qr.size, 4 * i32::from(qr.version) + 17);
+    let (_h, el) = mount_view(move || pingyi_console::qr::qr_view(url, "QR".into(), "pj-qr"));
+    let svg = q(&el, "svg");
+    assert_eq!(svg.get_attribute("data-qr").as_deref(), Some(url));
+    assert_eq!(svg.get_attribute("data-modules"), Some(qr.size.to_string()));
+    let side = qr.size + 2 * pingyi_console::qr::BORDER;
+    assert_eq!(svg.get_attribute("viewBox"), Some(format!("0 0 {side} {side}")));
+    let d = q(&el, "svg path").get_attribute("d").unwrap();
+    assert!(!d.is_empty());
+    assert_eq!(d.matches("h1v1h-1z").count(), qr.dark);
+}
+
+#[wasm_bindgen_test]
+fn code_sheet_renders_one_slip_per_code() {
+    let codes: Vec<IssuedCode> = ["7K3M-Q9XZ", "ABCD-EFGH", "0123-4567"]
+        .iter()
+        .map(|c| IssuedCode { code: c.to_string(), url: format!("http://h/?s=meet-wasm&code={c}") })
+        .collect();
+    let c2 = codes.clone();
+    let (_h, el) = mount_view(move || code_sheet("测试湾评议", &c2, Lang::Zh));
+    let slips = all(&el, ".pc-slip");
+    assert_eq!(slips.len(), 3);
+    for (slip, c) in slips.iter().zip(&codes) {
+        assert_eq!(text(&q(slip, "[data-testid=slip-code]")), c.code);
+        assert!(text(slip).contains("测试湾评议"));
+        assert!(text(slip).contains("每码只能用一次"));
+        assert_eq!(q(slip, "svg").get_attribute("data-qr"), Some(c.url.clone()));
+    }
+}
+
+#[wasm_bindgen_test]
+fn projector_hides_results_until_revealed() {
+    let (_h, el) = mount_view(|| projector_body(&live(false, None), "http://h/?s=meet-wasm", Lang::Zh));
+    assert_eq!(text(&q(&el, "[data-testid=pj-count]")), "已收到 6 张 / 应到 10");
+    assert_eq!(text(&q(&el, "[data-testid=pj-hidden]")), "结果将在投票结束后公布");
+    assert!(all(&el, ".pc-chart, .pc-bar, [data-testid=pj-results]").is_empty());
+    let page = text(&el);
+    assert!(!page.contains('%') && !page.contains("票 ·"), "{page}");
+    // The QR code of the join link is there.
+    assert_eq!(q(&el, "svg.pj-qr").get_attribute("data-qr").as_deref(), Some("http://h/?s=meet-wasm"));
+}
+
+#[wasm_bindgen_test]
+fn projector_shows_bars_when_revealed() {
+    let survey = meeting_survey();
+    let t = tally(&survey, &ballots("meet-wasm"));
+    let (_h, el) = mount_view(move || projector_body(&live(true, Some(t)), "http://h/?s=meet-wasm", Lang::Zh));
+    assert!(all(&el, "[data-testid=pj-hidden]").is_empty());
+    let square = q(&el, ".pj-question[data-question=square]");
+    let counts: Vec<String> = all(&square, ".pc-bar").iter().map(|b| b.get_attribute("data-count").unwrap()).collect();
+    let expected = tally(&survey, &ballots("meet-wasm"));
+    let a = expected.questions.iter().find(|q| q.question_id == "square").unwrap();
+    let pingyi_core::tally::KindTally::Approve(a) = &a.result else { panic!() };
+    assert_eq!(counts, [a.for_count.to_string(), a.against.to_string(), a.abstain.to_string()]);
+    assert!(text(&square).contains('%'));
+    assert!(!all(&el, ".pj-question[data-question=sat] .pc-bar").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn results_show_paper_and_digital_separately() {
+    let survey = meeting_survey();
+    let digital = ballots("meet-wasm");
+    let totals = vec![pingyi_core::paper::PaperTotals {
+        question_id: "square".into(),
+        subject_id: None,
+        ballots: 3,
+        counts: BTreeMap::from([("for".to_string(), 2), ("against".to_string(), 1)]),
+    }];
+    let mut report = pingyi_core::export::tally_report(&survey, &digital, "2026-11-27T21:00:00.000Z");
+    report.tally = pingyi_core::tally::tally_with_paper(&survey, &digital, &totals);
+    let (_h, el) = mount_view(move || pingyi_console::views::results::report_view(&report, &[], Lang::Zh));
+    let table = q(&el, "[data-question=square] [data-testid=channel-counts]");
+    let cell = |opt: &str, ch: &str| text(&q(&table, &format!("tr[data-option={opt}] td[data-channel={ch}]")));
+    assert_eq!((cell("for", "digital"), cell("for", "paper")), ("4".to_string(), "2".to_string()));
+    assert_eq!((cell("against", "digital"), cell("against", "paper")), ("1".to_string(), "1".to_string()));
+    assert_eq!(cell("abstain", "paper"), "0");
+}

@@ -148,7 +148,7 @@ impl Ballot {
     /// `Deserialize` accepts (unknown fields are refused, `channel` defaults to `digital`).
     ///
     /// For the widget: decoding through `serde_json::Value` and this function keeps serde's typed
-    /// deserializer (and with it the float formatting of its error messages, ~15 KB of wasm) out
+    /// deserializer (and with it the float formatting of its error messages, ~20 KB gzipped) out
     /// of the bundle. Elsewhere `serde_json::from_str::<Ballot>` is the same and gives errors.
     pub fn from_value(v: &Value) -> Option<Ballot> {
         const FIELDS: [&str; 8] =

@@ -1,5 +1,7 @@
-//! The console page: the source picker (本机选票 / 评议服务器 / 导入文件), the status line, the
-//! downloads and the results view. State lives in signals created here and passed down; the
+//! The console page: the organiser page tabs (结果与导出 / 投票控制 / 选票码 / 线下投票录入, and a
+//! link to the projector page), the source picker (本机选票 / 评议服务器 / 导入文件), the status
+//! line, the downloads and the results view. `?view=` picks the page (`projector` renders only
+//! the full-screen projector). State lives in signals created here and passed down; the
 //! work of each source is an async function that turns inputs into a [`Loaded`] through core.
 
 use std::sync::Arc;
@@ -10,8 +12,10 @@ use leptos::task::spawn_local;
 use pingyi_core::export::TallyReport;
 use pingyi_core::Survey;
 
+use super::meeting::{sign_in_fields, Codes, Controls, Paper, Session, SignIn};
+use super::projector::Projector;
 use super::results::report_view;
-use crate::browser::{self, ServerSettings};
+use crate::browser;
 use crate::i18n::{Key, Lang};
 use crate::model::{ballots_of_text, parse_survey, Loaded, Source};
 
@@ -23,9 +27,48 @@ enum Status {
     Error(String),
 }
 
-/// The whole console.
+/// The console's pages, `?view=` in the address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Results,
+    Controls,
+    Codes,
+    Paper,
+}
+
+impl Page {
+    pub fn from_query(v: &str) -> Page {
+        match v {
+            "controls" => Page::Controls,
+            "codes" => Page::Codes,
+            "paper" => Page::Paper,
+            _ => Page::Results,
+        }
+    }
+
+    pub fn query(self) -> &'static str {
+        match self {
+            Page::Results => "results",
+            Page::Controls => "controls",
+            Page::Codes => "codes",
+            Page::Paper => "paper",
+        }
+    }
+}
+
+/// The whole console, or the projector page when `?view=projector`.
 #[component]
 pub fn App(lang: Lang) -> impl IntoView {
+    let view_q = browser::query_param("view").unwrap_or_default();
+    if view_q == "projector" {
+        let base = browser::query_param("collector").unwrap_or_else(browser::origin);
+        return match browser::query_param("s") {
+            Some(id) => view! { <Projector lang base survey_id=id/> }.into_any(),
+            None => view! { <p class="pc-error" role="alert">{lang.t(Key::ProjectorNoSurvey)}</p> }.into_any(),
+        };
+    }
+    let page = RwSignal::new(Page::from_query(&view_q));
+    let session = Session::new();
     let lang = RwSignal::new(lang);
     let local = browser::local_surveys();
     let source = RwSignal::new(if local.is_empty() { Source::Server } else { Source::Local });
@@ -42,9 +85,21 @@ pub fn App(lang: Lang) -> impl IntoView {
             </button>
         }
     };
+    let page_tab = move |p: Page, key: Key| {
+        view! {
+            <button type="button" class="pc-tab" data-testid=format!("nav-{}", p.query())
+                aria-pressed=move || (page.get() == p).to_string()
+                on:click=move |_| {
+                    page.set(p);
+                    browser::set_query(p.query(), &session.survey_id.get_untracked());
+                }>
+                {move || t(key)}
+            </button>
+        }
+    };
     let panel = move || match source.get() {
         Source::Local => view! { <LocalPanel lang loaded status/> }.into_any(),
-        Source::Server => view! { <ServerPanel lang loaded status/> }.into_any(),
+        Source::Server => view! { <ServerPanel lang loaded status session/> }.into_any(),
         Source::Files => view! { <FilesPanel lang loaded status/> }.into_any(),
     };
     let status_line = move || match status.get() {
@@ -80,19 +135,41 @@ pub fn App(lang: Lang) -> impl IntoView {
                     </button>
                 </div>
             </header>
-            <section class="pc-controls pc-sources" aria-labelledby="pc-src-h">
-                <h2 id="pc-src-h">{move || t(Key::SourceHeading)}</h2>
-                <div class="pc-tabs" role="group" aria-labelledby="pc-src-h">
-                    {tab(Source::Local, Key::SourceLocal, "source-local")}
-                    {tab(Source::Server, Key::SourceServer, "source-server")}
-                    {tab(Source::Files, Key::SourceFiles, "source-files")}
+            <nav class="pc-controls pc-nav pc-noprint" aria-labelledby="pc-nav-h">
+                <h2 id="pc-nav-h" class="pc-visually-hidden">{move || t(Key::NavHeading)}</h2>
+                <div class="pc-tabs">
+                    {page_tab(Page::Results, Key::NavResults)}
+                    {page_tab(Page::Controls, Key::NavControls)}
+                    {page_tab(Page::Codes, Key::NavCodes)}
+                    {page_tab(Page::Paper, Key::NavPaper)}
+                    <a class="pc-tab" data-testid="nav-projector" target="_blank" rel="noopener"
+                        href=move || format!("?view=projector&s={}", session.survey_id.get().trim())>
+                        {move || t(Key::NavProjector)}
+                    </a>
                 </div>
-                {panel}
-            </section>
-            <div aria-live="polite" class="pc-controls">{status_line}</div>
-            {results}
+            </nav>
+            {move || match page.get() {
+                Page::Results => view! {
+                    <section class="pc-controls pc-sources" aria-labelledby="pc-src-h">
+                        <h2 id="pc-src-h">{move || t(Key::SourceHeading)}</h2>
+                        <div class="pc-tabs" role="group" aria-labelledby="pc-src-h">
+                            {tab(Source::Local, Key::SourceLocal, "source-local")}
+                            {tab(Source::Server, Key::SourceServer, "source-server")}
+                            {tab(Source::Files, Key::SourceFiles, "source-files")}
+                        </div>
+                        {panel}
+                    </section>
+                    <div aria-live="polite" class="pc-controls">{status_line}</div>
+                    {results}
+                }
+                .into_any(),
+                Page::Controls => view! { <SignIn lang session/><Controls lang session/> }.into_any(),
+                Page::Codes => view! { <SignIn lang session/><Codes lang session/> }.into_any(),
+                Page::Paper => view! { <SignIn lang session/><Paper lang session/> }.into_any(),
+            }}
         </div>
     }
+    .into_any()
 }
 
 /// The download links of a loaded result (Blob + object URL + `<a download>`).
@@ -247,23 +324,22 @@ fn LocalPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, statu
 }
 
 #[component]
-fn ServerPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, status: RwSignal<Status>) -> impl IntoView {
+fn ServerPanel(
+    lang: RwSignal<Lang>,
+    loaded: RwSignal<Option<Arc<Loaded>>>,
+    status: RwSignal<Status>,
+    session: Session,
+) -> impl IntoView {
     let t = move |k| lang.get().t(k);
-    let saved = browser::load_settings().unwrap_or_default();
-    let url = RwSignal::new(if saved.url.is_empty() { browser::origin() } else { saved.url.clone() });
-    let survey_id = RwSignal::new(saved.survey_id.clone());
-    let remember = RwSignal::new(saved.token.is_some());
-    let token = RwSignal::new(saved.token.clone().unwrap_or_default());
     let load = move |_| {
         let lang = lang.get_untracked();
-        let (base, id, tok) = (url.get_untracked(), survey_id.get_untracked().trim().to_string(), token.get_untracked());
-        browser::save_settings(&ServerSettings {
-            url: base.clone(),
-            survey_id: id.clone(),
-            token: (remember.get_untracked() && !tok.is_empty()).then(|| tok.clone()),
-        });
+        let target = match session.target(lang, false) {
+            Ok(t) => t,
+            Err(e) => return status.set(Status::Error(e)),
+        };
         run(status, loaded, async move {
-            let tok = Some(tok.trim().to_string()).filter(|s| !s.is_empty());
+            let (base, id) = (target.base, target.id);
+            let tok = Some(target.token).filter(|s| !s.is_empty());
             let survey_url = browser::join(&base, &format!("/v1/surveys/{id}"));
             let text = browser::get_text(&survey_url, None).await.map_err(|e| e.to_string())?;
             let survey = parse_survey(&text, lang)?;
@@ -283,26 +359,7 @@ fn ServerPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, stat
     };
     view! {
         <div class="pc-panel" data-testid="panel-server">
-            <label class="pc-field">
-                <span>{move || t(Key::ServerUrl)}</span>
-                <input type="text" inputmode="url" data-testid="server-url" prop:value=move || url.get()
-                    on:input=move |ev| url.set(event_target_value(&ev))/>
-            </label>
-            <label class="pc-field">
-                <span>{move || t(Key::SurveyId)}</span>
-                <input type="text" data-testid="server-survey" prop:value=move || survey_id.get()
-                    on:input=move |ev| survey_id.set(event_target_value(&ev))/>
-            </label>
-            <label class="pc-field">
-                <span>{move || t(Key::AdminToken)}</span>
-                <input type="password" autocomplete="off" data-testid="server-token" prop:value=move || token.get()
-                    on:input=move |ev| token.set(event_target_value(&ev))/>
-            </label>
-            <label class="pc-choice">
-                <input type="checkbox" data-testid="server-remember" prop:checked=move || remember.get()
-                    on:change=move |ev| remember.set(event_target_checked(&ev))/>
-                <span>{move || t(Key::Remember)}</span>
-            </label>
+            {sign_in_fields(lang, session, "server")}
             <button type="button" class="pc-button" data-testid="load-server" on:click=load
                 disabled=move || status.get() == Status::Loading>
                 {move || t(Key::Load)}

@@ -3,6 +3,8 @@
 //! receipts when published, and the footnote with the formulas. Raw counts always stand beside
 //! derived rates. Nothing is counted here: every figure is read from the report and formatted.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use pingyi_core::export::TallyReport;
 use pingyi_core::tally::{
@@ -187,6 +189,7 @@ fn question_view(q: &QuestionTally, lang: Lang) -> AnyView {
             <h3 id=heading>{title}</h3>
             <p class="pc-help">{format!("{}: {}", lang.t(Key::Answered), q.answered)}</p>
             {body}
+            {channel_view(q, lang)}
         </section>
     }
     .into_any()
@@ -195,19 +198,7 @@ fn question_view(q: &QuestionTally, lang: Lang) -> AnyView {
 fn scale_subject(title: &str, s: &ScaleSubjectTally, lang: Lang) -> AnyView {
     let t = |k| lang.t(k);
     let subject = s.label.as_ref().map(|l| lang.text(l));
-    let bars = s
-        .options
-        .iter()
-        .map(|o| Bar {
-            label: lang.text(&o.label),
-            count: o.count,
-            value_text: if o.not_valid {
-                format!("{}（{}）", lang.votes(o.count), t(Key::NotValid))
-            } else {
-                lang.votes_share(o.count, &pct(o.share_of_valid.as_ref()))
-            },
-        })
-        .collect();
+    let bars = scale_bars(s, lang);
     let summary = match &subject {
         Some(sub) => format!("{title} · {sub}"),
         None => title.to_string(),
@@ -241,15 +232,7 @@ fn scale_subject(title: &str, s: &ScaleSubjectTally, lang: Lang) -> AnyView {
 
 fn choose_view(title: &str, c: &ChooseTally, lang: Lang) -> AnyView {
     let t = |k| lang.t(k);
-    let bars = c
-        .ranking
-        .iter()
-        .map(|o| Bar {
-            label: lang.text(&o.label),
-            count: o.count,
-            value_text: lang.votes_share(o.count, &pct(Some(&o.share_of_answered))),
-        })
-        .collect();
+    let bars = choose_bars(c, lang);
     let rows = c
         .ranking
         .iter()
@@ -373,19 +356,7 @@ fn notice_item(i: &NoticeItemTally, lang: Lang) -> AnyView {
 
 fn approve_view(title: &str, a: &ApproveTally, lang: Lang) -> AnyView {
     let t = |k| lang.t(k);
-    let total = a.for_count + a.against + a.abstain;
-    let share = |n: u64| {
-        if total == 0 {
-            "—".to_string()
-        } else {
-            pct(Some(&Ratio::reduced(i128::from(n), i128::from(total))))
-        }
-    };
-    let bars = vec![
-        Bar { label: t(Key::For).into(), count: a.for_count, value_text: lang.votes_share(a.for_count, &share(a.for_count)) },
-        Bar { label: t(Key::Against).into(), count: a.against, value_text: lang.votes_share(a.against, &share(a.against)) },
-        Bar { label: t(Key::Abstain).into(), count: a.abstain, value_text: lang.votes_share(a.abstain, &share(a.abstain)) },
-    ];
+    let bars = approve_bars(a, lang);
     let outcome = if a.passed { t(Key::Passed) } else { t(Key::NotPassed) };
     view! {
         {bar_chart(title, bars)}
@@ -427,4 +398,175 @@ fn footnote(lang: Lang) -> AnyView {
         </footer>
     }
     .into_any()
+}
+
+fn scale_bars(s: &ScaleSubjectTally, lang: Lang) -> Vec<Bar> {
+    s.options
+        .iter()
+        .map(|o| Bar {
+            label: lang.text(&o.label),
+            count: o.count,
+            value_text: if o.not_valid {
+                format!("{}（{}）", lang.votes(o.count), lang.t(Key::NotValid))
+            } else {
+                lang.votes_share(o.count, &pct(o.share_of_valid.as_ref()))
+            },
+        })
+        .collect()
+}
+
+fn choose_bars(c: &ChooseTally, lang: Lang) -> Vec<Bar> {
+    c.ranking
+        .iter()
+        .map(|o| Bar {
+            label: lang.text(&o.label),
+            count: o.count,
+            value_text: lang.votes_share(o.count, &pct(Some(&o.share_of_answered))),
+        })
+        .collect()
+}
+
+fn approve_bars(a: &ApproveTally, lang: Lang) -> Vec<Bar> {
+    let t = |k| lang.t(k);
+    let total = a.for_count + a.against + a.abstain;
+    let share = |n: u64| {
+        if total == 0 {
+            "—".to_string()
+        } else {
+            pct(Some(&Ratio::reduced(i128::from(n), i128::from(total))))
+        }
+    };
+    vec![
+        Bar { label: t(Key::For).into(), count: a.for_count, value_text: lang.votes_share(a.for_count, &share(a.for_count)) },
+        Bar { label: t(Key::Against).into(), count: a.against, value_text: lang.votes_share(a.against, &share(a.against)) },
+        Bar { label: t(Key::Abstain).into(), count: a.abstain, value_text: lang.votes_share(a.abstain, &share(a.abstain)) },
+    ]
+}
+
+/// One question at projector scale: its title and the same bar charts as the results view
+/// (counts and percentages beside every bar). Score and text questions are not projected (a
+/// table of household points or free text is not readable from 5 m); a notice item shows its
+/// two counts.
+pub fn projector_question(q: &QuestionTally, lang: Lang) -> Option<AnyView> {
+    let title = lang.text(&q.title);
+    let body = match &q.result {
+        KindTally::Scale { subjects } => subjects
+            .iter()
+            .map(|s| {
+                let sub = s.label.as_ref().map(|l| lang.text(l));
+                let summary = sub.as_ref().map(|x| format!("{title} · {x}")).unwrap_or_else(|| title.clone());
+                view! {
+                    {sub.map(|x| view! { <h3>{x}</h3> })}
+                    {bar_chart(&summary, scale_bars(s, lang))}
+                }
+            })
+            .collect_view()
+            .into_any(),
+        KindTally::Choose(c) => bar_chart(&title, choose_bars(c, lang)),
+        KindTally::Approve(a) => bar_chart(&title, approve_bars(a, lang)),
+        KindTally::Notice { items } => items
+            .iter()
+            .map(|i| {
+                let bars = vec![
+                    Bar { label: lang.t(Key::NoObjection).into(), count: i.no_objection, value_text: lang.votes(i.no_objection) },
+                    Bar { label: lang.t(Key::Objection).into(), count: i.objection, value_text: lang.votes(i.objection) },
+                ];
+                let label = lang.text(&i.label);
+                view! { <h3>{label.clone()}</h3>{bar_chart(&label, bars)} }
+            })
+            .collect_view()
+            .into_any(),
+        KindTally::Score(_) | KindTally::Text { .. } => return None,
+    };
+    Some(
+        view! {
+            <section class="pj-question" data-question=q.question_id.clone()>
+                <h2>{title}</h2>
+                {body}
+            </section>
+        }
+        .into_any(),
+    )
+}
+
+/// Option counts per channel (电子 / 纸质), when the tally has paper input (`channel_counts`).
+fn channel_view(q: &QuestionTally, lang: Lang) -> Option<AnyView> {
+    if q.channel_counts.is_empty() {
+        return None;
+    }
+    let t = |k| lang.t(k);
+    let mut option_labels: BTreeMap<String, String> = BTreeMap::new();
+    let mut subject_labels: BTreeMap<String, String> = BTreeMap::new();
+    match &q.result {
+        KindTally::Scale { subjects } => {
+            for s in subjects {
+                if let (Some(id), Some(l)) = (&s.subject_id, &s.label) {
+                    subject_labels.insert(id.clone(), lang.text(l));
+                }
+                for o in &s.options {
+                    option_labels.insert(o.option_id.clone(), lang.text(&o.label));
+                }
+            }
+        }
+        KindTally::Choose(c) => {
+            for o in &c.ranking {
+                option_labels.insert(o.option_id.clone(), lang.text(&o.label));
+            }
+        }
+        KindTally::Approve(_) => {
+            for (id, k) in [("for", Key::For), ("against", Key::Against), ("abstain", Key::Abstain)] {
+                option_labels.insert(id.into(), t(k).into());
+            }
+        }
+        _ => {}
+    }
+    // (subject, option) in the order core lists them, with the count of each channel.
+    let mut rows: Vec<(Option<String>, String, u64, u64)> = Vec::new();
+    for c in &q.channel_counts {
+        let idx = match rows.iter().position(|r| r.0 == c.subject_id && r.1 == c.option_id) {
+            Some(i) => i,
+            None => {
+                rows.push((c.subject_id.clone(), c.option_id.clone(), 0, 0));
+                rows.len() - 1
+            }
+        };
+        match c.channel {
+            Channel::Digital => rows[idx].2 += c.count,
+            Channel::Paper => rows[idx].3 += c.count,
+        }
+    }
+    let matrix = rows.iter().any(|r| r.0.is_some());
+    let body = rows
+        .into_iter()
+        .map(|(sub, opt, digital, paper)| {
+            let sub_cell = matrix.then(|| {
+                let l = sub.as_ref().map(|s| subject_labels.get(s).cloned().unwrap_or_else(|| s.clone())).unwrap_or_default();
+                view! { <td>{l}</td> }
+            });
+            let label = option_labels.get(&opt).cloned().unwrap_or_else(|| opt.clone());
+            view! {
+                <tr data-option=opt data-subject=sub.unwrap_or_default()>
+                    {sub_cell}
+                    <th scope="row">{label}</th>
+                    <td class="pc-num" data-channel="digital">{digital.to_string()}</td>
+                    <td class="pc-num" data-channel="paper">{paper.to_string()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <table class="pc-table pc-channels" data-testid="channel-counts">
+                <caption>{t(Key::ChannelSplit)}</caption>
+                <thead><tr>
+                    {matrix.then(|| view! { <th scope="col">{t(Key::Subject)}</th> })}
+                    <th scope="col">{t(Key::Option)}</th>
+                    <th scope="col">{t(Key::Digital)}</th>
+                    <th scope="col">{t(Key::Paper)}</th>
+                </tr></thead>
+                <tbody>{body}</tbody>
+            </table>
+        }
+        .into_any(),
+    )
 }

@@ -1,0 +1,147 @@
+//! The projector page (`/console/?view=projector&s=<id>`): full screen, high contrast, type
+//! readable from 5 m. It shows the survey title and unit, a large QR code of the join link
+//! `{origin}/?s={id}` (with the link in text), and "已收到 N 张 / 应到 M" from the collector's
+//! public `GET …/live`, kept current by the server-sent events of `GET …/live/events` (with a
+//! fallback: `GET …/live` every 5 s whenever no event arrived for 10 s).
+//!
+//! While the results are not revealed the page holds only the count and the line "结果将在投票
+//! 结束后公布": the collector sends no per-option figure then, and none is in the DOM. Revealed,
+//! every question is a large bar chart (the results view's charts) with counts and percentages.
+//! Closed, a "投票已结束" banner heads the page. No admin token is needed or used here.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::results::projector_question;
+use crate::browser;
+use crate::i18n::{Key, Lang};
+use crate::meeting::{join_url, LiveView};
+use crate::qr::qr_view;
+
+/// The projector's content for one live view (a pure function of the payload, so tests can
+/// render it directly).
+pub fn projector_body(live: &LiveView, join: &str, lang: Lang) -> AnyView {
+    let t = |k| lang.t(k);
+    let closed = live.closed().then(|| {
+        view! { <p class="pj-closed" role="status" data-testid="pj-closed"><strong>{t(Key::VotingClosed)}</strong></p> }
+    });
+    let results = match (&live.tally, live.revealed) {
+        (Some(tally), true) => {
+            let charts = tally.questions.iter().filter_map(|q| projector_question(q, lang)).collect_view();
+            view! { <div class="pj-results" data-testid="pj-results">{charts}</div> }.into_any()
+        }
+        _ => {
+            let line = if live.closed() { t(Key::ResultsByOrganiser) } else { t(Key::ResultsLater) };
+            view! { <p class="pj-hidden" data-testid="pj-hidden">{line}</p> }.into_any()
+        }
+    };
+    view! {
+        <div class="pj-body" data-state=live.state.clone() data-revealed=live.revealed.to_string()>
+            {closed}
+            <header class="pj-head">
+                <h1 data-testid="pj-title">{lang.text(&live.title)}</h1>
+                <p class="pj-unit">{live.unit.clone()}</p>
+            </header>
+            <div class="pj-join">
+                {qr_view(join, lang.qr_label(join), "pj-qr")}
+                <div class="pj-join-text">
+                    <p class="pj-scan">{t(Key::ProjectorJoin)}</p>
+                    <p class="pj-url" data-testid="pj-url">{join.to_string()}</p>
+                    <p class="pj-count" data-testid="pj-count" aria-live="polite">
+                        {lang.received(live.ballots, live.eligible)}
+                    </p>
+                </div>
+            </div>
+            {results}
+        </div>
+    }
+    .into_any()
+}
+
+/// Parses a `live` payload; anything else is ignored.
+fn parse_live(text: &str) -> Option<LiveView> {
+    serde_json::from_str(text).ok()
+}
+
+/// The live projector page for `survey_id` on the collector at `base`.
+#[component]
+pub fn Projector(lang: Lang, base: String, survey_id: String) -> impl IntoView {
+    let live: RwSignal<Option<LiveView>> = RwSignal::new(None);
+    let offline = RwSignal::new(false);
+    let last_event = StoredValue::new(js_sys::Date::now());
+    let join = join_url(&base, &survey_id);
+    let live_url = browser::join(&base, &format!("/v1/surveys/{survey_id}/live"));
+    let events_url = format!("{live_url}/events");
+
+    let accept = move |text: &str| {
+        if let Some(v) = parse_live(text) {
+            last_event.set_value(js_sys::Date::now());
+            offline.set(false);
+            if live.get_untracked().as_ref() != Some(&v) {
+                live.set(Some(v));
+            }
+        }
+    };
+    let poll = {
+        let live_url = live_url.clone();
+        move || {
+            let live_url = live_url.clone();
+            spawn_local(async move {
+                match browser::get_text(&live_url, None).await {
+                    Ok(text) => accept(&text),
+                    Err(_) => offline.set(true),
+                }
+            });
+        }
+    };
+    poll();
+
+    // Server-sent events; the browser's EventSource reconnects by itself.
+    let source = web_sys::EventSource::new(&events_url).ok();
+    let on_live = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        if let Some(text) = ev.data().as_string() {
+            accept(&text);
+        }
+    });
+    if let Some(es) = &source {
+        let _ = es.add_event_listener_with_callback("live", on_live.as_ref().unchecked_ref());
+    }
+    // Fallback: poll when no event arrived for 10 s (no EventSource, a proxy that buffers, a
+    // dropped connection).
+    let fallback = {
+        let poll = poll.clone();
+        set_interval_with_handle(
+            move || {
+                if js_sys::Date::now() - last_event.get_value() > 10_000.0 {
+                    poll();
+                }
+            },
+            std::time::Duration::from_secs(5),
+        )
+        .ok()
+    };
+    let held = SendWrapper::new((source, on_live));
+    on_cleanup(move || {
+        let (source, _on_live) = held.take();
+        if let Some(es) = source {
+            es.close();
+        }
+        if let Some(h) = fallback {
+            h.clear();
+        }
+    });
+
+    let body = move || match live.get() {
+        Some(v) => projector_body(&v, &join, lang),
+        None => view! { <p class="pj-hidden">{lang.t(Key::Connecting)}</p> }.into_any(),
+    };
+    view! {
+        <div class="pj" lang=lang.code() data-testid="projector">
+            {body}
+            {move || offline.get().then(|| view! { <p class="pj-offline" role="status">{lang.t(Key::Offline)}</p> })}
+        </div>
+    }
+}
