@@ -74,6 +74,12 @@ pub fn local_ballots(survey_id: &str) -> (Vec<Ballot>, Vec<String>) {
     (ballots, unreadable)
 }
 
+/// The survey JSON the widget keeps beside its ballots, `pingyi/v1/{survey_id}/survey`, for the
+/// console's `?source=local&s=<id>` link.
+pub fn local_survey_text(survey_id: &str) -> Option<String> {
+    storage()?.get_item(&format!("{WIDGET_PREFIX}{survey_id}/survey")).ok().flatten()
+}
+
 /// Server settings remembered for the next visit. The token only when the user ticked 记住.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerSettings {

@@ -191,6 +191,7 @@ impl Lang {
 pub enum Key {
     AppTitle,
     NavResults,
+    FullScreen,
     ResultsByOrganiser,
     NavControls,
     NavCodes,
@@ -494,6 +495,7 @@ impl Key {
             No => ("否", "no"),
             Dash => ("—", "—"),
             ResultsByOrganiser => ("结果将由组织者公布", "The organiser will reveal the results"),
+            FullScreen => ("全屏", "Full screen"),
             NavResults => ("结果与导出", "Results and exports"),
             NavControls => ("投票控制", "Voting controls"),
             NavCodes => ("选票码", "Ballot codes"),

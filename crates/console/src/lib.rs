@@ -27,7 +27,10 @@ pub mod views;
 use i18n::Lang;
 
 /// Mounts every `[data-pingyi-console]` element when the module loads.
-#[wasm_bindgen(start)]
+///
+/// The JS names of this crate's exports end in `Console` so that the widget's tests can link both
+/// crates into one wasm (the widget exports `start` and `mount`).
+#[wasm_bindgen(start, js_name = startConsole)]
 pub fn start() {
     console_error_panic_hook::set_once();
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
@@ -65,8 +68,9 @@ impl Drop for Console {
     }
 }
 
-/// Mounts a console into `el`, speaking `lang` (`zh-CN`, the default, or `en`).
-#[wasm_bindgen]
+/// Mounts a console into `el`, speaking `lang` (`zh-CN`, the default, or `en`). In JS:
+/// `mountConsole(el, lang)`.
+#[wasm_bindgen(js_name = mountConsole)]
 pub fn mount(el: web_sys::HtmlElement, lang: &str) -> Console {
     let _ = el.set_attribute("data-pingyi-console-mounted", "");
     let lang = Lang::from_tag(lang);

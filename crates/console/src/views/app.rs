@@ -74,6 +74,14 @@ pub fn App(lang: Lang) -> impl IntoView {
     let source = RwSignal::new(if local.is_empty() { Source::Server } else { Source::Local });
     let loaded: RwSignal<Option<Arc<Loaded>>> = RwSignal::new(None);
     let status = RwSignal::new(Status::Idle);
+    // The widget's 查看本机结果 link, `?source=local&s=<id>`: count at once.
+    if let Some(linked) = linked_local(lang.get_untracked()) {
+        source.set(Source::Local);
+        match linked {
+            Ok(l) => loaded.set(Some(Arc::new(l))),
+            Err(e) => status.set(Status::Error(e)),
+        }
+    }
     let t = move |k| lang.get().t(k);
 
     let tab = move |s: Source, key: Key, testid: &'static str| {
@@ -211,6 +219,20 @@ fn downloads(l: &Loaded, lang: Lang, urls: StoredValue<Vec<String>>) -> AnyView 
     .into_any()
 }
 
+/// For `?source=local&s=<id>` (the widget's 查看本机结果 link) when the widget kept that survey's
+/// JSON in this browser: this device's ballots of it, counted by core. `None` otherwise.
+fn linked_local(lang: Lang) -> Option<Result<Loaded, String>> {
+    if browser::query_param("source").as_deref() != Some("local") {
+        return None;
+    }
+    let id = browser::query_param("s")?;
+    let text = browser::local_survey_text(&id)?;
+    Some(parse_survey(&text, lang).map(|survey| {
+        let (ballots, _unreadable) = browser::local_ballots(&id);
+        Loaded::from_local(survey, &ballots, &browser::now_rfc3339())
+    }))
+}
+
 /// The survey from a picked file if there is one, else from `url`.
 async fn load_survey(file: Option<web_sys::HtmlInputElement>, url: String, lang: Lang) -> Result<Survey, String> {
     if let Some(input) = file {
@@ -268,7 +290,9 @@ fn SurveyInput(lang: RwSignal<Lang>, file: NodeRef<html::Input>, url: RwSignal<S
 fn LocalPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, status: RwSignal<Status>) -> impl IntoView {
     let t = move |k| lang.get().t(k);
     let surveys = browser::local_surveys();
-    let first = surveys.first().map(|(id, _)| id.clone());
+    // The survey named by the widget's link (`&s=`) first, if it has ballots here.
+    let linked = browser::query_param("s").filter(|s| surveys.iter().any(|(id, _)| id == s));
+    let first = linked.or_else(|| surveys.first().map(|(id, _)| id.clone()));
     let selected = RwSignal::new(first.clone());
     let url = RwSignal::new(first.map(|id| format!("/v1/surveys/{id}")).unwrap_or_default());
     let file: NodeRef<html::Input> = NodeRef::new();

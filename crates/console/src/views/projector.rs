@@ -138,8 +138,20 @@ pub fn Projector(lang: Lang, base: String, survey_id: String) -> impl IntoView {
         Some(v) => projector_body(&v, &join, lang),
         None => view! { <p class="pj-hidden">{lang.t(Key::Connecting)}</p> }.into_any(),
     };
+    let full_screen = move |_| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if doc.fullscreen_element().is_some() {
+                doc.exit_fullscreen();
+            } else if let Some(el) = doc.document_element() {
+                let _ = el.request_fullscreen();
+            }
+        }
+    };
     view! {
         <div class="pj" lang=lang.code() data-testid="projector">
+            <button type="button" class="pj-fullscreen" data-testid="pj-fullscreen" on:click=full_screen>
+                {lang.t(Key::FullScreen)}
+            </button>
             {body}
             {move || offline.get().then(|| view! { <p class="pj-offline" role="status">{lang.t(Key::Offline)}</p> })}
         </div>
