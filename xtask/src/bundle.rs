@@ -58,8 +58,16 @@ pub fn build() -> Result<BundleSize, String> {
 pub fn build_bundles() -> Result<BundleSize, String> {
     run(command("trunk").args(["build", "--release", "--offline"]))?;
     run(command("trunk").args(["build", "--release", "--offline", "--config", "crates/console/Trunk.toml"]))?;
+    if shell::root().join("kiosk.html").exists() {
+        run(command("trunk").args([
+            "build", "--release", "--offline", "kiosk.html", "--dist", "dist/kiosk", "--public-url", "/kiosk/",
+        ]))?;
+    }
     let size = check_budget()?;
     check_console_budget()?;
+    if shell::root().join("dist").join(KIOSK_DIR).exists() {
+        check_kiosk_budget()?;
+    }
     Ok(size)
 }
 
@@ -77,6 +85,17 @@ pub fn check_console_budget() -> Result<BundleSize, String> {
     report(line, size.within(CONSOLE_BUDGET_BYTES)).map(|_| size)
 }
 
+/// The shared-tablet build (`kiosk.html`, cargo feature `kiosk`): the widget plus kiosk mode.
+/// Only the meeting's tablet loads it, over the organiser's connection.
+pub const KIOSK_BUDGET_BYTES: u64 = 260 * 1024;
+
+/// Measures `dist/kiosk/` and prints its figure; fails when over its budget.
+pub fn check_kiosk_budget() -> Result<BundleSize, String> {
+    let size = measure(&shell::root().join("dist").join(KIOSK_DIR))?;
+    let line = size.line(KIOSK_BUDGET_BYTES).replacen("bundle:", "kiosk bundle:", 1);
+    report(line, size.within(KIOSK_BUDGET_BYTES)).map(|_| size)
+}
+
 fn report(line: String, ok: bool) -> Result<(), String> {
     println!("{line}");
     if ok {
@@ -88,6 +107,8 @@ fn report(line: String, ok: bool) -> Result<(), String> {
 
 /// The console's folder inside `dist/`, left out of the residents' figure.
 const CONSOLE_DIR: &str = "console";
+/// The kiosk build's folder inside `dist/`, also left out of the residents' figure.
+const KIOSK_DIR: &str = "kiosk";
 
 /// Sums the gzip -9 sizes of every `.wasm` and `.js` under `dist`.
 pub fn measure(dist: &Path) -> Result<BundleSize, String> {
@@ -123,7 +144,7 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
             continue;
         }
         // The console is a second bundle that residents never download.
-        if name == CONSOLE_DIR && entry.path().is_dir() {
+        if (name == CONSOLE_DIR || name == KIOSK_DIR) && entry.path().is_dir() {
             continue;
         }
         let path = entry.path();
@@ -198,6 +219,8 @@ mod tests {
         std::fs::create_dir_all(dir.join(".stage")).unwrap();
         std::fs::create_dir_all(dir.join("console")).unwrap();
         std::fs::write(dir.join("console").join("console_bg.wasm"), vec![2u8; 99_999]).unwrap();
+        std::fs::create_dir_all(dir.join("kiosk")).unwrap();
+        std::fs::write(dir.join("kiosk").join("kiosk_bg.wasm"), vec![3u8; 99_999]).unwrap();
         std::fs::write(
             dir.join(".stage").join("half_built_bg.wasm"),
             vec![1u8; 99_999],
