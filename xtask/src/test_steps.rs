@@ -33,8 +33,13 @@ const STEPS: [Step; 6] = [
             .map(|_| None)
     }),
     ("widget and console browser tests (wasm-bindgen-test, Chromium)", || {
-        run(command("cargo")
-            .args(["test", "-p", "pingyi", "-p", "pingyi-console", "--target", "wasm32-unknown-unknown"])
+        let mut cargo = command("cargo");
+        cargo.args(["test", "-p", "pingyi", "-p", "pingyi-console", "--target", "wasm32-unknown-unknown"]);
+        if has_kiosk_feature() {
+            // The kiosk tests need the widget's `kiosk` feature; the other tests run with it too.
+            cargo.args(["--features", "pingyi/kiosk"]);
+        }
+        run(cargo
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
             // Chromium flags for a closed network (the runner adds headless and no-sandbox).
@@ -108,6 +113,13 @@ pub fn final_line<'a>(results: &[(&'a str, StepResult)]) -> (String, Option<&'a 
         format!("{passed} passed, {} failed", failed.len()),
         failed.first().copied(),
     )
+}
+
+/// Whether the widget has the `kiosk` cargo feature (the shared-tablet build).
+fn has_kiosk_feature() -> bool {
+    std::fs::read_to_string(shell::root().join("Cargo.toml"))
+        .map(|manifest| manifest.lines().any(|line| line.trim_start().starts_with("kiosk = [")))
+        .unwrap_or(false)
 }
 
 /// How many Playwright spec files `tests/e2e` holds.
