@@ -1,5 +1,10 @@
 //! The widget's top level: load the survey, check storage, start the outbox, then switch between
-//! the form, the thank-you screen and the local results, with the upload status underneath.
+//! the form and the thank-you screen, with the upload status underneath.
+//!
+//! Residents see no results here: on a shared phone or kiosk, comparing results before and after
+//! a neighbour votes would reveal the neighbour's ballot. The 查看本机结果（组织者） link opens the
+//! organiser console (`data-console-url`), which counts this device's ballots with the survey
+//! JSON kept at `pingyi/v1/{survey_id}/survey`.
 
 use std::sync::Arc;
 
@@ -9,11 +14,12 @@ use pingyi_core::{parse_survey, Ballot, Problem, Survey};
 
 use crate::cast::Answers;
 use crate::embed::{Config, SurveySource};
-use crate::i18n::{http_status, Key, Lang};
+use crate::i18n::{http_status, Key, Lang, MeetingKey};
+use crate::store::Status;
+use pingyi_core::codes::normalise_code;
 use crate::net::{fetch_text, FetchError};
 use crate::outbox::{Outbox, Target};
 use crate::store::{Store, StoreError};
-use crate::views::results::Results;
 use crate::views::status::OutboxStatus;
 use crate::views::survey_form::SurveyForm;
 use crate::views::thanks::Thanks;
@@ -39,19 +45,29 @@ enum Phase {
 enum Mode {
     Form,
     Thanks(String),
-    Results,
+    /// 输入选票码: a survey with codes and no code yet.
+    Code,
+    /// Personal mode: this phone already holds a ballot (its receipt); a soft check.
+    Voted(String),
 }
 
 fn parsed(json: &str) -> Phase {
     match parse_survey(json) {
-        Ok(s) => Phase::Ready(Arc::new(s)),
+        Ok(s) => {
+            // For the console's local results (see the module comment); a failure here is
+            // reported by the storage probe that follows.
+            if let Ok(store) = Store::open() {
+                let _ = store.put_survey(&s.id, json);
+            }
+            Phase::Ready(Arc::new(s))
+        }
         Err(problems) => Phase::Failed(LoadError::Invalid(problems)),
     }
 }
 
 /// A short random prefix for element ids, so two widgets on one page never share an id.
 fn instance_prefix() -> String {
-    let id = uuid::Uuid::new_v4().simple().to_string();
+    let id = crate::cast::new_uuid();
     format!("py{}", &id[..8])
 }
 
@@ -192,8 +208,53 @@ fn Ready(
         .ok()
         .filter(|_| device.is_ok())
         .map(|s| Outbox::start(s, &survey.id, delivery.target(&survey), delivery.policy()));
-    let mode = RwSignal::new(Mode::Form);
-    // The ballot in progress lives here so a look at the results does not lose it; a cast clears it.
+    // Ballot codes: the hash of the voter's code, in memory for this one ballot only.
+    let code_hash = RwSignal::new(
+        delivery
+            .config
+            .code
+            .as_deref()
+            .filter(|_| survey.codes)
+            .and_then(|c| normalise_code(c))
+            // Only normalised codes are hashed here: no Unicode case tables in the bundle.
+            .map(|n| pingyi_core::codes::normalised_code_hash(&survey.id, &n)),
+    );
+    let first = if survey.codes {
+        if code_hash.get_untracked().is_some() { Mode::Form } else { Mode::Code }
+    } else {
+        // Personal mode's soft check: a ballot this phone holds (refused ones do not count).
+        store
+            .as_ref()
+            .ok()
+            .filter(|_| delivery.config.one_per_device)
+            .and_then(|s| s.load_ballots(&survey.id).ok())
+            .and_then(|l| l.ballots.into_iter().rev().find(|b| b.status != Status::Refused))
+            .map_or(Mode::Form, |b| Mode::Voted(b.ballot.receipt()))
+    };
+    let mode = RwSignal::new(first);
+    // Closed by the organiser: the collector's state (links only), or a 409 survey_closed.
+    let closed = RwSignal::new(false);
+    if let (Some(t), true) = (delivery.target(&survey), delivery.config.fallback_endpoint.is_some()) {
+        let url = format!("{}/v1/surveys/{}/state", t.endpoint, survey.id);
+        leptos::task::spawn_local(async move {
+            if let Ok(text) = fetch_text(&url).await {
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                if v.get("state").and_then(|s| s.as_str()) == Some("closed") {
+                    let _ = closed.try_set(true);
+                }
+            }
+        });
+    }
+    let is_closed = move || {
+        closed.get()
+            || outbox.is_some_and(|o| {
+                o.snapshot
+                    .with(|s| s.last_error.as_deref().is_some_and(|e| e.starts_with("survey_closed")))
+            })
+    };
+    let codes = survey.codes;
+    let results_href = delivery.config.local_results_url(&survey.id);
+    // The ballot in progress lives here; a cast clears it.
     let answers = RwSignal::new(Answers::new());
     let section = RwSignal::new(0usize);
 
@@ -223,28 +284,34 @@ fn Ready(
                 }
                 answers.set(Answers::new());
                 section.set(0);
+                code_hash.set(None);
                 mode.set(Mode::Thanks(ballot.receipt()));
             });
             view! {
                 {move || match mode.get() {
+                    _ if is_closed() => view! {
+                        <p class="py-error" role="alert" data-testid="closed">{mt(lang, MeetingKey::Closed)}</p>
+                    }.into_any(),
+                    Mode::Code => code_entry(survey.id.clone(), lang, code_hash, mode).into_any(),
+                    Mode::Voted(receipt) => view! {
+                        <section class="py-thanks" data-testid="already-voted">
+                            <h3 class="py-section-title">{mt(lang, MeetingKey::AlreadyVoted)}</h3>
+                            <p>{tr(lang, Key::ReceiptIntro)}</p>
+                            <p class="py-receipt" data-testid="receipt" translate="no">{receipt}</p>
+                        </section>
+                    }.into_any(),
                     Mode::Form => view! {
                         <SurveyForm survey=survey.clone() lang answers section device=device.clone()
-                            prefix=prefix.clone() on_cast/>
+                            prefix=prefix.clone() on_cast code_hash=code_hash.get_untracked()/>
                         <nav class="py-nav-results">
-                            <button type="button" class="py-link" data-testid="view-results"
-                                on:click=move |_| mode.set(Mode::Results)>
+                            <a class="py-link" data-testid="view-results" href=results_href.clone()>
                                 {tr(lang, Key::ViewResults)}
-                            </button>
+                            </a>
                         </nav>
                     }.into_any(),
                     Mode::Thanks(receipt) => view! {
-                        <Thanks receipt lang
-                            on_again=Callback::new(move |_| mode.set(Mode::Form))
-                            on_results=Callback::new(move |_| mode.set(Mode::Results))/>
-                    }.into_any(),
-                    Mode::Results => view! {
-                        <Results survey=survey.clone() lang
-                            on_back=Callback::new(move |_| mode.set(Mode::Form))/>
+                        <Thanks receipt lang results_href=results_href.clone()
+                            on_again=Callback::new(move |_| mode.set(if codes { Mode::Code } else { Mode::Form }))/>
                     }.into_any(),
                 }}
             }
@@ -253,10 +320,72 @@ fn Ready(
     };
 
     let status = outbox.map(|outbox| {
+        // A ballot refused for its code (`code_used`, `code_unknown`): said plainly, not folded
+        // away in the list of reasons.
+        let code_refused = move || {
+            let l = lang.get();
+            outbox.snapshot.with(|s| {
+                s.refused
+                    .iter()
+                    .flat_map(|r| &r.problems)
+                    .find(|p| p.code.starts_with("code_"))
+                    .map(|p| l.problem(p))
+            })
+        };
         view! {
-            <footer class="py-footer"><OutboxStatus outbox lang/></footer>
+            <footer class="py-footer">
+                {move || code_refused().map(|m| view! {
+                    <p class="py-error" role="alert" data-testid="code-refused">{m}</p>
+                })}
+                <OutboxStatus outbox lang/>
+            </footer>
         }
     });
 
     view! { {header} {body} {status} }
+}
+
+/// 输入选票码: the voter types the code from their slip. Only its form is checked here (a phone
+/// holds no code list); the collector checks the hash when the ballot arrives.
+fn code_entry(
+    survey_id: String,
+    lang: RwSignal<Lang>,
+    code_hash: RwSignal<Option<String>>,
+    mode: RwSignal<Mode>,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let wrong = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let code = typed.get_untracked();
+        if let Some(n) = normalise_code(&code) {
+            code_hash.set(Some(pingyi_core::codes::normalised_code_hash(&survey_id, &n)));
+            typed.set(String::new());
+            mode.set(Mode::Form);
+        } else {
+            wrong.set(true);
+        }
+    };
+    view! {
+        <form class="py-form py-code" autocomplete="off" data-testid="code-entry" on:submit=submit>
+            <h3 class="py-section-title">{mt(lang, MeetingKey::EnterCode)}</h3>
+            <p class="py-help">{mt(lang, MeetingKey::CodeHelp)}</p>
+            <input type="text" class="py-input" autocomplete="off" autocapitalize="characters" spellcheck="false"
+                data-testid="code-input" prop:value=typed
+                on:input=move |ev| { wrong.set(false); typed.set(event_target_value(&ev)) }/>
+            <Show when=move || wrong.get()>
+                <p class="py-error" role="alert" data-testid="code-error">{mt(lang, MeetingKey::CodeWrong)}</p>
+            </Show>
+            <div class="py-buttons">
+                <button type="submit" class="py-button py-primary" data-testid="code-start">
+                    {mt(lang, MeetingKey::CodeStart)}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// A personal-mode string in the current language (see [`tr`]).
+fn mt(lang: RwSignal<Lang>, key: MeetingKey) -> Signal<String> {
+    Signal::derive(move || key.t(lang.get()).to_string())
 }

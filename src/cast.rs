@@ -34,10 +34,33 @@ pub fn visible_answers(survey: &Survey, answers: &Answers) -> Answers {
     kept
 }
 
+/// A random RFC 4122 version-4 UUID, lowercase `xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx`, from
+/// `crypto.getRandomValues` (`Math.random` only where a browser has no `crypto`). Ten lines
+/// instead of the `uuid` crate keep the residents' bundle small.
+pub fn new_uuid() -> String {
+    let mut b = [0u8; 16];
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    if !crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok()) {
+        b.iter_mut().for_each(|x| *x = (js_sys::Math::random() * 256.0) as u8);
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(HEX[usize::from(x >> 4)] as char);
+        s.push(HEX[usize::from(x & 15)] as char);
+    }
+    s
+}
+
 /// A ballot for `survey` with these answers (hidden ones dropped), made now on this device.
 pub fn build_ballot(survey: &Survey, answers: &Answers, device: &str) -> Ballot {
     Ballot {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: new_uuid(),
         survey_id: survey.id.clone(),
         survey_version: survey.version,
         cast_at: String::from(js_sys::Date::new_0().to_iso_string()),
@@ -58,7 +81,19 @@ pub fn check(survey: &Survey, answers: &Answers, device: &str) -> Vec<Problem> {
 
 /// Validates, stores and returns the cast ballot. On any error nothing is stored.
 pub fn cast(survey: &Survey, answers: &Answers, device: &str) -> Result<Ballot, CastError> {
-    let ballot = build_ballot(survey, answers, device);
+    cast_with_code(survey, answers, device, None)
+}
+
+/// [`cast`] with the hash of the voter's ballot code (surveys with `codes: true`). The hash is
+/// held in memory for this one ballot only; the code itself is never stored.
+pub fn cast_with_code(
+    survey: &Survey,
+    answers: &Answers,
+    device: &str,
+    code_hash: Option<String>,
+) -> Result<Ballot, CastError> {
+    let mut ballot = build_ballot(survey, answers, device);
+    ballot.code_hash = code_hash;
     validate_ballot(survey, &ballot).map_err(CastError::Invalid)?;
     let store = Store::open().map_err(CastError::Store)?;
     store.put_ballot(&ballot).map_err(CastError::Store)?;
@@ -84,6 +119,17 @@ mod tests {
     use super::*;
     // Plain `#[test]`s are not run for wasm32; these run under wasm-bindgen-test (node).
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn new_uuids_are_version_4() {
+        let (a, b) = (new_uuid(), new_uuid());
+        assert_ne!(a, b);
+        assert!(pingyi_core::validate::is_uuid_like(&a), "{a}");
+        let c: Vec<char> = a.chars().collect();
+        assert_eq!((c.len(), c[8], c[13], c[14], c[18], c[23]), (36, '-', '-', '4', '-', '-'));
+        assert!("89ab".contains(c[19]), "{a}");
+        assert!(a.chars().all(|x| x == '-' || x.is_ascii_digit() || ('a'..='f').contains(&x)));
+    }
 
     #[test]
     fn problem_paths_name_their_question() {

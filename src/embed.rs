@@ -19,6 +19,9 @@
 //! - `data-submit-key`: overrides the survey's `collect.submit_key` (sent as
 //!   `x-pingyi-submit-key`).
 //! - `data-retry-base-ms`: first back-off delay of the outbox (default 2000; for tests).
+//! - `data-console-url`: where the organiser console lives (default `console/`, relative to the
+//!   page). The widget shows no results itself; its 查看本机结果 link opens
+//!   `{console}?source=local&s=<survey_id>`, which counts this device's ballots.
 //! - `data-from-link`: this element may be configured by the page URL (the standalone page sets
 //!   it): `?s=<survey_id>[&endpoint=<url>][&retry_base_ms=<n>]` opens the survey published at
 //!   `{endpoint or the page's origin}/v1/surveys/<survey_id>` and sends ballots there.
@@ -55,6 +58,15 @@ pub struct Config {
     pub submit_key: Option<String>,
     /// First back-off delay of the outbox, overriding the policy's default.
     pub retry_base_ms: Option<u64>,
+    /// The organiser console's address (`data-console-url`, default `console/`).
+    pub console_url: String,
+    /// A ballot code from the link (`&code=`, a slip's QR code), for surveys with codes. It is
+    /// removed from the address bar once read and only its hash goes into the ballot.
+    pub code: Option<String>,
+    /// Personal mode (a `?s=` link): in a survey without codes, a phone that already holds a
+    /// ballot shows its receipt instead of a second ballot (a soft check). Off with `&shared=1`
+    /// or `data-shared-device` (a household's shared phone).
+    pub one_per_device: bool,
 }
 
 impl Config {
@@ -77,6 +89,13 @@ impl Config {
             .or_else(|| collect.and_then(|c| c.submit_key.clone()))
             .filter(|k| !k.is_empty());
         Some((endpoint, key))
+    }
+
+    /// The console page counting this device's ballots of `survey_id` (the widget's
+    /// 查看本机结果 link).
+    pub fn local_results_url(&self, survey_id: &str) -> String {
+        let id = js_sys::encode_uri_component(survey_id);
+        format!("{}?source=local&s={id}", self.console_url)
     }
 }
 
@@ -117,11 +136,15 @@ impl Config {
                 "缺少 data-survey-src 或 data-survey-inline 属性 (missing data-survey-src or data-survey-inline)".into(),
             )
         };
-        Config {
+        let config = Config {
             source,
             fallback_endpoint: link_endpoint,
             ..Config::from_attributes(el)
+        };
+        if config.code.is_some() {
+            drop_code_param();
         }
+        config
     }
 
     /// The attributes besides the survey source: language, endpoint, submit key, retry base,
@@ -142,6 +165,31 @@ impl Config {
             retry_base_ms: attr("data-retry-base-ms")
                 .or_else(|| link("retry_base_ms"))
                 .and_then(|v| v.trim().parse().ok()),
+            console_url: attr("data-console-url").unwrap_or_else(|| "console/".into()),
+            code: link("code"),
+            one_per_device: from_link
+                && !el.has_attribute("data-shared-device")
+                && link("shared").is_none(),
+        }
+    }
+}
+
+/// Removes `code` from the address bar (`history.replaceState`, no new history entry), so a
+/// ballot code does not linger in the URL, the history or a shared link.
+fn drop_code_param() {
+    let Some(window) = web_sys::window() else { return };
+    let loc = window.location();
+    let (Ok(search), Ok(path), Ok(hash)) = (loc.search(), loc.pathname(), loc.hash()) else {
+        return;
+    };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return };
+    params.delete("code");
+    let q = String::from(params.to_string());
+    let url = if q.is_empty() { format!("{path}{hash}") } else { format!("{path}?{q}{hash}") };
+    let history = js_sys::Reflect::get(&window, &"history".into()).unwrap_or_default();
+    if let Ok(f) = js_sys::Reflect::get(&history, &"replaceState".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call3(&history, &wasm_bindgen::JsValue::NULL, &"".into(), &url.into());
         }
     }
 }

@@ -71,8 +71,9 @@ pub enum Key {
     Next,
     Submit,
     Submitting,
+    /// The link to the organiser console's results of this device (results are not shown to
+    /// residents in the widget: on a shared phone they would reveal how a neighbour voted).
     ViewResults,
-    BackToSurvey,
     VoteAgain,
     Thanks,
     ReceiptIntro,
@@ -95,46 +96,6 @@ pub enum Key {
     StorageFull,
     StorageFailed,
     NoScript,
-    ResultsTitle,
-    ResultsLocalNote,
-    NoBallotsYet,
-    Ballots,
-    Eligible,
-    ParticipationRate,
-    QuorumReached,
-    QuorumNotReached,
-    OverEligible,
-    Option,
-    Count,
-    Share,
-    ValidVotes,
-    AllAnswers,
-    SatisfactionRate,
-    WeightedScore,
-    Grade,
-    Rank,
-    Votes,
-    Elected,
-    Tied,
-    TiedAtLastSeat,
-    Subject,
-    Criterion,
-    Total,
-    Mean,
-    TrimmedMean,
-    TrimSkipped,
-    Scores,
-    NeedsReview,
-    NoObjectionPasses,
-    Reasons,
-    Passed,
-    NotPassed,
-    MajorityBase,
-    ForShare,
-    Answered,
-    Suggestions,
-    NoSuggestions,
-    UnreadableBallots,
 }
 
 impl Key {
@@ -148,8 +109,7 @@ impl Key {
             Next => ("下一页", "Next"),
             Submit => ("提交", "Submit"),
             Submitting => ("正在保存…", "Saving…"),
-            ViewResults => ("查看结果", "View results"),
-            BackToSurvey => ("返回问卷", "Back to the survey"),
+            ViewResults => ("查看本机结果（组织者）", "This device's results (organisers)"),
             VoteAgain => ("再投一票", "Cast another ballot"),
             Thanks => ("感谢您的参与！", "Thank you for taking part!"),
             ReceiptIntro => ("您的回执码：", "Your receipt code:"),
@@ -193,58 +153,6 @@ impl Key {
             NoScript => (
                 "您的浏览器版本过旧，无法使用本问卷。请用系统浏览器打开或升级微信。",
                 "Your browser is too old for this survey. Open it in the system browser or update WeChat.",
-            ),
-            ResultsTitle => ("统计结果", "Results"),
-            ResultsLocalNote => (
-                "以下仅统计本设备上已投的票。",
-                "Only the ballots cast on this device are counted here.",
-            ),
-            NoBallotsYet => ("本设备还没有投票。", "No ballots on this device yet."),
-            Ballots => ("已投票数", "Ballots"),
-            Eligible => ("应参与数", "Eligible"),
-            ParticipationRate => ("参与率", "Participation"),
-            QuorumReached => ("已达到法定人数", "Quorum reached"),
-            QuorumNotReached => ("未达到法定人数", "Quorum not reached"),
-            OverEligible => (
-                "警告：票数超过应参与人数，请核查！",
-                "Warning: more ballots than eligible voters. Please check!",
-            ),
-            Option => ("选项", "Option"),
-            Count => ("票数", "Count"),
-            Share => ("占有效票", "Share of valid"),
-            ValidVotes => ("有效票", "Valid votes"),
-            AllAnswers => ("全部作答", "All answers"),
-            SatisfactionRate => ("满意率", "Satisfaction rate"),
-            WeightedScore => ("加权得分", "Weighted score"),
-            Grade => ("评定等次", "Grade"),
-            Rank => ("名次", "Rank"),
-            Votes => ("得票", "Votes"),
-            Elected => ("当选", "Elected"),
-            Tied => ("并列", "Tied"),
-            TiedAtLastSeat => (
-                "末位同票，需要再次投票或复核：",
-                "Tied for the last seat, needs a run-off or review:",
-            ),
-            Subject => ("对象", "Subject"),
-            Criterion => ("评分项", "Criterion"),
-            Total => ("总分", "Total"),
-            Mean => ("平均分", "Mean"),
-            TrimmedMean => ("去掉最高最低分后的平均分", "Trimmed mean"),
-            TrimSkipped => ("评分人数不足，未去掉最高最低分", "Too few scores to trim"),
-            Scores => ("评分数", "Scores"),
-            NeedsReview => ("有异议，需复核", "Objections: needs review"),
-            NoObjectionPasses => ("无异议，通过", "No objection: passes"),
-            Reasons => ("异议理由", "Reasons"),
-            Passed => ("通过", "Passed"),
-            NotPassed => ("未通过", "Not passed"),
-            MajorityBase => ("计票基数", "Majority base"),
-            ForShare => ("赞同比例", "Share for"),
-            Answered => ("作答人数", "Answered"),
-            Suggestions => ("意见建议", "Suggestions"),
-            NoSuggestions => ("暂无意见建议", "No suggestions yet"),
-            UnreadableBallots => (
-                "有无法读取的本机记录，已跳过：",
-                "Unreadable records on this device were skipped: ",
             ),
         }
     }
@@ -394,5 +302,40 @@ pub fn last_success(lang: Lang, when: &str) -> String {
     match lang {
         Lang::Zh => format!("上次上传：{when}"),
         Lang::En => format!("Last upload: {when}"),
+    }
+}
+
+// ---------------------------------------------------------------- meeting modes (personal mode)
+
+/// Fixed strings of personal mode: the ballot code screen, the already-voted receipt, closing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeetingKey {
+    EnterCode,
+    CodeHelp,
+    CodeStart,
+    CodeWrong,
+    AlreadyVoted,
+    Closed,
+}
+
+impl MeetingKey {
+    /// The string in `lang`.
+    pub fn t(self, lang: Lang) -> &'static str {
+        use MeetingKey::*;
+        let (zh, en) = match self {
+            EnterCode => ("输入选票码", "Enter your ballot code"),
+            CodeHelp => (
+                "请输入发给您的选票码（如 7K3M-Q9XZ），大小写和横线都可以。",
+                "Type the code on your slip (e.g. 7K3M-Q9XZ); case and dashes do not matter.",
+            ),
+            CodeStart => ("开始投票", "Start voting"),
+            CodeWrong => ("选票码不正确，请核对后重新输入。", "This ballot code is not valid. Please check it."),
+            AlreadyVoted => ("您已投过票", "You have already voted"),
+            Closed => ("投票已结束，不再接受选票。", "Voting has ended; no more ballots are accepted."),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
     }
 }

@@ -19,13 +19,20 @@ pub mod net;
 pub mod outbox;
 pub mod store;
 pub mod views;
+#[cfg(feature = "kiosk")]
+pub mod kiosk;
 
 use embed::{Config, SurveySource};
 
 /// Mounts every `[data-pingyi]` element on the page when the module loads.
 #[wasm_bindgen(start)]
 pub fn start() {
+    // Readable panics in the browser console for debug builds only: the hook and its message
+    // formatting cost the residents' bundle a few KB.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
+    #[cfg(feature = "kiosk")]
+    kiosk::mount_page();
     embed::mount_all();
 }
 

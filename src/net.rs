@@ -144,14 +144,15 @@ async fn exchange(
 
 /// Reads an answer's body as a [`SubmitResponse`] or an [`ErrorBody`] (`code: message`).
 pub fn answered(status: u16, text: &str) -> Outcome {
-    let results = serde_json::from_str::<SubmitResponse>(text)
-        .ok()
-        .map(|r| r.results);
+    // Decoded as a `Value` and read with core's `from_value`: no typed serde deserializer in the wasm.
+    let value = serde_json::from_str::<serde_json::Value>(text).ok();
+    let results = value.as_ref().and_then(SubmitResponse::from_value).map(|r| r.results);
     let error = if results.is_some() {
         None
     } else {
-        serde_json::from_str::<ErrorBody>(text)
-            .ok()
+        value
+            .as_ref()
+            .and_then(ErrorBody::from_value)
             .map(|e| format!("{}: {}", e.error.code, e.error.message))
     };
     Outcome::Answered {

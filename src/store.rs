@@ -7,6 +7,8 @@
 //!   rewrites only that one key when the collector acknowledges or refuses the ballot, so every
 //!   write is O(1) in the number stored. Refused ballots are kept, never deleted.
 //! - `pingyi/v1/{survey_id}/outbox`: the outbox's small memo ([`OutboxMemo`]: last success).
+//! - `pingyi/v1/{survey_id}/survey`: the survey's JSON as loaded, so the organiser console can
+//!   count this device's ballots (`?source=local&s=<id>`). Rewritten only when it changed.
 //! - `pingyi/v1/probe`: written and removed at start to find out whether storage works at all.
 //!
 //! Browser failures become a typed [`StoreError`] the views can explain to the resident.
@@ -95,6 +97,11 @@ pub fn outbox_key(survey_id: &str) -> String {
     format!("{PREFIX}{survey_id}/outbox")
 }
 
+/// The key of the survey JSON the console reads.
+pub fn survey_key(survey_id: &str) -> String {
+    format!("{PREFIX}{survey_id}/survey")
+}
+
 /// A handle on the page's `localStorage`.
 pub struct Store {
     storage: web_sys::Storage,
@@ -134,9 +141,18 @@ impl Store {
                 return Ok(id);
             }
         }
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = crate::cast::new_uuid();
         self.storage.set_item(&key, &id).map_err(classify)?;
         Ok(id)
+    }
+
+    /// Keeps the survey's JSON for the organiser console, writing only when it changed.
+    pub fn put_survey(&self, survey_id: &str, json: &str) -> Result<(), StoreError> {
+        let key = survey_key(survey_id);
+        if self.storage.get_item(&key).ok().flatten().as_deref() == Some(json) {
+            return Ok(());
+        }
+        self.storage.set_item(&key, json).map_err(classify)
     }
 
     /// Writes one ballot as pending under its own key. Nothing else is rewritten.
@@ -167,7 +183,7 @@ impl Store {
             .storage
             .get_item(&ballot_key(survey_id, ballot_id))
             .map_err(classify)?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+        Ok(text.and_then(|t| decode(&t)))
     }
 
     /// Marks one stored ballot acknowledged or refused, rewriting only its own key. A ballot that
@@ -195,7 +211,14 @@ impl Store {
             .get_item(&outbox_key(survey_id))
             .ok()
             .flatten()
-            .and_then(|t| serde_json::from_str(&t).ok())
+            .and_then(|t| {
+                let v: serde_json::Value = serde_json::from_str(&t).ok()?;
+                let last = match v.as_object()?.get("last_success_ms") {
+                    None | Some(serde_json::Value::Null) => None,
+                    Some(n) => Some(n.as_i64()?),
+                };
+                Some(OutboxMemo { last_success_ms: last })
+            })
             .unwrap_or_default()
     }
 
@@ -220,9 +243,9 @@ impl Store {
                 .get_item(&key)
                 .map_err(classify)?
                 .unwrap_or_default();
-            match serde_json::from_str::<StoredBallot>(&text) {
-                Ok(record) => out.ballots.push(record),
-                Err(_) => out.unreadable.push(key),
+            match decode(&text) {
+                Some(record) => out.ballots.push(record),
+                None => out.unreadable.push(key),
             }
         }
         out.ballots.sort_by(|a, b| {
@@ -277,5 +300,40 @@ mod tests {
         assert!(ballot_key("s1", "b1").starts_with(&survey_prefix("s1")));
         assert!(!ballot_key("s10", "b1").starts_with(&survey_prefix("s1")));
         assert!(!outbox_key("s1").starts_with(&survey_prefix("s1")));
+        assert!(!survey_key("s1").starts_with(&survey_prefix("s1")));
     }
+}
+
+/// Reads a stored record through `serde_json::Value` and core's `from_value` readers, so that no
+/// typed serde deserializer ends up in the wasm. Accepts what the derived `Deserialize` accepts.
+fn decode(text: &str) -> Option<StoredBallot> {
+    use serde_json::Value;
+    let v: Value = serde_json::from_str(text).ok()?;
+    let m = v.as_object()?;
+    Some(StoredBallot {
+        ballot: Ballot::from_value(m.get("ballot")?)?,
+        status: match m.get("status")?.as_str()? {
+            "pending" => Status::Pending,
+            "acked" => Status::Acked,
+            "refused" | "rejected" => Status::Refused,
+            _ => return None,
+        },
+        refusal: match m.get("refusal") {
+            None | Some(Value::Null) => None,
+            Some(r) => {
+                let r = r.as_object()?;
+                Some(Refusal {
+                    status: BallotStatus::from_value(r.get("status")?)?,
+                    problems: match r.get("problems") {
+                        None => Vec::new(),
+                        Some(p) => p.as_array()?.iter().map(Problem::from_value).collect::<Option<_>>()?,
+                    },
+                })
+            }
+        },
+        at_ms: match m.get("at_ms") {
+            None | Some(Value::Null) => None,
+            Some(n) => Some(n.as_i64()?),
+        },
+    })
 }

@@ -121,6 +121,30 @@ fn fresh_div() -> HtmlElement {
     div
 }
 
+/// Opens the organiser console the way the widget's 查看本机结果 link does
+/// (`?source=local&s=<survey_id>`), in a fresh element, and waits for its results. The page's
+/// address is put back at once (the console reads it when it mounts).
+async fn console_local_results(survey_id: &str) -> (pingyi_console::Console, HtmlElement) {
+    let window = web_sys::window().unwrap();
+    let history = window.history().unwrap();
+    let before = window.location().href().unwrap();
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&format!("?source=local&s={survey_id}")))
+        .unwrap();
+    let div = fresh_div();
+    let console = pingyi_console::mount(div.clone(), "zh-CN");
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&before))
+        .unwrap();
+    wait_for(&div, "[data-testid=results]").await;
+    (console, div)
+}
+
+/// The href of the widget's 查看本机结果 link: the console's local results of `survey_id`.
+fn results_link(survey_id: &str) -> String {
+    format!("console/?source=local&s={survey_id}")
+}
+
 fn ballot_keys(survey_id: &str) -> Vec<String> {
     let s = storage();
     let prefix = format!("pingyi/v1/{survey_id}/ballot/");
@@ -277,20 +301,39 @@ async fn full_journey_is_stored_survives_reload_and_is_counted() {
     let div2 = fresh_div();
     let _widget2 = pingyi::mount(div2.clone(), JOURNEY, "zh-CN");
     let root: &Element = &div2;
-    click(root, "[data-testid=view-results]").await;
-    wait_for(root, "[data-testid=results]").await;
-    assert_eq!(text_of(root, "[data-testid=ballot-count]"), "1");
-    assert!(text_of(root, "[data-result=q_sat]").contains("100.00%"));
-    assert!(text_of(root, "[data-result=q_notice]").contains("预算不清楚"));
-    assert!(
-        text_of(root, "[data-result=q_notice] [data-testid=notice-verdict]").contains("需复核")
+    wait_for(root, "[data-testid=survey-form]").await;
+    // Counted: the widget shows residents no results; its link opens the organiser console,
+    // which counts this device's ballots with the survey JSON the widget kept.
+    let link = find(root, "[data-testid=view-results]");
+    assert_eq!(link.tag_name(), "A");
+    assert_eq!(link.get_attribute("href").unwrap(), results_link("wt-journey"));
+    assert!(link.text_content().unwrap().contains("查看本机结果"));
+    assert!(root.query_selector(".py-tally").unwrap().is_none());
+    assert_eq!(
+        storage().get_item("pingyi/v1/wt-journey/survey").unwrap().as_deref(),
+        Some(JOURNEY)
     );
-    assert!(text_of(
-        root,
-        "[data-result=q_approve] [data-testid=approve-verdict]"
-    )
-    .contains("通过"));
-    assert!(text_of(root, "[data-result=q_text]").contains("希望多装路灯"));
+    let (console, croot) = console_local_results("wt-journey").await;
+    let croot: &Element = &croot;
+    assert_eq!(text_of(croot, "[data-testid=counted]"), "1");
+    assert_eq!(
+        text_of(croot, "[data-question=q_choose] tr[data-option=h1] td.pc-num"),
+        "1"
+    );
+    assert_eq!(
+        text_of(croot, "[data-question=q_choose] tr[data-option=h3] td.pc-num"),
+        "0"
+    );
+    assert!(text_of(croot, "[data-question=q_sat] [data-testid=satisfaction]").contains("100.00%"));
+    assert!(text_of(croot, "[data-question=q_notice]").contains("预算不清楚"));
+    assert!(text_of(croot, "[data-question=q_notice] [data-testid=notice-flag]").contains("需复核"));
+    assert_eq!(
+        text_of(croot, "[data-question=q_approve] [data-testid=approve-outcome]"),
+        "通过"
+    );
+    assert!(text_of(croot, "[data-question=q_text]").contains("希望多装路灯"));
+    drop(console);
+    croot.remove();
     div2.remove();
 }
 
@@ -370,14 +413,14 @@ async fn vote_again_gives_a_fresh_form() {
     click(root, "[data-testid=submit]").await;
     wait_for(root, "[data-testid=receipt]").await;
     assert_eq!(ballot_keys("wt-again").len(), 2);
-    click(root, "[data-testid=view-results]").await;
     assert_eq!(
-        wait_for(root, "[data-testid=ballot-count]")
-            .await
-            .text_content()
-            .unwrap(),
-        "2"
+        find(root, "[data-testid=view-results]").get_attribute("href").unwrap(),
+        results_link("wt-again")
     );
+    let (console, croot) = console_local_results("wt-again").await;
+    assert_eq!(text_of(&croot, "[data-testid=counted]"), "2");
+    drop(console);
+    croot.remove();
     div.remove();
 }
 
@@ -416,8 +459,15 @@ async fn two_widgets_on_one_page_do_not_interfere() {
     // The language toggle of one widget leaves the other alone.
     click(rb, "[data-testid=lang-toggle]").await;
     assert_eq!(text_of(rb, "[data-testid=submit]"), "提交");
-    click(rb, "[data-testid=view-results]").await;
-    wait_for(rb, "[data-testid=no-ballots]").await;
+    // Each widget's results link names its own survey.
+    assert_eq!(
+        find(rb, "[data-testid=view-results]").get_attribute("href").unwrap(),
+        results_link("wt-right")
+    );
+    assert_eq!(
+        find(ra, "[data-testid=view-results]").get_attribute("href").unwrap(),
+        results_link("wt-left")
+    );
     a.remove();
     b.remove();
 }

@@ -14,8 +14,9 @@ use crate::i18n::{Key, Lang};
 
 pub mod approve;
 pub mod choose;
+#[cfg(feature = "kiosk")]
+pub mod kiosk;
 pub mod notice;
-pub mod results;
 pub mod scale;
 pub mod score;
 pub mod survey_form;

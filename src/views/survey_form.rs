@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use pingyi_core::{Ballot, Problem, Survey};
 
 use super::{question_view, tr, txt, Field};
-use crate::cast::{cast, check, problem_question, visible_answers, Answers, CastError};
+use crate::cast::{cast_with_code, check, problem_question, visible_answers, Answers, CastError};
 use crate::i18n::{section_progress, Key, Lang};
 use crate::store::StoreError;
 
@@ -69,6 +69,9 @@ pub fn SurveyForm(
     device: String,
     prefix: String,
     on_cast: Callback<Ballot>,
+    /// The hash of the voter's ballot code, put into the ballot (surveys with codes).
+    #[prop(default = None)]
+    code_hash: Option<String>,
 ) -> impl IntoView {
     let visible = Memo::new({
         let survey = survey.clone();
@@ -129,7 +132,7 @@ pub fn SurveyForm(
                 return;
             }
             saving.set(true);
-            let result = answers.with_untracked(|a| cast(&survey, a, &device));
+            let result = answers.with_untracked(|a| cast_with_code(&survey, a, &device, code_hash.clone()));
             saving.set(false);
             match result {
                 Ok(ballot) => on_cast.run(ballot),
@@ -200,7 +203,7 @@ pub fn SurveyForm(
         move || !live.with(|p| p.is_empty()) || !other_problems.with(|p| p.is_empty());
 
     view! {
-        <form class="py-form" novalidate=true node_ref=form_ref on:submit=submit data-testid="survey-form">
+        <form class="py-form" novalidate=true autocomplete="off" node_ref=form_ref on:submit=submit data-testid="survey-form">
             <p class="py-progress" data-testid="progress">
                 {move || section_progress(lang.get(), position.get() + 1, total())}
             </p>

@@ -5,13 +5,14 @@ use leptos::prelude::*;
 use super::tr;
 use crate::i18n::{Key, Lang};
 
-/// Thanks, the receipt code, and the way to a fresh form (再投一票) for the next voter.
+/// Thanks, the receipt code, the way to a fresh form (再投一票) for the next voter, and the
+/// organisers' link to this device's results in the console (`results_href`).
 #[component]
 pub fn Thanks(
     receipt: String,
     lang: RwSignal<Lang>,
     on_again: Callback<()>,
-    on_results: Callback<()>,
+    results_href: String,
 ) -> impl IntoView {
     view! {
         <section class="py-thanks" data-testid="thanks" aria-live="polite">
@@ -25,10 +26,9 @@ pub fn Thanks(
                     on:click=move |_| on_again.run(())>
                     {tr(lang, Key::VoteAgain)}
                 </button>
-                <button type="button" class="py-button py-secondary" data-testid="view-results"
-                    on:click=move |_| on_results.run(())>
+                <a class="py-button py-secondary" data-testid="view-results" href=results_href>
                     {tr(lang, Key::ViewResults)}
-                </button>
+                </a>
             </div>
         </section>
     }

@@ -1,0 +1,292 @@
+//! Kiosk mode (信息亭模式): one shared tablet passed from voter to voter at a 村湾夜话.
+//!
+//! Built only with the cargo feature `kiosk` (page `kiosk.html`, served from `kiosk/`), so
+//! residents' phones never download it. This file holds the kiosk's state and rules; the screens
+//! are in `views/kiosk.rs`.
+//!
+//! Storage (besides the widget's ballot keys, see [`crate::store`]):
+//! - `pingyi/v1/{survey_id}/kiosk`: [`KioskRecord`] as JSON: the organiser PIN as a salted SHA-256
+//!   hash, the survey's code hashes (if loaded), the hashes this device used, and whether voting
+//!   on this device has been ended. The admin token used to load the code hashes is never stored.
+//!
+//! After the collector acknowledges a ballot the kiosk rewrites its record to `{id, status}`
+//! ([`strip_acked`]): no answers stay on the tablet once they are safe at the collector. Until
+//! then the full ballot stays stored, so a vote is never lost.
+
+use std::collections::BTreeSet;
+
+use pingyi_core::codes::{check_code, normalise_code, CodeError};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::store::survey_prefix;
+
+/// The key of the kiosk record of one survey.
+pub fn kiosk_key(survey_id: &str) -> String {
+    format!("pingyi/v1/{survey_id}/kiosk")
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The kiosk's own settings and memory for one survey.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KioskRecord {
+    pub salt: String,
+    pub pin_hash: String,
+    /// Code hashes of the survey (empty: not loaded; codes are then only checked for their
+    /// form and against this device's used set, and the collector checks them on arrival).
+    pub hashes: BTreeSet<String>,
+    /// Code hashes used on this device (or reported used by the collector when loaded).
+    pub used: BTreeSet<String>,
+    /// "结束本机投票": this device accepts no more ballots.
+    pub ended: bool,
+}
+
+fn set_of(v: Option<&Value>) -> BTreeSet<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl KioskRecord {
+    /// A new record with this PIN (salted with a fresh random salt).
+    pub fn with_pin(pin: &str) -> KioskRecord {
+        let salt = crate::cast::new_uuid();
+        let pin_hash = pin_hash(&salt, pin);
+        KioskRecord {
+            salt,
+            pin_hash,
+            ..KioskRecord::default()
+        }
+    }
+
+    /// Whether `pin` is the organiser's PIN.
+    pub fn pin_ok(&self, pin: &str) -> bool {
+        !self.pin_hash.is_empty() && pin_hash(&self.salt, pin) == self.pin_hash
+    }
+
+    /// The stored record of `survey_id`, if the kiosk has been set up.
+    pub fn load(survey_id: &str) -> Option<KioskRecord> {
+        let text = storage()?.get_item(&kiosk_key(survey_id)).ok()??;
+        let v: Value = serde_json::from_str(&text).ok()?;
+        let m = v.as_object()?;
+        Some(KioskRecord {
+            salt: m.get("salt")?.as_str()?.to_string(),
+            pin_hash: m.get("pin_hash")?.as_str()?.to_string(),
+            hashes: set_of(m.get("hashes")),
+            used: set_of(m.get("used")),
+            ended: m.get("ended").and_then(Value::as_bool).unwrap_or(false),
+        })
+    }
+
+    /// Writes the record.
+    pub fn save(&self, survey_id: &str) -> bool {
+        let v = json!({
+            "salt": self.salt,
+            "pin_hash": self.pin_hash,
+            "hashes": self.hashes,
+            "used": self.used,
+            "ended": self.ended,
+        });
+        storage()
+            .map(|s| s.set_item(&kiosk_key(survey_id), &v.to_string()).is_ok())
+            .unwrap_or(false)
+    }
+
+    /// Forgets the kiosk setup (PIN, code hashes). Stored ballots stay.
+    pub fn remove(survey_id: &str) {
+        if let Some(s) = storage() {
+            let _ = s.remove_item(&kiosk_key(survey_id));
+        }
+    }
+
+    /// Checks a typed code locally: `Ok(hash)` for the ballot, or why not. Without a loaded hash
+    /// list only the code's form and this device's used set are checked.
+    pub fn check(&self, survey_id: &str, typed: &str) -> Result<String, CodeError> {
+        if self.hashes.is_empty() {
+            if normalise_code(typed).is_none() {
+                return Err(CodeError::Unknown);
+            }
+            let h = pingyi_core::codes::code_hash(survey_id, typed);
+            return if self.used.contains(&h) {
+                Err(CodeError::Used)
+            } else {
+                Ok(h)
+            };
+        }
+        check_code(&self.hashes, &self.used, survey_id, typed)
+    }
+}
+
+/// SHA-256 of the salted PIN (lowercase hex).
+pub fn pin_hash(salt: &str, pin: &str) -> String {
+    pingyi_core::ballot::sha256_hex(&format!("pingyi-kiosk-pin/1\n{salt}\n{pin}"))
+}
+
+/// Whether `pin` is an acceptable organiser PIN: 4 to 8 digits.
+pub fn pin_valid(pin: &str) -> bool {
+    (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The number of ballots of `survey_id` stored on this device (pending, acknowledged, stripped or
+/// refused): the kiosk's "本机已投 N 票".
+pub fn count_ballots(survey_id: &str) -> usize {
+    let Some(s) = storage() else { return 0 };
+    let prefix = survey_prefix(survey_id);
+    let n = s.length().unwrap_or(0);
+    (0..n)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(&prefix))
+        .count()
+}
+
+/// Rewrites every acknowledged ballot of `survey_id` to `{id, status}`: once the collector holds
+/// a ballot no answers stay on the tablet. Pending and refused ballots keep everything.
+/// Returns how many records were stripped.
+pub fn strip_acked(survey_id: &str) -> usize {
+    let Some(s) = storage() else { return 0 };
+    let prefix = survey_prefix(survey_id);
+    let n = s.length().unwrap_or(0);
+    let keys: Vec<String> = (0..n)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(&prefix))
+        .collect();
+    let mut stripped = 0;
+    for key in keys {
+        let Some(text) = s.get_item(&key).ok().flatten() else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        if v.get("status").and_then(Value::as_str) != Some("acked") || v.get("ballot").is_none() {
+            continue;
+        }
+        let id = key[prefix.len()..].to_string();
+        let slim = json!({ "id": id, "status": "acked" });
+        if s.set_item(&key, &slim.to_string()).is_ok() {
+            stripped += 1;
+        }
+    }
+    stripped
+}
+
+/// Loads the survey's code hashes from the collector with the admin token (used for this one
+/// request, never stored): `(hashes, used)`.
+pub async fn fetch_code_hashes(
+    endpoint: &str,
+    survey_id: &str,
+    token: &str,
+) -> Result<(BTreeSet<String>, BTreeSet<String>), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let url = format!(
+        "{}/v1/surveys/{survey_id}/codes/hashes",
+        endpoint.trim_end_matches('/')
+    );
+    let headers = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &headers,
+        &"authorization".into(),
+        &format!("Bearer {}", token.trim()).into(),
+    );
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_headers(&headers);
+    init.set_cache(web_sys::RequestCache::NoStore);
+    let err = |e: JsValue| {
+        e.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "network error".into())
+    };
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        .await
+        .map_err(err)?
+        .dyn_into()
+        .map_err(|_| "not a Response".to_string())?;
+    let status = response.status();
+    let text = JsFuture::from(response.text().map_err(err)?)
+        .await
+        .map_err(err)?
+        .as_string()
+        .unwrap_or_default();
+    if !response.ok() {
+        return Err(format!("HTTP {status}"));
+    }
+    let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    Ok((set_of(v.get("hashes")), set_of(v.get("used"))))
+}
+
+/// Leaves no focus and no text selection behind (between voters).
+pub fn clear_focus_and_selection() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Some(el) = window
+        .document()
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.blur();
+    }
+    if let Ok(f) = js_sys::Reflect::get(&window, &"getSelection".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            if let Ok(sel) = f.call0(&window) {
+                if let Ok(r) = js_sys::Reflect::get(&sel, &"removeAllRanges".into()) {
+                    if let Some(r) = r.dyn_ref::<js_sys::Function>() {
+                        let _ = r.call0(&sel);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Turns autofill off for every input of `root` (`autocomplete="off"`), so a voter is never
+/// offered what the previous one typed.
+pub fn autocomplete_off(root: &web_sys::Element) {
+    if let Ok(nodes) = root.query_selector_all("form, input, textarea, select") {
+        for i in 0..nodes.length() {
+            if let Some(el) = nodes
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = el.set_attribute("autocomplete", "off");
+            }
+        }
+    }
+}
+
+/// Mounts the kiosk into `el` with `config` (the survey source and collector). Keep the returned
+/// handle alive as long as the kiosk should run.
+pub fn mount(el: web_sys::HtmlElement, config: crate::embed::Config) -> Box<dyn std::any::Any> {
+    use leptos::prelude::*;
+    let _ = el.set_attribute("data-pingyi-mounted", "");
+    let handle = leptos::mount::mount_to(el, move || {
+        view! { <crate::views::kiosk::Kiosk config=config/> }.into_any()
+    });
+    Box::new(handle)
+}
+
+/// Mounts a kiosk in the page's `[data-pingyi-kiosk]` element (the kiosk page's start).
+pub fn mount_page() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(Some(el)) = document.query_selector("[data-pingyi-kiosk]:not([data-pingyi-mounted])")
+    else {
+        return;
+    };
+    let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() else {
+        return;
+    };
+    let config = crate::embed::Config::from_element(&el);
+    std::mem::forget(mount(el, config));
+}

@@ -1,0 +1,528 @@
+//! The kiosk's screens (feature `kiosk`, page `kiosk.html`): setup → welcome → a freshly mounted
+//! form per voter → thanks → welcome, and the organiser's PIN pad and panel.
+//!
+//! Nothing of one voter survives to the next: each voter's form is a new component with new
+//! signals (the previous one is unmounted), no history entries are made, inputs have
+//! `autocomplete="off"`, focus and selection are cleared, and the welcome screen holds no receipt.
+//!
+//! Test hooks: `kiosk-setup`, `kiosk-pin-new`, `kiosk-pin-confirm`, `kiosk-token`,
+//! `kiosk-setup-start`, `kiosk-setup-error`, `kiosk-welcome`, `kiosk-count` (`data-count`),
+//! `kiosk-code`, `kiosk-code-error`, `kiosk-begin`, `kiosk-ended`, `kiosk-vote`, `kiosk-thanks`,
+//! `kiosk-receipt`, `kiosk-done`, `kiosk-organiser`, `kiosk-pin-pad`, `kiosk-digit-{0..9}`,
+//! `kiosk-pin-back`, `kiosk-pin-ok`, `kiosk-pin-cancel`, `kiosk-pin-error`, `kiosk-panel`,
+//! `kiosk-resume`, `kiosk-end`, `kiosk-exit`, `kiosk-exited`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use pingyi_core::codes::CodeError;
+use pingyi_core::outbox::Policy;
+use pingyi_core::{parse_survey, Ballot, Survey};
+
+use super::status::OutboxStatus;
+use super::survey_form::SurveyForm;
+use super::txt;
+use crate::embed::{Config, SurveySource};
+use crate::i18n::Lang;
+use crate::kiosk::{
+    autocomplete_off, clear_focus_and_selection, count_ballots, fetch_code_hashes, pin_valid,
+    strip_acked, KioskRecord,
+};
+use crate::net::fetch_text;
+use crate::outbox::{Outbox, Target};
+use crate::store::Store;
+
+/// How long the thank-you screen stays before the next voter's welcome (or until 完成).
+const THANKS_MS: u64 = 8000;
+
+/// A fixed kiosk string in the current language.
+fn t(lang: RwSignal<Lang>, zh: &'static str, en: &'static str) -> Signal<&'static str> {
+    Signal::derive(move || if lang.get() == Lang::En { en } else { zh })
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    Loading,
+    Failed(String),
+    Ready(Arc<Survey>),
+}
+
+/// The kiosk page.
+#[component]
+pub fn Kiosk(config: Config) -> impl IntoView {
+    let lang = RwSignal::new(config.lang);
+    let load = RwSignal::new(Load::Loading);
+    let parsed = |json: &str| match parse_survey(json) {
+        Ok(s) => {
+            if let Ok(store) = Store::open() {
+                let _ = store.put_survey(&s.id, json);
+            }
+            Load::Ready(Arc::new(s))
+        }
+        Err(p) => Load::Failed(
+            p.iter()
+                .map(|p| format!("{} {}", p.path, p.zh))
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+    };
+    match config.source.clone() {
+        SurveySource::Inline(json) => load.set(parsed(&json)),
+        SurveySource::Misconfigured(m) => load.set(Load::Failed(m)),
+        SurveySource::Url(url) => leptos::task::spawn_local(async move {
+            let next = match fetch_text(&url).await {
+                Ok(json) => parsed(&json),
+                Err(e) => Load::Failed(format!("问卷加载失败 (could not load the survey): {e:?}")),
+            };
+            let _ = load.try_set(next);
+        }),
+    }
+    let config = Arc::new(config);
+    view! {
+        <div class="pingyi py-kiosk" lang=move || lang.get().code() data-testid="pingyi">
+            {move || match load.get() {
+                Load::Loading => view! { <p class="py-status" data-testid="loading">"正在加载问卷…"</p> }.into_any(),
+                Load::Failed(m) => view! { <p class="py-error" role="alert" data-testid="load-error">{m}</p> }.into_any(),
+                Load::Ready(survey) => view! { <KioskReady survey config=config.clone() lang/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Screen {
+    Setup,
+    Welcome,
+    /// Voter number (a fresh form per number) and the checked code's hash.
+    Vote(u32, Option<String>),
+    Thanks(u32, String),
+    Pin,
+    Panel,
+    Exited,
+}
+
+#[component]
+fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) -> impl IntoView {
+    let sid = survey.id.clone();
+    let store = Store::open_and_probe();
+    let device = store
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|s| s.device_id());
+    let (Ok(store), Ok(device)) = (store, device) else {
+        return view! {
+            <p class="py-error" role="alert" data-testid="storage-error">
+                "本机浏览器无法保存选票，不能用作投票机。 (This browser cannot store ballots.)"
+            </p>
+        }
+        .into_any();
+    };
+    let target = config
+        .collect_target(survey.collect.as_ref())
+        .map(|(endpoint, submit_key)| Target {
+            endpoint,
+            submit_key,
+        });
+    let endpoint = target.as_ref().map(|t| t.endpoint.clone());
+    let mut policy = Policy::default();
+    if let Some(ms) = config.retry_base_ms.filter(|ms| *ms > 0) {
+        policy.base_delay_ms = ms;
+    }
+    strip_acked(&sid);
+    let outbox = Outbox::start(&store, &sid, target, policy);
+    let record = RwSignal::new(KioskRecord::load(&sid));
+    let count = RwSignal::new(count_ballots(&sid));
+    let screen = RwSignal::new(if record.get_untracked().is_some() {
+        Screen::Welcome
+    } else {
+        Screen::Setup
+    });
+    let voter = StoredValue::new(0u32);
+
+    // Whenever the outbox reports progress: strip acknowledged ballots, recount.
+    {
+        let sid = sid.clone();
+        Effect::new(move |_| {
+            outbox.snapshot.track();
+            strip_acked(&sid);
+            count.set(count_ballots(&sid));
+        });
+    }
+
+    let welcome = move || {
+        clear_focus_and_selection();
+        screen.set(Screen::Welcome);
+    };
+
+    let on_cast = {
+        let sid = sid.clone();
+        Callback::new(move |ballot: Ballot| {
+            outbox.added(&ballot);
+            if let Some(h) = ballot.code_hash.clone() {
+                record.update(|r| {
+                    if let Some(r) = r {
+                        r.used.insert(h);
+                        r.save(&sid);
+                    }
+                });
+            }
+            count.set(count_ballots(&sid));
+            let n = voter.get_value();
+            screen.set(Screen::Thanks(n, ballot.receipt()));
+            set_timeout(
+                move || {
+                    if matches!(screen.try_get_untracked(), Some(Screen::Thanks(m, _)) if m == n) {
+                        welcome();
+                    }
+                },
+                Duration::from_millis(THANKS_MS),
+            );
+        })
+    };
+
+    let title = survey.title.clone();
+    let header = view! {
+        <header class="py-header">
+            <h2 class="py-title">{txt(lang, title)}</h2>
+            <p class="py-unit">{survey.unit.clone()}</p>
+        </header>
+    };
+
+    let body = move || {
+        match screen.get() {
+        Screen::Setup => view! {
+            <Setup survey=survey.clone() endpoint=endpoint.clone() lang record
+                on_done=Callback::new(move |_| welcome())/>
+        }
+        .into_any(),
+        Screen::Welcome => view! {
+            <Welcome survey=survey.clone() lang record count
+                on_begin=Callback::new(move |hash: Option<String>| {
+                    voter.update_value(|n| *n += 1);
+                    screen.set(Screen::Vote(voter.get_value(), hash));
+                })
+                on_organiser=Callback::new(move |_| screen.set(Screen::Pin))/>
+        }
+        .into_any(),
+        Screen::Vote(n, hash) => {
+            // A new form with new signals for every voter.
+            let answers = RwSignal::new(crate::cast::Answers::new());
+            let section = RwSignal::new(0usize);
+            let root = NodeRef::<leptos::html::Div>::new();
+            Effect::new(move |_| {
+                if let Some(el) = root.get() {
+                    autocomplete_off(&el);
+                }
+            });
+            view! {
+                <div class="py-kiosk-vote" data-testid="kiosk-vote" data-voter=n.to_string() node_ref=root>
+                    <SurveyForm survey=survey.clone() lang answers section device=device.clone()
+                        prefix=format!("pyk{n}") on_cast code_hash=hash/>
+                </div>
+            }
+            .into_any()
+        }
+        Screen::Thanks(_, receipt) => view! {
+            <section class="py-thanks" data-testid="kiosk-thanks" aria-live="polite">
+                <h3 class="py-section-title">{t(lang, "感谢您的参与！", "Thank you for taking part!")}</h3>
+                <p>{t(lang, "您的回执码：", "Your receipt code:")}</p>
+                <p class="py-receipt" data-testid="kiosk-receipt" translate="no">{receipt}</p>
+                <div class="py-buttons">
+                    <button type="button" class="py-button py-primary" data-testid="kiosk-done"
+                        on:click=move |_| welcome()>
+                        {t(lang, "完成", "Done")}
+                    </button>
+                </div>
+            </section>
+        }
+        .into_any(),
+        Screen::Pin => view! {
+            <PinPad lang record
+                on_ok=Callback::new(move |_| screen.set(Screen::Panel))
+                on_cancel=Callback::new(move |_| welcome())/>
+        }
+        .into_any(),
+        Screen::Panel => {
+            let sid = sid.clone();
+            let sid2 = sid.clone();
+            let ended = move || record.with(|r| r.as_ref().is_some_and(|r| r.ended));
+            view! {
+                <section class="py-kiosk-panel" data-testid="kiosk-panel">
+                    <h3 class="py-section-title">{t(lang, "组织者", "Organiser")}</h3>
+                    <p class="py-kiosk-count" data-testid="kiosk-count" data-count=move || count.get().to_string()>
+                        {move || format!("本机已投 {} 票", count.get())}
+                    </p>
+                    <OutboxStatus outbox lang/>
+                    <div class="py-buttons">
+                        <button type="button" class="py-button py-primary" data-testid="kiosk-resume"
+                            on:click=move |_| welcome()>
+                            {t(lang, "返回投票", "Back to voting")}
+                        </button>
+                        <button type="button" class="py-button py-secondary" data-testid="kiosk-end"
+                            on:click=move |_| record.update(|r| if let Some(r) = r {
+                                r.ended = !r.ended;
+                                r.save(&sid);
+                            })>
+                            {move || if ended() { "恢复本机投票" } else { "结束本机投票" }}
+                        </button>
+                        <button type="button" class="py-button py-secondary" data-testid="kiosk-exit"
+                            on:click=move |_| {
+                                KioskRecord::remove(&sid2);
+                                record.set(None);
+                                screen.set(Screen::Exited);
+                            }>
+                            {t(lang, "退出信息亭模式", "Leave kiosk mode")}
+                        </button>
+                    </div>
+                </section>
+            }
+            .into_any()
+        }
+        Screen::Exited => view! {
+            <section data-testid="kiosk-exited">
+                <p>{t(lang, "已退出信息亭模式。本机的选票仍然保存着，上传完成前请不要清除浏览器数据。",
+                    "Kiosk mode ended. This device's ballots stay stored; do not clear the browser's data before they are uploaded.")}</p>
+                <OutboxStatus outbox lang/>
+                <button type="button" class="py-button py-secondary" data-testid="kiosk-setup-again"
+                    on:click=move |_| screen.set(Screen::Setup)>
+                    {t(lang, "重新设置信息亭", "Set up the kiosk again")}
+                </button>
+            </section>
+        }
+        .into_any(),
+    }
+    };
+
+    view! { {header} <div class="py-kiosk-body">{body}</div> }.into_any()
+}
+
+/// The organiser's setup: a PIN (4–8 digits, twice) and, for surveys with codes, the admin
+/// token to load the code hashes once.
+#[component]
+fn Setup(
+    survey: Arc<Survey>,
+    endpoint: Option<String>,
+    lang: RwSignal<Lang>,
+    record: RwSignal<Option<KioskRecord>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let pin = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let token = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let sid = survey.id.clone();
+    let codes = survey.codes && endpoint.is_some();
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let p = pin.get_untracked();
+        if !pin_valid(&p) {
+            error.set(Some(
+                "PIN 须为 4–8 位数字。 (The PIN must be 4 to 8 digits.)".into(),
+            ));
+            return;
+        }
+        if p != confirm.get_untracked() {
+            error.set(Some(
+                "两次输入的 PIN 不一致。 (The two PINs differ.)".into(),
+            ));
+            return;
+        }
+        let mut rec = KioskRecord::with_pin(&p);
+        let tok = token.get_untracked();
+        // The token is read once and cleared from the page.
+        token.set(String::new());
+        pin.set(String::new());
+        confirm.set(String::new());
+        let sid = sid.clone();
+        let endpoint = endpoint.clone();
+        match (tok.trim().is_empty(), endpoint) {
+            (false, Some(endpoint)) => {
+                busy.set(true);
+                leptos::task::spawn_local(async move {
+                    match fetch_code_hashes(&endpoint, &sid, &tok).await {
+                        Ok((hashes, used)) => {
+                            rec.hashes = hashes;
+                            rec.used.extend(used);
+                            rec.save(&sid);
+                            let _ = record.try_set(Some(rec));
+                            on_done.run(());
+                        }
+                        Err(e) => {
+                            let _ = error.try_set(Some(format!(
+                                "选票码加载失败 (could not load the codes): {e}"
+                            )));
+                            let _ = busy.try_set(false);
+                        }
+                    }
+                });
+            }
+            _ => {
+                rec.save(&sid);
+                record.set(Some(rec));
+                on_done.run(());
+            }
+        }
+    };
+    view! {
+        <form class="py-kiosk-setup" data-testid="kiosk-setup" autocomplete="off" on:submit=start>
+            <h3 class="py-section-title">{t(lang, "设置投票机（信息亭模式）", "Set up the kiosk")}</h3>
+            <label>{t(lang, "组织者 PIN（4–8 位数字）", "Organiser PIN (4 to 8 digits)")}
+                <input type="password" inputmode="numeric" autocomplete="off" data-testid="kiosk-pin-new"
+                    prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev))/>
+            </label>
+            <label>{t(lang, "再输一次 PIN", "PIN again")}
+                <input type="password" inputmode="numeric" autocomplete="off" data-testid="kiosk-pin-confirm"
+                    prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev))/>
+            </label>
+            {codes.then(|| view! {
+                <label>{t(lang, "管理口令（可选：载入选票码，只用这一次，不保存）",
+                        "Admin token (optional: loads the code list once; not stored)")}
+                    <input type="password" autocomplete="off" data-testid="kiosk-token"
+                        prop:value=token on:input=move |ev| token.set(event_target_value(&ev))/>
+                </label>
+            })}
+            {move || error.get().map(|e| view! { <p class="py-error" role="alert" data-testid="kiosk-setup-error">{e}</p> })}
+            <div class="py-buttons">
+                <button type="submit" class="py-button py-primary" data-testid="kiosk-setup-start"
+                    prop:disabled=move || busy.get()>
+                    {t(lang, "开始", "Start")}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// "请下一位村民投票": the count, the code entry (surveys with codes) and 开始投票.
+#[component]
+fn Welcome(
+    survey: Arc<Survey>,
+    lang: RwSignal<Lang>,
+    record: RwSignal<Option<KioskRecord>>,
+    count: RwSignal<usize>,
+    on_begin: Callback<Option<String>>,
+    on_organiser: Callback<()>,
+) -> impl IntoView {
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<CodeError>);
+    let codes = survey.codes;
+    let sid = survey.id.clone();
+    let ended = move || record.with(|r| r.as_ref().is_some_and(|r| r.ended));
+    let begin = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if ended() {
+            return;
+        }
+        if !codes {
+            on_begin.run(None);
+            return;
+        }
+        let typed = code.get_untracked();
+        let checked = record.with_untracked(|r| match r {
+            Some(r) => r.check(&sid, &typed),
+            None => Err(CodeError::Unknown),
+        });
+        match checked {
+            Ok(h) => {
+                code.set(String::new());
+                on_begin.run(Some(h));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <section class="py-kiosk-welcome" data-testid="kiosk-welcome">
+            <h3 class="py-kiosk-next">{t(lang, "请下一位村民投票", "Next voter, please")}</h3>
+            <p class="py-kiosk-count" data-testid="kiosk-count" data-count=move || count.get().to_string()>
+                {move || if lang.get() == Lang::En {
+                    format!("Ballots cast on this device: {}", count.get())
+                } else {
+                    format!("本机已投 {} 票", count.get())
+                }}
+            </p>
+            <Show when=move || !ended() fallback=move || view! {
+                <p class="py-warning" data-testid="kiosk-ended">{t(lang, "本机投票已结束。", "Voting on this device has ended.")}</p>
+            }>
+                <form class="py-kiosk-begin" autocomplete="off" on:submit=begin.clone()>
+                    {codes.then(|| view! {
+                        <label class="py-kiosk-code">{t(lang, "请输入选票码", "Enter your ballot code")}
+                            <input type="text" autocomplete="off" autocapitalize="characters" spellcheck="false"
+                                data-testid="kiosk-code" prop:value=code
+                                on:input=move |ev| { error.set(None); code.set(event_target_value(&ev)) }/>
+                        </label>
+                    })}
+                    {move || error.get().map(|e| view! {
+                        <p class="py-error" role="alert" data-testid="kiosk-code-error" data-code=e.code()>
+                            {match (e, lang.get()) {
+                                (CodeError::Unknown, Lang::Zh) => "选票码不正确，请核对后重新输入。",
+                                (CodeError::Used, Lang::Zh) => "这个码已经用过了，每个码只能投一次。",
+                                (e, Lang::En) => e.en(),
+                            }}
+                        </p>
+                    })}
+                    <div class="py-buttons">
+                        <button type="submit" class="py-button py-primary py-kiosk-start" data-testid="kiosk-begin">
+                            {t(lang, "开始投票", "Start voting")}
+                        </button>
+                    </div>
+                </form>
+            </Show>
+            <button type="button" class="py-link py-kiosk-organiser" data-testid="kiosk-organiser"
+                on:click=move |_| on_organiser.run(())>
+                {t(lang, "组织者", "Organiser")}
+            </button>
+        </section>
+    }
+}
+
+/// The organiser's PIN on on-screen digits (no pop-up, no time limit, no lockout).
+#[component]
+fn PinPad(
+    lang: RwSignal<Lang>,
+    record: RwSignal<Option<KioskRecord>>,
+    on_ok: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let digits = RwSignal::new(String::new());
+    let wrong = RwSignal::new(false);
+    let press = move |d: char| {
+        wrong.set(false);
+        digits.update(|s| {
+            if s.len() < 8 {
+                s.push(d)
+            }
+        });
+    };
+    let ok = move |_| {
+        let pin = digits.get_untracked();
+        digits.set(String::new());
+        if record.with_untracked(|r| r.as_ref().is_some_and(|r| r.pin_ok(&pin))) {
+            on_ok.run(());
+        } else {
+            wrong.set(true);
+        }
+    };
+    view! {
+        <section class="py-kiosk-pin" data-testid="kiosk-pin-pad">
+            <h3 class="py-section-title">{t(lang, "请输入组织者 PIN", "Enter the organiser PIN")}</h3>
+            <p class="py-kiosk-dots" aria-live="polite">{move || "●".repeat(digits.with(|d| d.len()))}</p>
+            <Show when=move || wrong.get()>
+                <p class="py-error" role="alert" data-testid="kiosk-pin-error">{t(lang, "PIN 不正确，请重新输入。", "Wrong PIN. Please try again.")}</p>
+            </Show>
+            <div class="py-kiosk-keys">
+                {('1'..='9').chain(['0']).map(|d| view! {
+                    <button type="button" class="py-button py-secondary" data-testid=format!("kiosk-digit-{d}")
+                        on:click=move |_| press(d)>{d.to_string()}</button>
+                }).collect_view()}
+                <button type="button" class="py-button py-secondary" data-testid="kiosk-pin-back"
+                    on:click=move |_| digits.update(|s| { s.pop(); })>{t(lang, "删除", "Delete")}</button>
+                <button type="button" class="py-button py-primary" data-testid="kiosk-pin-ok" on:click=ok>
+                    {t(lang, "确定", "OK")}
+                </button>
+            </div>
+            <button type="button" class="py-button py-secondary" data-testid="kiosk-pin-cancel"
+                on:click=move |_| on_cancel.run(())>{t(lang, "返回", "Back")}</button>
+        </section>
+    }
+}

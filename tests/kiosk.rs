@@ -1,0 +1,262 @@
+//! Browser tests of kiosk mode (feature `kiosk`) in headless Chromium.
+//!
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p pingyi
+//! --target wasm32-unknown-unknown --features kiosk --test kiosk`
+#![cfg(feature = "kiosk")]
+
+use std::collections::BTreeSet;
+
+use pingyi::embed::{Config, SurveySource};
+use pingyi::kiosk::{self, KioskRecord};
+use pingyi_core::codes::{code_hash, CodeError};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+fn clear(survey_id: &str) {
+    let s = storage();
+    let keys: Vec<String> = (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .filter(|k| k.starts_with(&format!("pingyi/v1/{survey_id}/")))
+        .collect();
+    for k in keys {
+        s.remove_item(&k).unwrap();
+    }
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+async fn wait_for(root: &Element, selector: &str) -> Element {
+    let deadline = js_sys::Date::now() + 5000.0;
+    loop {
+        if let Some(el) = root.query_selector(selector).unwrap() {
+            return el;
+        }
+        assert!(
+            js_sys::Date::now() < deadline,
+            "timed out waiting for {selector}; DOM: {}",
+            root.inner_html()
+        );
+        sleep(20).await;
+    }
+}
+
+async fn click(root: &Element, selector: &str) {
+    wait_for(root, selector)
+        .await
+        .unchecked_into::<HtmlElement>()
+        .click();
+    sleep(20).await;
+}
+
+async fn type_into(root: &Element, selector: &str, text: &str) {
+    let input: HtmlInputElement = wait_for(root, selector).await.unchecked_into();
+    input.set_value(text);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    sleep(10).await;
+}
+
+fn survey(id: &str) -> String {
+    format!(
+        r#"{{"format":"pingyi/1","id":"{id}","version":1,"title":{{"zh":"信息亭测试"}},"unit":"测试湾",
+        "sections":[{{"id":"s1","title":{{"zh":"满意度"}},"questions":[
+        {{"id":"q_sat","title":{{"zh":"环境卫生"}},"kind":"scale","preset":"satisfaction"}}]}}]}}"#
+    )
+}
+
+/// A kiosk for `survey_id`, local-only, in a fresh element.
+fn mount(survey_id: &str) -> (Element, Box<dyn std::any::Any>) {
+    let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&el).unwrap();
+    let config = Config {
+        source: SurveySource::Inline(survey(survey_id)),
+        ..Config::from_attributes(&el)
+    };
+    let handle = kiosk::mount(el.clone(), config);
+    (el.into(), handle)
+}
+
+async fn set_up(root: &Element, pin: &str) {
+    type_into(root, "[data-testid=kiosk-pin-new]", pin).await;
+    type_into(root, "[data-testid=kiosk-pin-confirm]", pin).await;
+    click(root, "[data-testid=kiosk-setup-start]").await;
+    wait_for(root, "[data-testid=kiosk-welcome]").await;
+}
+
+async fn pin(root: &Element, pin: &str) {
+    for d in pin.chars() {
+        click(root, &format!("[data-testid=kiosk-digit-{d}]")).await;
+    }
+    click(root, "[data-testid=kiosk-pin-ok]").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_kiosk_reset_leaves_nothing_of_the_previous_voter() {
+    let id = "wt-kiosk-reset";
+    clear(id);
+    let (root, _handle) = mount(id);
+    set_up(&root, "2468").await;
+
+    click(&root, "[data-testid=kiosk-begin]").await;
+    let form = wait_for(&root, "[data-testid=kiosk-vote][data-voter='1'] form").await;
+    assert_eq!(form.get_attribute("autocomplete").as_deref(), Some("off"));
+    click(&root, "[data-question=q_sat] input[value=dissatisfied]").await;
+    click(&root, "[data-testid=submit]").await;
+    let receipt = wait_for(&root, "[data-testid=kiosk-receipt]")
+        .await
+        .text_content()
+        .unwrap();
+    assert_eq!(receipt.len(), 9, "{receipt}");
+    click(&root, "[data-testid=kiosk-done]").await;
+
+    wait_for(&root, "[data-testid=kiosk-welcome]").await;
+    let html = root.inner_html();
+    assert!(!html.contains(&receipt), "receipt left behind: {html}");
+    assert!(!html.contains("kiosk-vote"), "form left behind: {html}");
+    assert!(root.query_selector("input:checked").unwrap().is_none());
+    assert_eq!(
+        wait_for(&root, "[data-testid=kiosk-count]")
+            .await
+            .get_attribute("data-count")
+            .as_deref(),
+        Some("1")
+    );
+    // The ballot is stored (pending: no collector) with its answers, for safety.
+    let stored: Vec<String> = {
+        let s = storage();
+        (0..s.length().unwrap())
+            .filter_map(|i| s.key(i).unwrap())
+            .filter(|k| k.starts_with(&format!("pingyi/v1/{id}/ballot/")))
+            .map(|k| s.get_item(&k).unwrap().unwrap())
+            .collect()
+    };
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].contains("dissatisfied") && stored[0].contains("pending"));
+
+    // The next voter: a new form (voter 2), nothing checked.
+    click(&root, "[data-testid=kiosk-begin]").await;
+    wait_for(
+        &root,
+        "[data-testid=kiosk-vote][data-voter='2'] [data-question=q_sat]",
+    )
+    .await;
+    assert!(root.query_selector("input:checked").unwrap().is_none());
+    assert!(!root.inner_html().contains(&receipt));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_organiser_panel_needs_the_pin() {
+    let id = "wt-kiosk-pin";
+    clear(id);
+    let (root, _handle) = mount(id);
+    // A PIN must be 4 to 8 digits.
+    type_into(&root, "[data-testid=kiosk-pin-new]", "12").await;
+    type_into(&root, "[data-testid=kiosk-pin-confirm]", "12").await;
+    click(&root, "[data-testid=kiosk-setup-start]").await;
+    wait_for(&root, "[data-testid=kiosk-setup-error]").await;
+    set_up(&root, "97531").await;
+    let rec = storage().get_item(&kiosk::kiosk_key(id)).unwrap().unwrap();
+    assert!(!rec.contains("97531"), "{rec}");
+
+    click(&root, "[data-testid=kiosk-organiser]").await;
+    pin(&root, "1234").await;
+    wait_for(&root, "[data-testid=kiosk-pin-error]").await;
+    assert!(root
+        .query_selector("[data-testid=kiosk-panel]")
+        .unwrap()
+        .is_none());
+    pin(&root, "97531").await;
+    wait_for(&root, "[data-testid=kiosk-panel]").await;
+    click(&root, "[data-testid=kiosk-exit]").await;
+    wait_for(&root, "[data-testid=kiosk-exited]").await;
+    assert!(storage().get_item(&kiosk::kiosk_key(id)).unwrap().is_none());
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn codes_are_checked_locally() {
+    let sid = "wt-kiosk-codes";
+    let mut rec = KioskRecord::with_pin("1234");
+    assert!(rec.pin_ok("1234") && !rec.pin_ok("4321"));
+    rec.hashes = BTreeSet::from([code_hash(sid, "7K3M-Q9XZ"), code_hash(sid, "ABCD-EFGH")]);
+    let ok = rec.check(sid, "7k3m q9xz").unwrap();
+    assert_eq!(ok, code_hash(sid, "7K3M-Q9XZ"));
+    assert_eq!(rec.check(sid, "AAAA-AAAA"), Err(CodeError::Unknown));
+    assert_eq!(rec.check(sid, "12"), Err(CodeError::Unknown));
+    assert_eq!(
+        rec.check("other-survey", "7K3M-Q9XZ"),
+        Err(CodeError::Unknown)
+    );
+    rec.used.insert(ok);
+    assert_eq!(rec.check(sid, "7K3M-Q9XZ"), Err(CodeError::Used));
+    assert!(rec.check(sid, "ABCD-EFGH").is_ok());
+    // Without a loaded list: only the form and this device's used set.
+    let mut bare = KioskRecord::with_pin("1234");
+    assert!(bare.check(sid, "AAAA-AAAA").is_ok());
+    assert_eq!(bare.check(sid, "AAAA"), Err(CodeError::Unknown));
+    bare.used.insert(code_hash(sid, "AAAA-AAAA"));
+    assert_eq!(bare.check(sid, "aaaa-aaaa"), Err(CodeError::Used));
+    // Saved and loaded.
+    clear(sid);
+    assert!(rec.save(sid));
+    assert_eq!(KioskRecord::load(sid), Some(rec));
+    clear(sid);
+}
+
+#[wasm_bindgen_test]
+fn acknowledged_ballots_are_stripped_to_id_and_status() {
+    let sid = "wt-kiosk-strip";
+    clear(sid);
+    let s = storage();
+    let ballot = |id: &str, status: &str| {
+        format!(
+            r#"{{"ballot":{{"id":"{id}","survey_id":"{sid}","survey_version":1,"cast_at":"2026-11-27T19:30:00.000Z","device":"d","channel":"digital","answers":{{"q_sat":{{"choice":"dissatisfied"}}}}}},"status":"{status}"}}"#
+        )
+    };
+    s.set_item(&format!("pingyi/v1/{sid}/ballot/a"), &ballot("a", "acked"))
+        .unwrap();
+    s.set_item(
+        &format!("pingyi/v1/{sid}/ballot/p"),
+        &ballot("p", "pending"),
+    )
+    .unwrap();
+    assert_eq!(kiosk::strip_acked(sid), 1);
+    assert_eq!(
+        s.get_item(&format!("pingyi/v1/{sid}/ballot/a"))
+            .unwrap()
+            .unwrap(),
+        r#"{"id":"a","status":"acked"}"#
+    );
+    assert!(s
+        .get_item(&format!("pingyi/v1/{sid}/ballot/p"))
+        .unwrap()
+        .unwrap()
+        .contains("dissatisfied"));
+    assert_eq!(kiosk::count_ballots(sid), 2);
+    let _ = JsValue::NULL;
+    clear(sid);
+}
