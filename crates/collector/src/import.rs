@@ -6,6 +6,8 @@
 //! - an object with a `ballots` array (a `pingyi/1` submit batch);
 //! - NDJSON, one ballot per line (`GET …/ballots?format=ndjson`).
 //!
+//! (Core's `pingyi_core::export::ballot_values` reads the shapes, for the CLI and console too.)
+//!
 //! Every ballot then goes through [`crate::api::ingest_ballots`], the store path of
 //! `POST …/ballots`: validated with core against its own survey version, inserted in one
 //! transaction per file (per survey named in the file, normally one), ids unique. Each ballot ends
@@ -21,7 +23,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pingyi_core::export::BALLOTS_FORMAT;
 use pingyi_core::protocol::BallotStatus;
 use serde_json::Value;
 
@@ -155,39 +156,10 @@ pub fn read_ballot_values(path: &Path) -> Result<Vec<Value>, String> {
     ballot_values(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The ballots of a file's text in any of the shapes listed in the module documentation.
+/// The ballots of a file's text in any of the shapes listed in the module documentation, read by
+/// core (`pingyi_core::export::ballot_values`, the reader the CLI and the console share).
 pub fn ballot_values(text: &str) -> Result<Vec<Value>, String> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => Ok(items),
-        Ok(Value::Object(mut obj)) => {
-            if let Some(format) = obj.get("format") {
-                if format.as_str() != Some(BALLOTS_FORMAT) {
-                    return Err(format!("$.format is {format}, expected \"{BALLOTS_FORMAT}\" (a raw ballot export)"));
-                }
-            }
-            match obj.remove("ballots") {
-                Some(Value::Array(items)) => Ok(items),
-                Some(_) => Err("$.ballots must be an array of ballots".into()),
-                None if obj.contains_key("answers") => Ok(vec![Value::Object(obj)]),
-                None => Err(format!(
-                    "not a ballot file: expected a raw export (\"format\": \"{BALLOTS_FORMAT}\"), an array of \
-                     ballots, an object with \"ballots\", or NDJSON"
-                )),
-            }
-        }
-        Ok(_) => Err("not a ballot file: expected a JSON array or object".into()),
-        Err(whole) => {
-            let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
-            if lines.len() > 1 && lines.iter().all(|(_, l)| l.trim_start().starts_with('{')) {
-                lines
-                    .iter()
-                    .map(|(n, line)| serde_json::from_str::<Value>(line).map_err(|e| format!("line {}: not JSON: {e}", n + 1)))
-                    .collect()
-            } else {
-                Err(format!("not JSON: {whole}"))
-            }
-        }
-    }
+    pingyi_core::export::ballot_values(text).map(|v| v.into_iter().map(|(_, v)| v).collect()).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

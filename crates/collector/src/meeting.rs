@@ -21,7 +21,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
 
 use pingyi_core::ballot::sha256_hex;
 use pingyi_core::codes::{code_hash, generate_codes, join_url, BYTES_PER_CODE};
@@ -29,136 +28,33 @@ use pingyi_core::export::{tally_report, TallyReport};
 use pingyi_core::paper::{paper_totals_ballots, validate_paper_totals, PaperTotals};
 use pingyi_core::protocol::error_code;
 use pingyi_core::tally::tally_with_paper;
-use pingyi_core::{Survey, Tally, Text};
+use pingyi_core::Survey;
 
 use crate::api::{
     blocking, load_ballots, now_rfc3339, read_body, require_admin, ApiError, AppState,
 };
 use crate::store::{FrozenTally, MeetingState};
 
-/// Header on a tally served from the frozen final tally: `true`.
-pub const FROZEN_HEADER: &str = "x-pingyi-frozen";
-/// Header with the frozen final tally's content hash.
-pub const CONTENT_HASH_HEADER: &str = "x-pingyi-content-hash";
-
-/// Most codes one `POST …/codes` makes.
-pub const MAX_CODES_PER_REQUEST: u32 = 2000;
+pub use pingyi_core::protocol::meeting::{
+    CodeHashes, CodesRequest, CodesResponse, FinalTally, IssuedCode, LiveView, PaperTotalsBody, PaperTotalsView,
+    SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, MAX_CODES_PER_REQUEST,
+};
+use pingyi_core::protocol::meeting::{STATE_CLOSED, STATE_OPEN};
 
 /// Seconds between live events when nothing changes (they double as keep-alives).
 pub const LIVE_EVENT_SECONDS: u64 = 5;
 
-// ------------------------------------------------------------------------------------------------
-// Wire types
-
-/// `GET …/state`, and the answer of `reveal` and `hide`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct SurveyStateView {
-    pub survey_id: String,
-    /// `open` or `closed`.
-    pub state: String,
-    /// Whether the organiser revealed the results.
-    pub revealed: bool,
-    /// RFC 3339 UTC time of closing, `null` while open.
-    pub closed_at: Option<String>,
-}
-
-/// `GET …/live` and each `live` event of `GET …/live/events`: what the projector shows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct LiveView {
-    pub survey_id: String,
-    pub survey_version: u32,
-    pub title: Text,
-    pub unit: String,
-    pub eligible: Option<u32>,
-    /// Ballots counted for the current version, digital and paper, including the ballots that
-    /// paper totals stand for.
-    pub ballots: u64,
-    /// `open` or `closed`.
-    pub state: String,
-    pub revealed: bool,
-    pub closed_at: Option<String>,
-    /// The tally (with paper totals and channel counts); `null` unless revealed. After closing,
-    /// the frozen final tally.
-    pub tally: Option<Tally>,
-}
-
-/// Body of `POST …/codes`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CodesRequest {
-    /// How many codes to make: 1 to 2000.
-    pub count: u32,
-}
-
-/// One ballot code, shown once.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct IssuedCode {
-    /// `XXXX-XXXX` (Crockford base32).
-    pub code: String,
-    /// The link for the slip's QR code: `{origin}/?s={survey_id}&code={code}`.
-    pub url: String,
-}
-
-/// Answer of `POST …/codes`: the plain codes, which the collector does not keep.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct CodesResponse {
-    pub survey_id: String,
-    /// Codes made by this request.
-    pub count: u32,
-    /// Codes the survey has now in all (used or not).
-    pub total: u64,
-    pub codes: Vec<IssuedCode>,
-}
-
-/// Answer of `GET …/codes/hashes`: what a kiosk loads to check codes offline.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct CodeHashes {
-    pub survey_id: String,
-    /// Every code hash of the survey, sorted.
-    pub hashes: Vec<String>,
-    /// The hashes already used by a stored ballot, sorted.
-    pub used: Vec<String>,
-}
-
-/// Body of `PUT …/paper-totals`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PaperTotalsBody {
-    /// The whole set, replacing the previous one; `[]` removes them.
-    pub totals: Vec<PaperTotals>,
-}
-
-/// Answer of `GET`/`PUT …/paper-totals`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct PaperTotalsView {
-    pub survey_id: String,
-    /// The survey version the totals were checked against; `null` when none were entered.
-    pub survey_version: Option<u32>,
-    pub totals: Vec<PaperTotals>,
-    /// Paper ballots the totals stand for (the largest `ballots` of any entry).
-    pub paper_ballots: u64,
-}
-
-/// `GET …/final` and the answer of `close`: the frozen final tally.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct FinalTally {
-    pub survey_id: String,
-    pub closed_at: String,
-    /// SHA-256 (lowercase hex) of `report` exactly as it appears in this body (its canonical
-    /// JSON, `serde_json::to_string` of the report).
-    pub content_hash: String,
-    /// The `pingyi-tally/1` report made at closing (`generated_at` = `closed_at`).
-    pub report: TallyReport,
-}
+// The wire types (`SurveyStateView`, `LiveView`, codes, paper totals, `FinalTally`) are core's
+// `pingyi_core::protocol::meeting`, shared with the organiser console.
 
 // ------------------------------------------------------------------------------------------------
 // Blocking helpers
 
 fn state_word(m: &MeetingState) -> &'static str {
     if m.closed_at.is_some() {
-        "closed"
+        STATE_CLOSED
     } else {
-        "open"
+        STATE_OPEN
     }
 }
 

@@ -1,8 +1,9 @@
-//! Evening-meeting glue (村湾夜话) for the organiser pages: the collector's meeting wire types
-//! (live view, state, ballot codes, paper totals, final tally; see "Meeting modes" in
-//! docs/protocol.md), and the pure parts of paper-ballot entry: which questions can be keyed in,
-//! turning a filled form into a core `Ballot` (`channel: "paper"`) or a set of core
-//! `PaperTotals`, and naming the entry a collector problem path points at.
+//! Evening-meeting glue (村湾夜话) for the organiser pages: the meeting wire types (live view,
+//! state, ballot codes, paper totals, final tally; see "Meeting modes" in docs/protocol.md),
+//! re-exported from core's `pingyi_core::protocol::meeting`, and the pure parts of paper-ballot
+//! entry: which questions can be keyed in, turning a filled form into a core `Ballot`
+//! (`channel: "paper"`) or a set of core `PaperTotals`, and naming the entry a collector problem
+//! path points at.
 //!
 //! Nothing is validated or counted here; the collector runs core's checks and tally.
 
@@ -10,78 +11,18 @@ use std::collections::BTreeMap;
 
 use pingyi_core::paper::PaperTotals;
 use pingyi_core::survey::APPROVE_OPTIONS;
-use pingyi_core::{Answer, Ballot, Channel, Problem, QuestionBody, Survey, Tally, Text};
-use serde::Deserialize;
+use pingyi_core::{Answer, Ballot, Channel, Problem, QuestionBody, Survey, Text};
 
 use crate::i18n::Lang;
 
 /// Device id of ballots keyed in at the console.
 pub const PAPER_DEVICE: &str = "console";
 
-/// `GET …/live` and each `live` event: what the projector shows.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct LiveView {
-    pub survey_id: String,
-    pub survey_version: u32,
-    pub title: Text,
-    pub unit: String,
-    pub eligible: Option<u32>,
-    pub ballots: u64,
-    /// `open` or `closed`.
-    pub state: String,
-    pub revealed: bool,
-    pub closed_at: Option<String>,
-    /// `null` unless revealed (or closed).
-    pub tally: Option<Tally>,
-}
-
-impl LiveView {
-    pub fn closed(&self) -> bool {
-        self.state == "closed"
-    }
-}
-
-/// `GET …/state`, and the answer of `reveal` and `hide`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct StateView {
-    pub survey_id: String,
-    pub state: String,
-    pub revealed: bool,
-    pub closed_at: Option<String>,
-}
-
-/// One ballot code, shown once.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct IssuedCode {
-    pub code: String,
-    pub url: String,
-}
-
-/// Answer of `POST …/codes`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct CodesResponse {
-    pub survey_id: String,
-    pub count: u32,
-    pub total: u64,
-    pub codes: Vec<IssuedCode>,
-}
-
-/// The parts of `FinalTally` (`close`, `GET …/final`) the console shows.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct FinalSummary {
-    pub survey_id: String,
-    pub closed_at: String,
-    pub content_hash: String,
-}
-
-/// `GET`/`PUT …/paper-totals`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct PaperTotalsView {
-    pub survey_id: String,
-    pub survey_version: Option<u32>,
-    pub totals: Vec<PaperTotals>,
-    pub paper_ballots: u64,
-}
+// The wire types the console reads from the collector's meeting API are core's
+// (`pingyi_core::protocol::meeting`), re-exported here.
+pub use pingyi_core::protocol::meeting::{
+    CodesResponse, FinalTally, IssuedCode, LiveView, PaperTotalsView, SurveyStateView,
+};
 
 /// The join link residents open (and the projector's QR code): `{origin}/?s={id}`.
 pub fn join_url(origin: &str, survey_id: &str) -> String {

@@ -3,14 +3,13 @@
 //! comes from `pingyi_core::export::tally_report` (or the collector, which runs the same core),
 //! and merging is core's `merge`.
 //!
-//! Also the one reader the console needs that core does not have: ballot files in the shapes
-//! Pingyi writes (raw export, bare array, submit batch, NDJSON), the same shapes the `pingyi` CLI
-//! and `pingyi-collector import` accept.
+//! Ballot files (raw export, bare array, submit batch, NDJSON) are read by core's
+//! `pingyi_core::export::read_ballots`, the reader the `pingyi` CLI and `pingyi-collector import`
+//! share.
 
-use pingyi_core::export::{raw_export, tally_csv, tally_report, TallyReport, BALLOTS_FORMAT};
+use pingyi_core::export::{raw_export, tally_csv, tally_report, TallyReport};
 use pingyi_core::merge::merge;
 use pingyi_core::{Ballot, Survey};
-use serde_json::Value;
 
 use crate::i18n::Lang;
 
@@ -103,42 +102,10 @@ fn pretty<T: serde::Serialize>(v: &T) -> String {
     s
 }
 
-/// The ballots of a file's text, in any shape Pingyi writes. A leading BOM is ignored.
+/// The ballots of a file's text, in any shape Pingyi writes, read by core
+/// (`pingyi_core::export::read_ballots`). A leading BOM is ignored.
 pub fn ballots_of_text(text: &str) -> Result<Vec<Ballot>, String> {
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let items: Vec<Value> = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => items,
-        Ok(Value::Object(mut obj)) => {
-            if let Some(format) = obj.get("format") {
-                if format.as_str() != Some(BALLOTS_FORMAT) {
-                    return Err(format!("format {format} is not \"{BALLOTS_FORMAT}\""));
-                }
-            }
-            match obj.remove("ballots") {
-                Some(Value::Array(items)) => items,
-                _ if obj.contains_key("answers") => vec![Value::Object(obj)],
-                _ => return Err(format!("not a ballot file (expected \"{BALLOTS_FORMAT}\")")),
-            }
-        }
-        Ok(_) => return Err("not a ballot file".into()),
-        Err(whole) => {
-            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-            if lines.len() > 1 && lines.iter().all(|l| l.trim_start().starts_with('{')) {
-                let mut out = Vec::with_capacity(lines.len());
-                for (i, l) in lines.iter().enumerate() {
-                    out.push(serde_json::from_str::<Value>(l).map_err(|e| format!("line {}: {e}", i + 1))?);
-                }
-                out
-            } else {
-                return Err(format!("not JSON: {whole}"));
-            }
-        }
-    };
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| serde_json::from_value::<Ballot>(v).map_err(|e| format!("ballot {i}: {e}")))
-        .collect()
+    pingyi_core::export::read_ballots(text).map_err(|e| e.to_string())
 }
 
 /// Parse and validate a survey file with core; problems become one readable line each.

@@ -12,6 +12,8 @@
 //! - [`tally_csv`]: one flat table in Chinese (or English) for Excel: UTF-8 with BOM, CRLF.
 //! - [`ballots_export`] / [`raw_export`]: the counted ballots sorted by id; for an anonymous survey
 //!   the device id is blanked and `cast_at` is cut to the start of its UTC day.
+//! - [`read_ballots`] / [`ballot_values`]: reading a ballot file back in any shape Pingyi writes
+//!   (raw export, bare array, submit batch, NDJSON), with errors naming the ballot at fault.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -194,6 +196,126 @@ fn start_of_utc_day(s: &str) -> Option<String> {
     let t = parse_rfc3339(s)?;
     let day = t.unix_seconds.div_euclid(86_400) * 86_400;
     Some(format_rfc3339_millis(UtcTime { unix_seconds: day, nanos: 0 }))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Reading ballot files
+
+/// Where one ballot sits in a ballot file, for error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BallotPlace {
+    /// Item `index` (from 0) of a bare JSON array: `$[index]`.
+    Item(usize),
+    /// Item `index` (from 0) of the `ballots` array of an object: `$.ballots[index]`.
+    BallotsItem(usize),
+    /// Line `n` (from 1, counting blank lines) of an NDJSON file.
+    Line(usize),
+    /// The whole file is one ballot object: `$`.
+    Whole,
+}
+
+impl std::fmt::Display for BallotPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BallotPlace::Item(i) => write!(f, "$[{i}]"),
+            BallotPlace::BallotsItem(i) => write!(f, "$.ballots[{i}]"),
+            BallotPlace::Line(n) => write!(f, "line {n}"),
+            BallotPlace::Whole => f.write_str("$"),
+        }
+    }
+}
+
+/// Why a ballot file could not be read: where (when one ballot is at fault) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadError {
+    /// The ballot at fault; `None` when the file as a whole is not a ballot file.
+    pub place: Option<BallotPlace>,
+    /// English, e.g. `not a ballot: missing field `answers``.
+    pub message: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.place {
+            Some(p) => write!(f, "{p}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+fn file_error(message: impl Into<String>) -> ReadError {
+    ReadError { place: None, message: message.into() }
+}
+
+/// The ballots of a ballot file's text as JSON values, each with its place, not yet checked as
+/// ballots. Accepts every shape Pingyi writes:
+/// - a raw export, `{"format": "pingyi-ballots/1", "survey_id": …, "ballots": [ … ]}` (any other
+///   `format` is refused);
+/// - a bare JSON array of ballots (the collector's `GET …/ballots`, `pingyi merge`);
+/// - an object with a `ballots` array (a `pingyi/1` submit batch), or a single ballot object;
+/// - NDJSON, one ballot per line (`GET …/ballots?format=ndjson`); blank lines are skipped.
+///
+/// A leading byte order mark is ignored.
+pub fn ballot_values(text: &str) -> Result<Vec<(BallotPlace, serde_json::Value)>, ReadError> {
+    use serde_json::Value;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let items = |wrap: fn(usize) -> BallotPlace, items: Vec<Value>| {
+        items.into_iter().enumerate().map(|(i, v)| (wrap(i), v)).collect::<Vec<_>>()
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(a)) => Ok(items(BallotPlace::Item, a)),
+        Ok(Value::Object(mut obj)) => {
+            if let Some(format) = obj.get("format") {
+                if format.as_str() != Some(BALLOTS_FORMAT) {
+                    return Err(file_error(format!(
+                        "$.format is {format}, expected \"{BALLOTS_FORMAT}\" (a raw ballot export)"
+                    )));
+                }
+            }
+            match obj.remove("ballots") {
+                Some(Value::Array(a)) => Ok(items(BallotPlace::BallotsItem, a)),
+                Some(_) => Err(file_error("$.ballots must be an array of ballots")),
+                None if obj.contains_key("answers") => Ok(vec![(BallotPlace::Whole, Value::Object(obj))]),
+                None => Err(file_error(format!(
+                    "not a ballot file: expected a raw export (\"format\": \"{BALLOTS_FORMAT}\"), an array of \
+                     ballots, an object with \"ballots\", or NDJSON"
+                ))),
+            }
+        }
+        Ok(_) => Err(file_error("not a ballot file: expected a JSON array or object")),
+        Err(whole) => {
+            let lines: Vec<(usize, &str)> =
+                text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(n, l)| (n + 1, l)).collect();
+            if lines.len() > 1 && lines.iter().all(|(_, l)| l.trim_start().starts_with('{')) {
+                lines
+                    .into_iter()
+                    .map(|(n, line)| {
+                        serde_json::from_str::<Value>(line).map(|v| (BallotPlace::Line(n), v)).map_err(|e| ReadError {
+                            place: Some(BallotPlace::Line(n)),
+                            message: format!("not JSON: {e}"),
+                        })
+                    })
+                    .collect()
+            } else {
+                Err(file_error(format!("not JSON: {whole}")))
+            }
+        }
+    }
+}
+
+/// The ballots of a ballot file's text, in any shape [`ballot_values`] accepts. The first item
+/// that is not a ballot is an error naming its place (`$[i]`, `$.ballots[i]` or `line n`) and
+/// serde's reason. Nothing is validated against a survey here (see `validate_ballot`).
+pub fn read_ballots(text: &str) -> Result<Vec<Ballot>, ReadError> {
+    ballot_values(text)?
+        .into_iter()
+        .map(|(place, v)| {
+            serde_json::from_value::<Ballot>(v)
+                .map_err(|e| ReadError { place: Some(place), message: format!("not a ballot: {e}") })
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -2,11 +2,21 @@
 //!
 //! The widget's outbox and every collector (the reference one in `crates/collector`, or one a
 //! portal writes itself) exchange exactly these shapes. Nothing here does I/O.
+//!
+//! The evening-meeting shapes (state, live view, ballot codes, paper totals, final tally) are in
+//! [`meeting`], re-exported here.
 
 use serde::{Deserialize, Serialize};
 
 use crate::ballot::Ballot;
 use crate::validate::Problem;
+
+pub mod meeting;
+
+pub use meeting::{
+    CodeHashes, CodesRequest, CodesResponse, FinalTally, IssuedCode, LiveView, PaperTotalsBody, PaperTotalsView,
+    SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, MAX_CODES_PER_REQUEST, STATE_CLOSED, STATE_OPEN,
+};
 
 /// The protocol tag.
 pub const PROTOCOL: &str = "pingyi/1";

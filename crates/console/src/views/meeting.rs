@@ -19,7 +19,7 @@ use crate::browser::{self, ServerSettings};
 use crate::i18n::{Key, Lang};
 use crate::meeting::{
     answers_from_form, describe_problem, mark_field, paper_ballot, paper_questions, total_field, totals_from_form,
-    CodesResponse, FinalSummary, IssuedCode, PaperKind, PaperQuestion, PaperTotalsView, StateView,
+    CodesResponse, FinalTally, IssuedCode, PaperKind, PaperQuestion, PaperTotalsView, SurveyStateView,
 };
 use crate::model::parse_survey;
 use crate::qr::qr_view;
@@ -167,8 +167,8 @@ fn parse<T: serde::de::DeserializeOwned>(a: &browser::Answer) -> Result<T, Strin
 #[component]
 pub fn Controls(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
     let t = move |k| lang.get().t(k);
-    let state: RwSignal<Option<StateView>> = RwSignal::new(None);
-    let fin: RwSignal<Option<FinalSummary>> = RwSignal::new(None);
+    let state: RwSignal<Option<SurveyStateView>> = RwSignal::new(None);
+    let fin: RwSignal<Option<FinalTally>> = RwSignal::new(None);
     let confirming = RwSignal::new(false);
     let line = RwSignal::new(Line::None);
 
@@ -184,13 +184,13 @@ pub fn Controls(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
             let result: Result<(), String> = async {
                 let a = target.send(method, tail, (method == "POST").then_some("{}")).await?;
                 if tail == "/close" || tail == "/final" {
-                    let f: FinalSummary = parse(&a)?;
+                    let f: FinalTally = parse(&a)?;
                     fin.set(Some(f));
                     let s = target.send("GET", "/state", None).await?;
                     state.set(Some(parse(&s)?));
                 } else {
-                    let s: StateView = parse(&a)?;
-                    let closed = s.state == "closed";
+                    let s: SurveyStateView = parse(&a)?;
+                    let closed = s.closed();
                     state.set(Some(s));
                     if closed && fin.get_untracked().is_none() && !target.token.is_empty() {
                         if let Ok(f) = target.send("GET", "/final", None).await.and_then(|a| parse(&a)) {
@@ -210,11 +210,11 @@ pub fn Controls(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
     if !session.survey_id.get_untracked().trim().is_empty() {
         act("GET", "/state");
     }
-    let closed = move || state.get().is_some_and(|s| s.state == "closed");
+    let closed = move || state.get().is_some_and(|s| s.closed());
     let state_line = move || {
         state.get().map(|s| {
             let lang = lang.get();
-            let a = if s.state == "closed" { lang.t(Key::StateClosed) } else { lang.t(Key::StateOpen) };
+            let a = if s.closed() { lang.t(Key::StateClosed) } else { lang.t(Key::StateOpen) };
             let b = if s.revealed { lang.t(Key::Revealed) } else { lang.t(Key::NotRevealed) };
             view! {
                 <p class="pc-flag" data-testid="meeting-state" data-state=s.state.clone() data-revealed=s.revealed.to_string()>
