@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use pingyi_core::outbox::Policy;
-use pingyi_core::{parse_survey, Ballot, Problem, Survey};
+use pingyi_core::{Ballot, Problem, Survey};
 
 use crate::cast::Answers;
 use crate::embed::{Config, SurveySource};
@@ -52,7 +52,7 @@ enum Mode {
 }
 
 fn parsed(json: &str) -> Phase {
-    match parse_survey(json) {
+    match crate::net::parse_survey(json) {
         Ok(s) => {
             // For the console's local results (see the module comment); a failure here is
             // reported by the storage probe that follows.
@@ -238,7 +238,7 @@ fn Ready(
         let url = format!("{}/v1/surveys/{}/state", t.endpoint, survey.id);
         leptos::task::spawn_local(async move {
             if let Ok(text) = fetch_text(&url).await {
-                let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                let v = crate::net::parse_json(&text).unwrap_or_default();
                 if v.get("state").and_then(|s| s.as_str()) == Some("closed") {
                     let _ = closed.try_set(true);
                 }

@@ -25,6 +25,10 @@
 //! - `data-from-link`: this element may be configured by the page URL (the standalone page sets
 //!   it): `?s=<survey_id>[&endpoint=<url>][&retry_base_ms=<n>]` opens the survey published at
 //!   `{endpoint or the page's origin}/v1/surveys/<survey_id>` and sends ballots there.
+//!   Personal mode (issue 4): `&code=<ballot code>` (a slip's QR code) fills in the ballot code
+//!   and is removed from the address bar at once; such a page shows a phone that already holds
+//!   a ballot its receipt instead of a second ballot (a soft check), unless `&shared=1` or
+//!   `data-shared-device` (a household's shared phone). See `docs/meeting-modes.md`.
 //!
 //! Several widgets may share a page; each has its own state and element ids. See
 //! `docs/embedding.md`.

@@ -76,7 +76,7 @@ impl KioskRecord {
     /// The stored record of `survey_id`, if the kiosk has been set up.
     pub fn load(survey_id: &str) -> Option<KioskRecord> {
         let text = storage()?.get_item(&kiosk_key(survey_id)).ok()??;
-        let v: Value = serde_json::from_str(&text).ok()?;
+        let v = crate::net::parse_json(&text).ok()?;
         let m = v.as_object()?;
         Some(KioskRecord {
             salt: m.get("salt")?.as_str()?.to_string(),
@@ -164,7 +164,7 @@ pub fn strip_acked(survey_id: &str) -> usize {
         let Some(text) = s.get_item(&key).ok().flatten() else {
             continue;
         };
-        let Ok(v) = serde_json::from_str::<Value>(&text) else {
+        let Ok(v) = crate::net::parse_json(&text) else {
             continue;
         };
         if v.get("status").and_then(Value::as_str) != Some("acked") || v.get("ballot").is_none() {
@@ -220,7 +220,7 @@ pub async fn fetch_code_hashes(
     if !response.ok() {
         return Err(format!("HTTP {status}"));
     }
-    let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let v = crate::net::parse_json(&text)?;
     Ok((set_of(v.get("hashes")), set_of(v.get("used"))))
 }
 

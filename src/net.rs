@@ -142,10 +142,61 @@ async fn exchange(
     Ok((status, text))
 }
 
+/// Parses JSON text with the browser's `JSON.parse` (no JSON parser in the wasm); the error is the
+/// browser's `SyntaxError` message.
+pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
+    js_sys::JSON::parse(text).map(|v| to_value(&v)).map_err(js_err)
+}
+
+/// A parsed JavaScript value as a [`serde_json::Value`]. Whole numbers stay integers.
+fn to_value(v: &JsValue) -> serde_json::Value {
+    use serde_json::Value;
+    if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        if js_sys::Number::is_integer(v) && n >= -9.223_372_036_854_776e18 && n < 1.844_674_407_370_955_2e19 {
+            if n < 0.0 {
+                Value::from(n as i64)
+            } else {
+                Value::from(n as u64)
+            }
+        } else {
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        }
+    } else if js_sys::Array::is_array(v) {
+        Value::Array(js_sys::Array::from(v).iter().map(|x| to_value(&x)).collect())
+    } else if v.is_object() {
+        let mut map = serde_json::Map::new();
+        for k in js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).iter() {
+            let item = js_sys::Reflect::get(v, &k).unwrap_or(JsValue::NULL);
+            map.insert(k.as_string().unwrap_or_default(), to_value(&item));
+        }
+        Value::Object(map)
+    } else {
+        Value::Null
+    }
+}
+
+/// Parses and validates a survey file; a syntax error is one problem at `$` with the browser's
+/// message (core's [`pingyi_core::parse_survey`] gives line and column, but needs a JSON parser).
+pub fn parse_survey(json: &str) -> Result<pingyi_core::Survey, Vec<pingyi_core::Problem>> {
+    match parse_json(json) {
+        Ok(v) => pingyi_core::parse_survey_value(v),
+        Err(e) => Err(vec![pingyi_core::Problem::new(
+            "$",
+            "json_syntax",
+            format!("JSON 格式错误：{e}"),
+            format!("JSON syntax error: {e}"),
+        )]),
+    }
+}
+
 /// Reads an answer's body as a [`SubmitResponse`] or an [`ErrorBody`] (`code: message`).
 pub fn answered(status: u16, text: &str) -> Outcome {
-    // Decoded as a `Value` and read with core's `from_value`: no typed serde deserializer in the wasm.
-    let value = serde_json::from_str::<serde_json::Value>(text).ok();
+    // Parsed by the browser and read with core's `from_value`: no JSON parser in the wasm.
+    let value = parse_json(text).ok();
     let results = value.as_ref().and_then(SubmitResponse::from_value).map(|r| r.results);
     let error = if results.is_some() {
         None

@@ -212,7 +212,7 @@ impl Store {
             .ok()
             .flatten()
             .and_then(|t| {
-                let v: serde_json::Value = serde_json::from_str(&t).ok()?;
+                let v = crate::net::parse_json(&t).ok()?;
                 let last = match v.as_object()?.get("last_success_ms") {
                     None | Some(serde_json::Value::Null) => None,
                     Some(n) => Some(n.as_i64()?),
@@ -304,11 +304,11 @@ mod tests {
     }
 }
 
-/// Reads a stored record through `serde_json::Value` and core's `from_value` readers, so that no
-/// typed serde deserializer ends up in the wasm. Accepts what the derived `Deserialize` accepts.
+/// Reads a stored record with the browser's `JSON.parse` and core's `from_value` readers, so that
+/// no JSON parser ends up in the wasm. Accepts what the derived `Deserialize` accepts.
 fn decode(text: &str) -> Option<StoredBallot> {
     use serde_json::Value;
-    let v: Value = serde_json::from_str(text).ok()?;
+    let v = crate::net::parse_json(text).ok()?;
     let m = v.as_object()?;
     Some(StoredBallot {
         ballot: Ballot::from_value(m.get("ballot")?)?,

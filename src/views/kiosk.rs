@@ -18,7 +18,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use pingyi_core::codes::CodeError;
 use pingyi_core::outbox::Policy;
-use pingyi_core::{parse_survey, Ballot, Survey};
+use pingyi_core::{Ballot, Survey};
 
 use super::status::OutboxStatus;
 use super::survey_form::SurveyForm;
@@ -29,7 +29,9 @@ use crate::kiosk::{
     autocomplete_off, clear_focus_and_selection, count_ballots, fetch_code_hashes, pin_valid,
     strip_acked, KioskRecord,
 };
-use crate::net::fetch_text;
+// JSON through the browser's JSON.parse and `serde_json::Value` (see `net`): no typed serde
+// deserializer in the wasm.
+use crate::net::{fetch_text, parse_survey};
 use crate::outbox::{Outbox, Target};
 use crate::store::Store;
 

@@ -60,7 +60,8 @@ pub fn build_bundles() -> Result<BundleSize, String> {
     run(command("trunk").args(["build", "--release", "--offline", "--config", "crates/console/Trunk.toml"]))?;
     if shell::root().join("kiosk.html").exists() {
         run(command("trunk").args([
-            "build", "--release", "--offline", "kiosk.html", "--dist", "dist/kiosk", "--public-url", "/kiosk/",
+            // The target comes first: `--offline` takes an optional value and would swallow it.
+            "build", "kiosk.html", "--release", "--offline", "--dist", "dist/kiosk", "--public-url", "/kiosk/",
         ]))?;
     }
     let size = check_budget()?;

@@ -16,7 +16,7 @@ pub mod validate;
 pub use ballot::{Answer, Ballot, Channel, NoticeResponse};
 pub use survey::{Question, QuestionBody, Survey, Text};
 pub use tally::{tally, Ratio, Tally};
-pub use validate::{parse_survey, validate_ballot, validate_survey, Problem};
+pub use validate::{parse_survey, parse_survey_value, validate_ballot, validate_survey, Problem};
 
 #[cfg(feature = "schema")]
 pub use schema::{survey_schema, tally_schema};

@@ -472,7 +472,7 @@ fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bool {
 
 /// Parse and validate a survey file. Returns every problem found.
 pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
-    let mut root: Value = match serde_json::from_str(json) {
+    let root: Value = match serde_json::from_str(json) {
         Ok(v) => v,
         Err(e) => {
             let (line, column) = (e.line(), e.column());
@@ -484,6 +484,12 @@ pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
             )]);
         }
     };
+    parse_survey_value(root)
+}
+
+/// Validate a survey already parsed into a [`Value`] (e.g. by the browser's `JSON.parse`), with
+/// the same checks and problems as [`parse_survey`] after its text parse.
+pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
     let mut out = Vec::new();
     let mut broken: Vec<String> = Vec::new();
     // Question ids that exist in the file but whose question is broken: show_if may name them.
