@@ -28,12 +28,20 @@ async function precache() {
   await keep(assets);
 }
 
+// The cache key of a URL: without a ballot code (?code= from a printed slip), which must never
+// be kept on the phone.
+function withoutCode(href) {
+  const url = new URL(href, self.location.href);
+  url.searchParams.delete('code');
+  return url.href;
+}
+
 // Puts each same-origin URL in the cache unless it is there already; failures are ignored.
 async function keep(urls) {
   const cache = await caches.open(CACHE);
   await Promise.all(urls.map(async (u) => {
     try {
-      const url = new URL(u, self.location.href);
+      const url = new URL(withoutCode(u));
       if (url.origin !== self.location.origin || NEVER.test(url.pathname)) return;
       if (await cache.match(url.href)) return;
       const response = await fetch(url.href);
@@ -74,7 +82,7 @@ self.addEventListener('fetch', (event) => {
 
 async function fromCache(request) {
   const cache = await caches.open(CACHE);
-  return (await cache.match(request))
+  return (await cache.match(withoutCode(request.url)))
     || (request.mode === 'navigate'
       ? (await cache.match(request, { ignoreSearch: true }))
         // Only the widget's own pages fall back to the widget; the organiser console (a
@@ -87,7 +95,7 @@ function networkFirst(request) {
   const network = fetch(request).then(async (response) => {
     if (response.ok && response.type === 'basic') {
       const copy = response.clone();
-      caches.open(CACHE).then((cache) => cache.put(request, copy)).catch(() => undefined);
+      caches.open(CACHE).then((cache) => cache.put(withoutCode(request.url), copy)).catch(() => undefined);
     }
     return response;
   });
