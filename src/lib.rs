@@ -24,12 +24,6 @@ pub mod kiosk;
 
 use embed::{Config, SurveySource};
 
-/// A smaller allocator than the standard library's dlmalloc (the widget is single-threaded).
-#[cfg(target_family = "wasm")]
-#[global_allocator]
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
-
 /// Mounts every `[data-pingyi]` element on the page when the module loads.
 #[wasm_bindgen(start)]
 pub fn start() {

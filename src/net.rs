@@ -6,7 +6,7 @@
 //!   outcome is decided by `pingyi_core::outbox`, not here.
 
 use pingyi_core::outbox::Outcome;
-use pingyi_core::protocol::{ErrorBody, SubmitBatch, SubmitResponse, SUBMIT_KEY_HEADER};
+use pingyi_core::protocol::{ErrorBody, SubmitResponse, SUBMIT_KEY_HEADER};
 use pingyi_core::Ballot;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -65,7 +65,7 @@ pub fn survey_url(endpoint: &str, survey_id: &str) -> String {
     format!("{}/v1/surveys/{survey_id}", endpoint.trim_end_matches('/'))
 }
 
-/// POSTs `ballots` as one [`SubmitBatch`] and reports what happened, never failing: every
+/// POSTs `ballots` as one [`SubmitBatch`](pingyi_core::protocol::SubmitBatch) and reports what happened, never failing: every
 /// browser error becomes [`Outcome::NetworkError`], an abort after `timeout_ms` becomes
 /// [`Outcome::Timeout`].
 pub async fn submit(
@@ -78,10 +78,15 @@ pub async fn submit(
     let Some(window) = web_sys::window() else {
         return Outcome::NetworkError("no window".into());
     };
-    let body = match serde_json::to_string(&SubmitBatch { ballots }) {
-        Ok(b) => b,
-        Err(e) => return Outcome::NetworkError(e.to_string()),
-    };
+    // A `SubmitBatch` as `serde_json` writes it, around core's canonical ballot JSON.
+    let mut body = String::from("{\"ballots\":[");
+    for (i, b) in ballots.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&b.canonical_json());
+    }
+    body.push_str("]}");
     let headers = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into());
     if let Some(key) = submit_key.filter(|k| !k.is_empty()) {

@@ -168,9 +168,8 @@ impl Store {
 
     /// Writes (or overwrites) one record, e.g. when the outbox marks it acked.
     pub fn put(&self, record: &StoredBallot) -> Result<(), StoreError> {
-        let json = serde_json::to_string(record).map_err(|e| StoreError::Other(e.to_string()))?;
         let key = ballot_key(&record.ballot.survey_id, &record.ballot.id);
-        self.storage.set_item(&key, &json).map_err(classify)
+        self.storage.set_item(&key, &encode(record)).map_err(classify)
     }
 
     /// One stored ballot, if it is there and readable.
@@ -224,7 +223,10 @@ impl Store {
 
     /// Saves the outbox memo of one survey.
     pub fn put_outbox_memo(&self, survey_id: &str, memo: &OutboxMemo) -> Result<(), StoreError> {
-        let json = serde_json::to_string(memo).map_err(|e| StoreError::Other(e.to_string()))?;
+        let json = match memo.last_success_ms {
+            Some(ms) => format!("{{\"last_success_ms\":{ms}}}"),
+            None => "{}".to_string(),
+        };
         self.storage
             .set_item(&outbox_key(survey_id), &json)
             .map_err(classify)
@@ -295,6 +297,30 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
+    fn records_encode_as_serde_would_and_read_back() {
+        let ballot: Ballot = serde_json::from_value(serde_json::json!({
+            "id": "b1", "survey_id": "s1", "survey_version": 2, "device": "d1",
+            "cast_at": "2026-11-27T12:00:00.000Z", "answers": {"q_sat": {"choice": "dissatisfied"}}
+        }))
+        .unwrap();
+        let mut r = StoredBallot { ballot, status: Status::Pending, refusal: None, at_ms: None };
+        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
+        assert_eq!(decode(&encode(&r)), Some(r.clone()));
+        r.status = Status::Refused;
+        r.at_ms = Some(-5);
+        r.refusal = Some(Refusal { status: BallotStatus::Conflict, problems: Vec::new() });
+        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
+        r.status = Status::Acked;
+        r.at_ms = Some(1_764_244_800_123);
+        r.refusal = Some(Refusal {
+            status: BallotStatus::Rejected,
+            problems: vec![Problem::new("$.answers.q1", "too_big", "太大\"了", "too \\ big")],
+        });
+        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
+        assert_eq!(decode(&encode(&r)), Some(r));
+    }
+
+    #[test]
     fn keys_have_the_documented_shape() {
         assert_eq!(ballot_key("s1", "b1"), "pingyi/v1/s1/ballot/b1");
         assert!(ballot_key("s1", "b1").starts_with(&survey_prefix("s1")));
@@ -302,6 +328,33 @@ mod tests {
         assert!(!outbox_key("s1").starts_with(&survey_prefix("s1")));
         assert!(!survey_key("s1").starts_with(&survey_prefix("s1")));
     }
+}
+
+/// A record as JSON, byte for byte what `serde_json::to_string` gives, written around core's
+/// canonical ballot JSON so that the wasm carries no serializer for the wrapper types.
+fn encode(r: &StoredBallot) -> String {
+    let mut s = String::from("{\"ballot\":");
+    s.push_str(&r.ballot.canonical_json());
+    s.push_str(match r.status {
+        Status::Pending => ",\"status\":\"pending\"",
+        Status::Acked => ",\"status\":\"acked\"",
+        Status::Refused => ",\"status\":\"refused\"",
+    });
+    if let Some(f) = &r.refusal {
+        s.push_str(",\"refusal\":{\"status\":");
+        s.push_str(&serde_json::to_string(&f.status).unwrap_or_default());
+        if !f.problems.is_empty() {
+            s.push_str(",\"problems\":");
+            s.push_str(&serde_json::to_string(&f.problems).unwrap_or_default());
+        }
+        s.push('}');
+    }
+    if let Some(ms) = r.at_ms {
+        s.push_str(",\"at_ms\":");
+        s.push_str(&ms.to_string());
+    }
+    s.push('}');
+    s
 }
 
 /// Reads a stored record with the browser's `JSON.parse` and core's `from_value` readers, so that
