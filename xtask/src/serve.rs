@@ -16,7 +16,14 @@ pub const DEFAULT_PORT: u16 = 8080;
 /// `cargo xtask run`: build the widget (setup + trunk + budget) and the collector, then start
 /// the collector serving `dist/` and the pingyi/1 API with the sample surveys published.
 pub fn build_and_serve(port: u16) -> Result<(), String> {
-    bundle::build()?;
+    // The demo still starts when a bundle is over its budget: the figure and the verdict are
+    // printed, and `cargo xtask build` / `cargo xtask test` are the ones that fail on it.
+    if let Err(over) = bundle::build() {
+        if !over.contains("OVER BUDGET") {
+            return Err(over);
+        }
+        eprintln!("warning: {over}");
+    }
     run(command("cargo").args(["build", "--profile", "server", "-p", "pingyi-collector"]))?;
     serve_collector(port)
 }
