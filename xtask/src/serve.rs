@@ -55,7 +55,8 @@ fn serve_collector(port: u16) -> Result<(), String> {
     std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let db = data.join("demo.sqlite");
     let surveys = example_surveys(&root.join("examples"));
-    let binary = root.join("target").join("server").join("pingyi-collector");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let binary = target.join("server").join("pingyi-collector");
     let address = format!("127.0.0.1:{port}");
     let mut cmd = command(binary.to_str().unwrap_or("pingyi-collector"));
     cmd.args(["serve", "--addr", &address])
