@@ -101,6 +101,10 @@ pub fn urls_banner(port: u16, surveys: &[(String, PathBuf)], token: &str) -> Str
     }
     out.push_str("\n组织者 Organisers (results console; admin token below):\n");
     out.push_str(&format!("  {base}/console/\n"));
+    for (id, _) in surveys {
+        out.push_str(&format!("  {base}/console/?s={id}&view=projector   (projector / TV)\n"));
+        out.push_str(&format!("  {base}/kiosk/?s={id}   (shared tablet, kiosk mode)\n"));
+    }
     out.push_str(&format!("  admin token: {token}\n"));
     out.push_str("\n官员 Officials (tally downloads; need the admin token unless results are public):\n");
     for (id, _) in surveys {
@@ -302,6 +306,8 @@ mod tests {
         let banner = urls_banner(8080, &[("sat".into(), PathBuf::from("examples/sat.json"))], "tok");
         assert!(banner.contains("http://127.0.0.1:8080/?s=sat"));
         assert!(banner.contains("http://127.0.0.1:8080/console/"));
+        assert!(banner.contains("http://127.0.0.1:8080/console/?s=sat&view=projector"));
+        assert!(banner.contains("http://127.0.0.1:8080/kiosk/?s=sat"));
         assert!(banner.contains("admin token: tok"));
         assert!(banner.contains("/v1/surveys/sat/tally?format=csv"));
     }
