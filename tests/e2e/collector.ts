@@ -6,7 +6,7 @@
 // Environment: PINGYI_COLLECTOR_BIN (binary; default: the newest of target/{debug,release,server}
 // — `server` is the profile `cargo xtask run` builds), PINGYI_E2E_DIST (static dir; default dist).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -129,6 +129,24 @@ export class Collector {
 export async function startCollector(publish: string[] = [TINY]): Promise<Collector> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pingyi-e2e-'));
   const c = new Collector(await freePort(), dir, publish);
+  await c.start();
+  return c;
+}
+
+/**
+ * A fresh collector publishing `survey` (a survey object), for specs that drive the organiser
+ * console: fails at once, saying what to build, when `dist/console/` is missing. The survey file
+ * lives in the collector's temporary directory, which `dispose()` removes.
+ */
+export async function startConsoleCollector(survey: object): Promise<Collector> {
+  const dist = process.env.PINGYI_E2E_DIST ?? path.join(ROOT, 'dist');
+  if (!existsSync(path.join(dist, 'console', 'index.html'))) {
+    throw new Error(`${dist}/console/index.html is missing: build the console (crates/console/Trunk.toml)`);
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'pingyi-e2e-'));
+  const file = path.join(dir, 'survey.json');
+  writeFileSync(file, JSON.stringify(survey));
+  const c = new Collector(await freePort(), dir, [file]);
   await c.start();
   return c;
 }

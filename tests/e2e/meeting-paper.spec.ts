@@ -6,10 +6,7 @@
 // Needs: target/*/pingyi-collector with the meeting endpoints, and the widget plus
 // dist/console/ (or PINGYI_E2E_DIST pointing at a folder with both).
 import { test, expect, type Page } from '@playwright/test';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startCollector, ROOT, TOKEN, type Collector } from './collector';
+import { startConsoleCollector, TOKEN, type Collector } from './collector';
 
 const ID = 'e2e-paper';
 const SURVEY = {
@@ -28,17 +25,9 @@ const SURVEY = {
 };
 
 let collector: Collector;
-let dir: string;
 
 test.beforeEach(async () => {
-  const dist = process.env.PINGYI_E2E_DIST ?? path.join(ROOT, 'dist');
-  if (!existsSync(path.join(dist, 'console', 'index.html'))) {
-    throw new Error(`${dist}/console/index.html is missing: build the console (crates/console/Trunk.toml)`);
-  }
-  dir = mkdtempSync(path.join(tmpdir(), 'pingyi-paper-'));
-  const file = path.join(dir, 'survey.json');
-  writeFileSync(file, JSON.stringify(SURVEY));
-  collector = await startCollector([file]);
+  collector = await startConsoleCollector(SURVEY);
   // One digital ballot from a phone.
   const r = await fetch(`${collector.origin}/v1/surveys/${ID}/ballots`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
@@ -53,7 +42,6 @@ test.beforeEach(async () => {
 
 test.afterEach(async () => {
   await collector.dispose();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function mark(page: Page, name: string, value: string) {

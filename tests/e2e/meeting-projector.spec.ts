@@ -8,10 +8,7 @@
 // Needs: target/*/pingyi-collector with the meeting endpoints, and the widget plus
 // dist/console/ (or PINGYI_E2E_DIST pointing at a folder with both).
 import { test, expect } from '@playwright/test';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startCollector, ROOT, TOKEN, type Collector } from './collector';
+import { startConsoleCollector, TOKEN, type Collector } from './collector';
 
 const ID = 'e2e-projector';
 const SURVEY = {
@@ -32,22 +29,13 @@ function ballot(n: number, vote: string, sat: string) {
 }
 
 let collector: Collector;
-let dir: string;
 
 test.beforeEach(async () => {
-  const dist = process.env.PINGYI_E2E_DIST ?? path.join(ROOT, 'dist');
-  if (!existsSync(path.join(dist, 'console', 'index.html'))) {
-    throw new Error(`${dist}/console/index.html is missing: build the console (crates/console/Trunk.toml)`);
-  }
-  dir = mkdtempSync(path.join(tmpdir(), 'pingyi-projector-'));
-  const file = path.join(dir, 'survey.json');
-  writeFileSync(file, JSON.stringify(SURVEY));
-  collector = await startCollector([file]);
+  collector = await startConsoleCollector(SURVEY);
 });
 
 test.afterEach(async () => {
   await collector.dispose();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test('projector counts live, hides results until revealed, then shows bars and the close', async ({ browser }) => {

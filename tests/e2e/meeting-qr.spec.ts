@@ -9,10 +9,7 @@
 // dist/console/ (or PINGYI_E2E_DIST pointing at a folder with both).
 import { test, expect } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startCollector, ROOT, TOKEN, type Collector } from './collector';
+import { startConsoleCollector, TOKEN, type Collector } from './collector';
 import { decodeElement } from './qr';
 
 const ID = 'e2e-qr';
@@ -28,22 +25,13 @@ const SURVEY = {
 test.use({ deviceScaleFactor: 2 });
 
 let collector: Collector;
-let dir: string;
 
 test.beforeEach(async () => {
-  const dist = process.env.PINGYI_E2E_DIST ?? path.join(ROOT, 'dist');
-  if (!existsSync(path.join(dist, 'console', 'index.html'))) {
-    throw new Error(`${dist}/console/index.html is missing: build the console (crates/console/Trunk.toml)`);
-  }
-  dir = mkdtempSync(path.join(tmpdir(), 'pingyi-qr-'));
-  const file = path.join(dir, 'survey.json');
-  writeFileSync(file, JSON.stringify(SURVEY));
-  collector = await startCollector([file]);
+  collector = await startConsoleCollector(SURVEY);
 });
 
 test.afterEach(async () => {
   await collector.dispose();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** core's `codes::code_hash`: SHA-256 of `pingyi-code/1\n{survey}\n{code without dash}`. */
