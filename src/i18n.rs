@@ -211,6 +211,8 @@ pub fn http_status(lang: Lang, status: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Plain `#[test]`s are not run for wasm32; these run under wasm-bindgen-test.
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn languages_are_read_from_tags() {
