@@ -264,7 +264,7 @@ fn Ready(
     let header = view! {
         <header class="py-header">
             <LangToggle lang/>
-            <h2 class="py-title">{txt(lang, title.clone())}</h2>
+            <h2 class="py-title">{txt(lang, title)}</h2>
             <p class="py-unit">{unit}</p>
             {description.map(|d| view! { <p class="py-desc">{txt(lang, d.clone())}</p> })}
         </header>

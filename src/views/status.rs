@@ -53,7 +53,7 @@ pub fn OutboxStatus(outbox: Outbox, lang: RwSignal<Lang>) -> impl IntoView {
                 } else {
                     pending_count(l, s.pending)
                 };
-                let refused = s.refused.clone();
+                let refused = s.refused;
                 view! {
                     <p class="py-status" data-testid="outbox-pending" data-count=s.pending.to_string()>
                         {pending_text}
@@ -61,7 +61,7 @@ pub fn OutboxStatus(outbox: Outbox, lang: RwSignal<Lang>) -> impl IntoView {
                     {s.last_success_ms.map(|ms| view! {
                         <p class="py-help" data-testid="outbox-last-success">{last_success(l, &clock(ms))}</p>
                     })}
-                    {s.last_error.clone().map(|e| view! {
+                    {s.last_error.map(|e| view! {
                         <p class="py-warning" data-testid="outbox-error">
                             <span aria-hidden="true">"⚠ "</span>{OutboxKey::UploadFailed.t(l)}{e}
                         </p>
