@@ -119,41 +119,28 @@ impl std::fmt::Display for FetchError {
 /// GET `url` as text, with `Authorization: Bearer <token>` when a token is given. A collector's
 /// error body is shortened to its message.
 pub async fn get_text(url: &str, token: Option<&str>) -> Result<String, FetchError> {
-    let net = |m: String| FetchError { status: 0, message: m };
-    let window = web_sys::window().ok_or_else(|| net("no window".into()))?;
-    let init = web_sys::RequestInit::new();
-    init.set_method("GET");
-    init.set_cache(web_sys::RequestCache::NoStore);
-    if let Some(t) = token.filter(|t| !t.is_empty()) {
-        let headers = web_sys::Headers::new().map_err(|e| net(js_err(e)))?;
-        headers.set("authorization", &format!("Bearer {t}")).map_err(|e| net(js_err(e)))?;
-        init.set_headers(&headers);
-    }
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(|e| net(js_err(e)))?
-        .dyn_into()
-        .map_err(|e| net(js_err(e)))?;
-    let text = JsFuture::from(response.text().map_err(|e| net(js_err(e)))?)
-        .await
-        .map_err(|e| net(js_err(e)))?
-        .as_string()
-        .unwrap_or_default();
-    if response.ok() {
-        Ok(text)
+    let answer = request("GET", url, None, token).await?;
+    if answer.ok() {
+        Ok(answer.body)
     } else {
-        let message = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-            .unwrap_or_else(|| response.status_text());
-        Err(FetchError { status: response.status(), message })
+        let message = collector_message(&answer.body).unwrap_or(answer.status_text);
+        Err(FetchError { status: answer.status, message })
     }
+}
+
+/// The `error.message` of a collector's JSON error body, if the body is one.
+fn collector_message(body: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
 }
 
 /// What a collector answered: the HTTP status and the body text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
     pub status: u16,
+    /// The HTTP reason phrase (`Not Found`), for errors without a collector message.
+    pub status_text: String,
     pub body: String,
 }
 
@@ -164,10 +151,7 @@ impl Answer {
 
     /// A non-2xx answer as a [`FetchError`] (the collector's message when it sent an error body).
     pub fn error(&self) -> FetchError {
-        let message = serde_json::from_str::<serde_json::Value>(&self.body)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-            .unwrap_or_else(|| self.body.chars().take(200).collect());
+        let message = collector_message(&self.body).unwrap_or_else(|| self.body.chars().take(200).collect());
         FetchError { status: self.status, message }
     }
 }
@@ -199,7 +183,7 @@ pub async fn request(method: &str, url: &str, json: Option<&str>, token: Option<
         .map_err(|e| net(js_err(e)))?
         .as_string()
         .unwrap_or_default();
-    Ok(Answer { status: response.status(), body })
+    Ok(Answer { status: response.status(), status_text: response.status_text(), body })
 }
 
 /// A query parameter of the page's address (`?s=…&view=…`), decoded.
