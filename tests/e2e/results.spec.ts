@@ -6,13 +6,9 @@
 // Needs: target/*/pingyi-collector with the report endpoints, dist/ with dist/console/ built
 // (`trunk build --config crates/console/Trunk.toml` after the widget build).
 import { test, expect, type Page } from '@playwright/test';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startCollector, ROOT, TOKEN, type Collector } from './collector';
+import { readFileSync } from 'node:fs';
+import { startConsoleCollector, TOKEN, type Collector } from './collector';
 
-// The admin token tests/e2e/collector.ts starts the collector with (it does not export it).
-// The first test checks it still works, so a change there fails loudly here.
 const SURVEY_ID = 'e2e-results';
 
 // A private survey (results_public false): the tally needs the admin token.
@@ -49,16 +45,9 @@ function ballots() {
 }
 
 let collector: Collector;
-let dir: string;
 
 test.beforeEach(async () => {
-  if (!existsSync(path.join(ROOT, 'dist', 'console', 'index.html'))) {
-    throw new Error('dist/console/index.html is missing: build the console (see docs/results.md)');
-  }
-  dir = mkdtempSync(path.join(tmpdir(), 'pingyi-results-'));
-  const survey = path.join(dir, 'survey.json');
-  writeFileSync(survey, JSON.stringify(SURVEY));
-  collector = await startCollector([survey]);
+  collector = await startConsoleCollector(SURVEY);
   const r = await fetch(`${collector.origin}/v1/surveys/${SURVEY_ID}/ballots`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -69,7 +58,6 @@ test.beforeEach(async () => {
 
 test.afterEach(async () => {
   await collector.dispose();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function adminGet(p: string): Promise<Response> {
