@@ -1,11 +1,7 @@
 //! `cargo xtask build`: builds the widget with trunk and checks the bundle
 //! budget: the gzip -9 size of the wasm plus the JavaScript in `dist/` should
-//! stay within 200 KB, because residents download it over weak signal.
-//!
-//! The 200 KB target (issue 2) is not met yet: the figure is printed against it on every run,
-//! and a ceiling ([`RESIDENTS_CEILING_BYTES`]) is enforced meanwhile so that the bundle cannot
-//! grow while the remaining bytes are cut. Lower the ceiling as the figure falls; remove it once
-//! the figure is within the target.
+//! stay within 200 KB, because residents download it over weak signal. The
+//! console and kiosk bundles have budgets of their own.
 
 use crate::setup;
 use crate::shell::{self, command, run};
@@ -14,10 +10,6 @@ use std::process::Stdio;
 
 /// The budget for wasm + js, gzipped at level 9: 200 KB.
 pub const BUDGET_BYTES: u64 = 200 * 1024;
-
-/// What the residents' bundle may not exceed while it is still over [`BUDGET_BYTES`]: the
-/// figure when the ceiling was set (215,983 B) plus a little room. A ratchet, not a new budget.
-pub const RESIDENTS_CEILING_BYTES: u64 = 214 * 1024;
 
 /// Gzipped sizes of the bundle's parts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,16 +77,7 @@ pub fn build_bundles() -> Result<BundleSize, String> {
 /// fails when over budget.
 pub fn check_budget() -> Result<BundleSize, String> {
     let size = measure(&shell::root().join("dist"))?;
-    let line = size.line(BUDGET_BYTES);
-    if !size.within(BUDGET_BYTES) && size.within(RESIDENTS_CEILING_BYTES) {
-        println!("{line}");
-        println!(
-            "note: over the {BUDGET_BYTES} B target (issue 2 stays open); the enforced ceiling meanwhile is {RESIDENTS_CEILING_BYTES} B, {} B left",
-            RESIDENTS_CEILING_BYTES - size.total()
-        );
-        return Ok(size);
-    }
-    report(line, size.within(BUDGET_BYTES)).map(|_| size)
+    report(size.line(BUDGET_BYTES), size.within(BUDGET_BYTES)).map(|_| size)
 }
 
 /// Measures `dist/console/` and prints its figure; fails when over its budget.
@@ -193,13 +176,6 @@ fn gzip_size(file: &Path) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_ceiling_is_between_the_target_and_todays_figure() {
-        assert!(RESIDENTS_CEILING_BYTES > BUDGET_BYTES);
-        assert!(RESIDENTS_CEILING_BYTES >= 215_983);
-        assert!(RESIDENTS_CEILING_BYTES < 215_983 + 4_096, "the ceiling is a ratchet: keep it tight");
-    }
 
     #[test]
     fn formats_the_figure_within_budget() {
