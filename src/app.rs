@@ -15,15 +15,15 @@ use pingyi_core::{Ballot, Problem, Survey};
 use crate::cast::Answers;
 use crate::embed::{Config, SurveySource};
 use crate::i18n::{http_status, Key, Lang, MeetingKey};
-use crate::store::Status;
-use pingyi_core::codes::normalise_code;
 use crate::net::{fetch_text, FetchError};
 use crate::outbox::{Outbox, Target};
+use crate::store::Status;
 use crate::store::{Store, StoreError};
 use crate::views::status::OutboxStatus;
 use crate::views::survey_form::SurveyForm;
 use crate::views::thanks::Thanks;
 use crate::views::{tr, txt};
+use pingyi_core::codes::normalise_code;
 
 /// Why there is no survey to show.
 #[derive(Clone, Debug, PartialEq)]
@@ -220,7 +220,11 @@ fn Ready(
             .map(|n| pingyi_core::codes::normalised_code_hash(&survey.id, &n)),
     );
     let first = if survey.codes {
-        if code_hash.get_untracked().is_some() { Mode::Form } else { Mode::Code }
+        if code_hash.get_untracked().is_some() {
+            Mode::Form
+        } else {
+            Mode::Code
+        }
     } else {
         // Personal mode's soft check: a ballot this phone holds (refused ones do not count).
         store
@@ -228,13 +232,21 @@ fn Ready(
             .ok()
             .filter(|_| delivery.config.one_per_device)
             .and_then(|s| s.load_ballots(&survey.id).ok())
-            .and_then(|l| l.ballots.into_iter().rev().find(|b| b.status != Status::Refused))
+            .and_then(|l| {
+                l.ballots
+                    .into_iter()
+                    .rev()
+                    .find(|b| b.status != Status::Refused)
+            })
             .map_or(Mode::Form, |b| Mode::Voted(b.ballot.receipt()))
     };
     let mode = RwSignal::new(first);
     // Closed by the organiser: the collector's state (links only), or a 409 survey_closed.
     let closed = RwSignal::new(false);
-    if let (Some(t), true) = (delivery.target(&survey), delivery.config.fallback_endpoint.is_some()) {
+    if let (Some(t), true) = (
+        delivery.target(&survey),
+        delivery.config.fallback_endpoint.is_some(),
+    ) {
         let url = format!("{}/v1/surveys/{}/state", t.endpoint, survey.id);
         leptos::task::spawn_local(async move {
             if let Ok(text) = fetch_text(&url).await {
@@ -248,8 +260,11 @@ fn Ready(
     let is_closed = move || {
         closed.get()
             || outbox.is_some_and(|o| {
-                o.snapshot
-                    .with(|s| s.last_error.as_deref().is_some_and(|e| e.starts_with("survey_closed")))
+                o.snapshot.with(|s| {
+                    s.last_error
+                        .as_deref()
+                        .is_some_and(|e| e.starts_with("survey_closed"))
+                })
             })
     };
     let codes = survey.codes;
@@ -359,7 +374,9 @@ fn code_entry(
         ev.prevent_default();
         let code = typed.get_untracked();
         if let Some(n) = normalise_code(&code) {
-            code_hash.set(Some(pingyi_core::codes::normalised_code_hash(&survey_id, &n)));
+            code_hash.set(Some(pingyi_core::codes::normalised_code_hash(
+                &survey_id, &n,
+            )));
             typed.set(String::new());
             mode.set(Mode::Form);
         } else {

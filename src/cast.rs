@@ -41,7 +41,8 @@ pub fn new_uuid() -> String {
     let mut b = [0u8; 16];
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
     if !crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok()) {
-        b.iter_mut().for_each(|x| *x = (js_sys::Math::random() * 256.0) as u8);
+        b.iter_mut()
+            .for_each(|x| *x = (js_sys::Math::random() * 256.0) as u8);
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
@@ -126,9 +127,14 @@ mod tests {
         assert_ne!(a, b);
         assert!(pingyi_core::validate::is_uuid_like(&a), "{a}");
         let c: Vec<char> = a.chars().collect();
-        assert_eq!((c.len(), c[8], c[13], c[14], c[18], c[23]), (36, '-', '-', '4', '-', '-'));
+        assert_eq!(
+            (c.len(), c[8], c[13], c[14], c[18], c[23]),
+            (36, '-', '-', '4', '-', '-')
+        );
         assert!("89ab".contains(c[19]), "{a}");
-        assert!(a.chars().all(|x| x == '-' || x.is_ascii_digit() || ('a'..='f').contains(&x)));
+        assert!(a
+            .chars()
+            .all(|x| x == '-' || x.is_ascii_digit() || ('a'..='f').contains(&x)));
     }
 
     #[test]

@@ -181,19 +181,32 @@ impl Config {
 /// Removes `code` from the address bar (`history.replaceState`, no new history entry), so a
 /// ballot code does not linger in the URL, the history or a shared link.
 fn drop_code_param() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let loc = window.location();
     let (Ok(search), Ok(path), Ok(hash)) = (loc.search(), loc.pathname(), loc.hash()) else {
         return;
     };
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return;
+    };
     params.delete("code");
     let q = String::from(params.to_string());
-    let url = if q.is_empty() { format!("{path}{hash}") } else { format!("{path}?{q}{hash}") };
+    let url = if q.is_empty() {
+        format!("{path}{hash}")
+    } else {
+        format!("{path}?{q}{hash}")
+    };
     let history = js_sys::Reflect::get(&window, &"history".into()).unwrap_or_default();
     if let Ok(f) = js_sys::Reflect::get(&history, &"replaceState".into()) {
         if let Some(f) = f.dyn_ref::<js_sys::Function>() {
-            let _ = f.call3(&history, &wasm_bindgen::JsValue::NULL, &"".into(), &url.into());
+            let _ = f.call3(
+                &history,
+                &wasm_bindgen::JsValue::NULL,
+                &"".into(),
+                &url.into(),
+            );
         }
     }
 }

@@ -331,9 +331,15 @@ impl MeetingKey {
                 "Type the code on your slip (e.g. 7K3M-Q9XZ); case and dashes do not matter.",
             ),
             CodeStart => ("开始投票", "Start voting"),
-            CodeWrong => ("选票码不正确，请核对后重新输入。", "This ballot code is not valid. Please check it."),
+            CodeWrong => (
+                "选票码不正确，请核对后重新输入。",
+                "This ballot code is not valid. Please check it.",
+            ),
             AlreadyVoted => ("您已投过票", "You have already voted"),
-            Closed => ("投票已结束，不再接受选票。", "Voting has ended; no more ballots are accepted."),
+            Closed => (
+                "投票已结束，不再接受选票。",
+                "Voting has ended; no more ballots are accepted.",
+            ),
         };
         match lang {
             Lang::Zh => zh,

@@ -15,12 +15,12 @@ pub mod app;
 pub mod cast;
 pub mod embed;
 pub mod i18n;
+#[cfg(feature = "kiosk")]
+pub mod kiosk;
 pub mod net;
 pub mod outbox;
 pub mod store;
 pub mod views;
-#[cfg(feature = "kiosk")]
-pub mod kiosk;
 
 use embed::{Config, SurveySource};
 

@@ -150,7 +150,9 @@ async fn exchange(
 /// Parses JSON text with the browser's `JSON.parse` (no JSON parser in the wasm); the error is the
 /// browser's `SyntaxError` message.
 pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
-    js_sys::JSON::parse(text).map(|v| to_value(&v)).map_err(js_err)
+    js_sys::JSON::parse(text)
+        .map(|v| to_value(&v))
+        .map_err(js_err)
 }
 
 /// A parsed JavaScript value as a [`serde_json::Value`]. Whole numbers stay integers.
@@ -161,7 +163,10 @@ fn to_value(v: &JsValue) -> serde_json::Value {
     } else if let Some(b) = v.as_bool() {
         Value::Bool(b)
     } else if let Some(n) = v.as_f64() {
-        if js_sys::Number::is_integer(v) && n >= -9.223_372_036_854_776e18 && n < 1.844_674_407_370_955_2e19 {
+        if js_sys::Number::is_integer(v)
+            && n >= -9.223_372_036_854_776e18
+            && n < 1.844_674_407_370_955_2e19
+        {
             if n < 0.0 {
                 Value::from(n as i64)
             } else {
@@ -171,7 +176,12 @@ fn to_value(v: &JsValue) -> serde_json::Value {
             serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
         }
     } else if js_sys::Array::is_array(v) {
-        Value::Array(js_sys::Array::from(v).iter().map(|x| to_value(&x)).collect())
+        Value::Array(
+            js_sys::Array::from(v)
+                .iter()
+                .map(|x| to_value(&x))
+                .collect(),
+        )
     } else if v.is_object() {
         let mut map = serde_json::Map::new();
         for k in js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).iter() {
@@ -202,7 +212,10 @@ pub fn parse_survey(json: &str) -> Result<pingyi_core::Survey, Vec<pingyi_core::
 pub fn answered(status: u16, text: &str) -> Outcome {
     // Parsed by the browser and read with core's `from_value`: no JSON parser in the wasm.
     let value = parse_json(text).ok();
-    let results = value.as_ref().and_then(SubmitResponse::from_value).map(|r| r.results);
+    let results = value
+        .as_ref()
+        .and_then(SubmitResponse::from_value)
+        .map(|r| r.results);
     let error = if results.is_some() {
         None
     } else {

@@ -169,7 +169,9 @@ impl Store {
     /// Writes (or overwrites) one record, e.g. when the outbox marks it acked.
     pub fn put(&self, record: &StoredBallot) -> Result<(), StoreError> {
         let key = ballot_key(&record.ballot.survey_id, &record.ballot.id);
-        self.storage.set_item(&key, &encode(record)).map_err(classify)
+        self.storage
+            .set_item(&key, &encode(record))
+            .map_err(classify)
     }
 
     /// One stored ballot, if it is there and readable.
@@ -216,7 +218,9 @@ impl Store {
                     None | Some(serde_json::Value::Null) => None,
                     Some(n) => Some(n.as_i64()?),
                 };
-                Some(OutboxMemo { last_success_ms: last })
+                Some(OutboxMemo {
+                    last_success_ms: last,
+                })
             })
             .unwrap_or_default()
     }
@@ -303,18 +307,31 @@ mod tests {
             "cast_at": "2026-11-27T12:00:00.000Z", "answers": {"q_sat": {"choice": "dissatisfied"}}
         }))
         .unwrap();
-        let mut r = StoredBallot { ballot, status: Status::Pending, refusal: None, at_ms: None };
+        let mut r = StoredBallot {
+            ballot,
+            status: Status::Pending,
+            refusal: None,
+            at_ms: None,
+        };
         assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
         assert_eq!(decode(&encode(&r)), Some(r.clone()));
         r.status = Status::Refused;
         r.at_ms = Some(-5);
-        r.refusal = Some(Refusal { status: BallotStatus::Conflict, problems: Vec::new() });
+        r.refusal = Some(Refusal {
+            status: BallotStatus::Conflict,
+            problems: Vec::new(),
+        });
         assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
         r.status = Status::Acked;
         r.at_ms = Some(1_764_244_800_123);
         r.refusal = Some(Refusal {
             status: BallotStatus::Rejected,
-            problems: vec![Problem::new("$.answers.q1", "too_big", "太大\"了", "too \\ big")],
+            problems: vec![Problem::new(
+                "$.answers.q1",
+                "too_big",
+                "太大\"了",
+                "too \\ big",
+            )],
         });
         assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
         assert_eq!(decode(&encode(&r)), Some(r));
@@ -379,7 +396,11 @@ fn decode(text: &str) -> Option<StoredBallot> {
                     status: BallotStatus::from_value(r.get("status")?)?,
                     problems: match r.get("problems") {
                         None => Vec::new(),
-                        Some(p) => p.as_array()?.iter().map(Problem::from_value).collect::<Option<_>>()?,
+                        Some(p) => p
+                            .as_array()?
+                            .iter()
+                            .map(Problem::from_value)
+                            .collect::<Option<_>>()?,
                     },
                 })
             }

@@ -129,7 +129,11 @@ async fn console_local_results(survey_id: &str) -> (pingyi_console::Console, Htm
     let history = window.history().unwrap();
     let before = window.location().href().unwrap();
     history
-        .replace_state_with_url(&JsValue::NULL, "", Some(&format!("?source=local&s={survey_id}")))
+        .replace_state_with_url(
+            &JsValue::NULL,
+            "",
+            Some(&format!("?source=local&s={survey_id}")),
+        )
         .unwrap();
     let div = fresh_div();
     let console = pingyi_console::mount(div.clone(), "zh-CN");
@@ -306,29 +310,46 @@ async fn full_journey_is_stored_survives_reload_and_is_counted() {
     // which counts this device's ballots with the survey JSON the widget kept.
     let link = find(root, "[data-testid=view-results]");
     assert_eq!(link.tag_name(), "A");
-    assert_eq!(link.get_attribute("href").unwrap(), results_link("wt-journey"));
+    assert_eq!(
+        link.get_attribute("href").unwrap(),
+        results_link("wt-journey")
+    );
     assert!(link.text_content().unwrap().contains("查看本机结果"));
     assert!(root.query_selector(".py-tally").unwrap().is_none());
     assert_eq!(
-        storage().get_item("pingyi/v1/wt-journey/survey").unwrap().as_deref(),
+        storage()
+            .get_item("pingyi/v1/wt-journey/survey")
+            .unwrap()
+            .as_deref(),
         Some(JOURNEY)
     );
     let (console, croot) = console_local_results("wt-journey").await;
     let croot: &Element = &croot;
     assert_eq!(text_of(croot, "[data-testid=counted]"), "1");
     assert_eq!(
-        text_of(croot, "[data-question=q_choose] tr[data-option=h1] td.pc-num"),
+        text_of(
+            croot,
+            "[data-question=q_choose] tr[data-option=h1] td.pc-num"
+        ),
         "1"
     );
     assert_eq!(
-        text_of(croot, "[data-question=q_choose] tr[data-option=h3] td.pc-num"),
+        text_of(
+            croot,
+            "[data-question=q_choose] tr[data-option=h3] td.pc-num"
+        ),
         "0"
     );
     assert!(text_of(croot, "[data-question=q_sat] [data-testid=satisfaction]").contains("100.00%"));
     assert!(text_of(croot, "[data-question=q_notice]").contains("预算不清楚"));
-    assert!(text_of(croot, "[data-question=q_notice] [data-testid=notice-flag]").contains("需复核"));
+    assert!(
+        text_of(croot, "[data-question=q_notice] [data-testid=notice-flag]").contains("需复核")
+    );
     assert_eq!(
-        text_of(croot, "[data-question=q_approve] [data-testid=approve-outcome]"),
+        text_of(
+            croot,
+            "[data-question=q_approve] [data-testid=approve-outcome]"
+        ),
         "通过"
     );
     assert!(text_of(croot, "[data-question=q_text]").contains("希望多装路灯"));
@@ -414,7 +435,9 @@ async fn vote_again_gives_a_fresh_form() {
     wait_for(root, "[data-testid=receipt]").await;
     assert_eq!(ballot_keys("wt-again").len(), 2);
     assert_eq!(
-        find(root, "[data-testid=view-results]").get_attribute("href").unwrap(),
+        find(root, "[data-testid=view-results]")
+            .get_attribute("href")
+            .unwrap(),
         results_link("wt-again")
     );
     let (console, croot) = console_local_results("wt-again").await;
@@ -461,11 +484,15 @@ async fn two_widgets_on_one_page_do_not_interfere() {
     assert_eq!(text_of(rb, "[data-testid=submit]"), "提交");
     // Each widget's results link names its own survey.
     assert_eq!(
-        find(rb, "[data-testid=view-results]").get_attribute("href").unwrap(),
+        find(rb, "[data-testid=view-results]")
+            .get_attribute("href")
+            .unwrap(),
         results_link("wt-right")
     );
     assert_eq!(
-        find(ra, "[data-testid=view-results]").get_attribute("href").unwrap(),
+        find(ra, "[data-testid=view-results]")
+            .get_attribute("href")
+            .unwrap(),
         results_link("wt-left")
     );
     a.remove();

@@ -19,8 +19,8 @@ pub mod kiosk;
 pub mod notice;
 pub mod scale;
 pub mod score;
-pub mod survey_form;
 pub mod status;
+pub mod survey_form;
 pub mod text;
 pub mod thanks;
 

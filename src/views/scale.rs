@@ -19,7 +19,13 @@ type Pick = Rc<dyn Fn(String)>;
 
 /// One radio group of options. The closures are trait objects so that the single and the matrix
 /// form share one monomorphised render path.
-fn options_view(field: &Field, options: &[ScaleOption], group: String, current: Current, pick: Pick) -> AnyView {
+fn options_view(
+    field: &Field,
+    options: &[ScaleOption],
+    group: String,
+    current: Current,
+    pick: Pick,
+) -> AnyView {
     let lang = field.lang;
     options
         .iter()

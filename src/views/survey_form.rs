@@ -132,7 +132,8 @@ pub fn SurveyForm(
                 return;
             }
             saving.set(true);
-            let result = answers.with_untracked(|a| cast_with_code(&survey, a, &device, code_hash.clone()));
+            let result =
+                answers.with_untracked(|a| cast_with_code(&survey, a, &device, code_hash.clone()));
             saving.set(false);
             match result {
                 Ok(ballot) => on_cast.run(ballot),

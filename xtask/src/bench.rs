@@ -10,8 +10,17 @@ pub fn bench() -> Result<(), String> {
     for batch in ["200", "1"] {
         let ballots = if batch == "1" { "5000" } else { "20000" };
         run(command("cargo").args([
-            "run", "--profile", "server", "-p", "pingyi-collector", "--", "bench-ingest", "--ballots", ballots,
-            "--batch", batch,
+            "run",
+            "--profile",
+            "server",
+            "-p",
+            "pingyi-collector",
+            "--",
+            "bench-ingest",
+            "--ballots",
+            ballots,
+            "--batch",
+            batch,
         ]))?;
     }
     println!("bench: bundle sizes");

@@ -58,11 +58,24 @@ pub fn build() -> Result<BundleSize, String> {
 /// both budget checks.
 pub fn build_bundles() -> Result<BundleSize, String> {
     run(command("trunk").args(["build", "--release", "--offline"]))?;
-    run(command("trunk").args(["build", "--release", "--offline", "--config", "crates/console/Trunk.toml"]))?;
+    run(command("trunk").args([
+        "build",
+        "--release",
+        "--offline",
+        "--config",
+        "crates/console/Trunk.toml",
+    ]))?;
     if shell::root().join("kiosk.html").exists() {
         run(command("trunk").args([
             // The target comes first: `--offline` takes an optional value and would swallow it.
-            "build", "kiosk.html", "--release", "--offline", "--dist", "dist/kiosk", "--public-url", "/kiosk/",
+            "build",
+            "kiosk.html",
+            "--release",
+            "--offline",
+            "--dist",
+            "dist/kiosk",
+            "--public-url",
+            "/kiosk/",
         ]))?;
     }
     let size = check_budget()?;
@@ -83,7 +96,9 @@ pub fn check_budget() -> Result<BundleSize, String> {
 /// Measures `dist/console/` and prints its figure; fails when over its budget.
 pub fn check_console_budget() -> Result<BundleSize, String> {
     let size = measure(&shell::root().join("dist").join(CONSOLE_DIR))?;
-    let line = size.line(CONSOLE_BUDGET_BYTES).replacen("bundle:", "console bundle:", 1);
+    let line = size
+        .line(CONSOLE_BUDGET_BYTES)
+        .replacen("bundle:", "console bundle:", 1);
     report(line, size.within(CONSOLE_BUDGET_BYTES)).map(|_| size)
 }
 
@@ -94,7 +109,9 @@ pub const KIOSK_BUDGET_BYTES: u64 = 260 * 1024;
 /// Measures `dist/kiosk/` and prints its figure; fails when over its budget.
 pub fn check_kiosk_budget() -> Result<BundleSize, String> {
     let size = measure(&shell::root().join("dist").join(KIOSK_DIR))?;
-    let line = size.line(KIOSK_BUDGET_BYTES).replacen("bundle:", "kiosk bundle:", 1);
+    let line = size
+        .line(KIOSK_BUDGET_BYTES)
+        .replacen("bundle:", "kiosk bundle:", 1);
     report(line, size.within(KIOSK_BUDGET_BYTES)).map(|_| size)
 }
 
@@ -220,7 +237,11 @@ mod tests {
         std::fs::write(dir.join("index.html"), "<html>".repeat(1000)).unwrap();
         std::fs::create_dir_all(dir.join(".stage")).unwrap();
         std::fs::create_dir_all(dir.join("console")).unwrap();
-        std::fs::write(dir.join("console").join("console_bg.wasm"), vec![2u8; 99_999]).unwrap();
+        std::fs::write(
+            dir.join("console").join("console_bg.wasm"),
+            vec![2u8; 99_999],
+        )
+        .unwrap();
         std::fs::create_dir_all(dir.join("kiosk")).unwrap();
         std::fs::write(dir.join("kiosk").join("kiosk_bg.wasm"), vec![3u8; 99_999]).unwrap();
         std::fs::write(

@@ -55,7 +55,9 @@ fn serve_collector(port: u16) -> Result<(), String> {
     std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let db = data.join("demo.sqlite");
     let surveys = example_surveys(&root.join("examples"));
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     let binary = target.join("server").join("pingyi-collector");
     let address = format!("127.0.0.1:{port}");
     let mut cmd = command(binary.to_str().unwrap_or("pingyi-collector"));
@@ -72,7 +74,9 @@ fn serve_collector(port: u16) -> Result<(), String> {
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
     if !wait_for_health(port, Duration::from_secs(30)) {
         let _ = child.kill();
-        return Err(format!("the collector did not answer on http://{address}/healthz"));
+        return Err(format!(
+            "the collector did not answer on http://{address}/healthz"
+        ));
     }
     let token_file = PathBuf::from(format!("{}.admin-token", db.display()));
     let token = std::env::var("PINGYI_ADMIN_TOKEN")
@@ -93,20 +97,30 @@ fn serve_collector(port: u16) -> Result<(), String> {
 pub fn urls_banner(port: u16, surveys: &[(String, PathBuf)], token: &str) -> String {
     let base = format!("http://127.0.0.1:{port}");
     let mut out = String::new();
-    out.push_str(&format!("\nPingyi 评议 demo is running on {base}/ (Ctrl-C to stop)\n"));
+    out.push_str(&format!(
+        "\nPingyi 评议 demo is running on {base}/ (Ctrl-C to stop)\n"
+    ));
     out.push_str("\n居民投票 Residents (open on a phone or tablet):\n");
-    out.push_str(&format!("  {base}/   (demo survey, stored on the device only)\n"));
+    out.push_str(&format!(
+        "  {base}/   (demo survey, stored on the device only)\n"
+    ));
     for (id, _) in surveys {
         out.push_str(&format!("  {base}/?s={id}\n"));
     }
     out.push_str("\n组织者 Organisers (results console; admin token below):\n");
     out.push_str(&format!("  {base}/console/\n"));
     for (id, _) in surveys {
-        out.push_str(&format!("  {base}/console/?s={id}&view=projector   (projector / TV)\n"));
-        out.push_str(&format!("  {base}/kiosk/?s={id}   (shared tablet, kiosk mode)\n"));
+        out.push_str(&format!(
+            "  {base}/console/?s={id}&view=projector   (projector / TV)\n"
+        ));
+        out.push_str(&format!(
+            "  {base}/kiosk/?s={id}   (shared tablet, kiosk mode)\n"
+        ));
     }
     out.push_str(&format!("  admin token: {token}\n"));
-    out.push_str("\n官员 Officials (tally downloads; need the admin token unless results are public):\n");
+    out.push_str(
+        "\n官员 Officials (tally downloads; need the admin token unless results are public):\n",
+    );
     for (id, _) in surveys {
         out.push_str(&format!("  {base}/v1/surveys/{id}/tally?format=report\n"));
         out.push_str(&format!("  {base}/v1/surveys/{id}/tally?format=csv\n"));
@@ -136,7 +150,11 @@ fn example_surveys(dir: &Path) -> Vec<(String, PathBuf)> {
 /// The first `"id": "…"` in a survey file (the survey's own id comes before any question's).
 pub fn survey_id(text: &str) -> Option<String> {
     let at = text.find("\"id\"")?;
-    let rest = text[at + 4..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let rest = text[at + 4..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
     Some(rest[..rest.find('"')?].to_string())
 }
 
@@ -301,9 +319,17 @@ mod tests {
 
     #[test]
     fn reads_the_survey_id_and_prints_every_audience() {
-        assert_eq!(survey_id("{\n  \"format\": \"pingyi/1\",\n  \"id\" : \"evening-meeting\", \"x\": 1}").as_deref(), Some("evening-meeting"));
+        assert_eq!(
+            survey_id("{\n  \"format\": \"pingyi/1\",\n  \"id\" : \"evening-meeting\", \"x\": 1}")
+                .as_deref(),
+            Some("evening-meeting")
+        );
         assert_eq!(survey_id("{}"), None);
-        let banner = urls_banner(8080, &[("sat".into(), PathBuf::from("examples/sat.json"))], "tok");
+        let banner = urls_banner(
+            8080,
+            &[("sat".into(), PathBuf::from("examples/sat.json"))],
+            "tok",
+        );
         assert!(banner.contains("http://127.0.0.1:8080/?s=sat"));
         assert!(banner.contains("http://127.0.0.1:8080/console/"));
         assert!(banner.contains("http://127.0.0.1:8080/console/?s=sat&view=projector"));

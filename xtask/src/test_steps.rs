@@ -32,26 +32,38 @@ const STEPS: [Step; 6] = [
         run(command("cargo").args(["test", "-p", "pingyi-core", "--features", "schema"]))
             .map(|_| None)
     }),
-    ("widget and console browser tests (wasm-bindgen-test, Chromium)", || {
-        let mut cargo = command("cargo");
-        cargo.args(["test", "-p", "pingyi", "-p", "pingyi-console", "--target", "wasm32-unknown-unknown"]);
-        if has_kiosk_feature() {
-            // The kiosk tests need the widget's `kiosk` feature; the other tests run with it too.
-            cargo.args(["--features", "pingyi/kiosk"]);
-        }
-        run(cargo
-            .env("CHROMEDRIVER", CHROMEDRIVER)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
-            // Chromium flags for a closed network (the runner adds headless and no-sandbox).
-            .env(
-                "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-                shell::root().join("xtask").join("webdriver.json"),
-            ))
-        .map(|_| None)
-    }),
-    ("release builds (widget, console) and bundle budgets", || {
-        bundle::build_bundles().map(|_| None)
-    }),
+    (
+        "widget and console browser tests (wasm-bindgen-test, Chromium)",
+        || {
+            let mut cargo = command("cargo");
+            cargo.args([
+                "test",
+                "-p",
+                "pingyi",
+                "-p",
+                "pingyi-console",
+                "--target",
+                "wasm32-unknown-unknown",
+            ]);
+            if has_kiosk_feature() {
+                // The kiosk tests need the widget's `kiosk` feature; the other tests run with it too.
+                cargo.args(["--features", "pingyi/kiosk"]);
+            }
+            run(cargo
+                .env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
+                // Chromium flags for a closed network (the runner adds headless and no-sandbox).
+                .env(
+                    "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+                    shell::root().join("xtask").join("webdriver.json"),
+                ))
+            .map(|_| None)
+        },
+    ),
+    (
+        "release builds (widget, console) and bundle budgets",
+        || bundle::build_bundles().map(|_| None),
+    ),
     ("end-to-end tests (Playwright)", || {
         if e2e_specs() == 0 {
             return Ok(Some("no spec files in tests/e2e yet".into()));
@@ -118,7 +130,11 @@ pub fn final_line<'a>(results: &[(&'a str, StepResult)]) -> (String, Option<&'a 
 /// Whether the widget has the `kiosk` cargo feature (the shared-tablet build).
 fn has_kiosk_feature() -> bool {
     std::fs::read_to_string(shell::root().join("Cargo.toml"))
-        .map(|manifest| manifest.lines().any(|line| line.trim_start().starts_with("kiosk = [")))
+        .map(|manifest| {
+            manifest
+                .lines()
+                .any(|line| line.trim_start().starts_with("kiosk = ["))
+        })
         .unwrap_or(false)
 }
 

@@ -23,8 +23,12 @@ pub enum SurveyError {
 /// Read a file as UTF-8 text, dropping a leading byte order mark.
 pub fn read_text(path: &str) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| format!("{path} is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{path} is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     Ok(match text.strip_prefix('\u{FEFF}') {
         Some(rest) => rest.to_string(),
         None => text,

@@ -46,11 +46,17 @@ struct Fail {
 }
 
 fn usage_error(message: impl Into<String>) -> Fail {
-    Fail { code: 2, message: format!("error: {}\n\n{USAGE}", message.into()) }
+    Fail {
+        code: 2,
+        message: format!("error: {}\n\n{USAGE}", message.into()),
+    }
 }
 
 fn input_error(message: impl Into<String>) -> Fail {
-    Fail { code: 2, message: format!("error: {}", message.into()) }
+    Fail {
+        code: 2,
+        message: format!("error: {}", message.into()),
+    }
 }
 
 /// Parsed command-line options shared by the commands.
@@ -81,7 +87,9 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Fail> {
                 Some(v) => v,
                 None => {
                     i += 1;
-                    args.get(i).cloned().ok_or_else(|| usage_error(format!("--{name} needs a value")))?
+                    args.get(i)
+                        .cloned()
+                        .ok_or_else(|| usage_error(format!("--{name} needs a value")))?
                 }
             };
             let slot = match name {
@@ -143,8 +151,11 @@ fn load_survey(path: &str) -> Result<Survey, Fail> {
     read_survey(path).map_err(|e| match e {
         SurveyError::Unreadable(m) => input_error(m),
         SurveyError::Invalid(problems) => {
-            let mut m =
-                format!("{path}: the survey has {} problem(s) / 问卷有 {} 处问题:", problems.len(), problems.len());
+            let mut m = format!(
+                "{path}: the survey has {} problem(s) / 问卷有 {} 处问题:",
+                problems.len(),
+                problems.len()
+            );
             for p in &problems {
                 m.push_str("\n  ");
                 m.push_str(&problem_line(p));
@@ -168,7 +179,11 @@ fn load_and_merge(files: &[String]) -> Result<MergeResult, Fail> {
         );
     }
     for c in &merged.conflicts {
-        let sources: Vec<&str> = c.sources.iter().filter_map(|i| files.get(*i).map(String::as_str)).collect();
+        let sources: Vec<&str> = c
+            .sources
+            .iter()
+            .filter_map(|i| files.get(*i).map(String::as_str))
+            .collect();
         eprintln!(
             "warning: ballot {} has different contents in {} ({} versions); it is NOT counted / \
              选票 {} 在不同文件中内容不一致，未计票",
@@ -189,21 +204,31 @@ fn load_and_merge(files: &[String]) -> Result<MergeResult, Fail> {
 }
 
 fn now_rfc3339() -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let unix_seconds = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-    format_rfc3339_millis(UtcTime { unix_seconds, nanos: now.subsec_nanos() })
+    format_rfc3339_millis(UtcTime {
+        unix_seconds,
+        nanos: now.subsec_nanos(),
+    })
 }
 
 fn write_output(out: Option<&str>, text: &str) -> Result<(), Fail> {
     match out {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Fail { code: 1, message: format!("error: cannot write {path}: {e}") }),
+        Some(path) => std::fs::write(path, text).map_err(|e| Fail {
+            code: 1,
+            message: format!("error: cannot write {path}: {e}"),
+        }),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
-                .map_err(|e| Fail { code: 1, message: format!("error: cannot write to standard output: {e}") })
+                .map_err(|e| Fail {
+                    code: 1,
+                    message: format!("error: cannot write to standard output: {e}"),
+                })
         }
     }
 }
@@ -211,19 +236,31 @@ fn write_output(out: Option<&str>, text: &str) -> Result<(), Fail> {
 /// Warn about ballots that are for another survey or version, or that fail validation (their
 /// uncountable answers are skipped by the tally).
 fn warn_about_ballots(survey: &Survey, ballots: &[Ballot], lang: &str) {
-    let other = ballots.iter().filter(|b| b.survey_id != survey.id || b.survey_version != survey.version).count();
+    let other = ballots
+        .iter()
+        .filter(|b| b.survey_id != survey.id || b.survey_version != survey.version)
+        .count();
     if other > 0 {
         eprintln!(
             "warning: {other} ballot(s) are for another survey or version and are not counted / {other} 张选票属于其他问卷或版本，未计票"
         );
     }
     let mut invalid = 0usize;
-    for b in ballots.iter().filter(|b| b.survey_id == survey.id && b.survey_version == survey.version) {
+    for b in ballots
+        .iter()
+        .filter(|b| b.survey_id == survey.id && b.survey_version == survey.version)
+    {
         if let Err(problems) = validate_ballot(survey, b) {
             invalid += 1;
             if invalid <= 5 {
                 for p in &problems {
-                    eprintln!("warning: ballot {}: {} [{}] {}", b.id, p.path, p.code, p.message(lang));
+                    eprintln!(
+                        "warning: ballot {}: {} [{}] {}",
+                        b.id,
+                        p.path,
+                        p.code,
+                        p.message(lang)
+                    );
                 }
             }
         }
@@ -238,23 +275,33 @@ fn warn_about_ballots(survey: &Survey, ballots: &[Ballot], lang: &str) {
 fn tally_command(args: &[String]) -> Result<(), Fail> {
     let o = parse_options(args, &["format", "lang", "out", "generated-at"])?;
     let Some((survey_path, ballot_files)) = o.files.split_first() else {
-        return Err(usage_error("tally needs a survey file and at least one ballot file"));
+        return Err(usage_error(
+            "tally needs a survey file and at least one ballot file",
+        ));
     };
     if ballot_files.is_empty() {
-        return Err(usage_error("tally needs at least one ballot file after the survey"));
+        return Err(usage_error(
+            "tally needs at least one ballot file after the survey",
+        ));
     }
     let format = o.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "csv") {
-        return Err(usage_error(format!("--format must be json or csv, not {format:?}")));
+        return Err(usage_error(format!(
+            "--format must be json or csv, not {format:?}"
+        )));
     }
     let lang = o.lang.as_deref().unwrap_or("zh");
     if !matches!(lang, "zh" | "en") {
-        return Err(usage_error(format!("--lang must be zh or en, not {lang:?}")));
+        return Err(usage_error(format!(
+            "--lang must be zh or en, not {lang:?}"
+        )));
     }
     let generated_at = match o.generated_at {
         Some(t) if is_rfc3339(&t) => t,
         Some(t) => {
-            return Err(usage_error(format!("--generated-at {t:?} is not an RFC 3339 time, e.g. 2026-12-05T08:00:00Z")))
+            return Err(usage_error(format!(
+                "--generated-at {t:?} is not an RFC 3339 time, e.g. 2026-12-05T08:00:00Z"
+            )))
         }
         None => now_rfc3339(),
     };
@@ -270,7 +317,11 @@ fn tally_command(args: &[String]) -> Result<(), Fail> {
             report.tally.participation.eligible.unwrap_or(0)
         );
     }
-    let text = if format == "csv" { tally_csv(&survey, &report.tally, lang) } else { report.to_json_pretty() };
+    let text = if format == "csv" {
+        tally_csv(&survey, &report.tally, lang)
+    } else {
+        report.to_json_pretty()
+    };
     write_output(o.out.as_deref(), &text)
 }
 
@@ -291,7 +342,12 @@ fn validate_command(args: &[String]) -> Result<(), Fail> {
                 println!("{}", problem_line(p));
             }
             Err(Fail {
-                code: 2, message: format!("{path}: {} problem(s) / {} 处问题", problems.len(), problems.len())
+                code: 2,
+                message: format!(
+                    "{path}: {} problem(s) / {} 处问题",
+                    problems.len(),
+                    problems.len()
+                ),
             })
         }
     }
@@ -303,8 +359,10 @@ fn merge_command(args: &[String]) -> Result<(), Fail> {
         return Err(usage_error("merge needs at least one ballot file"));
     }
     let merged = load_and_merge(&o.files)?;
-    let mut text = serde_json::to_string_pretty(&merged.ballots)
-        .map_err(|e| Fail { code: 1, message: format!("error: cannot write the ballots: {e}") })?;
+    let mut text = serde_json::to_string_pretty(&merged.ballots).map_err(|e| Fail {
+        code: 1,
+        message: format!("error: cannot write the ballots: {e}"),
+    })?;
     text.push('\n');
     write_output(o.out.as_deref(), &text)?;
     eprintln!(

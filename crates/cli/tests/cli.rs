@@ -15,11 +15,17 @@ fn root() -> PathBuf {
 }
 
 fn example(name: &str) -> String {
-    root().join(format!("examples/{name}.json")).to_string_lossy().into_owned()
+    root()
+        .join(format!("examples/{name}.json"))
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn golden(file: &str) -> String {
-    root().join(format!("crates/core/tests/golden/{file}")).to_string_lossy().into_owned()
+    root()
+        .join(format!("crates/core/tests/golden/{file}"))
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// A fresh scratch directory for one test.
@@ -31,7 +37,10 @@ fn scratch(test: &str) -> PathBuf {
 }
 
 fn pingyi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pingyi")).args(args).output().expect("run pingyi")
+    Command::new(env!("CARGO_BIN_EXE_pingyi"))
+        .args(args)
+        .output()
+        .expect("run pingyi")
 }
 
 fn stderr(o: &Output) -> String {
@@ -39,7 +48,8 @@ fn stderr(o: &Output) -> String {
 }
 
 fn golden_ballots(name: &str) -> Vec<Ballot> {
-    serde_json::from_str(&std::fs::read_to_string(golden(&format!("{name}.ballots.json"))).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(golden(&format!("{name}.ballots.json"))).unwrap())
+        .unwrap()
 }
 
 fn write(dir: &Path, file: &str, text: &str) -> String {
@@ -54,13 +64,33 @@ fn tally_reproduces_the_golden_files_for_every_example() {
         let (survey, ballots) = (example(name), golden(&format!("{name}.ballots.json")));
         let json = pingyi(&["tally", &survey, &ballots, "--generated-at", GENERATED_AT]);
         assert!(json.status.success(), "{name}: {}", stderr(&json));
-        assert_eq!(json.stdout, std::fs::read(golden(&format!("{name}.tally.json"))).unwrap(), "{name}: JSON report");
-        let csv = pingyi(&["tally", &survey, &ballots, "--format", "csv", "--generated-at", GENERATED_AT]);
+        assert_eq!(
+            json.stdout,
+            std::fs::read(golden(&format!("{name}.tally.json"))).unwrap(),
+            "{name}: JSON report"
+        );
+        let csv = pingyi(&[
+            "tally",
+            &survey,
+            &ballots,
+            "--format",
+            "csv",
+            "--generated-at",
+            GENERATED_AT,
+        ]);
         assert!(csv.status.success());
         assert!(csv.stdout.starts_with(&[0xEF, 0xBB, 0xBF]));
-        assert_eq!(csv.stdout, std::fs::read(golden(&format!("{name}.csv"))).unwrap(), "{name}: CSV");
+        assert_eq!(
+            csv.stdout,
+            std::fs::read(golden(&format!("{name}.csv"))).unwrap(),
+            "{name}: CSV"
+        );
         let en = pingyi(&["tally", &survey, &ballots, "--format=csv", "--lang=en"]);
-        assert_eq!(en.stdout, std::fs::read(golden(&format!("{name}.en.csv"))).unwrap(), "{name}: English CSV");
+        assert_eq!(
+            en.stdout,
+            std::fs::read(golden(&format!("{name}.en.csv"))).unwrap(),
+            "{name}: English CSV"
+        );
     }
 }
 
@@ -78,22 +108,51 @@ fn overlapping_files_in_every_shape_merge_to_the_same_report() {
     let raw = serde_json::to_string(&raw_export(&named, a)).unwrap();
     let fa = write(&dir, "a.json", &raw);
     // Phone B: a bare array, with a BOM as Windows editors write it.
-    let fb = write(&dir, "b.json", &format!("\u{FEFF}{}", serde_json::to_string_pretty(b).unwrap()));
+    let fb = write(
+        &dir,
+        "b.json",
+        &format!("\u{FEFF}{}", serde_json::to_string_pretty(b).unwrap()),
+    );
     // The collector's NDJSON export.
-    let nd: String = c.iter().map(|x| serde_json::to_string(x).unwrap() + "\n").collect();
+    let nd: String = c
+        .iter()
+        .map(|x| serde_json::to_string(x).unwrap() + "\n")
+        .collect();
     let fc = write(&dir, "c.ndjson", &nd);
-    let out = pingyi(&["tally", &example(name), &fa, &fb, &fc, "--generated-at", GENERATED_AT]);
+    let out = pingyi(&[
+        "tally",
+        &example(name),
+        &fa,
+        &fb,
+        &fc,
+        "--generated-at",
+        GENERATED_AT,
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(out.stdout, std::fs::read(golden(&format!("{name}.tally.json"))).unwrap());
-    assert!(stderr(&out).contains("identical copies"), "duplicates are noted: {}", stderr(&out));
+    assert_eq!(
+        out.stdout,
+        std::fs::read(golden(&format!("{name}.tally.json"))).unwrap()
+    );
+    assert!(
+        stderr(&out).contains("identical copies"),
+        "duplicates are noted: {}",
+        stderr(&out)
+    );
 
     // `merge` writes one file that tallies to the same report.
     let merged = dir.join("merged.json").to_string_lossy().into_owned();
     let m = pingyi(&["merge", &fa, &fb, &fc, "--out", &merged]);
     assert!(m.status.success(), "{}", stderr(&m));
-    let back: Vec<Ballot> = serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
+    let back: Vec<Ballot> =
+        serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
     assert_eq!(back, all);
-    let again = pingyi(&["tally", &example(name), &merged, "--generated-at", GENERATED_AT]);
+    let again = pingyi(&[
+        "tally",
+        &example(name),
+        &merged,
+        "--generated-at",
+        GENERATED_AT,
+    ]);
     assert_eq!(again.stdout, out.stdout);
 }
 
@@ -102,16 +161,40 @@ fn conflicts_warn_but_do_not_fail() {
     let dir = scratch("conflict");
     let all = golden_ballots("satisfaction");
     let mut altered = all[0].clone();
-    altered.answers.insert("overall".into(), Answer::Choice { choice: "dissatisfied".into() });
+    altered.answers.insert(
+        "overall".into(),
+        Answer::Choice {
+            choice: "dissatisfied".into(),
+        },
+    );
     if altered == all[0] {
-        altered.answers.insert("overall".into(), Answer::Choice { choice: "satisfied".into() });
+        altered.answers.insert(
+            "overall".into(),
+            Answer::Choice {
+                choice: "satisfied".into(),
+            },
+        );
     }
     let fa = write(&dir, "a.json", &serde_json::to_string(&all).unwrap());
-    let fb = write(&dir, "b.json", &serde_json::to_string(&vec![altered]).unwrap());
-    let out = pingyi(&["tally", &example("satisfaction"), &fa, &fb, "--generated-at", GENERATED_AT]);
+    let fb = write(
+        &dir,
+        "b.json",
+        &serde_json::to_string(&vec![altered]).unwrap(),
+    );
+    let out = pingyi(&[
+        "tally",
+        &example("satisfaction"),
+        &fa,
+        &fb,
+        "--generated-at",
+        GENERATED_AT,
+    ]);
     assert!(out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("warning") && err.contains(&all[0].id) && err.contains("NOT counted"), "{err}");
+    assert!(
+        err.contains("warning") && err.contains(&all[0].id) && err.contains("NOT counted"),
+        "{err}"
+    );
     let report: TallyReport = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report.excluded_conflicts, vec![all[0].id.clone()]);
     assert_eq!(report.ballots.counted, all.len() as u64 - 1);
@@ -129,20 +212,30 @@ fn invalid_survey_exits_2_with_paths() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("$.version [version_zero]"), "{err}");
-    assert!(err.contains("$.sections[0].questions[0].kind [unknown_kind]"), "{err}");
+    assert!(
+        err.contains("$.sections[0].questions[0].kind [unknown_kind]"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
 
     let val = pingyi(&["validate", &bad]);
     assert_eq!(val.status.code(), Some(2));
     let text = String::from_utf8_lossy(&val.stdout);
-    assert!(text.contains("$.version [version_zero] 版本号应从 1 开始 / version starts at 1"), "{text}");
+    assert!(
+        text.contains("$.version [version_zero] 版本号应从 1 开始 / version starts at 1"),
+        "{text}"
+    );
 }
 
 #[test]
 fn validate_says_ok_for_every_example() {
     for name in ["satisfaction", "appraisal", "evening-meeting"] {
         let out = pingyi(&["validate", &example(name)]);
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         assert_eq!(String::from_utf8_lossy(&out.stdout), "OK\n");
     }
 }
@@ -183,7 +276,11 @@ fn bad_arguments_exit_2_with_usage() {
     ] {
         let out = pingyi(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&out).contains("Usage:"), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("Usage:"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
     assert!(pingyi(&["--help"]).status.success());
 }
@@ -192,14 +289,32 @@ fn bad_arguments_exit_2_with_usage() {
 fn out_file_and_clock_time() {
     let dir = scratch("out");
     let file = dir.join("tally.csv").to_string_lossy().into_owned();
-    let out =
-        pingyi(&["tally", &example("appraisal"), &golden("appraisal.ballots.json"), "--format", "csv", "--out", &file]);
+    let out = pingyi(&[
+        "tally",
+        &example("appraisal"),
+        &golden("appraisal.ballots.json"),
+        "--format",
+        "csv",
+        "--out",
+        &file,
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
-    assert_eq!(std::fs::read(&file).unwrap(), std::fs::read(golden("appraisal.csv")).unwrap());
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        std::fs::read(golden("appraisal.csv")).unwrap()
+    );
 
-    let out = pingyi(&["tally", &example("appraisal"), &golden("appraisal.ballots.json")]);
+    let out = pingyi(&[
+        "tally",
+        &example("appraisal"),
+        &golden("appraisal.ballots.json"),
+    ]);
     let report: TallyReport = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(pingyi_core::time::is_rfc3339(&report.generated_at), "{}", report.generated_at);
+    assert!(
+        pingyi_core::time::is_rfc3339(&report.generated_at),
+        "{}",
+        report.generated_at
+    );
     assert!(report.generated_at.ends_with('Z'));
 }

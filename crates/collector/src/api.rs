@@ -22,10 +22,11 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::{error, info, Level};
 
 use pingyi_core::ballot::sha256_hex;
-use pingyi_core::protocol::{
-    batch_http_status, error_code, BallotResult, BallotStatus, ErrorBody, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER,
-};
 use pingyi_core::export::{raw_export, tally_csv};
+use pingyi_core::protocol::{
+    batch_http_status, error_code, BallotResult, BallotStatus, ErrorBody, SubmitResponse,
+    MAX_BATCH, SUBMIT_KEY_HEADER,
+};
 use pingyi_core::time::{format_rfc3339_millis, UtcTime};
 use pingyi_core::{parse_survey, validate_ballot, Ballot, Channel, Problem, Survey};
 
@@ -47,24 +48,78 @@ pub struct Route {
 
 /// Every route the router serves (besides static files).
 pub const ROUTES: &[Route] = &[
-    Route { method: "get", path: "/healthz" },
-    Route { method: "get", path: "/openapi.json" },
-    Route { method: "get", path: "/v1/surveys/{survey_id}" },
-    Route { method: "put", path: "/v1/surveys/{survey_id}" },
-    Route { method: "post", path: "/v1/surveys/{survey_id}/ballots" },
-    Route { method: "get", path: "/v1/surveys/{survey_id}/ballots" },
-    Route { method: "get", path: "/v1/surveys/{survey_id}/tally" },
-    Route { method: "get", path: "/v1/surveys/{survey_id}/state" },
-    Route { method: "post", path: "/v1/surveys/{survey_id}/codes" },
-    Route { method: "get", path: "/v1/surveys/{survey_id}/codes/hashes" },
-    Route { method: "get", path: "/v1/surveys/{survey_id}/paper-totals" },
-    Route { method: "put", path: "/v1/surveys/{survey_id}/paper-totals" },
-    Route { method: "post", path: "/v1/surveys/{survey_id}/reveal" },
-    Route { method: "post", path: "/v1/surveys/{survey_id}/hide" },
-    Route { method: "post", path: "/v1/surveys/{survey_id}/close" },
-    Route { method: "get", path: "/v1/surveys/{survey_id}/final" },
-    Route { method: "get", path: "/v1/surveys/{survey_id}/live" },
-    Route { method: "get", path: "/v1/surveys/{survey_id}/live/events" },
+    Route {
+        method: "get",
+        path: "/healthz",
+    },
+    Route {
+        method: "get",
+        path: "/openapi.json",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}",
+    },
+    Route {
+        method: "put",
+        path: "/v1/surveys/{survey_id}",
+    },
+    Route {
+        method: "post",
+        path: "/v1/surveys/{survey_id}/ballots",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/ballots",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/tally",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/state",
+    },
+    Route {
+        method: "post",
+        path: "/v1/surveys/{survey_id}/codes",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/codes/hashes",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/paper-totals",
+    },
+    Route {
+        method: "put",
+        path: "/v1/surveys/{survey_id}/paper-totals",
+    },
+    Route {
+        method: "post",
+        path: "/v1/surveys/{survey_id}/reveal",
+    },
+    Route {
+        method: "post",
+        path: "/v1/surveys/{survey_id}/hide",
+    },
+    Route {
+        method: "post",
+        path: "/v1/surveys/{survey_id}/close",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/final",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/live",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/live/events",
+    },
 ];
 
 /// Shared state of the handlers.
@@ -98,7 +153,12 @@ impl AppState {
 
     /// Tell the live event streams of a survey that something changed.
     pub fn notify(&self, survey_id: &str) {
-        if let Some(tx) = self.changes.lock().unwrap_or_else(|p| p.into_inner()).get(survey_id) {
+        if let Some(tx) = self
+            .changes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(survey_id)
+        {
             let _ = tx.send(());
         }
     }
@@ -108,13 +168,20 @@ impl AppState {
         let mut map = self.changes.lock().unwrap_or_else(|p| p.into_inner());
         // Drop senders nobody listens to any more, so the map stays small.
         map.retain(|_, tx| tx.receiver_count() > 0);
-        map.entry(survey_id.to_string()).or_insert_with(|| tokio::sync::broadcast::channel(16).0).subscribe()
+        map.entry(survey_id.to_string())
+            .or_insert_with(|| tokio::sync::broadcast::channel(16).0)
+            .subscribe()
     }
 
     /// A parsed survey version from the cache or the store (blocking).
     fn parsed(&self, stored: &StoredSurvey) -> Result<Arc<Survey>, ApiError> {
         let key = (stored.survey_id.clone(), stored.version);
-        if let Some(s) = self.surveys.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        if let Some(s) = self
+            .surveys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
             return Ok(s.clone());
         }
         let survey: Survey = serde_json::from_str(&stored.json).map_err(|e| {
@@ -122,13 +189,25 @@ impl AppState {
             ApiError::internal()
         })?;
         let survey = Arc::new(survey);
-        self.surveys.write().unwrap_or_else(|p| p.into_inner()).insert(key, survey.clone());
+        self.surveys
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, survey.clone());
         Ok(survey)
     }
 
     /// A parsed survey version (blocking); `None` when not published.
-    pub(crate) fn version(&self, survey_id: &str, version: u32) -> Result<Option<Arc<Survey>>, ApiError> {
-        if let Some(s) = self.surveys.read().unwrap_or_else(|p| p.into_inner()).get(&(survey_id.to_string(), version)) {
+    pub(crate) fn version(
+        &self,
+        survey_id: &str,
+        version: u32,
+    ) -> Result<Option<Arc<Survey>>, ApiError> {
+        if let Some(s) = self
+            .surveys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(survey_id.to_string(), version))
+        {
             return Ok(Some(s.clone()));
         }
         match self.store.survey_version(survey_id, version)? {
@@ -146,7 +225,11 @@ impl AppState {
     }
 
     /// Validate and publish a survey file (blocking). `expected_id` is the id from the path.
-    pub fn publish_text(&self, text: &str, expected_id: Option<&str>) -> Result<(Survey, PublishOutcome), ApiError> {
+    pub fn publish_text(
+        &self,
+        text: &str,
+        expected_id: Option<&str>,
+    ) -> Result<(Survey, PublishOutcome), ApiError> {
         let survey = parse_survey(text).map_err(|problems| {
             ApiError::with_problems(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -160,7 +243,10 @@ impl AppState {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     error_code::BAD_REQUEST,
-                    format!("the path names survey {id:?} but the file is survey {:?}", survey.id),
+                    format!(
+                        "the path names survey {id:?} but the file is survey {:?}",
+                        survey.id
+                    ),
                 ));
             }
         }
@@ -174,7 +260,11 @@ impl AppState {
         match self.store.publish_survey(&stored) {
             Ok(outcome) => Ok((survey, outcome)),
             Err(e @ (StoreError::VersionBackwards { .. } | StoreError::VersionClash { .. })) => {
-                Err(ApiError::new(StatusCode::CONFLICT, error_code::SURVEY_INVALID, e.to_string()))
+                Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    error_code::SURVEY_INVALID,
+                    e.to_string(),
+                ))
             }
             Err(e) => Err(e.into()),
         }
@@ -190,13 +280,28 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        ApiError { status, body: ErrorBody::new(code, message) }
+        ApiError {
+            status,
+            body: ErrorBody::new(code, message),
+        }
     }
-    pub fn with_problems(status: StatusCode, code: &str, message: impl Into<String>, problems: Vec<Problem>) -> Self {
-        ApiError { status, body: ErrorBody::with_problems(code, message, problems) }
+    pub fn with_problems(
+        status: StatusCode,
+        code: &str,
+        message: impl Into<String>,
+        problems: Vec<Problem>,
+    ) -> Self {
+        ApiError {
+            status,
+            body: ErrorBody::with_problems(code, message, problems),
+        }
     }
     pub fn internal() -> Self {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error_code::INTERNAL, "internal error; try again later")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            error_code::INTERNAL,
+            "internal error; try again later",
+        )
     }
 }
 
@@ -232,12 +337,18 @@ pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>
 }
 
 fn survey_not_found(id: &str) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, error_code::SURVEY_NOT_FOUND, format!("no survey {id:?} is published here"))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        error_code::SURVEY_NOT_FOUND,
+        format!("no survey {id:?} is published here"),
+    )
 }
 
 /// Run blocking work (SQLite, validation, counting) off the async threads. A panic becomes a
 /// 500 `internal`, never a dropped connection.
-pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r,
         Err(e) => {
@@ -255,7 +366,11 @@ pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiErro
         if too_large {
             payload_too_large(limit)
         } else {
-            ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, format!("could not read the body: {e}"))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                error_code::BAD_REQUEST,
+                format!("could not read the body: {e}"),
+            )
         }
     })
 }
@@ -270,7 +385,9 @@ fn payload_too_large(limit: usize) -> ApiError {
 
 /// Check `Authorization: Bearer <admin token>`.
 pub(crate) fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     if state.admin.matches_header(auth) {
         return Ok(());
     }
@@ -303,16 +420,25 @@ pub const SURVEY_STATE_HEADER: &str = "x-pingyi-survey-state";
 
 /// `GET /v1/surveys/{survey_id}`: the latest published survey, public, with the
 /// [`SURVEY_STATE_HEADER`].
-async fn get_survey(State(state): State<Arc<AppState>>, Path(survey_id): Path<String>) -> Result<Response, ApiError> {
+async fn get_survey(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+) -> Result<Response, ApiError> {
     let (stored, closed) = blocking(move || {
-        let stored = state.store.latest_survey(&survey_id)?.ok_or_else(|| survey_not_found(&survey_id))?;
+        let stored = state
+            .store
+            .latest_survey(&survey_id)?
+            .ok_or_else(|| survey_not_found(&survey_id))?;
         let closed = state.store.meeting_state(&survey_id)?.closed_at.is_some();
         Ok((stored, closed))
     })
     .await?;
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
             (
                 header::HeaderName::from_static(SURVEY_STATE_HEADER),
                 HeaderValue::from_static(if closed { "closed" } else { "open" }),
@@ -341,15 +467,27 @@ async fn put_survey(
 ) -> Result<Response, ApiError> {
     require_admin(&state, &headers)?;
     let bytes = read_body(body, state.max_body_bytes).await?;
-    let text = String::from_utf8(bytes.to_vec())
-        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, "the body is not UTF-8"))?;
+    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            error_code::BAD_REQUEST,
+            "the body is not UTF-8",
+        )
+    })?;
     let (survey, outcome) = blocking(move || state.publish_text(&text, Some(&survey_id))).await?;
     let (status, word) = match outcome {
         PublishOutcome::Created => (StatusCode::CREATED, "created"),
         PublishOutcome::Unchanged => (StatusCode::OK, "unchanged"),
     };
     info!(survey_id = %survey.id, version = survey.version, outcome = word, "survey published");
-    Ok((status, Json(PublishResponse { survey_id: survey.id, version: survey.version, status: word.into() }))
+    Ok((
+        status,
+        Json(PublishResponse {
+            survey_id: survey.id,
+            version: survey.version,
+            status: word.into(),
+        }),
+    )
         .into_response())
 }
 
@@ -361,7 +499,12 @@ struct RawBatch {
 }
 
 fn problem(path: &str, code: &str, zh: String, en: String) -> Problem {
-    Problem { path: path.into(), code: code.into(), zh, en }
+    Problem {
+        path: path.into(),
+        code: code.into(),
+        zh,
+        en,
+    }
 }
 
 /// `POST /v1/surveys/{survey_id}/ballots`: store a batch of ballots.
@@ -380,19 +523,36 @@ async fn post_ballots(
         )
     })?;
     if raw.ballots.is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, error_code::BATCH_EMPTY, "the batch has no ballots"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            error_code::BATCH_EMPTY,
+            "the batch has no ballots",
+        ));
     }
     if raw.ballots.len() > MAX_BATCH {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             error_code::BATCH_TOO_LARGE,
-            format!("{} ballots in one batch; at most {MAX_BATCH}", raw.ballots.len()),
+            format!(
+                "{} ballots in one batch; at most {MAX_BATCH}",
+                raw.ballots.len()
+            ),
         ));
     }
-    let given_key = headers.get(SUBMIT_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let admin = state.admin.matches_header(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()));
-    let results = blocking(move || submit(&state, &survey_id, given_key.as_deref(), admin, raw.ballots)).await?;
-    let status = StatusCode::from_u16(batch_http_status(&results)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let given_key = headers
+        .get(SUBMIT_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let admin = state.admin.matches_header(
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let results =
+        blocking(move || submit(&state, &survey_id, given_key.as_deref(), admin, raw.ballots))
+            .await?;
+    let status = StatusCode::from_u16(batch_http_status(&results))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Ok((status, Json(SubmitResponse { results })).into_response())
 }
 
@@ -405,7 +565,12 @@ fn submit(
     raw: Vec<serde_json::Value>,
 ) -> Result<Vec<BallotResult>, ApiError> {
     let latest = state.latest(survey_id)?;
-    if let Some(key) = latest.collect.as_ref().and_then(|c| c.submit_key.as_deref()).filter(|k| !k.is_empty()) {
+    if let Some(key) = latest
+        .collect
+        .as_ref()
+        .and_then(|c| c.submit_key.as_deref())
+        .filter(|k| !k.is_empty())
+    {
         if !given_key.is_some_and(|g| constant_time_eq(g, key)) {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -465,20 +630,34 @@ fn ingest(
                         format!("ballot {i} has no string \"id\""),
                     ));
                 };
-                let p =
-                    problem("$", "malformed_ballot", format!("选票格式不正确：{e}"), format!("malformed ballot: {e}"));
-                slots.push(Slot::Done(BallotResult { id, status: BallotStatus::Rejected, problems: vec![p] }));
+                let p = problem(
+                    "$",
+                    "malformed_ballot",
+                    format!("选票格式不正确：{e}"),
+                    format!("malformed ballot: {e}"),
+                );
+                slots.push(Slot::Done(BallotResult {
+                    id,
+                    status: BallotStatus::Rejected,
+                    problems: vec![p],
+                }));
                 continue;
             }
         };
-        let reject =
-            |problems: Vec<Problem>| BallotResult { id: ballot.id.clone(), status: BallotStatus::Rejected, problems };
+        let reject = |problems: Vec<Problem>| BallotResult {
+            id: ballot.id.clone(),
+            status: BallotStatus::Rejected,
+            problems,
+        };
         if ballot.survey_id != survey_id {
             slots.push(Slot::Done(reject(vec![problem(
                 "$.survey_id",
                 "wrong_survey",
                 format!("选票属于问卷 {:?}，不是 {:?}", ballot.survey_id, survey_id),
-                format!("the ballot is for survey {:?}, not {:?}", ballot.survey_id, survey_id),
+                format!(
+                    "the ballot is for survey {:?}, not {:?}",
+                    ballot.survey_id, survey_id
+                ),
             )])));
             continue;
         }
@@ -492,7 +671,10 @@ fn ingest(
                 "$.survey_version",
                 "unknown_version",
                 format!("本收集端没有第 {} 版问卷", ballot.survey_version),
-                format!("version {} of this survey is not published here", ballot.survey_version),
+                format!(
+                    "version {} of this survey is not published here",
+                    ballot.survey_version
+                ),
             )])));
             continue;
         };
@@ -520,7 +702,11 @@ fn ingest(
         });
     }
 
-    let outcomes = if to_insert.is_empty() { Vec::new() } else { state.store.insert_ballots(&to_insert)? };
+    let outcomes = if to_insert.is_empty() {
+        Vec::new()
+    } else {
+        state.store.insert_ballots(&to_insert)?
+    };
     let mut counts = [0usize; 4];
     let results: Vec<BallotResult> = slots
         .into_iter()
@@ -598,7 +784,9 @@ pub(crate) struct ReadQuery {
 
 /// The server's clock as RFC 3339 UTC with milliseconds (core's format), for `generated_at`.
 pub fn now_rfc3339() -> String {
-    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     format_rfc3339_millis(UtcTime {
         unix_seconds: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         nanos: d.subsec_nanos(),
@@ -606,7 +794,12 @@ pub fn now_rfc3339() -> String {
 }
 
 /// The survey version a read route asks for: `version`, else the latest (blocking).
-pub(crate) fn asked_version(state: &AppState, survey_id: &str, latest: Arc<Survey>, version: Option<u32>) -> Result<Arc<Survey>, ApiError> {
+pub(crate) fn asked_version(
+    state: &AppState,
+    survey_id: &str,
+    latest: Arc<Survey>,
+    version: Option<u32>,
+) -> Result<Arc<Survey>, ApiError> {
     match version {
         None => Ok(latest),
         Some(v) => state.version(survey_id, v)?.ok_or_else(|| {
@@ -622,8 +815,16 @@ pub(crate) fn asked_version(state: &AppState, survey_id: &str, latest: Arc<Surve
 /// `attachment; filename="…"` for a download. Survey ids are `[a-z0-9_-]`, so no quoting issue;
 /// anything else is replaced to be safe.
 pub(crate) fn attachment(name: &str) -> HeaderValue {
-    let safe: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     HeaderValue::from_str(&format!("attachment; filename=\"{safe}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
@@ -633,7 +834,9 @@ pub(crate) fn load_ballots(state: &AppState, survey_id: &str) -> Result<Vec<Ball
     let mut out = Vec::new();
     let mut after = 0;
     loop {
-        let page = state.store.ballots_page(survey_id, None, after, PAGE_SIZE)?;
+        let page = state
+            .store
+            .ballots_page(survey_id, None, after, PAGE_SIZE)?;
         let Some(last) = page.last() else { break };
         after = last.seq;
         let n = page.len();
@@ -641,7 +844,11 @@ pub(crate) fn load_ballots(state: &AppState, survey_id: &str) -> Result<Vec<Ball
             match serde_json::from_str::<Ballot>(&row.canonical_json) {
                 Ok(b) => out.push(b),
                 Err(e) => {
-                    error!(survey_id, seq = row.seq, "stored ballot does not parse: {e}");
+                    error!(
+                        survey_id,
+                        seq = row.seq,
+                        "stored ballot does not parse: {e}"
+                    );
                     return Err(ApiError::internal());
                 }
             }
@@ -705,10 +912,14 @@ async fn get_tally(
         }
         let survey = asked_version(&state, &survey_id, latest, q.version)?;
         // After closing, the frozen final report (for its version) is served, never recounted.
-        let (report, frozen) = match meeting::frozen_for(&state, &survey_id, &meeting, survey.version)? {
-            Some((report, f)) => (report, Some(f)),
-            None => (meeting::current_report(&state, &survey_id, &survey, &now_rfc3339())?, None),
-        };
+        let (report, frozen) =
+            match meeting::frozen_for(&state, &survey_id, &meeting, survey.version)? {
+                Some((report, f)) => (report, Some(f)),
+                None => (
+                    meeting::current_report(&state, &survey_id, &survey, &now_rfc3339())?,
+                    None,
+                ),
+            };
         let mut response = match (format, &frozen) {
             (TallyFormat::Tally, _) => Json(&report.tally).into_response(),
             // The stored bytes, so that their SHA-256 is the content hash.
@@ -718,8 +929,14 @@ async fn get_tally(
                 let csv = tally_csv(&survey, &report.tally, lang);
                 (
                     [
-                        (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-                        (header::CONTENT_DISPOSITION, attachment(&format!("{id}-tally.csv"))),
+                        (
+                            header::CONTENT_TYPE,
+                            HeaderValue::from_static("text/csv; charset=utf-8"),
+                        ),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            attachment(&format!("{id}-tally.csv")),
+                        ),
                     ],
                     csv,
                 )
@@ -770,9 +987,12 @@ async fn export_ballots(
         let survey_id = survey_id.clone();
         async move {
             let (after, first) = st?;
-            let page =
-                tokio::task::spawn_blocking(move || state.store.ballots_page(&survey_id, version, after, PAGE_SIZE))
-                    .await;
+            let page = tokio::task::spawn_blocking(move || {
+                state
+                    .store
+                    .ballots_page(&survey_id, version, after, PAGE_SIZE)
+            })
+            .await;
             let rows = match page {
                 Ok(Ok(rows)) => rows,
                 Ok(Err(e)) => {
@@ -797,14 +1017,30 @@ async fn export_ballots(
                 }
             }
             if finished && !ndjson {
-                chunk.push_str(if first && rows.is_empty() { "[]\n" } else { "\n]\n" });
+                chunk.push_str(if first && rows.is_empty() {
+                    "[]\n"
+                } else {
+                    "\n]\n"
+                });
             }
-            let next = if finished { None } else { Some((last, first && rows.is_empty())) };
+            let next = if finished {
+                None
+            } else {
+                Some((last, first && rows.is_empty()))
+            };
             Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), next))
         }
     });
-    let content_type = if ndjson { "application/x-ndjson" } else { "application/json" };
-    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], Body::from_stream(stream)).into_response())
+    let content_type = if ndjson {
+        "application/x-ndjson"
+    } else {
+        "application/json"
+    };
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 /// `GET …/ballots?format=export`: core's `pingyi-ballots/1` raw export of one survey version
@@ -813,17 +1049,28 @@ async fn export_ballots(
 /// to the day (see `pingyi_core::export::ballots_export`). Not for backups: anonymising changes
 /// each ballot's content hash, so use the default full-fidelity stream to move ballots between
 /// collectors.
-async fn officials_export(state: Arc<AppState>, survey_id: String, version: Option<u32>) -> Result<Response, ApiError> {
+async fn officials_export(
+    state: Arc<AppState>,
+    survey_id: String,
+    version: Option<u32>,
+) -> Result<Response, ApiError> {
     blocking(move || {
         let latest = state.latest(&survey_id)?;
         let survey = asked_version(&state, &survey_id, latest, version)?;
         let ballots = load_ballots(&state, &survey_id)?;
-        let mut body = serde_json::to_string_pretty(&raw_export(&survey, &ballots)).map_err(|_| ApiError::internal())?;
+        let mut body = serde_json::to_string_pretty(&raw_export(&survey, &ballots))
+            .map_err(|_| ApiError::internal())?;
         body.push('\n');
         Ok((
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
-                (header::CONTENT_DISPOSITION, attachment(&format!("{survey_id}-ballots.json"))),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    attachment(&format!("{survey_id}-ballots.json")),
+                ),
             ],
             body,
         )
@@ -833,11 +1080,19 @@ async fn officials_export(state: Arc<AppState>, survey_id: String, version: Opti
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, error_code::NOT_FOUND, "no such route; see /openapi.json")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        error_code::NOT_FOUND,
+        "no such route; see /openapi.json",
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, error_code::METHOD_NOT_ALLOWED, "method not allowed on this route")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        error_code::METHOD_NOT_ALLOWED,
+        "method not allowed on this route",
+    )
 }
 
 /// Turn the body-limit layer's plain-text 413 into the JSON error.
@@ -848,7 +1103,9 @@ async fn json_413(resp: Response) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        return payload_too_large(0).body_with_message("the body is over the collector's size limit").into_response();
+        return payload_too_large(0)
+            .body_with_message("the body is over the collector's size limit")
+            .into_response();
     }
     resp
 }
@@ -874,12 +1131,18 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Router {
     let limiter = Arc::new(RateLimiter::new(opts.rate_limit));
     let surveys = Router::new()
         .route("/{survey_id}", get(get_survey).put(put_survey))
-        .route("/{survey_id}/ballots", get(export_ballots).post(post_ballots))
+        .route(
+            "/{survey_id}/ballots",
+            get(export_ballots).post(post_ballots),
+        )
         .route("/{survey_id}/tally", get(get_tally))
         .route("/{survey_id}/state", get(meeting::get_state))
         .route("/{survey_id}/codes", post(meeting::post_codes))
         .route("/{survey_id}/codes/hashes", get(meeting::get_code_hashes))
-        .route("/{survey_id}/paper-totals", get(meeting::get_paper_totals).put(meeting::put_paper_totals))
+        .route(
+            "/{survey_id}/paper-totals",
+            get(meeting::get_paper_totals).put(meeting::put_paper_totals),
+        )
         .route("/{survey_id}/reveal", post(meeting::post_reveal))
         .route("/{survey_id}/hide", post(meeting::post_hide))
         .route("/{survey_id}/close", post(meeting::post_close))
@@ -900,7 +1163,8 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Router {
         .nest("/v1/surveys", surveys)
         .method_not_allowed_fallback(method_not_allowed);
     app = match &opts.static_dir {
-        Some(dir) => app.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        Some(dir) => app
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => app.fallback(not_found),
     };
     if let Some(cors) = cors_layer(&opts.cors_origins) {
@@ -920,8 +1184,10 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     let allow = if origins.iter().any(|o| o == "*") {
         AllowOrigin::any()
     } else {
-        let list: Vec<HeaderValue> =
-            origins.iter().filter_map(|o| HeaderValue::from_str(o.trim().trim_end_matches('/')).ok()).collect();
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o.trim().trim_end_matches('/')).ok())
+            .collect();
         AllowOrigin::list(list)
     };
     Some(

@@ -56,7 +56,9 @@ impl AdminToken {
         }
         let path = token_path(db_path);
         match std::fs::read_to_string(&path) {
-            Ok(s) if !s.trim().is_empty() => return Ok((AdminToken(s.trim().to_string()), TokenSource::File(path))),
+            Ok(s) if !s.trim().is_empty() => {
+                return Ok((AdminToken(s.trim().to_string()), TokenSource::File(path)))
+            }
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
@@ -69,7 +71,9 @@ impl AdminToken {
     /// Whether an `Authorization` header value carries this token as `Bearer <token>`.
     pub fn matches_header(&self, header: Option<&str>) -> bool {
         let Some(value) = header else { return false };
-        let Some(given) = strip_bearer(value) else { return false };
+        let Some(given) = strip_bearer(value) else {
+            return false;
+        };
         constant_time_eq(given.trim(), &self.0)
     }
 }
@@ -92,7 +96,8 @@ pub fn token_path(db_path: &Path) -> PathBuf {
 /// 32 bytes from the OS, as 64 lowercase hex characters.
 pub fn random_token() -> std::io::Result<String> {
     let mut buf = [0u8; 32];
-    getrandom::fill(&mut buf).map_err(|e| std::io::Error::other(format!("OS randomness failed: {e}")))?;
+    getrandom::fill(&mut buf)
+        .map_err(|e| std::io::Error::other(format!("OS randomness failed: {e}")))?;
     Ok(pingyi_core::ballot::hex(&buf))
 }
 
@@ -113,7 +118,10 @@ fn write_private(path: &Path, token: &str) -> std::io::Result<()> {
 /// Compare two secrets without an early exit on the first differing byte or on length.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     let (ha, hb) = (sha256_hex(a), sha256_hex(b));
-    let diff = ha.bytes().zip(hb.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    let diff = ha
+        .bytes()
+        .zip(hb.bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y));
     std::hint::black_box(diff) == 0
 }
 
@@ -146,7 +154,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(token_path(&db)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(token_path(&db))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let (t2, src2) = AdminToken::load_or_create(&db).unwrap();

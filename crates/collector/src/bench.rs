@@ -62,7 +62,12 @@ pub fn bench_ballot(n: u64) -> Ballot {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         ((z ^ (z >> 31)) % m) as usize
     };
-    let sat = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"];
+    let sat = [
+        "satisfied",
+        "basically_satisfied",
+        "dissatisfied",
+        "unknown",
+    ];
     let mut ratings = BTreeMap::new();
     for s in ["sanitation", "order", "culture", "care"] {
         ratings.insert(s.to_string(), sat[next(4)].to_string());
@@ -70,14 +75,34 @@ pub fn bench_ballot(n: u64) -> Ballot {
     let mut answers = BTreeMap::new();
     answers.insert("topics".to_string(), Answer::Ratings { ratings });
     let appraisal = ["competent", "basically_competent", "not_competent"];
-    answers.insert("cadre".to_string(), Answer::Choice { choice: appraisal[next(3)].to_string() });
+    answers.insert(
+        "cadre".to_string(),
+        Answer::Choice {
+            choice: appraisal[next(3)].to_string(),
+        },
+    );
     let approve = ["for", "against", "abstain"];
-    answers.insert("road".to_string(), Answer::Choice { choice: approve[next(3)].to_string() });
+    answers.insert(
+        "road".to_string(),
+        Answer::Choice {
+            choice: approve[next(3)].to_string(),
+        },
+    );
     let a = next(4);
     let b = (a + 1 + next(3)) % 4;
-    answers.insert("honour".to_string(), Answer::Chosen { chosen: vec![format!("h{}", a + 1), format!("h{}", b + 1)] });
+    answers.insert(
+        "honour".to_string(),
+        Answer::Chosen {
+            chosen: vec![format!("h{}", a + 1), format!("h{}", b + 1)],
+        },
+    );
     if next(5) == 0 {
-        answers.insert("suggest".to_string(), Answer::Text { text: "路灯坏了，希望尽快修好".to_string() });
+        answers.insert(
+            "suggest".to_string(),
+            Answer::Text {
+                text: "路灯坏了，希望尽快修好".to_string(),
+            },
+        );
     }
     Ballot {
         id: uuid::Uuid::new_v4().to_string(),
@@ -101,7 +126,11 @@ pub struct BenchOptions {
 
 impl Default for BenchOptions {
     fn default() -> Self {
-        BenchOptions { ballots: 20_000, batch: MAX_BATCH, clients: 4 }
+        BenchOptions {
+            ballots: 20_000,
+            batch: MAX_BATCH,
+            clients: 4,
+        }
     }
 }
 
@@ -117,7 +146,11 @@ pub struct BenchReport {
 impl fmt::Display for BenchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.elapsed.as_secs_f64();
-        let rate = if secs > 0.0 { self.ballots as f64 / secs } else { f64::INFINITY };
+        let rate = if secs > 0.0 {
+            self.ballots as f64 / secs
+        } else {
+            f64::INFINITY
+        };
         write!(
             f,
             "ingest: {} ballots in {:.2} s = {:.0} ballots/s (batch {}, {} clients)",
@@ -173,9 +206,17 @@ pub async fn bench_ingest(opts: BenchOptions) -> Result<BenchReport, String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 let status = resp.status();
-                let parsed: SubmitResponse = resp.json().await.map_err(|e| format!("{status}: {e}"))?;
-                if let Some(bad) = parsed.results.iter().find(|r| r.status != BallotStatus::Accepted) {
-                    return Err(format!("ballot {} was {:?}: {:?}", bad.id, bad.status, bad.problems));
+                let parsed: SubmitResponse =
+                    resp.json().await.map_err(|e| format!("{status}: {e}"))?;
+                if let Some(bad) = parsed
+                    .results
+                    .iter()
+                    .find(|r| r.status != BallotStatus::Accepted)
+                {
+                    return Err(format!(
+                        "ballot {} was {:?}: {:?}",
+                        bad.id, bad.status, bad.problems
+                    ));
                 }
                 accepted += parsed.results.len();
             }
@@ -189,7 +230,15 @@ pub async fn bench_ingest(opts: BenchOptions) -> Result<BenchReport, String> {
     let elapsed = started.elapsed();
     server.stop().await;
     if accepted != opts.ballots {
-        return Err(format!("only {accepted} of {} ballots were accepted", opts.ballots));
+        return Err(format!(
+            "only {accepted} of {} ballots were accepted",
+            opts.ballots
+        ));
     }
-    Ok(BenchReport { ballots: accepted, batch: opts.batch, clients, elapsed })
+    Ok(BenchReport {
+        ballots: accepted,
+        batch: opts.batch,
+        clients,
+        elapsed,
+    })
 }

@@ -67,10 +67,21 @@ impl fmt::Display for ImportSummary {
             self.rejected.len()
         )?;
         for c in &self.conflicts {
-            writeln!(f, "conflict: {} in {} (same id, different content; the stored ballot is kept)", c.id, c.file.display())?;
+            writeln!(
+                f,
+                "conflict: {} in {} (same id, different content; the stored ballot is kept)",
+                c.id,
+                c.file.display()
+            )?;
         }
         for r in &self.rejected {
-            writeln!(f, "rejected: {} in {}: {}", r.id, r.file.display(), r.reason)?;
+            writeln!(
+                f,
+                "rejected: {} in {}: {}",
+                r.id,
+                r.file.display(),
+                r.reason
+            )?;
         }
         Ok(())
     }
@@ -79,19 +90,40 @@ impl fmt::Display for ImportSummary {
 /// Import `files` into the database at `db`, first publishing `survey` when given (idempotent,
 /// same rules as `PUT /v1/surveys/{id}`). An unreadable file or survey is an error and stops the
 /// import; files before it stay imported (each file is its own transaction).
-pub fn import_files(db: &Path, survey: Option<&Path>, files: &[PathBuf]) -> Result<ImportSummary, String> {
-    let store = SqliteStore::open(db).map_err(|e| format!("cannot open database {}: {e}", db.display()))?;
+pub fn import_files(
+    db: &Path,
+    survey: Option<&Path>,
+    files: &[PathBuf],
+) -> Result<ImportSummary, String> {
+    let store =
+        SqliteStore::open(db).map_err(|e| format!("cannot open database {}: {e}", db.display()))?;
     // No HTTP here: the admin token is never checked, so a throwaway one is fine.
-    let state = AppState::new(Arc::new(store), AdminToken::new(uuid::Uuid::new_v4().to_string()), DEFAULT_MAX_BODY_BYTES);
+    let state = AppState::new(
+        Arc::new(store),
+        AdminToken::new(uuid::Uuid::new_v4().to_string()),
+        DEFAULT_MAX_BODY_BYTES,
+    );
     if let Some(path) = survey {
         let text = read_text(path)?;
         match state.publish_text(&text, None) {
-            Ok((s, PublishOutcome::Created)) => eprintln!("published {} v{} from {}", s.id, s.version, path.display()),
+            Ok((s, PublishOutcome::Created)) => {
+                eprintln!("published {} v{} from {}", s.id, s.version, path.display())
+            }
             Ok((_, PublishOutcome::Unchanged)) => {}
             Err(e) => {
-                let problems: Vec<String> =
-                    e.body.error.problems.iter().map(|p| format!("  {} [{}] {}", p.path, p.code, p.en)).collect();
-                return Err(format!("cannot publish {}: {}\n{}", path.display(), e.body.error.message, problems.join("\n")));
+                let problems: Vec<String> = e
+                    .body
+                    .error
+                    .problems
+                    .iter()
+                    .map(|p| format!("  {} [{}] {}", p.path, p.code, p.en))
+                    .collect();
+                return Err(format!(
+                    "cannot publish {}: {}\n{}",
+                    path.display(),
+                    e.body.error.message,
+                    problems.join("\n")
+                ));
             }
         }
     }
@@ -105,7 +137,11 @@ pub fn import_files(db: &Path, survey: Option<&Path>, files: &[PathBuf]) -> Resu
                 Some(s) => by_survey.entry(s.to_string()).or_default().push(v),
                 None => summary.rejected.push(Listed {
                     file: file.clone(),
-                    id: v.get("id").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("#{i}")),
+                    id: v
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("#{i}")),
                     reason: "the ballot has no string \"survey_id\"".into(),
                 }),
             }
@@ -114,14 +150,23 @@ pub fn import_files(db: &Path, survey: Option<&Path>, files: &[PathBuf]) -> Resu
             let ids: Vec<String> = values
                 .iter()
                 .enumerate()
-                .map(|(i, v)| v.get("id").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("#{i}")))
+                .map(|(i, v)| {
+                    v.get("id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("#{i}"))
+                })
                 .collect();
             let results = match crate::api::ingest_ballots(&state, &survey_id, values) {
                 Ok(r) => r,
                 Err(e) if e.status.is_client_error() => {
                     // The survey is not published here, or a ballot has no id: reject them all.
                     for id in ids {
-                        summary.rejected.push(Listed { file: file.clone(), id, reason: e.body.error.message.clone() });
+                        summary.rejected.push(Listed {
+                            file: file.clone(),
+                            id,
+                            reason: e.body.error.message.clone(),
+                        });
                     }
                     continue;
                 }
@@ -131,10 +176,23 @@ pub fn import_files(db: &Path, survey: Option<&Path>, files: &[PathBuf]) -> Resu
                 match r.status {
                     BallotStatus::Accepted => summary.imported += 1,
                     BallotStatus::Duplicate => summary.duplicates += 1,
-                    BallotStatus::Conflict => summary.conflicts.push(Listed { file: file.clone(), id: r.id, reason: String::new() }),
+                    BallotStatus::Conflict => summary.conflicts.push(Listed {
+                        file: file.clone(),
+                        id: r.id,
+                        reason: String::new(),
+                    }),
                     BallotStatus::Rejected => {
-                        let reason = r.problems.iter().map(|p| format!("{} {}", p.path, p.en)).collect::<Vec<_>>().join("; ");
-                        summary.rejected.push(Listed { file: file.clone(), id: r.id, reason });
+                        let reason = r
+                            .problems
+                            .iter()
+                            .map(|p| format!("{} {}", p.path, p.en))
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        summary.rejected.push(Listed {
+                            file: file.clone(),
+                            id: r.id,
+                            reason,
+                        });
                     }
                 }
             }
@@ -146,8 +204,17 @@ pub fn import_files(db: &Path, survey: Option<&Path>, files: &[PathBuf]) -> Resu
 /// Read a file as UTF-8, dropping a leading byte order mark.
 fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| format!("{} is not UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()))?;
-    Ok(text.strip_prefix('\u{FEFF}').map(str::to_string).unwrap_or(text))
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not UTF-8 (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok(text
+        .strip_prefix('\u{FEFF}')
+        .map(str::to_string)
+        .unwrap_or(text))
 }
 
 /// The ballots of a file as JSON values (each is validated later, one by one, like a POST).
@@ -159,7 +226,9 @@ pub fn read_ballot_values(path: &Path) -> Result<Vec<Value>, String> {
 /// The ballots of a file's text in any of the shapes listed in the module documentation, read by
 /// core (`pingyi_core::export::ballot_values`, the reader the CLI and the console share).
 pub fn ballot_values(text: &str) -> Result<Vec<Value>, String> {
-    pingyi_core::export::ballot_values(text).map(|v| v.into_iter().map(|(_, v)| v).collect()).map_err(|e| e.to_string())
+    pingyi_core::export::ballot_values(text)
+        .map(|v| v.into_iter().map(|(_, v)| v).collect())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -170,14 +239,22 @@ mod tests {
     fn every_shape_is_read() {
         let b = r#"{"id":"a","survey_id":"s"}"#;
         assert_eq!(ballot_values(&format!("[{b},{b}]")).unwrap().len(), 2);
-        assert_eq!(ballot_values(&format!(r#"{{"ballots":[{b}]}}"#)).unwrap().len(), 1);
+        assert_eq!(
+            ballot_values(&format!(r#"{{"ballots":[{b}]}}"#))
+                .unwrap()
+                .len(),
+            1
+        );
         assert_eq!(
             ballot_values(&format!(r#"{{"format":"pingyi-ballots/1","survey_id":"s","survey_version":1,"ballots":[{b}]}}"#))
                 .unwrap()
                 .len(),
             1
         );
-        assert_eq!(ballot_values(&format!("{b}\n{b}\n\n{b}\n")).unwrap().len(), 3);
+        assert_eq!(
+            ballot_values(&format!("{b}\n{b}\n\n{b}\n")).unwrap().len(),
+            3
+        );
         assert!(ballot_values(r#"{"format":"pingyi-tally/1","ballots":[]}"#).is_err());
         assert!(ballot_values("nope").is_err());
     }

@@ -100,7 +100,10 @@ impl Server {
     }
 
     /// Run until `signal` completes, then shut down gracefully.
-    pub async fn run_until(mut self, signal: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+    pub async fn run_until(
+        mut self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
         tokio::select! {
             r = &mut self.handle => return r.unwrap_or_else(|e| Err(std::io::Error::other(e))),
             _ = signal => {}
@@ -108,7 +111,9 @@ impl Server {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        (&mut self.handle).await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        (&mut self.handle)
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 }
 
@@ -156,8 +161,13 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
                 info!(survey_id = %survey.id, version = survey.version, "already published {}", path.display())
             }
             Err(e) => {
-                let problems: Vec<String> =
-                    e.body.error.problems.iter().map(|p| format!("  {} [{}] {}", p.path, p.code, p.en)).collect();
+                let problems: Vec<String> = e
+                    .body
+                    .error
+                    .problems
+                    .iter()
+                    .map(|p| format!("  {} [{}] {}", p.path, p.code, p.en))
+                    .collect();
                 return Err(StartError(format!(
                     "cannot publish {}: {}\n{}",
                     path.display(),
@@ -170,7 +180,13 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
 
     let mut cors_origins = config.cors_origins.clone();
     if let Ok(extra) = std::env::var(CORS_ORIGINS_ENV) {
-        cors_origins.extend(extra.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string));
+        cors_origins.extend(
+            extra
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        );
     }
     if let Some(dir) = &config.static_dir {
         if !dir.join("index.html").is_file() {
@@ -180,22 +196,36 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let events_state = state.clone();
     let app = api::router(
         state,
-        &RouterOptions { static_dir: config.static_dir.clone(), cors_origins, rate_limit: config.rate_limit },
+        &RouterOptions {
+            static_dir: config.static_dir.clone(),
+            cors_origins,
+            rate_limit: config.rate_limit,
+        },
     );
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.addr)))?;
-    let addr = listener.local_addr().map_err(|e| StartError(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError(e.to_string()))?;
     let (tx, rx) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-                // End the live event streams, which would otherwise keep the shutdown waiting.
-                let _ = events_state.shutdown.send(true);
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.await;
+            // End the live event streams, which would otherwise keep the shutdown waiting.
+            let _ = events_state.shutdown.send(true);
+        })
+        .await
     });
     info!("pingyi/1 collector listening on http://{addr}");
-    Ok(Server { addr, admin_token: admin, shutdown: Some(tx), handle })
+    Ok(Server {
+        addr,
+        admin_token: admin,
+        shutdown: Some(tx),
+        handle,
+    })
 }

@@ -42,14 +42,20 @@ pub struct RateLimit {
 
 impl Default for RateLimit {
     fn default() -> Self {
-        RateLimit { per_second: DEFAULT_RATE_PER_SECOND, burst: DEFAULT_RATE_BURST }
+        RateLimit {
+            per_second: DEFAULT_RATE_PER_SECOND,
+            burst: DEFAULT_RATE_BURST,
+        }
     }
 }
 
 impl RateLimit {
     /// No limit.
     pub fn off() -> Self {
-        RateLimit { per_second: 0.0, burst: 0.0 }
+        RateLimit {
+            per_second: 0.0,
+            burst: 0.0,
+        }
     }
 }
 
@@ -68,7 +74,10 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limit: RateLimit) -> Self {
-        RateLimiter { limit, buckets: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            limit,
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     fn enabled(&self) -> bool {
@@ -84,11 +93,15 @@ impl RateLimiter {
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() > PRUNE_ABOVE {
             buckets.retain(|_, b| {
-                let refilled = b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * per_second;
+                let refilled =
+                    b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * per_second;
                 refilled < burst
             });
         }
-        let b = buckets.entry(ip).or_insert(Bucket { tokens: burst, updated: now });
+        let b = buckets.entry(ip).or_insert(Bucket {
+            tokens: burst,
+            updated: now,
+        });
         let elapsed = now.saturating_duration_since(b.updated).as_secs_f64();
         b.tokens = (b.tokens + elapsed * per_second).min(burst);
         b.updated = now;
@@ -103,8 +116,15 @@ impl RateLimiter {
 
 /// Middleware: 429 `rate_limited` with `Retry-After` when the client's bucket is empty.
 /// Requests without a known peer address (in-process calls) are not limited.
-pub async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+pub async fn rate_limit(
+    State(limiter): State<Arc<RateLimiter>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     if let Some(ip) = ip {
         if let Err(wait) = limiter.check(ip, Instant::now()) {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
@@ -115,7 +135,8 @@ pub async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, n
             )
             .into_response();
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                resp.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
             }
             return resp;
         }
@@ -129,7 +150,10 @@ mod tests {
 
     #[test]
     fn bucket_empties_and_refills() {
-        let l = RateLimiter::new(RateLimit { per_second: 2.0, burst: 3.0 });
+        let l = RateLimiter::new(RateLimit {
+            per_second: 2.0,
+            burst: 3.0,
+        });
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         let other: IpAddr = "10.0.0.1".parse().unwrap();
         let t0 = Instant::now();
@@ -139,7 +163,10 @@ mod tests {
         let wait = l.check(ip, t0).unwrap_err();
         assert!(wait <= Duration::from_millis(500) && wait > Duration::ZERO);
         assert!(l.check(other, t0).is_ok(), "buckets are per address");
-        assert!(l.check(ip, t0 + Duration::from_millis(500)).is_ok(), "one token back after 0.5 s");
+        assert!(
+            l.check(ip, t0 + Duration::from_millis(500)).is_ok(),
+            "one token back after 0.5 s"
+        );
         assert!(l.check(ip, t0 + Duration::from_millis(500)).is_err());
     }
 

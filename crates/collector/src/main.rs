@@ -78,7 +78,10 @@ fn run(args: Vec<String>) -> Result<(), String> {
         Some("import") => import(it),
         Some("openapi") => {
             let doc = pingyi_collector::openapi::document();
-            println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+            );
             Ok(())
         }
         Some("-h" | "--help" | "help") | None => {
@@ -101,7 +104,10 @@ fn init_logs() {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 fn serve(mut it: impl Iterator<Item = String>) -> Result<(), String> {
@@ -129,7 +135,10 @@ fn serve(mut it: impl Iterator<Item = String>) -> Result<(), String> {
     init_logs();
     runtime()?.block_on(async move {
         let server = start(config).await.map_err(|e| e.to_string())?;
-        server.run_until(shutdown_signal()).await.map_err(|e| e.to_string())
+        server
+            .run_until(shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())
     })
 }
 
@@ -183,7 +192,9 @@ fn import(mut it: impl Iterator<Item = String>) -> Result<(), String> {
                 print!("{USAGE}");
                 return Ok(());
             }
-            other if other.starts_with("--") => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
+            other if other.starts_with("--") => {
+                return Err(format!("unknown option {other:?}\n\n{USAGE}"))
+            }
             _ => files.push(PathBuf::from(arg)),
         }
     }

@@ -36,8 +36,8 @@ use crate::api::{
 use crate::store::{FrozenTally, MeetingState};
 
 pub use pingyi_core::protocol::meeting::{
-    CodeHashes, CodesRequest, CodesResponse, FinalTally, IssuedCode, LiveView, PaperTotalsBody, PaperTotalsView,
-    SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, MAX_CODES_PER_REQUEST,
+    CodeHashes, CodesRequest, CodesResponse, FinalTally, IssuedCode, LiveView, PaperTotalsBody,
+    PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, MAX_CODES_PER_REQUEST,
 };
 use pingyi_core::protocol::meeting::{STATE_CLOSED, STATE_OPEN};
 
@@ -69,7 +69,11 @@ fn state_view(survey_id: &str, m: &MeetingState) -> SurveyStateView {
 
 /// The paper totals that apply to `version` (blocking): the stored set when it was checked
 /// against that version, else none.
-pub(crate) fn paper_totals_for(state: &AppState, survey_id: &str, version: u32) -> Result<Vec<PaperTotals>, ApiError> {
+pub(crate) fn paper_totals_for(
+    state: &AppState,
+    survey_id: &str,
+    version: u32,
+) -> Result<Vec<PaperTotals>, ApiError> {
     match state.store.paper_totals(survey_id)? {
         Some((v, json)) if v == version => serde_json::from_str(&json).map_err(|e| {
             tracing::error!(survey_id, "stored paper totals do not parse: {e}");
@@ -97,15 +101,25 @@ pub(crate) fn current_report(
 
 /// The frozen final tally of a closed survey (blocking), computing and storing it if closing was
 /// interrupted before it was stored. `None` while open.
-fn final_tally(state: &AppState, survey_id: &str, meeting: &MeetingState) -> Result<Option<FrozenTally>, ApiError> {
-    let Some(closed_at) = &meeting.closed_at else { return Ok(None) };
+fn final_tally(
+    state: &AppState,
+    survey_id: &str,
+    meeting: &MeetingState,
+) -> Result<Option<FrozenTally>, ApiError> {
+    let Some(closed_at) = &meeting.closed_at else {
+        return Ok(None);
+    };
     if let Some(f) = &meeting.final_tally {
         return Ok(Some(f.clone()));
     }
     let survey = state.latest(survey_id)?;
     let report = current_report(state, survey_id, &survey, closed_at)?;
     let report_json = serde_json::to_string(&report).map_err(|_| ApiError::internal())?;
-    let frozen = FrozenTally { survey_version: survey.version, content_hash: sha256_hex(&report_json), report_json };
+    let frozen = FrozenTally {
+        survey_version: survey.version,
+        content_hash: sha256_hex(&report_json),
+        report_json,
+    };
     Ok(Some(state.store.freeze(survey_id, &frozen)?))
 }
 
@@ -141,7 +155,15 @@ fn final_body(survey_id: &str, closed_at: &str, f: &FrozenTally) -> String {
 }
 
 fn json_response(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// What the projector shows now (blocking).
@@ -150,7 +172,10 @@ pub(crate) fn live_view(state: &AppState, survey_id: &str) -> Result<LiveView, A
     let meeting = state.store.meeting_state(survey_id)?;
     let frozen = frozen_for(state, survey_id, &meeting, survey.version)?;
     let (ballots, tally) = match (frozen, meeting.revealed) {
-        (Some((report, _)), revealed) => (report.tally.participation.ballots, revealed.then_some(report.tally)),
+        (Some((report, _)), revealed) => (
+            report.tally.participation.ballots,
+            revealed.then_some(report.tally),
+        ),
         (None, true) => {
             let t = current_report(state, survey_id, &survey, &now_rfc3339())?.tally;
             (t.participation.ballots, Some(t))
@@ -190,7 +215,10 @@ pub(crate) async fn get_state(
 ) -> Result<Json<SurveyStateView>, ApiError> {
     blocking(move || {
         state.latest(&survey_id)?;
-        Ok(Json(state_view(&survey_id, &state.store.meeting_state(&survey_id)?)))
+        Ok(Json(state_view(
+            &survey_id,
+            &state.store.meeting_state(&survey_id)?,
+        )))
     })
     .await
 }
@@ -201,7 +229,9 @@ fn origin(state: &AppState, headers: &HeaderMap) -> String {
         return u.trim_end_matches('/').to_string();
     }
     match headers.get(header::HOST).and_then(|v| v.to_str().ok()) {
-        Some(host) if !host.is_empty() && !host.contains(['/', ' ', '"', '<', '>']) => format!("http://{host}"),
+        Some(host) if !host.is_empty() && !host.contains(['/', ' ', '"', '<', '>']) => {
+            format!("http://{host}")
+        }
         _ => String::new(),
     }
 }
@@ -216,10 +246,16 @@ pub(crate) async fn post_codes(
 ) -> Result<Response, ApiError> {
     require_admin(&state, &headers)?;
     let bytes = read_body(body, state.max_body_bytes).await?;
-    let req: CodesRequest = serde_json::from_slice(&bytes)
-        .map_err(|e| bad_request(format!("the body must be {{\"count\": N}} with N from 1 to {MAX_CODES_PER_REQUEST}: {e}")))?;
+    let req: CodesRequest = serde_json::from_slice(&bytes).map_err(|e| {
+        bad_request(format!(
+            "the body must be {{\"count\": N}} with N from 1 to {MAX_CODES_PER_REQUEST}: {e}"
+        ))
+    })?;
     if req.count == 0 || req.count > MAX_CODES_PER_REQUEST {
-        return Err(bad_request(format!("count must be from 1 to {MAX_CODES_PER_REQUEST}, not {}", req.count)));
+        return Err(bad_request(format!(
+            "count must be from 1 to {MAX_CODES_PER_REQUEST}, not {}",
+            req.count
+        )));
     }
     let origin = origin(&state, &headers);
     blocking(move || {
@@ -283,18 +319,34 @@ pub(crate) async fn get_code_hashes(
     blocking(move || {
         state.latest(&survey_id)?;
         let codes = state.store.codes(&survey_id)?;
-        let used = codes.iter().filter(|c| c.used).map(|c| c.code_hash.clone()).collect();
-        Ok(Json(CodeHashes { survey_id, hashes: codes.into_iter().map(|c| c.code_hash).collect(), used }))
+        let used = codes
+            .iter()
+            .filter(|c| c.used)
+            .map(|c| c.code_hash.clone())
+            .collect();
+        Ok(Json(CodeHashes {
+            survey_id,
+            hashes: codes.into_iter().map(|c| c.code_hash).collect(),
+            used,
+        }))
     })
     .await
 }
 
 fn paper_view(state: &AppState, survey_id: &str) -> Result<PaperTotalsView, ApiError> {
     let (version, totals) = match state.store.paper_totals(survey_id)? {
-        Some((v, json)) => (Some(v), serde_json::from_str::<Vec<PaperTotals>>(&json).map_err(|_| ApiError::internal())?),
+        Some((v, json)) => (
+            Some(v),
+            serde_json::from_str::<Vec<PaperTotals>>(&json).map_err(|_| ApiError::internal())?,
+        ),
         None => (None, Vec::new()),
     };
-    Ok(PaperTotalsView { survey_id: survey_id.to_string(), survey_version: version, paper_ballots: paper_totals_ballots(&totals), totals })
+    Ok(PaperTotalsView {
+        survey_id: survey_id.to_string(),
+        survey_version: version,
+        paper_ballots: paper_totals_ballots(&totals),
+        totals,
+    })
 }
 
 /// `GET /v1/surveys/{survey_id}/paper-totals` (admin).
@@ -337,20 +389,30 @@ pub(crate) async fn put_paper_totals(
             )
         })?;
         let json = serde_json::to_string(&req.totals).map_err(|_| ApiError::internal())?;
-        state.store.set_paper_totals(&survey_id, survey.version, &json)?;
+        state
+            .store
+            .set_paper_totals(&survey_id, survey.version, &json)?;
         state.notify(&survey_id);
         Ok(Json(paper_view(&state, &survey_id)?))
     })
     .await
 }
 
-async fn set_revealed(state: Arc<AppState>, survey_id: String, headers: HeaderMap, revealed: bool) -> Result<Json<SurveyStateView>, ApiError> {
+async fn set_revealed(
+    state: Arc<AppState>,
+    survey_id: String,
+    headers: HeaderMap,
+    revealed: bool,
+) -> Result<Json<SurveyStateView>, ApiError> {
     require_admin(&state, &headers)?;
     blocking(move || {
         state.latest(&survey_id)?;
         state.store.set_revealed(&survey_id, revealed)?;
         state.notify(&survey_id);
-        Ok(Json(state_view(&survey_id, &state.store.meeting_state(&survey_id)?)))
+        Ok(Json(state_view(
+            &survey_id,
+            &state.store.meeting_state(&survey_id)?,
+        )))
     })
     .await
 }
@@ -426,13 +488,21 @@ pub(crate) async fn get_live(
     Path(survey_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let view = blocking(move || live_view(&state, &survey_id)).await?;
-    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(view)).into_response())
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(view),
+    )
+        .into_response())
 }
 
 fn live_event(view: Result<LiveView, ApiError>) -> Event {
     match view {
-        Ok(v) => Event::default().event("live").data(serde_json::to_string(&v).unwrap_or_default()),
-        Err(e) => Event::default().event("error").data(serde_json::to_string(&e.body).unwrap_or_default()),
+        Ok(v) => Event::default()
+            .event("live")
+            .data(serde_json::to_string(&v).unwrap_or_default()),
+        Err(e) => Event::default()
+            .event("error")
+            .data(serde_json::to_string(&e.body).unwrap_or_default()),
     }
 }
 
@@ -450,31 +520,41 @@ pub(crate) async fn live_events(
     };
     let shutdown = state.shutdown.subscribe();
     let start = (state, survey_id, changes, shutdown, Some(first));
-    let stream = futures_util::stream::unfold(start, |(state, id, mut changes, mut shutdown, first)| async move {
-        if let Some(v) = first {
-            return Some((Ok::<Event, Infallible>(live_event(Ok(v))), (state, id, changes, shutdown, None)));
-        }
-        if *shutdown.borrow() {
-            return None;
-        }
-        tokio::select! {
-            r = changes.recv() => {
-                if let Err(tokio::sync::broadcast::error::RecvError::Closed) = r {
-                    return None;
-                }
-                // Several changes at once make one event.
-                while !matches!(changes.try_recv(), Err(tokio::sync::broadcast::error::TryRecvError::Empty | tokio::sync::broadcast::error::TryRecvError::Closed)) {}
+    let stream = futures_util::stream::unfold(
+        start,
+        |(state, id, mut changes, mut shutdown, first)| async move {
+            if let Some(v) = first {
+                return Some((
+                    Ok::<Event, Infallible>(live_event(Ok(v))),
+                    (state, id, changes, shutdown, None),
+                ));
             }
-            _ = tokio::time::sleep(Duration::from_secs(LIVE_EVENT_SECONDS)) => {}
-            _ = shutdown.changed() => return None,
-        }
-        let view = {
-            let (state, id) = (state.clone(), id.clone());
-            blocking(move || live_view(&state, &id)).await
-        };
-        Some((Ok(live_event(view)), (state, id, changes, shutdown, None)))
-    });
-    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Sse::new(stream)).into_response())
+            if *shutdown.borrow() {
+                return None;
+            }
+            tokio::select! {
+                r = changes.recv() => {
+                    if let Err(tokio::sync::broadcast::error::RecvError::Closed) = r {
+                        return None;
+                    }
+                    // Several changes at once make one event.
+                    while !matches!(changes.try_recv(), Err(tokio::sync::broadcast::error::TryRecvError::Empty | tokio::sync::broadcast::error::TryRecvError::Closed)) {}
+                }
+                _ = tokio::time::sleep(Duration::from_secs(LIVE_EVENT_SECONDS)) => {}
+                _ = shutdown.changed() => return None,
+            }
+            let view = {
+                let (state, id) = (state.clone(), id.clone());
+                blocking(move || live_view(&state, &id)).await
+            };
+            Some((Ok(live_event(view)), (state, id, changes, shutdown, None)))
+        },
+    );
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Sse::new(stream),
+    )
+        .into_response())
 }
 
 /// Serve a frozen report's stored bytes for `tally?format=report` after closing.

@@ -9,14 +9,17 @@ use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 
-use pingyi_core::protocol::{error_code, ErrorBody, SubmitBatch, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER};
 use pingyi_core::export::{RawExport, TallyReport};
+use pingyi_core::protocol::{
+    error_code, ErrorBody, SubmitBatch, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER,
+};
 use pingyi_core::{Ballot, Survey, Tally};
 
 use crate::api::{PublishResponse, SURVEY_STATE_HEADER};
 use crate::meeting::{
-    CodeHashes, CodesRequest, CodesResponse, FinalTally, LiveView, PaperTotalsBody, PaperTotalsView, SurveyStateView,
-    CONTENT_HASH_HEADER, FROZEN_HEADER, LIVE_EVENT_SECONDS, MAX_CODES_PER_REQUEST,
+    CodeHashes, CodesRequest, CodesResponse, FinalTally, LiveView, PaperTotalsBody,
+    PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, LIVE_EVENT_SECONDS,
+    MAX_CODES_PER_REQUEST,
 };
 
 /// The whole document.
@@ -30,25 +33,42 @@ pub fn document() -> Value {
         refs.insert(name.to_string(), schema.to_value());
     };
     add("SubmitBatch", generator.subschema_for::<SubmitBatch>());
-    add("SubmitResponse", generator.subschema_for::<SubmitResponse>());
+    add(
+        "SubmitResponse",
+        generator.subschema_for::<SubmitResponse>(),
+    );
     add("ErrorBody", generator.subschema_for::<ErrorBody>());
     add("Survey", generator.subschema_for::<Survey>());
     add("Tally", generator.subschema_for::<Tally>());
     add("TallyReport", generator.subschema_for::<TallyReport>());
     add("RawExport", generator.subschema_for::<RawExport>());
     add("Ballot", generator.subschema_for::<Ballot>());
-    add("PublishResponse", generator.subschema_for::<PublishResponse>());
-    add("SurveyStateView", generator.subschema_for::<SurveyStateView>());
+    add(
+        "PublishResponse",
+        generator.subschema_for::<PublishResponse>(),
+    );
+    add(
+        "SurveyStateView",
+        generator.subschema_for::<SurveyStateView>(),
+    );
     add("LiveView", generator.subschema_for::<LiveView>());
     add("CodesRequest", generator.subschema_for::<CodesRequest>());
     add("CodesResponse", generator.subschema_for::<CodesResponse>());
     add("CodeHashes", generator.subschema_for::<CodeHashes>());
-    add("PaperTotalsBody", generator.subschema_for::<PaperTotalsBody>());
-    add("PaperTotalsView", generator.subschema_for::<PaperTotalsView>());
+    add(
+        "PaperTotalsBody",
+        generator.subschema_for::<PaperTotalsBody>(),
+    );
+    add(
+        "PaperTotalsView",
+        generator.subschema_for::<PaperTotalsView>(),
+    );
     add("FinalTally", generator.subschema_for::<FinalTally>());
     let schemas = generator.take_definitions(true);
     let r = |name: &str| {
-        refs.get(name).cloned().unwrap_or_else(|| json!({ "$ref": format!("#/components/schemas/{name}") }))
+        refs.get(name)
+            .cloned()
+            .unwrap_or_else(|| json!({ "$ref": format!("#/components/schemas/{name}") }))
     };
 
     let error = |description: &str| json!({ "description": description, "content": { "application/json": { "schema": r("ErrorBody") } } });
@@ -70,16 +90,18 @@ pub fn document() -> Value {
     });
 
     let json_of = |name: &str, description: &str| json!({ "description": description, "content": { "application/json": { "schema": r(name) } } });
-    let admin_post = |id: &str, summary: &str, ok: Value| json!({
-        "parameters": [survey_id.clone()],
-        "post": {
-            "operationId": id, "summary": summary, "security": [{ "admin": [] }],
-            "responses": {
-                "200": ok, "401": error("unauthorized"), "403": error("forbidden"),
-                "404": error("survey_not_found"), "429": error("rate_limited")
+    let admin_post = |id: &str, summary: &str, ok: Value| {
+        json!({
+            "parameters": [survey_id.clone()],
+            "post": {
+                "operationId": id, "summary": summary, "security": [{ "admin": [] }],
+                "responses": {
+                    "200": ok, "401": error("unauthorized"), "403": error("forbidden"),
+                    "404": error("survey_not_found"), "429": error("rate_limited")
+                }
             }
-        }
-    });
+        })
+    };
     let mut paths = json!({
         "/v1/surveys/{survey_id}/state": { "parameters": [survey_id.clone()], "get": {
             "operationId": "getSurveyState", "summary": "Whether voting is open or closed and results revealed (public)",

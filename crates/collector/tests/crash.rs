@@ -60,20 +60,38 @@ fn spawn(dir: &Path, crash_after: Option<u32>) -> Collector {
     Collector { child, url }
 }
 
-async fn post(client: &reqwest::Client, c: &Collector, body: &Value) -> Result<(u16, Value), reqwest::Error> {
-    let resp = client.post(format!("{}/v1/surveys/{SURVEY_ID}/ballots", c.url)).json(body).send().await?;
+async fn post(
+    client: &reqwest::Client,
+    c: &Collector,
+    body: &Value,
+) -> Result<(u16, Value), reqwest::Error> {
+    let resp = client
+        .post(format!("{}/v1/surveys/{SURVEY_ID}/ballots", c.url))
+        .json(body)
+        .send()
+        .await?;
     let status = resp.status().as_u16();
     Ok((status, resp.json().await?))
 }
 
 async fn stored(client: &reqwest::Client, c: &Collector) -> Vec<pingyi_core::Ballot> {
-    let resp = client.get(format!("{}/v1/surveys/{SURVEY_ID}/ballots", c.url)).bearer_auth(ADMIN).send().await.unwrap();
+    let resp = client
+        .get(format!("{}/v1/surveys/{SURVEY_ID}/ballots", c.url))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     resp.json().await.unwrap()
 }
 
 async fn tally_count(client: &reqwest::Client, c: &Collector) -> u64 {
-    let resp = client.get(format!("{}/v1/surveys/{SURVEY_ID}/tally", c.url)).bearer_auth(ADMIN).send().await.unwrap();
+    let resp = client
+        .get(format!("{}/v1/surveys/{SURVEY_ID}/tally", c.url))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
     let tally: Value = resp.json().await.unwrap();
     tally["participation"]["ballots"].as_u64().unwrap()
 }
@@ -91,7 +109,10 @@ async fn kill_mid_batch_leaves_no_partial_batch_and_restarts_keep_data() {
     let (status, body) = post(&client, &c, &batch(&first)).await.unwrap();
     assert_eq!(status, 200, "{body}");
     let doomed = ballots(100, 50);
-    assert!(post(&client, &c, &batch(&doomed)).await.is_err(), "the process dies before answering");
+    assert!(
+        post(&client, &c, &batch(&doomed)).await.is_err(),
+        "the process dies before answering"
+    );
     let exit = tokio::task::spawn_blocking(move || {
         let status = c.child.wait().unwrap();
         (c, status)

@@ -34,8 +34,18 @@ fn meet_survey(codes: bool) -> String {
 
 fn vote(n: usize, choice: &str, code: Option<&str>) -> Ballot {
     let mut answers = BTreeMap::new();
-    answers.insert("q1".to_string(), Answer::Choice { choice: "satisfied".into() });
-    answers.insert("vote".to_string(), Answer::Choice { choice: choice.into() });
+    answers.insert(
+        "q1".to_string(),
+        Answer::Choice {
+            choice: "satisfied".into(),
+        },
+    );
+    answers.insert(
+        "vote".to_string(),
+        Answer::Choice {
+            choice: choice.into(),
+        },
+    );
     Ballot {
         id: format!("00000000-0000-4000-8000-{n:012}"),
         survey_id: MEET.into(),
@@ -66,7 +76,13 @@ fn path(rest: &str) -> String {
     format!("/v1/surveys/{MEET}{rest}")
 }
 
-async fn send(t: &TestServer, method: &str, p: &str, admin: bool, body: Option<Value>) -> (u16, Value) {
+async fn send(
+    t: &TestServer,
+    method: &str,
+    p: &str,
+    admin: bool,
+    body: Option<Value>,
+) -> (u16, Value) {
     let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
     let mut req = t.client.request(m, t.url(p));
     if admin {
@@ -85,25 +101,54 @@ async fn submit(t: &TestServer, ballots: &[Ballot], admin: bool) -> (u16, Value)
 }
 
 fn problem_codes(body: &Value, i: usize) -> Vec<String> {
-    body["results"][i]["problems"].as_array().map_or(Vec::new(), |p| {
-        p.iter().map(|p| p["code"].as_str().unwrap().to_string()).collect()
-    })
+    body["results"][i]["problems"]
+        .as_array()
+        .map_or(Vec::new(), |p| {
+            p.iter()
+                .map(|p| p["code"].as_str().unwrap().to_string())
+                .collect()
+        })
 }
 
 async fn make_codes(t: &TestServer, n: u32) -> Vec<String> {
-    let (status, body) = send(t, "POST", &path("/codes"), true, Some(json!({ "count": n }))).await;
+    let (status, body) = send(
+        t,
+        "POST",
+        &path("/codes"),
+        true,
+        Some(json!({ "count": n })),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
-    body["codes"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect()
+    body["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
 async fn codes_are_shown_once_and_stored_only_as_hashes() {
     let t = with_meet(true).await;
-    let (status, body) = send(&t, "POST", &path("/codes"), true, Some(json!({ "count": 60 }))).await;
+    let (status, body) = send(
+        &t,
+        "POST",
+        &path("/codes"),
+        true,
+        Some(json!({ "count": 60 })),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
-    assert_eq!((body["count"].as_u64(), body["total"].as_u64()), (Some(60), Some(60)));
+    assert_eq!(
+        (body["count"].as_u64(), body["total"].as_u64()),
+        (Some(60), Some(60))
+    );
     let issued = body["codes"].as_array().unwrap();
-    let codes: Vec<String> = issued.iter().map(|c| c["code"].as_str().unwrap().to_string()).collect();
+    let codes: Vec<String> = issued
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect();
     let distinct: BTreeSet<&String> = codes.iter().collect();
     assert_eq!(distinct.len(), 60, "distinct");
     let host = t.server.addr.to_string();
@@ -117,21 +162,39 @@ async fn codes_are_shown_once_and_stored_only_as_hashes() {
     let mut bytes = Vec::new();
     for f in std::fs::read_dir(t.dir.path()).unwrap() {
         let p = f.unwrap().path();
-        if p.file_name().unwrap().to_string_lossy().starts_with("test.sqlite") {
+        if p.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("test.sqlite")
+        {
             bytes.extend(std::fs::read(&p).unwrap());
         }
     }
     let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains(&code_hash(MEET, &codes[0])), "the hashes are stored");
+    assert!(
+        text.contains(&code_hash(MEET, &codes[0])),
+        "the hashes are stored"
+    );
     for c in &codes {
-        assert!(!text.contains(c.as_str()), "plain code {c} found in the database");
-        assert!(!text.contains(&c.replace('-', "")), "plain code {c} found in the database");
+        assert!(
+            !text.contains(c.as_str()),
+            "plain code {c} found in the database"
+        );
+        assert!(
+            !text.contains(&c.replace('-', "")),
+            "plain code {c} found in the database"
+        );
     }
 
     // The kiosk's list: exactly the hashes.
     let (status, body) = send(&t, "GET", &path("/codes/hashes"), true, None).await;
     assert_eq!(status, 200);
-    let hashes: BTreeSet<String> = body["hashes"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().into()).collect();
+    let hashes: BTreeSet<String> = body["hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().into())
+        .collect();
     let expected: BTreeSet<String> = codes.iter().map(|c| code_hash(MEET, c)).collect();
     assert_eq!(hashes, expected);
     assert_eq!(body["used"], json!([]));
@@ -140,17 +203,41 @@ async fn codes_are_shown_once_and_stored_only_as_hashes() {
     assert_eq!(make_codes(&t, 5).await.len(), 5);
     let (_, body) = send(&t, "GET", &path("/codes/hashes"), true, None).await;
     assert_eq!(body["hashes"].as_array().unwrap().len(), 65);
-    for bad in [json!({ "count": 0 }), json!({ "count": 2001 }), json!({ "n": 3 }), json!([])] {
+    for bad in [
+        json!({ "count": 0 }),
+        json!({ "count": 2001 }),
+        json!({ "n": 3 }),
+        json!([]),
+    ] {
         let (status, body) = send(&t, "POST", &path("/codes"), true, Some(bad)).await;
-        assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_request")));
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (400, Some("bad_request"))
+        );
     }
-    let (status, _) = send(&t, "POST", &path("/codes"), false, Some(json!({ "count": 1 }))).await;
+    let (status, _) = send(
+        &t,
+        "POST",
+        &path("/codes"),
+        false,
+        Some(json!({ "count": 1 })),
+    )
+    .await;
     assert_eq!(status, 401);
     let (status, _) = send(&t, "GET", &path("/codes/hashes"), false, None).await;
     assert_eq!(status, 401);
-    let (status, body) =
-        send(&t, "POST", &format!("/v1/surveys/{SURVEY_ID}/codes"), true, Some(json!({ "count": 1 }))).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("codes_not_enabled")));
+    let (status, body) = send(
+        &t,
+        "POST",
+        &format!("/v1/surveys/{SURVEY_ID}/codes"),
+        true,
+        Some(json!({ "count": 1 })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("codes_not_enabled"))
+    );
 }
 
 #[tokio::test]
@@ -161,24 +248,55 @@ async fn a_code_votes_once_even_from_two_offline_devices() {
     // Device 1 votes with code 0; device 2 used the same code offline and syncs later.
     let first = vote(1, "for", Some(&codes[0]));
     let (status, body) = submit(&t, std::slice::from_ref(&first), false).await;
-    assert_eq!((status, statuses(&body)), (200, vec!["accepted".to_string()]), "{body}");
-    let (status, body) = submit(&t, &[vote(2, "against", Some(&codes[0].to_lowercase()))], false).await;
-    assert_eq!((status, statuses(&body)), (422, vec!["rejected".to_string()]));
+    assert_eq!(
+        (status, statuses(&body)),
+        (200, vec!["accepted".to_string()]),
+        "{body}"
+    );
+    let (status, body) = submit(
+        &t,
+        &[vote(2, "against", Some(&codes[0].to_lowercase()))],
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, statuses(&body)),
+        (422, vec!["rejected".to_string()])
+    );
     assert_eq!(problem_codes(&body, 0), vec!["code_used"]);
-    assert_eq!(body["results"][0]["problems"][0]["zh"], "这张选票码已经用过了，每个码只能投一次。");
+    assert_eq!(
+        body["results"][0]["problems"][0]["zh"],
+        "这张选票码已经用过了，每个码只能投一次。"
+    );
     // Re-sending the first ballot is still a duplicate, not a code problem.
     let (status, body) = submit(&t, &[first], false).await;
-    assert_eq!((status, statuses(&body)), (200, vec!["duplicate".to_string()]));
+    assert_eq!(
+        (status, statuses(&body)),
+        (200, vec!["duplicate".to_string()])
+    );
 
     // Two ballots with one code in the same batch: the first wins.
-    let (status, body) =
-        submit(&t, &[vote(3, "for", Some(&codes[1])), vote(4, "against", Some(&codes[1])), vote(5, "for", Some(&codes[2]))], false).await;
+    let (status, body) = submit(
+        &t,
+        &[
+            vote(3, "for", Some(&codes[1])),
+            vote(4, "against", Some(&codes[1])),
+            vote(5, "for", Some(&codes[2])),
+        ],
+        false,
+    )
+    .await;
     assert_eq!(status, 422);
     assert_eq!(statuses(&body), vec!["accepted", "rejected", "accepted"]);
     assert_eq!(problem_codes(&body, 1), vec!["code_used"]);
 
     // Unknown and missing codes.
-    let (_, body) = submit(&t, &[vote(6, "for", Some("ZZZZ-ZZZZ")), vote(7, "for", None)], false).await;
+    let (_, body) = submit(
+        &t,
+        &[vote(6, "for", Some("ZZZZ-ZZZZ")), vote(7, "for", None)],
+        false,
+    )
+    .await;
     assert_eq!(statuses(&body), vec!["rejected", "rejected"]);
     assert_eq!(problem_codes(&body, 0), vec!["code_unknown"]);
     assert_eq!(problem_codes(&body, 1), vec!["code_required"]);
@@ -187,7 +305,12 @@ async fn a_code_votes_once_even_from_two_offline_devices() {
     let (_, tally) = send(&t, "GET", &path("/tally"), true, None).await;
     assert_eq!(tally["participation"]["ballots"], 3);
     let (_, hashes) = send(&t, "GET", &path("/codes/hashes"), true, None).await;
-    let used: BTreeSet<String> = hashes["used"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().into()).collect();
+    let used: BTreeSet<String> = hashes["used"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().into())
+        .collect();
     let expected: BTreeSet<String> = codes[..3].iter().map(|c| code_hash(MEET, c)).collect();
     assert_eq!(used, expected);
 }
@@ -202,7 +325,11 @@ async fn paper_ballots_are_counted_per_channel() {
     assert_eq!(status, 422);
     assert_eq!(problem_codes(&body, 0), vec!["paper_needs_admin"]);
     let (status, body) = submit(&t, &[paper.clone(), vote(11, "for", None)], true).await;
-    assert_eq!((status, statuses(&body)), (200, vec!["accepted".to_string(), "accepted".to_string()]), "{body}");
+    assert_eq!(
+        (status, statuses(&body)),
+        (200, vec!["accepted".to_string(), "accepted".to_string()]),
+        "{body}"
+    );
 
     // Totals: checked against the survey.
     let bad = json!({ "totals": [
@@ -210,8 +337,17 @@ async fn paper_ballots_are_counted_per_channel() {
         { "question_id": "nope", "ballots": 1, "counts": {} }
     ]});
     let (status, body) = send(&t, "PUT", &path("/paper-totals"), true, Some(bad)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("paper_totals_invalid")), "{body}");
-    let paths: Vec<&str> = body["error"]["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("paper_totals_invalid")),
+        "{body}"
+    );
+    let paths: Vec<&str> = body["error"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths, vec!["$[0].counts.maybe", "$[1].question_id"]);
     let good = json!({ "totals": [
         { "question_id": "vote", "ballots": 5, "counts": { "for": 4, "abstain": 1 } },
@@ -230,19 +366,46 @@ async fn paper_ballots_are_counted_per_channel() {
     let (status, tally) = send(&t, "GET", &path("/tally"), true, None).await;
     assert_eq!(status, 200);
     let p = &tally["participation"];
-    assert_eq!((p["ballots"].as_u64(), p["paper_totals_ballots"].as_u64()), (Some(7), Some(5)));
+    assert_eq!(
+        (p["ballots"].as_u64(), p["paper_totals_ballots"].as_u64()),
+        (Some(7), Some(5))
+    );
     assert_eq!(p["by_channel"], json!({ "digital": 1, "paper": 6 }));
     let vote_q = &tally["questions"][1];
-    assert_eq!((vote_q["for_count"].as_u64(), vote_q["against"].as_u64(), vote_q["abstain"].as_u64()), (Some(5), Some(1), Some(1)));
+    assert_eq!(
+        (
+            vote_q["for_count"].as_u64(),
+            vote_q["against"].as_u64(),
+            vote_q["abstain"].as_u64()
+        ),
+        (Some(5), Some(1), Some(1))
+    );
     let cc = |ch: &str, opt: &str| {
-        vote_q["channel_counts"].as_array().unwrap().iter()
+        vote_q["channel_counts"]
+            .as_array()
+            .unwrap()
+            .iter()
             .find(|c| c["channel"] == ch && c["option_id"] == opt)
             .map(|c| c["count"].as_u64().unwrap())
     };
-    assert_eq!((cc("digital", "for"), cc("paper", "for"), cc("paper", "against")), (Some(1), Some(4), Some(1)));
+    assert_eq!(
+        (
+            cc("digital", "for"),
+            cc("paper", "for"),
+            cc("paper", "against")
+        ),
+        (Some(1), Some(4), Some(1))
+    );
 
     // Replacing with an empty set removes the totals.
-    let (_, cleared) = send(&t, "PUT", &path("/paper-totals"), true, Some(json!({ "totals": [] }))).await;
+    let (_, cleared) = send(
+        &t,
+        "PUT",
+        &path("/paper-totals"),
+        true,
+        Some(json!({ "totals": [] })),
+    )
+    .await;
     assert_eq!(cleared["paper_ballots"], 0);
     let (_, tally) = send(&t, "GET", &path("/tally"), true, None).await;
     assert_eq!(tally["participation"]["ballots"], 2);
@@ -252,18 +415,34 @@ async fn paper_ballots_are_counted_per_channel() {
 async fn projector_hides_results_until_revealed() {
     let t = with_meet(false).await;
     submit(&t, &[vote(1, "for", None), vote(2, "against", None)], false).await;
-    send(&t, "PUT", &path("/paper-totals"), true, Some(json!({ "totals": [
-        { "question_id": "vote", "ballots": 3, "counts": { "for": 3 } } ] }))).await;
+    send(
+        &t,
+        "PUT",
+        &path("/paper-totals"),
+        true,
+        Some(json!({ "totals": [
+        { "question_id": "vote", "ballots": 3, "counts": { "for": 3 } } ] })),
+    )
+    .await;
 
     let (status, live) = send(&t, "GET", &path("/live"), false, None).await;
     assert_eq!(status, 200);
     assert_eq!(live["title"]["zh"], "村湾夜话表决");
-    assert_eq!((live["ballots"].as_u64(), live["eligible"].as_u64()), (Some(5), Some(30)));
-    assert_eq!((live["state"].as_str(), live["revealed"].as_bool()), (Some("open"), Some(false)));
+    assert_eq!(
+        (live["ballots"].as_u64(), live["eligible"].as_u64()),
+        (Some(5), Some(30))
+    );
+    assert_eq!(
+        (live["state"].as_str(), live["revealed"].as_bool()),
+        (Some("open"), Some(false))
+    );
     assert!(live["tally"].is_null(), "{live}");
     // Even with results_public, the public tally stays closed until revealed.
     let (status, body) = send(&t, "GET", &path("/tally"), false, None).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
     let (status, _) = send(&t, "POST", &path("/reveal"), false, None).await;
     assert_eq!(status, 401);
 
@@ -276,7 +455,10 @@ async fn projector_hides_results_until_revealed() {
     assert_eq!(status, 200);
 
     let (_, st) = send(&t, "POST", &path("/hide"), true, None).await;
-    assert_eq!(st, json!({ "survey_id": MEET, "state": "open", "revealed": false, "closed_at": null }));
+    assert_eq!(
+        st,
+        json!({ "survey_id": MEET, "state": "open", "revealed": false, "closed_at": null })
+    );
     let (_, live) = send(&t, "GET", &path("/live"), false, None).await;
     assert!(live["tally"].is_null());
     let (_, state) = send(&t, "GET", &path("/state"), false, None).await;
@@ -311,12 +493,26 @@ async fn next_event(resp: &mut reqwest::Response, buf: &mut String) -> (String, 
 #[tokio::test]
 async fn live_events_arrive_after_a_submit() {
     let t = with_meet(false).await;
-    let mut resp = t.client.get(t.url(&path("/live/events"))).send().await.unwrap();
+    let mut resp = t
+        .client
+        .get(t.url(&path("/live/events")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
     let mut buf = String::new();
-    let (name, first) = tokio::time::timeout(Duration::from_secs(5), next_event(&mut resp, &mut buf)).await.unwrap();
-    assert_eq!((name.as_str(), first["ballots"].as_u64()), ("live", Some(0)));
+    let (name, first) =
+        tokio::time::timeout(Duration::from_secs(5), next_event(&mut resp, &mut buf))
+            .await
+            .unwrap();
+    assert_eq!(
+        (name.as_str(), first["ballots"].as_u64()),
+        ("live", Some(0))
+    );
 
     let (status, _) = submit(&t, &[vote(1, "for", None), vote(2, "for", None)], false).await;
     assert_eq!(status, 200);
@@ -328,12 +524,21 @@ async fn live_events_arrive_after_a_submit() {
     assert!(ev["tally"].is_null(), "not revealed: {ev}");
 
     send(&t, "POST", &path("/reveal"), true, None).await;
-    let (_, ev) = tokio::time::timeout(Duration::from_secs(3), next_event(&mut resp, &mut buf)).await.unwrap();
+    let (_, ev) = tokio::time::timeout(Duration::from_secs(3), next_event(&mut resp, &mut buf))
+        .await
+        .unwrap();
     assert_eq!(ev["tally"]["questions"][1]["for_count"], 2);
     drop(resp);
     // The server stops even with event streams open.
-    let other = t.client.get(t.url(&path("/live/events"))).send().await.unwrap();
-    tokio::time::timeout(Duration::from_secs(5), t.server.stop()).await.expect("shutdown does not hang");
+    let other = t
+        .client
+        .get(t.url(&path("/live/events")))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(5), t.server.stop())
+        .await
+        .expect("shutdown does not hang");
     drop(other);
 }
 
@@ -341,9 +546,20 @@ async fn live_events_arrive_after_a_submit() {
 async fn closing_freezes_the_tally_and_refuses_ballots() {
     let t = with_meet(true).await;
     let codes = make_codes(&t, 3).await;
-    submit(&t, &[vote(1, "for", Some(&codes[0])), vote(2, "against", Some(&codes[1]))], false).await;
+    submit(
+        &t,
+        &[
+            vote(1, "for", Some(&codes[0])),
+            vote(2, "against", Some(&codes[1])),
+        ],
+        false,
+    )
+    .await;
     let (status, body) = send(&t, "GET", &path("/final"), true, None).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("survey_open")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("survey_open"))
+    );
 
     let (status, closed) = send(&t, "POST", &path("/close"), true, None).await;
     assert_eq!(status, 200, "{closed}");
@@ -353,26 +569,63 @@ async fn closing_freezes_the_tally_and_refuses_ballots() {
 
     // No more ballots, codes or paper totals: the whole batch is refused.
     let (status, body) = submit(&t, &[vote(3, "for", Some(&codes[2]))], false).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("survey_closed")), "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("投票已结束，不再接受选票。"));
-    let (status, _) = send(&t, "PUT", &path("/paper-totals"), true, Some(json!({ "totals": [] }))).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("survey_closed")),
+        "{body}"
+    );
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("投票已结束，不再接受选票。"));
+    let (status, _) = send(
+        &t,
+        "PUT",
+        &path("/paper-totals"),
+        true,
+        Some(json!({ "totals": [] })),
+    )
+    .await;
     assert_eq!(status, 409);
-    let (status, _) = send(&t, "POST", &path("/codes"), true, Some(json!({ "count": 1 }))).await;
+    let (status, _) = send(
+        &t,
+        "POST",
+        &path("/codes"),
+        true,
+        Some(json!({ "count": 1 })),
+    )
+    .await;
     assert_eq!(status, 409);
 
     // The frozen report: same bytes and hash on every call, and after closing again.
     let get_report = || async {
-        let resp = t.client.get(t.url(&path("/tally?format=report"))).send().await.unwrap();
-        assert_eq!(resp.status().as_u16(), 200, "results_public applies after closing");
+        let resp = t
+            .client
+            .get(t.url(&path("/tally?format=report")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status().as_u16(),
+            200,
+            "results_public applies after closing"
+        );
         let h = resp.headers().clone();
         (h, resp.text().await.unwrap())
     };
     let (h1, r1) = get_report().await;
     assert_eq!(h1["x-pingyi-frozen"], "true");
     assert_eq!(h1["x-pingyi-content-hash"].to_str().unwrap(), hash);
-    assert_eq!(pingyi_core::ballot::sha256_hex(&r1), hash, "the hash is the SHA-256 of the report's bytes");
+    assert_eq!(
+        pingyi_core::ballot::sha256_hex(&r1),
+        hash,
+        "the hash is the SHA-256 of the report's bytes"
+    );
     let (status, again) = send(&t, "POST", &path("/close"), true, None).await;
-    assert_eq!((status, again["content_hash"].as_str()), (200, Some(hash.as_str())));
+    assert_eq!(
+        (status, again["content_hash"].as_str()),
+        (200, Some(hash.as_str()))
+    );
     assert_eq!(again["closed_at"], closed["closed_at"]);
     let (_, r2) = get_report().await;
     assert_eq!(r1, r2);
@@ -383,10 +636,21 @@ async fn closing_freezes_the_tally_and_refuses_ballots() {
     let resp = t.client.get(t.url(&path(""))).send().await.unwrap();
     assert_eq!(resp.headers()["x-pingyi-survey-state"], "closed");
     let (_, state) = send(&t, "GET", &path("/state"), false, None).await;
-    assert_eq!((state["state"].as_str(), &state["closed_at"]), (Some("closed"), &closed["closed_at"]));
+    assert_eq!(
+        (state["state"].as_str(), &state["closed_at"]),
+        (Some("closed"), &closed["closed_at"])
+    );
     let (_, live) = send(&t, "GET", &path("/live"), false, None).await;
-    assert_eq!((live["state"].as_str(), live["ballots"].as_u64()), (Some("closed"), Some(2)));
+    assert_eq!(
+        (live["state"].as_str(), live["ballots"].as_u64()),
+        (Some("closed"), Some(2))
+    );
     // An open survey says so.
-    let resp = t.client.get(t.url(&format!("/v1/surveys/{SURVEY_ID}"))).send().await.unwrap();
+    let resp = t
+        .client
+        .get(t.url(&format!("/v1/surveys/{SURVEY_ID}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["x-pingyi-survey-state"], "open");
 }

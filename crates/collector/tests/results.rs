@@ -33,7 +33,11 @@ async fn report_format_is_the_core_report_with_server_time() {
     assert_eq!(status, 200, "{body}");
     let report: TallyReport = serde_json::from_value(body.clone()).unwrap();
     assert_eq!(report.format, "pingyi-tally/1");
-    assert!(before <= report.generated_at && report.generated_at <= after, "{}", report.generated_at);
+    assert!(
+        before <= report.generated_at && report.generated_at <= after,
+        "{}",
+        report.generated_at
+    );
     assert!(pingyi_core::time::is_rfc3339(&report.generated_at));
     // Same numbers as the plain tally and as core on the same ballots.
     assert_eq!(report.tally, plain);
@@ -41,26 +45,46 @@ async fn report_format_is_the_core_report_with_server_time() {
     let expected = tally_report(&survey, &sent, &report.generated_at);
     assert_eq!(report, expected);
     assert_eq!(report.ballots.counted, 10);
-    assert_eq!(report.ballot_ids_digest, ids_digest(sent.iter().map(|b| b.id.as_str())));
+    assert_eq!(
+        report.ballot_ids_digest,
+        ids_digest(sent.iter().map(|b| b.id.as_str()))
+    );
     // Anonymous survey: no device counts; no receipts unless the survey publishes them.
     assert!(body["ballots"].get("by_device").is_none(), "{body}");
     assert!(body.get("receipts").is_none());
 
     // Same auth rule as the plain tally.
-    let resp = t.client.get(t.url(&tally_path("?format=report"))).send().await.unwrap();
+    let resp = t
+        .client
+        .get(t.url(&tally_path("?format=report")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
-    let resp = t.client.get(t.url(&tally_path("?format=csv"))).send().await.unwrap();
+    let resp = t
+        .client
+        .get(t.url(&tally_path("?format=csv")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
 
     let (status, body) = t.admin_get(&tally_path("?format=xml")).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_request")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_request"))
+    );
     let (status, _) = t.admin_get(&tally_path("?format=csv&lang=fr")).await;
     assert_eq!(status, 400);
 }
 
 #[tokio::test]
 async fn report_lists_receipts_only_when_the_survey_publishes_them() {
-    let t = serve(Opts { results_public: true, ..Opts::default() }).await;
+    let t = serve(Opts {
+        results_public: true,
+        ..Opts::default()
+    })
+    .await;
     let mut doc: Value = serde_json::from_str(&survey_json(2, true, None)).unwrap();
     doc["publish_receipts"] = json!(true);
     let resp = t
@@ -76,7 +100,12 @@ async fn report_lists_receipts_only_when_the_survey_publishes_them() {
         .into_iter()
         .map(|mut b| {
             b.survey_version = 2;
-            b.answers.insert("q3".into(), pingyi_core::Answer::Choice { choice: "satisfied".into() });
+            b.answers.insert(
+                "q3".into(),
+                pingyi_core::Answer::Choice {
+                    choice: "satisfied".into(),
+                },
+            );
             b
         })
         .collect();
@@ -84,7 +113,13 @@ async fn report_lists_receipts_only_when_the_survey_publishes_them() {
     assert_eq!(status, 200, "{body}");
 
     // Public results once revealed: no token needed.
-    let resp = t.client.post(t.url(&format!("/v1/surveys/{SURVEY_ID}/reveal"))).bearer_auth(ADMIN).send().await.unwrap();
+    let resp = t
+        .client
+        .post(t.url(&format!("/v1/surveys/{SURVEY_ID}/reveal")))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let report: TallyReport = t
         .client
@@ -99,8 +134,15 @@ async fn report_lists_receipts_only_when_the_survey_publishes_them() {
     receipts.sort();
     assert_eq!(report.receipts, Some(receipts));
     // Version 1 does not publish receipts.
-    let report: Value =
-        t.client.get(t.url(&tally_path("?format=report&version=1"))).send().await.unwrap().json().await.unwrap();
+    let report: Value = t
+        .client
+        .get(t.url(&tally_path("?format=report&version=1")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(report.get("receipts").is_none(), "{report}");
     assert_eq!(report["survey_version"], 1);
 }
@@ -110,22 +152,44 @@ async fn csv_is_a_utf8_download_with_bom() {
     let t = serve(Opts::default()).await;
     let sent = ballots(0, 8);
     t.submit(&batch(&sent)).await;
-    let resp = t.client.get(t.url(&tally_path("?format=csv"))).bearer_auth(ADMIN).send().await.unwrap();
+    let resp = t
+        .client
+        .get(t.url(&tally_path("?format=csv")))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
-    assert_eq!(resp.headers()["content-disposition"], "attachment; filename=\"village-tally.csv\"");
+    assert_eq!(
+        resp.headers()["content-disposition"],
+        "attachment; filename=\"village-tally.csv\""
+    );
     let bytes = resp.bytes().await.unwrap();
-    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "starts with the UTF-8 byte order mark");
+    assert_eq!(
+        &bytes[..3],
+        b"\xEF\xBB\xBF",
+        "starts with the UTF-8 byte order mark"
+    );
     let text = String::from_utf8(bytes.to_vec()).unwrap();
     let survey = parse_survey(&survey_json(1, false, None)).unwrap();
     assert_eq!(text, tally_csv(&survey, &tally(&survey, &sent), "zh"));
     assert!(text.lines().next().unwrap().contains("问题编号"));
     assert!(text.contains("\r\n"));
 
-    let resp = t.client.get(t.url(&tally_path("?format=csv&lang=en"))).bearer_auth(ADMIN).send().await.unwrap();
+    let resp = t
+        .client
+        .get(t.url(&tally_path("?format=csv&lang=en")))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
     let text = resp.text().await.unwrap();
     assert!(text.starts_with('\u{FEFF}'));
-    assert!(text.lines().next().unwrap().contains("Question id"), "{text}");
+    assert!(
+        text.lines().next().unwrap().contains("Question id"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -141,7 +205,10 @@ async fn officials_export_is_anonymised_and_backup_stream_is_not() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    assert_eq!(resp.headers()["content-disposition"], "attachment; filename=\"village-ballots.json\"");
+    assert_eq!(
+        resp.headers()["content-disposition"],
+        "attachment; filename=\"village-ballots.json\""
+    );
     let export: Value = resp.json().await.unwrap();
     assert_eq!(export["format"], "pingyi-ballots/1");
     assert_eq!(export["survey_version"], 1);
@@ -161,7 +228,12 @@ async fn officials_export_is_anonymised_and_backup_stream_is_not() {
     assert_eq!(full, sent);
 
     // Admin only.
-    let resp = t.client.get(format!("{}?format=export", t.ballots_url())).send().await.unwrap();
+    let resp = t
+        .client
+        .get(format!("{}?format=export", t.ballots_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
 }
 
@@ -184,11 +256,19 @@ fn import_merges_overlapping_device_exports() {
     let a = ballots(0, 6);
     let b = ballots(4, 6);
     let mut c9 = ballots(9, 1);
-    c9[0].answers.insert("q2".into(), pingyi_core::Answer::Text { text: "修路".into() });
+    c9[0].answers.insert(
+        "q2".into(),
+        pingyi_core::Answer::Text {
+            text: "修路".into(),
+        },
+    );
     let fa = dir.path().join("a.json");
     let fb = dir.path().join("b.json");
     let fc = dir.path().join("c.ndjson");
-    write(&fa, &json!({ "format": "pingyi-ballots/1", "survey_id": SURVEY_ID, "survey_version": 1, "ballots": a }));
+    write(
+        &fa,
+        &json!({ "format": "pingyi-ballots/1", "survey_id": SURVEY_ID, "survey_version": 1, "ballots": a }),
+    );
     write(&fb, &json!(b));
     let mut nd = String::new();
     for x in &c9 {
@@ -197,7 +277,12 @@ fn import_merges_overlapping_device_exports() {
     }
     // A ballot that does not validate (unknown option) and one for an unknown survey.
     let mut bad = ballots(20, 1)[0].clone();
-    bad.answers.insert("q1".into(), pingyi_core::Answer::Choice { choice: "very_happy".into() });
+    bad.answers.insert(
+        "q1".into(),
+        pingyi_core::Answer::Choice {
+            choice: "very_happy".into(),
+        },
+    );
     nd.push_str(&serde_json::to_string(&bad).unwrap());
     nd.push('\n');
     let mut other = ballots(21, 1)[0].clone();
@@ -215,15 +300,39 @@ fn import_merges_overlapping_device_exports() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "conflicts and rejections need review: {stdout}");
-    assert!(stdout.starts_with("imported 10, duplicates 2, conflicts 1, rejected 2\n"), "{stdout}");
-    assert!(stdout.contains(&format!("conflict: {} in {}", c9[0].id, fc.display())), "{stdout}");
-    assert!(stdout.contains(&format!("rejected: {}", bad.id)), "{stdout}");
-    assert!(stdout.contains(&format!("rejected: {}", other.id)), "{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "conflicts and rejections need review: {stdout}"
+    );
+    assert!(
+        stdout.starts_with("imported 10, duplicates 2, conflicts 1, rejected 2\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("conflict: {} in {}", c9[0].id, fc.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("rejected: {}", bad.id)),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("rejected: {}", other.id)),
+        "{stdout}"
+    );
 
     // The database now holds the distinct ballots, with the first-stored version of ballot 9.
-    let summary = pingyi_collector::import::import_files(&db, None, std::slice::from_ref(&fa)).unwrap();
-    assert_eq!((summary.imported, summary.duplicates, summary.conflicts.len()), (0, 6, 0));
+    let summary =
+        pingyi_collector::import::import_files(&db, None, std::slice::from_ref(&fa)).unwrap();
+    assert_eq!(
+        (
+            summary.imported,
+            summary.duplicates,
+            summary.conflicts.len()
+        ),
+        (0, 6, 0)
+    );
     assert!(!summary.needs_review());
 
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -247,7 +356,10 @@ fn import_merges_overlapping_device_exports() {
         assert_eq!(ids, expected);
         // The merged tally equals one device holding all the ballots.
         let report: TallyReport = client
-            .get(format!("{}/v1/surveys/{SURVEY_ID}/tally?format=report", server.url()))
+            .get(format!(
+                "{}/v1/surveys/{SURVEY_ID}/tally?format=report",
+                server.url()
+            ))
             .bearer_auth(ADMIN)
             .send()
             .await
@@ -275,6 +387,10 @@ fn import_refuses_unreadable_files() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("pingyi-ballots/1"));
-    let out = Command::new(env!("CARGO_BIN_EXE_pingyi-collector")).args(["import", "--db"]).arg(&db).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pingyi-collector"))
+        .args(["import", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "no files");
 }

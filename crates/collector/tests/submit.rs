@@ -16,7 +16,12 @@ async fn accepted_then_repeated_batch_is_all_duplicate() {
     let (status, body) = t.submit(&batch(&b)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(statuses(&body), vec!["accepted"; 20]);
-    let ids: Vec<&str> = body["results"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     let sent: Vec<&str> = b.iter().map(|b| b.id.as_str()).collect();
     assert_eq!(ids, sent, "one result per ballot, same order");
 
@@ -34,7 +39,12 @@ async fn conflict_keeps_the_original() {
     assert_eq!(status, 200);
 
     let mut changed = original.clone();
-    changed.answers.insert("q1".into(), Answer::Choice { choice: "dissatisfied".into() });
+    changed.answers.insert(
+        "q1".into(),
+        Answer::Choice {
+            choice: "dissatisfied".into(),
+        },
+    );
     let fresh = ballot(2, "satisfied");
     let (status, body) = t.submit(&batch(&[changed, fresh.clone()])).await;
     assert_eq!(status, 409, "{body}");
@@ -52,7 +62,12 @@ async fn invalid_ballots_are_rejected_with_problems_and_valid_ones_kept() {
     let good = ballot(1, "satisfied");
     let bad_choice = ballot(2, "bogus");
     let mut too_long = ballot(3, "satisfied");
-    too_long.answers.insert("q2".into(), Answer::Text { text: "太长了".repeat(20) });
+    too_long.answers.insert(
+        "q2".into(),
+        Answer::Text {
+            text: "太长了".repeat(20),
+        },
+    );
     let mut other_survey = ballot(4, "satisfied");
     other_survey.survey_id = "elsewhere".into();
     let mut malformed = serde_json::to_value(ballot(5, "satisfied")).unwrap();
@@ -62,7 +77,10 @@ async fn invalid_ballots_are_rejected_with_problems_and_valid_ones_kept() {
     let body = json!({ "ballots": [good, bad_choice, too_long, other_survey, malformed, good2] });
     let (status, body) = t.submit(&body).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(statuses(&body), vec!["accepted", "rejected", "rejected", "rejected", "rejected", "accepted"]);
+    assert_eq!(
+        statuses(&body),
+        vec!["accepted", "rejected", "rejected", "rejected", "rejected", "accepted"]
+    );
     let results = body["results"].as_array().unwrap();
     for r in &results[1..5] {
         let problems = r["problems"].as_array().unwrap();
@@ -73,26 +91,49 @@ async fn invalid_ballots_are_rejected_with_problems_and_valid_ones_kept() {
             }
         }
     }
-    assert!(results[0].get("problems").is_none(), "no problems on an accepted ballot");
+    assert!(
+        results[0].get("problems").is_none(),
+        "no problems on an accepted ballot"
+    );
     assert_eq!(results[3]["problems"][0]["code"], "wrong_survey");
     assert_eq!(results[4]["problems"][0]["code"], "malformed_ballot");
-    assert_eq!(t.export().await.len(), 2, "only the valid ballots are stored");
+    assert_eq!(
+        t.export().await.len(),
+        2,
+        "only the valid ballots are stored"
+    );
 }
 
 #[tokio::test]
 async fn batch_size_limits() {
     let t = serve(Opts::default()).await;
     let (status, body) = t.submit(&json!({ "ballots": [] })).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("batch_empty")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("batch_empty"))
+    );
 
     let (status, body) = t.submit(&batch(&ballots(0, 201))).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (413, Some("batch_too_large")), "{body}");
-    assert!(t.export().await.is_empty(), "nothing of an oversized batch is stored");
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (413, Some("batch_too_large")),
+        "{body}"
+    );
+    assert!(
+        t.export().await.is_empty(),
+        "nothing of an oversized batch is stored"
+    );
 
     let (status, body) = t.submit(&batch(&ballots(0, 200))).await;
     assert_eq!(status, 200, "exactly MAX_BATCH is fine: {body}");
 
-    let resp = t.client.post(t.ballots_url()).body("{not json").send().await.unwrap();
+    let resp = t
+        .client
+        .post(t.ballots_url())
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "bad_request");
@@ -100,7 +141,11 @@ async fn batch_size_limits() {
 
 #[tokio::test]
 async fn body_over_the_limit_is_413_json() {
-    let t = serve(Opts { max_body_bytes: Some(4096), ..Opts::default() }).await;
+    let t = serve(Opts {
+        max_body_bytes: Some(4096),
+        ..Opts::default()
+    })
+    .await;
     // With Content-Length.
     let (status, body) = t.submit(&batch(&ballots(0, 100))).await;
     assert_eq!(status, 413);
@@ -148,27 +193,58 @@ async fn body_over_the_limit_is_413_json() {
 #[tokio::test]
 async fn unknown_survey_is_404() {
     let t = serve(Opts::default()).await;
-    let resp = t.client.post(t.url("/v1/surveys/nope/ballots")).json(&batch(&ballots(0, 1))).send().await.unwrap();
+    let resp = t
+        .client
+        .post(t.url("/v1/surveys/nope/ballots"))
+        .json(&batch(&ballots(0, 1)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 404);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "survey_not_found");
-    let resp = t.client.get(t.url("/v1/surveys/nope")).send().await.unwrap();
+    let resp = t
+        .client
+        .get(t.url("/v1/surveys/nope"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 404);
 }
 
 #[tokio::test]
 async fn submit_key_is_required_when_the_survey_has_one() {
-    let t = serve(Opts { submit_key: Some("open-sesame"), ..Opts::default() }).await;
+    let t = serve(Opts {
+        submit_key: Some("open-sesame"),
+        ..Opts::default()
+    })
+    .await;
     let body = batch(&ballots(0, 3));
     let (status, resp) = t.submit(&body).await;
-    assert_eq!((status, resp["error"]["code"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(
+        (status, resp["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
 
-    let resp = t.client.post(t.ballots_url()).header("x-pingyi-submit-key", "wrong").json(&body).send().await.unwrap();
+    let resp = t
+        .client
+        .post(t.ballots_url())
+        .header("x-pingyi-submit-key", "wrong")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
     assert!(t.export().await.is_empty());
 
-    let resp =
-        t.client.post(t.ballots_url()).header("X-Pingyi-Submit-Key", "open-sesame").json(&body).send().await.unwrap();
+    let resp = t
+        .client
+        .post(t.ballots_url())
+        .header("X-Pingyi-Submit-Key", "open-sesame")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(t.export().await.len(), 3);
 }
@@ -184,7 +260,12 @@ async fn older_versions_still_validate_against_their_own_version() {
             .send()
     };
     assert_eq!(put(2).await.unwrap().status().as_u16(), 201);
-    let resp = t.client.get(t.url(&format!("/v1/surveys/{SURVEY_ID}"))).send().await.unwrap();
+    let resp = t
+        .client
+        .get(t.url(&format!("/v1/surveys/{SURVEY_ID}")))
+        .send()
+        .await
+        .unwrap();
     let latest: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(latest["version"], 2);
 
@@ -196,9 +277,17 @@ async fn older_versions_still_validate_against_their_own_version() {
     v2_missing_q3.survey_version = 2;
     let mut v2 = ballot(4, "satisfied");
     v2.survey_version = 2;
-    v2.answers.insert("q3".into(), Answer::Choice { choice: "dissatisfied".into() });
+    v2.answers.insert(
+        "q3".into(),
+        Answer::Choice {
+            choice: "dissatisfied".into(),
+        },
+    );
     let (status, body) = t.submit(&batch(&[v1, v3, v2_missing_q3, v2])).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(statuses(&body), vec!["accepted", "rejected", "rejected", "accepted"]);
+    assert_eq!(
+        statuses(&body),
+        vec!["accepted", "rejected", "rejected", "accepted"]
+    );
     assert_eq!(body["results"][1]["problems"][0]["code"], "unknown_version");
 }

@@ -22,7 +22,11 @@ fn storage() -> Option<web_sys::Storage> {
 
 fn js_err(e: JsValue) -> String {
     e.as_string()
-        .or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()))
+        .or_else(|| {
+            js_sys::Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
         .unwrap_or_else(|| "?".into())
 }
 
@@ -59,14 +63,21 @@ struct StoredBallot {
 /// could not be read.
 pub fn local_ballots(survey_id: &str) -> (Vec<Ballot>, Vec<String>) {
     let (mut ballots, mut unreadable) = (Vec::new(), Vec::new());
-    let Some(s) = storage() else { return (ballots, unreadable) };
+    let Some(s) = storage() else {
+        return (ballots, unreadable);
+    };
     let n = s.length().unwrap_or(0);
     let keys: Vec<String> = (0..n).filter_map(|i| s.key(i).ok().flatten()).collect();
     for key in keys {
         if ballot_key_survey(&key) != Some(survey_id) {
             continue;
         }
-        match s.get_item(&key).ok().flatten().and_then(|v| serde_json::from_str::<StoredBallot>(&v).ok()) {
+        match s
+            .get_item(&key)
+            .ok()
+            .flatten()
+            .and_then(|v| serde_json::from_str::<StoredBallot>(&v).ok())
+        {
             Some(b) => ballots.push(b.ballot),
             None => unreadable.push(key),
         }
@@ -77,7 +88,10 @@ pub fn local_ballots(survey_id: &str) -> (Vec<Ballot>, Vec<String>) {
 /// The survey JSON the widget keeps beside its ballots, `pingyi/v1/{survey_id}/survey`, for the
 /// console's `?source=local&s=<id>` link.
 pub fn local_survey_text(survey_id: &str) -> Option<String> {
-    storage()?.get_item(&format!("{WIDGET_PREFIX}{survey_id}/survey")).ok().flatten()
+    storage()?
+        .get_item(&format!("{WIDGET_PREFIX}{survey_id}/survey"))
+        .ok()
+        .flatten()
 }
 
 /// Server settings remembered for the next visit. The token only when the user ticked 记住.
@@ -124,7 +138,10 @@ pub async fn get_text(url: &str, token: Option<&str>) -> Result<String, FetchErr
         Ok(answer.body)
     } else {
         let message = collector_message(&answer.body).unwrap_or(answer.status_text);
-        Err(FetchError { status: answer.status, message })
+        Err(FetchError {
+            status: answer.status,
+            message,
+        })
     }
 }
 
@@ -151,25 +168,41 @@ impl Answer {
 
     /// A non-2xx answer as a [`FetchError`] (the collector's message when it sent an error body).
     pub fn error(&self) -> FetchError {
-        let message = collector_message(&self.body).unwrap_or_else(|| self.body.chars().take(200).collect());
-        FetchError { status: self.status, message }
+        let message =
+            collector_message(&self.body).unwrap_or_else(|| self.body.chars().take(200).collect());
+        FetchError {
+            status: self.status,
+            message,
+        }
     }
 }
 
 /// `method` `url` with an optional JSON body and admin token. Any HTTP answer is `Ok` (callers
 /// read per-ballot results from 409/422 bodies); `Err` only when no answer came.
-pub async fn request(method: &str, url: &str, json: Option<&str>, token: Option<&str>) -> Result<Answer, FetchError> {
-    let net = |m: String| FetchError { status: 0, message: m };
+pub async fn request(
+    method: &str,
+    url: &str,
+    json: Option<&str>,
+    token: Option<&str>,
+) -> Result<Answer, FetchError> {
+    let net = |m: String| FetchError {
+        status: 0,
+        message: m,
+    };
     let window = web_sys::window().ok_or_else(|| net("no window".into()))?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_cache(web_sys::RequestCache::NoStore);
     let headers = web_sys::Headers::new().map_err(|e| net(js_err(e)))?;
     if let Some(t) = token.map(str::trim).filter(|t| !t.is_empty()) {
-        headers.set("authorization", &format!("Bearer {t}")).map_err(|e| net(js_err(e)))?;
+        headers
+            .set("authorization", &format!("Bearer {t}"))
+            .map_err(|e| net(js_err(e)))?;
     }
     if let Some(body) = json {
-        headers.set("content-type", "application/json").map_err(|e| net(js_err(e)))?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(|e| net(js_err(e)))?;
         init.set_body(&JsValue::from_str(body));
     }
     init.set_headers(&headers);
@@ -183,21 +216,32 @@ pub async fn request(method: &str, url: &str, json: Option<&str>, token: Option<
         .map_err(|e| net(js_err(e)))?
         .as_string()
         .unwrap_or_default();
-    Ok(Answer { status: response.status(), status_text: response.status_text(), body })
+    Ok(Answer {
+        status: response.status(),
+        status_text: response.status_text(),
+        body,
+    })
 }
 
 /// A query parameter of the page's address (`?s=…&view=…`), decoded.
 pub fn query_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name).filter(|v| !v.is_empty())
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+        .filter(|v| !v.is_empty())
 }
 
 /// Sets `?view=` (and `s=` when given) in the address bar without reloading, so a reload or a
 /// bookmark lands on the same page of the console.
 pub fn set_query(view: &str, survey_id: &str) {
     let Some(w) = web_sys::window() else { return };
-    let Ok(search) = w.location().search() else { return };
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return };
+    let Ok(search) = w.location().search() else {
+        return;
+    };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return;
+    };
     params.set("view", view);
     if !survey_id.trim().is_empty() {
         params.set("s", survey_id.trim());
@@ -224,7 +268,14 @@ pub fn uuid_v4(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// `base` + `path` without a doubled slash.
@@ -234,16 +285,24 @@ pub fn join(base: &str, path: &str) -> String {
 
 /// The page's own origin (the collector, when it serves the console).
 pub fn origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
 /// The files picked in an `<input type=file>`, as `(name, text)`.
-pub async fn read_files(input: &web_sys::HtmlInputElement) -> Result<Vec<(String, String)>, String> {
+pub async fn read_files(
+    input: &web_sys::HtmlInputElement,
+) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
-    let Some(list) = input.files() else { return Ok(out) };
+    let Some(list) = input.files() else {
+        return Ok(out);
+    };
     for i in 0..list.length() {
         let Some(file) = list.item(i) else { continue };
-        let text = JsFuture::from(file.text()).await.map_err(|e| format!("{}: {}", file.name(), js_err(e)))?;
+        let text = JsFuture::from(file.text())
+            .await
+            .map_err(|e| format!("{}: {}", file.name(), js_err(e)))?;
         out.push((file.name(), text.as_string().unwrap_or_default()));
     }
     Ok(out)
@@ -251,7 +310,10 @@ pub async fn read_files(input: &web_sys::HtmlInputElement) -> Result<Vec<(String
 
 /// The browser clock as RFC 3339 UTC with milliseconds, for `generated_at`.
 pub fn now_rfc3339() -> String {
-    js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default()
+    js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()
 }
 
 /// An object URL for `text` as a file of type `mime`; revoke it with [`revoke`].
@@ -280,7 +342,10 @@ mod tests {
 
     #[test]
     fn widget_keys() {
-        assert_eq!(ballot_key_survey("pingyi/v1/village/ballot/abc"), Some("village"));
+        assert_eq!(
+            ballot_key_survey("pingyi/v1/village/ballot/abc"),
+            Some("village")
+        );
         assert_eq!(ballot_key_survey("pingyi/v1/village/outbox"), None);
         assert_eq!(ballot_key_survey("pingyi/v1/device"), None);
         assert_eq!(ballot_key_survey("other/v1/x/ballot/a"), None);

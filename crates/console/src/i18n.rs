@@ -73,7 +73,10 @@ impl Lang {
 
     /// A bar's value text: "12 票 · 40.00%".
     pub fn votes_share(self, count: u64, share: &str) -> String {
-        self.pick(format!("{count} 票 · {share}"), format!("{count} votes · {share}"))
+        self.pick(
+            format!("{count} 票 · {share}"),
+            format!("{count} votes · {share}"),
+        )
     }
 
     /// "12 票" alone (options that are not valid votes).
@@ -133,13 +136,19 @@ impl Lang {
 
     /// The conflict line: which files held the id.
     pub fn conflict_in(self, files: &str, versions: usize) -> String {
-        self.pick(format!("出现在：{files}（{versions} 种内容）"), format!("in: {files} ({versions} versions)"))
+        self.pick(
+            format!("出现在：{files}（{versions} 种内容）"),
+            format!("in: {files} ({versions} versions)"),
+        )
     }
 
     /// "已收到 12 张 / 应到 60".
     pub fn received(self, n: u64, eligible: Option<u32>) -> String {
         match eligible {
-            Some(m) => self.pick(format!("已收到 {n} 张 / 应到 {m}"), format!("{n} received / {m} eligible")),
+            Some(m) => self.pick(
+                format!("已收到 {n} 张 / 应到 {m}"),
+                format!("{n} received / {m} eligible"),
+            ),
             None => self.pick(format!("已收到 {n} 张"), format!("{n} received")),
         }
     }
@@ -159,7 +168,10 @@ impl Lang {
 
     /// Running count of paper ballots keyed in on this page.
     pub fn paper_entered(self, n: u64) -> String {
-        self.pick(format!("本次已录入 {n} 张纸质选票"), format!("{n} paper ballot(s) entered on this page"))
+        self.pick(
+            format!("本次已录入 {n} 张纸质选票"),
+            format!("{n} paper ballot(s) entered on this page"),
+        )
     }
 
     /// After `PUT …/paper-totals`.
@@ -172,12 +184,18 @@ impl Lang {
 
     /// A typed count that is not a whole number.
     pub fn not_a_count(self, row: &str, value: &str) -> String {
-        self.pick(format!("{row}：“{value}”不是整数"), format!("{row}: “{value}” is not a whole number"))
+        self.pick(
+            format!("{row}：“{value}”不是整数"),
+            format!("{row}: “{value}” is not a whole number"),
+        )
     }
 
     /// "选 1–2 项".
     pub fn choose_range(self, min: u32, max: u32) -> String {
-        self.pick(format!("选 {min}–{max} 项"), format!("choose {min} to {max}"))
+        self.pick(
+            format!("选 {min}–{max} 项"),
+            format!("choose {min} to {max}"),
+        )
     }
 
     /// "其中纸质票 3".

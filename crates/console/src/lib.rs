@@ -33,12 +33,19 @@ use i18n::Lang;
 #[wasm_bindgen(start, js_name = startConsole)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(list) = doc.query_selector_all("[data-pingyi-console]:not([data-pingyi-console-mounted])") else {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(list) =
+        doc.query_selector_all("[data-pingyi-console]:not([data-pingyi-console-mounted])")
+    else {
         return;
     };
     for i in 0..list.length() {
-        if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if let Some(el) = list
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        {
             let lang = el.get_attribute("data-lang").unwrap_or_default();
             // The page's console lives as long as the page.
             std::mem::forget(mount(el, &lang));
@@ -74,6 +81,11 @@ impl Drop for Console {
 pub fn mount(el: web_sys::HtmlElement, lang: &str) -> Console {
     let _ = el.set_attribute("data-pingyi-console-mounted", "");
     let lang = Lang::from_tag(lang);
-    let handle = leptos::mount::mount_to(el.clone(), move || view! { <views::app::App lang/> }.into_any());
-    Console { handle: Some(Box::new(handle)), el }
+    let handle = leptos::mount::mount_to(el.clone(), move || {
+        view! { <views::app::App lang/> }.into_any()
+    });
+    Console {
+        handle: Some(Box::new(handle)),
+        el,
+    }
 }

@@ -61,11 +61,19 @@ pub fn paper_questions(survey: &Survey) -> Vec<PaperQuestion> {
         .filter_map(|q| {
             let (kind, subjects, options, min, max) = match &q.body {
                 QuestionBody::Scale(s) => {
-                    let options = s.effective_options().into_iter().map(|o| (o.id, o.label)).collect();
+                    let options = s
+                        .effective_options()
+                        .into_iter()
+                        .map(|o| (o.id, o.label))
+                        .collect();
                     if s.subjects.is_empty() {
                         (PaperKind::Single, Vec::new(), options, 1, 1)
                     } else {
-                        let subjects = s.subjects.iter().map(|i| (i.id.clone(), i.label.clone())).collect();
+                        let subjects = s
+                            .subjects
+                            .iter()
+                            .map(|i| (i.id.clone(), i.label.clone()))
+                            .collect();
                         (PaperKind::Matrix, subjects, options, 1, 1)
                     }
                 }
@@ -79,12 +87,24 @@ pub fn paper_questions(survey: &Survey) -> Vec<PaperQuestion> {
                     (PaperKind::Single, Vec::new(), options, 1, 1)
                 }
                 QuestionBody::Choose(c) => {
-                    let options = c.options.iter().map(|i| (i.id.clone(), i.label.clone())).collect();
+                    let options = c
+                        .options
+                        .iter()
+                        .map(|i| (i.id.clone(), i.label.clone()))
+                        .collect();
                     (PaperKind::Choose, Vec::new(), options, c.min, c.max)
                 }
                 _ => return None,
             };
-            Some(PaperQuestion { id: q.id.clone(), title: q.title.clone(), kind, subjects, options, min, max })
+            Some(PaperQuestion {
+                id: q.id.clone(),
+                title: q.title.clone(),
+                kind,
+                subjects,
+                options,
+                min,
+                max,
+            })
         })
         .collect()
 }
@@ -99,10 +119,19 @@ pub fn mark_field(question: &str, subject: Option<&str>) -> String {
 
 /// The answers of one paper ballot from its form's `(name, value)` pairs. Unmarked questions are
 /// left out (blank on the paper).
-pub fn answers_from_form(questions: &[PaperQuestion], pairs: &[(String, String)]) -> BTreeMap<String, Answer> {
+pub fn answers_from_form(
+    questions: &[PaperQuestion],
+    pairs: &[(String, String)],
+) -> BTreeMap<String, Answer> {
     let mut answers = BTreeMap::new();
     for q in questions {
-        let values = |name: &str| pairs.iter().filter(|(n, _)| n == name).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+        let values = |name: &str| {
+            pairs
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .collect::<Vec<_>>()
+        };
         match q.kind {
             PaperKind::Single => {
                 if let Some(choice) = values(&mark_field(&q.id, None)).into_iter().next() {
@@ -113,7 +142,12 @@ pub fn answers_from_form(questions: &[PaperQuestion], pairs: &[(String, String)]
                 let ratings: BTreeMap<String, String> = q
                     .subjects
                     .iter()
-                    .filter_map(|(s, _)| values(&mark_field(&q.id, Some(s))).into_iter().next().map(|v| (s.clone(), v)))
+                    .filter_map(|(s, _)| {
+                        values(&mark_field(&q.id, Some(s)))
+                            .into_iter()
+                            .next()
+                            .map(|v| (s.clone(), v))
+                    })
                     .collect();
                 if !ratings.is_empty() {
                     answers.insert(q.id.clone(), Answer::Ratings { ratings });
@@ -132,7 +166,12 @@ pub fn answers_from_form(questions: &[PaperQuestion], pairs: &[(String, String)]
 
 /// A paper ballot as the collector expects it: a fresh id, `channel: "paper"`, device
 /// [`PAPER_DEVICE`], cast now, for the survey's version.
-pub fn paper_ballot(survey: &Survey, id: String, cast_at: String, answers: BTreeMap<String, Answer>) -> Ballot {
+pub fn paper_ballot(
+    survey: &Survey,
+    id: String,
+    cast_at: String,
+    answers: BTreeMap<String, Answer>,
+) -> Ballot {
     Ballot {
         id,
         survey_id: survey.id.clone(),
@@ -177,7 +216,13 @@ pub fn totals_from_form(
     pairs: &[(String, String)],
     lang: Lang,
 ) -> Result<Vec<PaperTotals>, String> {
-    let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
     let mut out = Vec::new();
     for (q, subject) in total_rows(questions) {
         let sid = subject.map(|(id, _)| id.as_str());
@@ -185,7 +230,10 @@ pub fn totals_from_form(
             Some((_, l)) => format!("{} · {}", lang.text(&q.title), lang.text(l)),
             None => lang.text(&q.title),
         };
-        let number = |v: &str| v.parse::<u64>().map_err(|_| lang.not_a_count(&row_name(), v));
+        let number = |v: &str| {
+            v.parse::<u64>()
+                .map_err(|_| lang.not_a_count(&row_name(), v))
+        };
         let ballots = get(&total_field(&q.id, sid, None));
         if ballots.is_empty() {
             continue;
@@ -198,14 +246,24 @@ pub fn totals_from_form(
                 counts.insert(o.clone(), number(&v)?);
             }
         }
-        out.push(PaperTotals { question_id: q.id.clone(), subject_id: sid.map(str::to_string), ballots, counts });
+        out.push(PaperTotals {
+            question_id: q.id.clone(),
+            subject_id: sid.map(str::to_string),
+            ballots,
+            counts,
+        });
     }
     Ok(out)
 }
 
 /// A collector problem about paper totals in words: the row its path `$[i]…` points at, the
 /// path itself, and the message in `lang`.
-pub fn describe_problem(p: &Problem, totals: &[PaperTotals], survey: &Survey, lang: Lang) -> String {
+pub fn describe_problem(
+    p: &Problem,
+    totals: &[PaperTotals],
+    survey: &Survey,
+    lang: Lang,
+) -> String {
     let row = p
         .path
         .strip_prefix("$[")
@@ -214,10 +272,16 @@ pub fn describe_problem(p: &Problem, totals: &[PaperTotals], survey: &Survey, la
         .and_then(|i| totals.get(i))
         .map(|t| {
             let q = survey.question(&t.question_id);
-            let title = q.map(|q| lang.text(&q.title)).unwrap_or_else(|| t.question_id.clone());
+            let title = q
+                .map(|q| lang.text(&q.title))
+                .unwrap_or_else(|| t.question_id.clone());
             let subject = t.subject_id.as_ref().and_then(|sid| {
                 q.and_then(|q| match &q.body {
-                    QuestionBody::Scale(s) => s.subjects.iter().find(|x| &x.id == sid).map(|x| lang.text(&x.label)),
+                    QuestionBody::Scale(s) => s
+                        .subjects
+                        .iter()
+                        .find(|x| &x.id == sid)
+                        .map(|x| lang.text(&x.label)),
                     _ => None,
                 })
             });
@@ -255,14 +319,19 @@ mod tests {
     }
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn paper_ballot_from_form_is_valid() {
         let s = survey();
         let qs = paper_questions(&s);
-        assert_eq!(qs.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), ["sat", "cadres", "vote", "honour"]);
+        assert_eq!(
+            qs.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(),
+            ["sat", "cadres", "vote", "honour"]
+        );
         let form = pairs(&[
             ("b|sat", "satisfied"),
             ("b|cadres|wang", "competent"),
@@ -271,8 +340,12 @@ mod tests {
             ("b|honour", "a"),
             ("b|honour", "b"),
         ]);
-        let b = paper_ballot(&s, "6f1c2b8e-5d0a-4c1e-9a52-0b7c4c3e2d11".into(), "2026-11-27T19:30:00.000Z".into(),
-            answers_from_form(&qs, &form));
+        let b = paper_ballot(
+            &s,
+            "6f1c2b8e-5d0a-4c1e-9a52-0b7c4c3e2d11".into(),
+            "2026-11-27T19:30:00.000Z".into(),
+            answers_from_form(&qs, &form),
+        );
         assert_eq!(b.channel, Channel::Paper);
         assert_eq!(b.survey_version, 2);
         assert_eq!(pingyi_core::validate_ballot(&s, &b), Ok(()));
@@ -298,7 +371,15 @@ mod tests {
         assert_eq!(t[1].counts.get("for"), Some(&2));
         assert!(!t[1].counts.contains_key("abstain"));
         assert!(totals_from_form(&qs, &pairs(&[("t|vote||ballots", "x")]), Lang::Zh).is_err());
-        let p = Problem::new("$[1].counts.for", "paper_count_mismatch", "不符", "mismatch");
-        assert_eq!(describe_problem(&p, &t, &s, Lang::Zh), "表决: 不符 ($[1].counts.for)");
+        let p = Problem::new(
+            "$[1].counts.for",
+            "paper_count_mismatch",
+            "不符",
+            "mismatch",
+        );
+        assert_eq!(
+            describe_problem(&p, &t, &s, Lang::Zh),
+            "表决: 不符 ($[1].counts.for)"
+        );
     }
 }

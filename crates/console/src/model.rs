@@ -50,12 +50,23 @@ impl Loaded {
     pub fn from_local(survey: Survey, ballots: &[Ballot], generated_at: &str) -> Loaded {
         let report = tally_report(&survey, ballots, generated_at);
         let raw_json = Some(pretty(&raw_export(&survey, ballots)));
-        Loaded { source: Source::Local, survey, report, raw_json, conflicts: Vec::new(), merge_note: None }
+        Loaded {
+            source: Source::Local,
+            survey,
+            report,
+            raw_json,
+            conflicts: Vec::new(),
+            merge_note: None,
+        }
     }
 
     /// Device exports merged with core's `merge` (conflicting ids are left out and listed), then
     /// counted by core.
-    pub fn from_files(survey: Survey, files: &[(String, Vec<Ballot>)], generated_at: &str) -> Loaded {
+    pub fn from_files(
+        survey: Survey,
+        files: &[(String, Vec<Ballot>)],
+        generated_at: &str,
+    ) -> Loaded {
         let exports: Vec<Vec<Ballot>> = files.iter().map(|(_, b)| b.clone()).collect();
         let merged = merge(&exports);
         let mut report = tally_report(&survey, &merged.ballots, generated_at);
@@ -65,19 +76,42 @@ impl Loaded {
             .iter()
             .map(|c| ConflictRow {
                 id: c.id.clone(),
-                files: c.sources.iter().filter_map(|i| files.get(*i).map(|(n, _)| n.clone())).collect(),
+                files: c
+                    .sources
+                    .iter()
+                    .filter_map(|i| files.get(*i).map(|(n, _)| n.clone()))
+                    .collect(),
                 versions: c.hashes.len(),
             })
             .collect::<Vec<_>>();
         let raw_json = Some(pretty(&raw_export(&survey, &merged.ballots)));
-        let note = (files.len(), report.ballots.counted, merged.duplicates, conflicts.len());
-        Loaded { source: Source::Files, survey, report, raw_json, conflicts, merge_note: Some(note) }
+        let note = (
+            files.len(),
+            report.ballots.counted,
+            merged.duplicates,
+            conflicts.len(),
+        );
+        Loaded {
+            source: Source::Files,
+            survey,
+            report,
+            raw_json,
+            conflicts,
+            merge_note: Some(note),
+        }
     }
 
     /// A report the collector made (`GET …/tally?format=report`), with its raw export when the
     /// admin token allowed `GET …/ballots?format=export`.
     pub fn from_server(survey: Survey, report: TallyReport, raw_json: Option<String>) -> Loaded {
-        Loaded { source: Source::Server, survey, report, raw_json, conflicts: Vec::new(), merge_note: None }
+        Loaded {
+            source: Source::Server,
+            survey,
+            report,
+            raw_json,
+            conflicts: Vec::new(),
+            merge_note: None,
+        }
     }
 
     /// The tally JSON download: core's exact file format.
@@ -114,7 +148,13 @@ pub fn parse_survey(text: &str, lang: Lang) -> Result<Survey, String> {
     pingyi_core::parse_survey(text).map_err(|problems| {
         problems
             .iter()
-            .map(|p| format!("{} {}", p.path, if lang == Lang::En { &p.en } else { &p.zh }))
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p.path,
+                    if lang == Lang::En { &p.en } else { &p.zh }
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     })
@@ -127,9 +167,11 @@ mod tests {
     #[test]
     fn ballot_file_shapes() {
         assert!(ballots_of_text("[]").unwrap().is_empty());
-        assert!(ballots_of_text(r#"{"format":"pingyi-ballots/1","survey_id":"x","survey_version":1,"ballots":[]}"#)
-            .unwrap()
-            .is_empty());
+        assert!(ballots_of_text(
+            r#"{"format":"pingyi-ballots/1","survey_id":"x","survey_version":1,"ballots":[]}"#
+        )
+        .unwrap()
+        .is_empty());
         assert!(ballots_of_text(r#"{"format":"pingyi-tally/1"}"#).is_err());
         assert!(ballots_of_text("nope").is_err());
     }

@@ -39,7 +39,12 @@ pub fn encode(text: &str) -> Option<QrSvg> {
             }
         }
     }
-    Some(QrSvg { version: qr.version().value(), size, dark, path })
+    Some(QrSvg {
+        version: qr.version().value(),
+        size,
+        dark,
+        path,
+    })
 }
 
 /// The QR code of `text` as an inline `<svg role="img">` whose accessible name is `label`.
@@ -72,7 +77,11 @@ mod tests {
         assert_eq!(q.path.matches("h1v1h-1z").count(), q.dark);
         assert!(q.dark > 0);
         // Longer links need a larger symbol.
-        let long = encode(&format!("http://127.0.0.1:8080/?s={}&code=7K3M-Q9XZ", "x".repeat(60))).unwrap();
+        let long = encode(&format!(
+            "http://127.0.0.1:8080/?s={}&code=7K3M-Q9XZ",
+            "x".repeat(60)
+        ))
+        .unwrap();
         assert!(long.version > q.version);
     }
 }

@@ -32,7 +32,10 @@ fn storage() -> web_sys::Storage {
 
 async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
     });
     JsFuture::from(p).await.unwrap();
 }
@@ -45,7 +48,10 @@ async fn wait_for(root: &Element, selector: &str) -> Element {
             return el;
         }
         if js_sys::Date::now() - start > Duration::from_secs(5).as_millis() as f64 {
-            let err = root.query_selector("[data-testid=error]").unwrap().map(|e| e.text_content().unwrap_or_default());
+            let err = root
+                .query_selector("[data-testid=error]")
+                .unwrap()
+                .map(|e| e.text_content().unwrap_or_default());
             panic!("{selector} did not appear; error: {err:?}");
         }
         sleep(20).await;
@@ -53,12 +59,16 @@ async fn wait_for(root: &Element, selector: &str) -> Element {
 }
 
 fn q(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"))
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
 }
 
 fn all(root: &Element, selector: &str) -> Vec<Element> {
     let list = root.query_selector_all(selector).unwrap();
-    (0..list.length()).map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap()).collect()
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap())
+        .collect()
 }
 
 fn text(el: &Element) -> String {
@@ -103,16 +113,26 @@ fn pick_files(root: &Element, selector: &str, files: &[(&str, String)]) {
 
 /// The bytes at `url` (`Response.text()` would drop a leading BOM).
 async fn fetch_bytes(url: &str) -> Vec<u8> {
-    let resp: web_sys::Response =
-        JsFuture::from(web_sys::window().unwrap().fetch_with_str(url)).await.unwrap().dyn_into().unwrap();
+    let resp: web_sys::Response = JsFuture::from(web_sys::window().unwrap().fetch_with_str(url))
+        .await
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     let buf = JsFuture::from(resp.array_buffer().unwrap()).await.unwrap();
     js_sys::Uint8Array::new(&buf).to_vec()
 }
 
 async fn fetch_text(url: &str) -> String {
-    let resp: web_sys::Response =
-        JsFuture::from(web_sys::window().unwrap().fetch_with_str(url)).await.unwrap().dyn_into().unwrap();
-    JsFuture::from(resp.text().unwrap()).await.unwrap().as_string().unwrap()
+    let resp: web_sys::Response = JsFuture::from(web_sys::window().unwrap().fetch_with_str(url))
+        .await
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    JsFuture::from(resp.text().unwrap())
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap()
 }
 
 fn mount() -> (pingyi_console::Console, Element) {
@@ -161,7 +181,14 @@ fn id(n: usize) -> String {
 /// - notice: one objection ("价格太高") → needs review;
 /// - square: for 4, against 1, abstain 1 → passed (4 × 2 > 6).
 fn ballots(survey_id: &str) -> Vec<Ballot> {
-    let sat = ["satisfied", "satisfied", "satisfied", "basically_satisfied", "dissatisfied", "unknown"];
+    let sat = [
+        "satisfied",
+        "satisfied",
+        "satisfied",
+        "basically_satisfied",
+        "dissatisfied",
+        "unknown",
+    ];
     let honour: [&[&str]; 6] = [&["a", "b"], &["a"], &["a", "c"], &["b"], &["c"], &["b"]];
     let h1 = [8, 9, 10, 2, 7, 8];
     let h2 = [5, 5, 5, 5, 5, 6];
@@ -169,19 +196,51 @@ fn ballots(survey_id: &str) -> Vec<Ballot> {
     (0..6)
         .map(|i| {
             let mut answers = BTreeMap::new();
-            answers.insert("sat".into(), Answer::Choice { choice: sat[i].into() });
-            answers.insert("honour".into(), Answer::Chosen { chosen: honour[i].iter().map(|s| s.to_string()).collect() });
+            answers.insert(
+                "sat".into(),
+                Answer::Choice {
+                    choice: sat[i].into(),
+                },
+            );
+            answers.insert(
+                "honour".into(),
+                Answer::Chosen {
+                    chosen: honour[i].iter().map(|s| s.to_string()).collect(),
+                },
+            );
             let mut scores = BTreeMap::new();
-            scores.insert("h1".to_string(), BTreeMap::from([("clean".to_string(), h1[i])]));
-            scores.insert("h2".to_string(), BTreeMap::from([("clean".to_string(), h2[i])]));
+            scores.insert(
+                "h1".to_string(),
+                BTreeMap::from([("clean".to_string(), h1[i])]),
+            );
+            scores.insert(
+                "h2".to_string(),
+                BTreeMap::from([("clean".to_string(), h2[i])]),
+            );
             answers.insert("points".into(), Answer::Scores { scores });
             let response = if i == 0 {
-                NoticeResponse { objection: true, reason: Some("价格太高".into()) }
+                NoticeResponse {
+                    objection: true,
+                    reason: Some("价格太高".into()),
+                }
             } else {
-                NoticeResponse { objection: false, reason: None }
+                NoticeResponse {
+                    objection: false,
+                    reason: None,
+                }
             };
-            answers.insert("notice".into(), Answer::Responses { responses: BTreeMap::from([("road".to_string(), response)]) });
-            answers.insert("square".into(), Answer::Choice { choice: square[i].into() });
+            answers.insert(
+                "notice".into(),
+                Answer::Responses {
+                    responses: BTreeMap::from([("road".to_string(), response)]),
+                },
+            );
+            answers.insert(
+                "square".into(),
+                Answer::Choice {
+                    choice: square[i].into(),
+                },
+            );
             Ballot {
                 id: id(i),
                 survey_id: survey_id.into(),
@@ -207,8 +266,13 @@ fn store_locally(ballots: &[Ballot]) {
 
 fn clear_local(survey_id: &str) {
     let s = storage();
-    let keys: Vec<String> = (0..s.length().unwrap()).filter_map(|i| s.key(i).unwrap()).collect();
-    for k in keys.into_iter().filter(|k| k.starts_with(&format!("pingyi/v1/{survey_id}/"))) {
+    let keys: Vec<String> = (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .collect();
+    for k in keys
+        .into_iter()
+        .filter(|k| k.starts_with(&format!("pingyi/v1/{survey_id}/")))
+    {
         s.remove_item(&k).unwrap();
     }
 }
@@ -224,9 +288,17 @@ async fn local_ballots_render_with_core_figures() {
     let (console, root) = mount();
 
     click(&root, "[data-testid=source-local]");
-    let radio = wait_for(&root, &format!("input[name=pc-local-survey][value=\"{sid}\"]")).await;
+    let radio = wait_for(
+        &root,
+        &format!("input[name=pc-local-survey][value=\"{sid}\"]"),
+    )
+    .await;
     radio.dyn_into::<HtmlElement>().unwrap().click();
-    type_into(&root, "[data-testid=survey-url]", &blob_url(&survey_json(sid)));
+    type_into(
+        &root,
+        "[data-testid=survey-url]",
+        &blob_url(&survey_json(sid)),
+    );
     click(&root, "[data-testid=count-local]");
     let results = wait_for(&root, "[data-testid=results]").await;
 
@@ -234,7 +306,10 @@ async fn local_ballots_render_with_core_figures() {
     assert_eq!(text(&q(&results, "[data-testid=eligible]")), "10");
     assert_eq!(text(&q(&results, "[data-testid=rate]")), "60.00% (6/10)");
     assert!(text(&q(&results, "[data-testid=quorum]")).starts_with("已达到"));
-    assert!(results.query_selector("[data-testid=over-eligible]").unwrap().is_none());
+    assert!(results
+        .query_selector("[data-testid=over-eligible]")
+        .unwrap()
+        .is_none());
 
     // Satisfaction: SVG bars with counts and shares printed, and the raw fraction by the rate.
     let sat = q(&results, "[data-question=sat]");
@@ -242,7 +317,10 @@ async fn local_ballots_render_with_core_figures() {
     assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
     let aria = svg.get_attribute("aria-label").unwrap();
     assert!(aria.contains("满意 3 票 · 60.00%"), "{aria}");
-    let counts: Vec<String> = all(&sat, "g.pc-bar").iter().map(|g| g.get_attribute("data-count").unwrap()).collect();
+    let counts: Vec<String> = all(&sat, "g.pc-bar")
+        .iter()
+        .map(|g| g.get_attribute("data-count").unwrap())
+        .collect();
     assert_eq!(counts, ["3", "1", "1", "1"]);
     assert_eq!(all(&sat, "rect").len(), 4);
     let values: Vec<String> = all(&sat, "text.pc-bar-value").iter().map(text).collect();
@@ -252,18 +330,35 @@ async fn local_ballots_render_with_core_figures() {
     assert_eq!(text(&q(&sat, "[data-testid=valid]")), "5");
 
     // Honour list: ranking table with the tie across the only seat.
-    let rows = all(&results, "[data-question=honour] [data-testid=ranking] tbody tr");
+    let rows = all(
+        &results,
+        "[data-question=honour] [data-testid=ranking] tbody tr",
+    );
     assert_eq!(rows.len(), 3);
     let cells = |r: &Element| all(r, "td, th").iter().map(text).collect::<Vec<_>>();
-    assert_eq!(cells(&rows[0]), ["1", "王家", "3", "50.00%", "并列（需决选或复核）"]);
-    assert_eq!(cells(&rows[1]), ["1", "刘家", "3", "50.00%", "并列（需决选或复核）"]);
+    assert_eq!(
+        cells(&rows[0]),
+        ["1", "王家", "3", "50.00%", "并列（需决选或复核）"]
+    );
+    assert_eq!(
+        cells(&rows[1]),
+        ["1", "刘家", "3", "50.00%", "并列（需决选或复核）"]
+    );
     assert_eq!(cells(&rows[2]), ["3", "周家", "2", "33.33%", ""]);
 
     // Points list: trimmed means and totals.
-    let totals: Vec<String> = all(&results, "[data-question=points] [data-testid=score-total]").iter().map(text).collect();
+    let totals: Vec<String> = all(&results, "[data-question=points] [data-testid=score-total]")
+        .iter()
+        .map(text)
+        .collect();
     assert_eq!(totals, ["8.00", "5.00"]);
     let points = text(&q(&results, "[data-question=points] tbody tr"));
-    assert!(points.contains("一组王户") && points.contains("平均分 7.33") && points.contains("去极值平均分 8.00"), "{points}");
+    assert!(
+        points.contains("一组王户")
+            && points.contains("平均分 7.33")
+            && points.contains("去极值平均分 8.00"),
+        "{points}"
+    );
 
     // Notice: objection with its reason, flagged for review in words.
     let notice = q(&results, "[data-question=notice]");
@@ -273,10 +368,17 @@ async fn local_ballots_render_with_core_figures() {
     // Approval: outcome, rule and base.
     let square = q(&results, "[data-question=square]");
     assert_eq!(text(&q(&square, "[data-testid=approve-outcome]")), "通过");
-    assert!(text(&square).contains("赞同 4 × 2 > 计票基数 6"), "{}", text(&square));
+    assert!(
+        text(&square).contains("赞同 4 × 2 > 计票基数 6"),
+        "{}",
+        text(&square)
+    );
 
     let foot = text(&q(&results, "[data-testid=footnote]"));
-    assert!(foot.contains("满意率 = (满意+基本满意)/有效票，不了解不计入有效票"), "{foot}");
+    assert!(
+        foot.contains("满意率 = (满意+基本满意)/有效票，不了解不计入有效票"),
+        "{foot}"
+    );
     assert!(foot.contains("加权得分 = Σ(权重×票数)/有效票"));
     assert!(foot.contains("去极值平均分 = 去掉 k 个最高分和 k 个最低分后的平均"));
     assert!(foot.contains("通过 = 赞同票 > 计票基数的一半"));
@@ -285,20 +387,52 @@ async fn local_ballots_render_with_core_figures() {
     // ballots are anonymised (the survey is anonymous by default).
     let survey = parse_survey(&survey_json(sid)).unwrap();
     let json_a = q(&root, "[data-testid=download-json]");
-    assert_eq!(json_a.get_attribute("download").as_deref(), Some("pc-local-tally.json"));
-    let report: TallyReport = serde_json::from_str(&fetch_text(&json_a.get_attribute("href").unwrap()).await).unwrap();
+    assert_eq!(
+        json_a.get_attribute("download").as_deref(),
+        Some("pc-local-tally.json")
+    );
+    let report: TallyReport =
+        serde_json::from_str(&fetch_text(&json_a.get_attribute("href").unwrap()).await).unwrap();
     assert_eq!(report.tally, tally(&survey, &sent));
-    assert_eq!(report.ballot_ids_digest, ids_digest(sent.iter().map(|b| b.id.as_str())));
-    assert_eq!(text(&q(&results, "[data-testid=digest]")), report.ballot_ids_digest);
-    let csv = fetch_bytes(&q(&root, "[data-testid=download-csv]").get_attribute("href").unwrap()).await;
-    assert_eq!(&csv[..3], b"\xEF\xBB\xBF", "the CSV starts with the UTF-8 BOM");
-    assert_eq!(String::from_utf8(csv).unwrap(), pingyi_core::export::tally_csv(&survey, &report.tally, "zh"));
-    let raw: serde_json::Value =
-        serde_json::from_str(&fetch_text(&q(&root, "[data-testid=download-ballots]").get_attribute("href").unwrap()).await)
-            .unwrap();
+    assert_eq!(
+        report.ballot_ids_digest,
+        ids_digest(sent.iter().map(|b| b.id.as_str()))
+    );
+    assert_eq!(
+        text(&q(&results, "[data-testid=digest]")),
+        report.ballot_ids_digest
+    );
+    let csv = fetch_bytes(
+        &q(&root, "[data-testid=download-csv]")
+            .get_attribute("href")
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        &csv[..3],
+        b"\xEF\xBB\xBF",
+        "the CSV starts with the UTF-8 BOM"
+    );
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        pingyi_core::export::tally_csv(&survey, &report.tally, "zh")
+    );
+    let raw: serde_json::Value = serde_json::from_str(
+        &fetch_text(
+            &q(&root, "[data-testid=download-ballots]")
+                .get_attribute("href")
+                .unwrap(),
+        )
+        .await,
+    )
+    .unwrap();
     assert_eq!(raw["format"], "pingyi-ballots/1");
     assert_eq!(raw["ballots"].as_array().unwrap().len(), 6);
-    assert!(raw["ballots"].as_array().unwrap().iter().all(|b| b["device"] == ""));
+    assert!(raw["ballots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|b| b["device"] == ""));
 
     // English on request.
     click(&root, "[data-testid=lang]");
@@ -317,35 +451,65 @@ async fn imported_exports_merge_and_list_conflicts() {
     // Device A holds ballots 0..4, device B holds 2..6; B's copy of ballot 3 has another answer.
     let a: Vec<Ballot> = all_ballots[0..4].to_vec();
     let mut b: Vec<Ballot> = all_ballots[2..6].to_vec();
-    b[1].answers.insert("sat".into(), Answer::Choice { choice: "dissatisfied".into() });
+    b[1].answers.insert(
+        "sat".into(),
+        Answer::Choice {
+            choice: "dissatisfied".into(),
+        },
+    );
     let export_a = serde_json::json!({ "format": "pingyi-ballots/1", "survey_id": sid, "survey_version": 1, "ballots": a });
     let export_b = serde_json::to_string(&b).unwrap();
 
     let (console, root) = mount();
     click(&root, "[data-testid=source-files]");
     wait_for(&root, "[data-testid=panel-files]").await;
-    type_into(&root, "[data-testid=survey-url]", &blob_url(&survey_json(sid)));
-    pick_files(&root, "[data-testid=ballot-files]", &[("a.json", export_a.to_string()), ("b.json", export_b)]);
+    type_into(
+        &root,
+        "[data-testid=survey-url]",
+        &blob_url(&survey_json(sid)),
+    );
+    pick_files(
+        &root,
+        "[data-testid=ballot-files]",
+        &[("a.json", export_a.to_string()), ("b.json", export_b)],
+    );
     click(&root, "[data-testid=count-files]");
     let results = wait_for(&root, "[data-testid=results]").await;
 
     // Distinct ids 0..6, minus the conflicting id 3: five ballots counted.
     assert_eq!(text(&q(&results, "[data-testid=counted]")), "5");
-    let conflict = q(&results, &format!("[data-testid=conflicts] [data-conflict-id=\"{}\"]", id(3)));
+    let conflict = q(
+        &results,
+        &format!("[data-testid=conflicts] [data-conflict-id=\"{}\"]", id(3)),
+    );
     let line = text(&conflict);
     assert!(line.contains("a.json") && line.contains("b.json"), "{line}");
     assert_eq!(all(&results, "[data-testid=conflicts] li").len(), 1);
-    assert!(text(&q(&root, "[data-testid=merge-note]")).contains("计入 5 张，重复 1 张已去除，冲突 1 个编号未计入"));
+    assert!(text(&q(&root, "[data-testid=merge-note]"))
+        .contains("计入 5 张，重复 1 张已去除，冲突 1 个编号未计入"));
 
     let kept: Vec<&Ballot> = all_ballots.iter().filter(|x| x.id != id(3)).collect();
-    assert_eq!(text(&q(&results, "[data-testid=digest]")), ids_digest(kept.iter().map(|x| x.id.as_str())));
-    let report: TallyReport =
-        serde_json::from_str(&fetch_text(&q(&root, "[data-testid=download-json]").get_attribute("href").unwrap()).await)
-            .unwrap();
+    assert_eq!(
+        text(&q(&results, "[data-testid=digest]")),
+        ids_digest(kept.iter().map(|x| x.id.as_str()))
+    );
+    let report: TallyReport = serde_json::from_str(
+        &fetch_text(
+            &q(&root, "[data-testid=download-json]")
+                .get_attribute("href")
+                .unwrap(),
+        )
+        .await,
+    )
+    .unwrap();
     assert_eq!(report.excluded_conflicts, vec![id(3)]);
     let survey = parse_survey(&survey_json(sid)).unwrap();
     let kept: Vec<Ballot> = kept.into_iter().cloned().collect();
-    assert_eq!(report.tally, tally(&survey, &kept), "same tally as one device holding the kept ballots");
+    assert_eq!(
+        report.tally,
+        tally(&survey, &kept),
+        "same tally as one device holding the kept ballots"
+    );
 
     drop(console);
     root.remove();
@@ -356,12 +520,23 @@ async fn a_wrong_ballot_file_is_reported_not_counted() {
     let (console, root) = mount();
     click(&root, "[data-testid=source-files]");
     wait_for(&root, "[data-testid=panel-files]").await;
-    type_into(&root, "[data-testid=survey-url]", &blob_url(&survey_json("pc-bad")));
-    pick_files(&root, "[data-testid=ballot-files]", &[("tally.json", "{\"format\":\"pingyi-tally/1\"}".into())]);
+    type_into(
+        &root,
+        "[data-testid=survey-url]",
+        &blob_url(&survey_json("pc-bad")),
+    );
+    pick_files(
+        &root,
+        "[data-testid=ballot-files]",
+        &[("tally.json", "{\"format\":\"pingyi-tally/1\"}".into())],
+    );
     click(&root, "[data-testid=count-files]");
     let err = wait_for(&root, "[data-testid=error]").await;
     assert!(text(&err).contains("tally.json"), "{}", text(&err));
-    assert!(root.query_selector("[data-testid=results]").unwrap().is_none());
+    assert!(root
+        .query_selector("[data-testid=results]")
+        .unwrap()
+        .is_none());
     drop(console);
     root.remove();
 }
@@ -375,7 +550,9 @@ use pingyi_console::views::meeting::code_sheet;
 use pingyi_console::views::projector::projector_body;
 
 /// A fresh `<div>` with `f`'s view mounted in it (the handle keeps it mounted).
-fn mount_view<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> (Box<dyn std::any::Any>, Element) {
+fn mount_view<V: IntoView + 'static>(
+    f: impl FnOnce() -> V + 'static,
+) -> (Box<dyn std::any::Any>, Element) {
     let el = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&el).unwrap();
     let handle = leptos::mount::mount_to(el.clone().dyn_into().unwrap(), f);
@@ -405,7 +582,10 @@ fn qr_svg_has_the_modules_of_its_version() {
     assert_eq!(svg.get_attribute("data-qr").as_deref(), Some(url));
     assert_eq!(svg.get_attribute("data-modules"), Some(qr.size.to_string()));
     let side = qr.size + 2 * pingyi_console::qr::BORDER;
-    assert_eq!(svg.get_attribute("viewBox"), Some(format!("0 0 {side} {side}")));
+    assert_eq!(
+        svg.get_attribute("viewBox"),
+        Some(format!("0 0 {side} {side}"))
+    );
     let d = q(&el, "svg path").get_attribute("d").unwrap();
     assert!(!d.is_empty());
     assert_eq!(d.matches("h1v1h-1z").count(), qr.dark);
@@ -415,7 +595,10 @@ fn qr_svg_has_the_modules_of_its_version() {
 fn code_sheet_renders_one_slip_per_code() {
     let codes: Vec<IssuedCode> = ["7K3M-Q9XZ", "ABCD-EFGH", "0123-4567"]
         .iter()
-        .map(|c| IssuedCode { code: c.to_string(), url: format!("http://h/?s=meet-wasm&code={c}") })
+        .map(|c| IssuedCode {
+            code: c.to_string(),
+            url: format!("http://h/?s=meet-wasm&code={c}"),
+        })
         .collect();
     let c2 = codes.clone();
     let (_h, el) = mount_view(move || code_sheet("测试湾评议", &c2, Lang::Zh));
@@ -431,28 +614,55 @@ fn code_sheet_renders_one_slip_per_code() {
 
 #[wasm_bindgen_test]
 fn projector_hides_results_until_revealed() {
-    let (_h, el) = mount_view(|| projector_body(&live(false, None), "http://h/?s=meet-wasm", Lang::Zh));
-    assert_eq!(text(&q(&el, "[data-testid=pj-count]")), "已收到 6 张 / 应到 10");
-    assert_eq!(text(&q(&el, "[data-testid=pj-hidden]")), "结果将在投票结束后公布");
+    let (_h, el) =
+        mount_view(|| projector_body(&live(false, None), "http://h/?s=meet-wasm", Lang::Zh));
+    assert_eq!(
+        text(&q(&el, "[data-testid=pj-count]")),
+        "已收到 6 张 / 应到 10"
+    );
+    assert_eq!(
+        text(&q(&el, "[data-testid=pj-hidden]")),
+        "结果将在投票结束后公布"
+    );
     assert!(all(&el, ".pc-chart, .pc-bar, [data-testid=pj-results]").is_empty());
     let page = text(&el);
     assert!(!page.contains('%') && !page.contains("票 ·"), "{page}");
     // The QR code of the join link is there.
-    assert_eq!(q(&el, "svg.pj-qr").get_attribute("data-qr").as_deref(), Some("http://h/?s=meet-wasm"));
+    assert_eq!(
+        q(&el, "svg.pj-qr").get_attribute("data-qr").as_deref(),
+        Some("http://h/?s=meet-wasm")
+    );
 }
 
 #[wasm_bindgen_test]
 fn projector_shows_bars_when_revealed() {
     let survey = meeting_survey();
     let t = tally(&survey, &ballots("meet-wasm"));
-    let (_h, el) = mount_view(move || projector_body(&live(true, Some(t)), "http://h/?s=meet-wasm", Lang::Zh));
+    let (_h, el) =
+        mount_view(move || projector_body(&live(true, Some(t)), "http://h/?s=meet-wasm", Lang::Zh));
     assert!(all(&el, "[data-testid=pj-hidden]").is_empty());
     let square = q(&el, ".pj-question[data-question=square]");
-    let counts: Vec<String> = all(&square, ".pc-bar").iter().map(|b| b.get_attribute("data-count").unwrap()).collect();
+    let counts: Vec<String> = all(&square, ".pc-bar")
+        .iter()
+        .map(|b| b.get_attribute("data-count").unwrap())
+        .collect();
     let expected = tally(&survey, &ballots("meet-wasm"));
-    let a = expected.questions.iter().find(|q| q.question_id == "square").unwrap();
-    let pingyi_core::tally::KindTally::Approve(a) = &a.result else { panic!() };
-    assert_eq!(counts, [a.for_count.to_string(), a.against.to_string(), a.abstain.to_string()]);
+    let a = expected
+        .questions
+        .iter()
+        .find(|q| q.question_id == "square")
+        .unwrap();
+    let pingyi_core::tally::KindTally::Approve(a) = &a.result else {
+        panic!()
+    };
+    assert_eq!(
+        counts,
+        [
+            a.for_count.to_string(),
+            a.against.to_string(),
+            a.abstain.to_string()
+        ]
+    );
     assert!(text(&square).contains('%'));
     assert!(!all(&el, ".pj-question[data-question=sat] .pc-bar").is_empty());
 }
@@ -467,12 +677,25 @@ fn results_show_paper_and_digital_separately() {
         ballots: 3,
         counts: BTreeMap::from([("for".to_string(), 2), ("against".to_string(), 1)]),
     }];
-    let mut report = pingyi_core::export::tally_report(&survey, &digital, "2026-11-27T21:00:00.000Z");
+    let mut report =
+        pingyi_core::export::tally_report(&survey, &digital, "2026-11-27T21:00:00.000Z");
     report.tally = pingyi_core::tally::tally_with_paper(&survey, &digital, &totals);
-    let (_h, el) = mount_view(move || pingyi_console::views::results::report_view(&report, &[], Lang::Zh));
+    let (_h, el) =
+        mount_view(move || pingyi_console::views::results::report_view(&report, &[], Lang::Zh));
     let table = q(&el, "[data-question=square] [data-testid=channel-counts]");
-    let cell = |opt: &str, ch: &str| text(&q(&table, &format!("tr[data-option={opt}] td[data-channel={ch}]")));
-    assert_eq!((cell("for", "digital"), cell("for", "paper")), ("4".to_string(), "2".to_string()));
-    assert_eq!((cell("against", "digital"), cell("against", "paper")), ("1".to_string(), "1".to_string()));
+    let cell = |opt: &str, ch: &str| {
+        text(&q(
+            &table,
+            &format!("tr[data-option={opt}] td[data-channel={ch}]"),
+        ))
+    };
+    assert_eq!(
+        (cell("for", "digital"), cell("for", "paper")),
+        ("4".to_string(), "2".to_string())
+    );
+    assert_eq!(
+        (cell("against", "digital"), cell("against", "paper")),
+        ("1".to_string(), "1".to_string())
+    );
     assert_eq!(cell("abstain", "paper"), "0");
 }

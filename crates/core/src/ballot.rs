@@ -11,7 +11,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// How the ballot reached the count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
@@ -61,12 +63,24 @@ pub struct Ballot {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Answer {
-    Choice { choice: String },
-    Ratings { ratings: BTreeMap<String, String> },
-    Chosen { chosen: Vec<String> },
-    Scores { scores: BTreeMap<String, BTreeMap<String, i32>> },
-    Responses { responses: BTreeMap<String, NoticeResponse> },
-    Text { text: String },
+    Choice {
+        choice: String,
+    },
+    Ratings {
+        ratings: BTreeMap<String, String>,
+    },
+    Chosen {
+        chosen: Vec<String>,
+    },
+    Scores {
+        scores: BTreeMap<String, BTreeMap<String, i32>>,
+    },
+    Responses {
+        responses: BTreeMap<String, NoticeResponse>,
+    },
+    Text {
+        text: String,
+    },
 }
 
 impl<'de> Deserialize<'de> for Answer {
@@ -74,8 +88,9 @@ impl<'de> Deserialize<'de> for Answer {
         // Buffer as a JSON value (the widget already has that code for surveys), then try the
         // variants in order as `#[serde(untagged)]` does.
         let v = Value::deserialize(d)?;
-        answer_from_value(&v)
-            .ok_or_else(|| serde::de::Error::custom("data did not match any variant of untagged enum Answer"))
+        answer_from_value(&v).ok_or_else(|| {
+            serde::de::Error::custom("data did not match any variant of untagged enum Answer")
+        })
     }
 }
 
@@ -101,7 +116,9 @@ fn answer_from_value(v: &Value) -> Option<Answer> {
     if let Some(responses) = field("responses").and_then(|v| map_of(v, notice_response)) {
         return Some(Answer::Responses { responses });
     }
-    field("text").and_then(string).map(|text| Answer::Text { text })
+    field("text")
+        .and_then(string)
+        .map(|text| Answer::Text { text })
 }
 
 fn map_of<T>(v: &Value, f: impl Fn(&Value) -> Option<T>) -> Option<BTreeMap<String, T>> {
@@ -122,11 +139,15 @@ fn notice_response(v: &Value) -> Option<NoticeResponse> {
     };
     match v {
         Value::Object(m) if m.keys().all(|k| k == "objection" || k == "reason") => {
-            Some(NoticeResponse { objection: m.get("objection")?.as_bool()?, reason: reason(m.get("reason"))? })
+            Some(NoticeResponse {
+                objection: m.get("objection")?.as_bool()?,
+                reason: reason(m.get("reason"))?,
+            })
         }
-        Value::Array(a) if !a.is_empty() && a.len() <= 2 => {
-            Some(NoticeResponse { objection: a[0].as_bool()?, reason: reason(a.get(1))? })
-        }
+        Value::Array(a) if !a.is_empty() && a.len() <= 2 => Some(NoticeResponse {
+            objection: a[0].as_bool()?,
+            reason: reason(a.get(1))?,
+        }),
         _ => None,
     }
 }
@@ -151,8 +172,16 @@ impl Ballot {
     /// deserializer (and with it the float formatting of its error messages, ~20 KB gzipped) out
     /// of the bundle. Elsewhere `serde_json::from_str::<Ballot>` is the same and gives errors.
     pub fn from_value(v: &Value) -> Option<Ballot> {
-        const FIELDS: [&str; 8] =
-            ["id", "survey_id", "survey_version", "cast_at", "device", "channel", "code_hash", "answers"];
+        const FIELDS: [&str; 8] = [
+            "id",
+            "survey_id",
+            "survey_version",
+            "cast_at",
+            "device",
+            "channel",
+            "code_hash",
+            "answers",
+        ];
         let m = v.as_object()?;
         if !m.keys().all(|k| FIELDS.contains(&k.as_str())) {
             return None;
@@ -242,7 +271,12 @@ mod tests {
 
     fn sample() -> Ballot {
         let mut answers = BTreeMap::new();
-        answers.insert("q1".to_string(), Answer::Choice { choice: "satisfied".into() });
+        answers.insert(
+            "q1".to_string(),
+            Answer::Choice {
+                choice: "satisfied".into(),
+            },
+        );
         Ballot {
             id: "6f1c2b8e-0000-4000-8000-000000000001".into(),
             survey_id: "s".into(),
@@ -263,7 +297,12 @@ mod tests {
         assert_eq!(&r[4..5], "-");
         assert_eq!(r, sample().receipt());
         let mut c = sample();
-        c.answers.insert("q1".into(), Answer::Choice { choice: "dissatisfied".into() });
+        c.answers.insert(
+            "q1".into(),
+            Answer::Choice {
+                choice: "dissatisfied".into(),
+            },
+        );
         assert_ne!(r, c.receipt());
     }
 

@@ -62,7 +62,10 @@ pub fn format_code(code: &str) -> Option<String> {
 /// code is hashed as typed (uppercased, without spaces and dashes), so it simply matches nothing.
 pub fn code_hash(survey_id: &str, code: &str) -> String {
     let normalised = normalise_code(code).unwrap_or_else(|| {
-        code.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect()
+        code.chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .flat_map(char::to_uppercase)
+            .collect()
     });
     normalised_code_hash(survey_id, &normalised)
 }
@@ -75,7 +78,9 @@ pub fn normalised_code_hash(survey_id: &str, normalised: &str) -> String {
 
 /// Whether `s` has the shape of a code hash: 64 lowercase hexadecimal digits.
 pub fn is_code_hash(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Up to `n` distinct codes in display form (`XXXX-XXXX`), made from `random_bytes`
@@ -110,7 +115,10 @@ pub fn generate_codes(n: usize, random_bytes: &[u8]) -> Vec<String> {
 /// The link printed as a QR code on a slip: `{origin}/?s={survey_id}&code={code}`. Survey ids and
 /// codes need no URL escaping (`[a-z0-9_-]`, `[0-9A-Z-]`); a trailing `/` of `origin` is dropped.
 pub fn join_url(origin: &str, survey_id: &str, code: &str) -> String {
-    format!("{}/?s={survey_id}&code={code}", origin.trim_end_matches('/'))
+    format!(
+        "{}/?s={survey_id}&code={code}",
+        origin.trim_end_matches('/')
+    )
 }
 
 /// Why a typed code is refused by [`check_code`].
@@ -142,7 +150,9 @@ impl CodeError {
     /// A message for the voter in English.
     pub fn en(self) -> &'static str {
         match self {
-            CodeError::Unknown => "This ballot code is not valid. Please check it and type it again.",
+            CodeError::Unknown => {
+                "This ballot code is not valid. Please check it and type it again."
+            }
             CodeError::Used => CODE_USED_EN,
         }
     }
@@ -151,7 +161,8 @@ impl CodeError {
 /// The message for a code that was already used.
 pub const CODE_USED_ZH: &str = "这张选票码已经用过了，每个码只能投一次。";
 /// The message for a code that was already used, in English.
-pub const CODE_USED_EN: &str = "This ballot code has already been used; each code can vote only once.";
+pub const CODE_USED_EN: &str =
+    "This ballot code has already been used; each code can vote only once.";
 
 /// A kiosk's local check of a typed code against the hashes it holds: `Ok(hash)` to put in the
 /// ballot, or why not. `hashes` are the survey's code hashes, `used` the ones already used (on

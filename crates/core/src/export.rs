@@ -122,7 +122,11 @@ pub fn tally_report(survey: &Survey, ballots: &[Ballot], generated_at: &str) -> 
         unit: survey.unit.clone(),
         survey_hash: survey_hash(survey),
         generated_at: generated_at.to_string(),
-        ballots: BallotCounts { counted: counted.len() as u64, by_channel, by_device },
+        ballots: BallotCounts {
+            counted: counted.len() as u64,
+            by_channel,
+            by_device,
+        },
         ballot_ids_digest: ids_digest(counted.iter().map(|b| b.id.as_str())),
         receipts,
         excluded_conflicts: Vec::new(),
@@ -143,7 +147,8 @@ impl TallyReport {
 /// The JSON Schema of a tally report, as pretty JSON (committed as `docs/tally-report.schema.json`).
 #[cfg(feature = "schema")]
 pub fn tally_report_schema() -> String {
-    let mut s = serde_json::to_string_pretty(&schemars::schema_for!(TallyReport)).unwrap_or_default();
+    let mut s =
+        serde_json::to_string_pretty(&schemars::schema_for!(TallyReport)).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -171,7 +176,10 @@ pub struct RawExport {
 /// file still validates; an unreadable `cast_at` becomes `""`. Anonymising changes a ballot's
 /// content hash and receipt: merge raw device exports, not anonymised ones.
 pub fn ballots_export(survey: &Survey, ballots: &[Ballot]) -> Vec<Ballot> {
-    let mut out: Vec<Ballot> = counted_ballots(survey, ballots).into_iter().cloned().collect();
+    let mut out: Vec<Ballot> = counted_ballots(survey, ballots)
+        .into_iter()
+        .cloned()
+        .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     if survey.anonymous {
         for b in &mut out {
@@ -195,7 +203,10 @@ pub fn raw_export(survey: &Survey, ballots: &[Ballot]) -> RawExport {
 fn start_of_utc_day(s: &str) -> Option<String> {
     let t = parse_rfc3339(s)?;
     let day = t.unix_seconds.div_euclid(86_400) * 86_400;
-    Some(format_rfc3339_millis(UtcTime { unix_seconds: day, nanos: 0 }))
+    Some(format_rfc3339_millis(UtcTime {
+        unix_seconds: day,
+        nanos: 0,
+    }))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -246,7 +257,10 @@ impl std::fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 fn file_error(message: impl Into<String>) -> ReadError {
-    ReadError { place: None, message: message.into() }
+    ReadError {
+        place: None,
+        message: message.into(),
+    }
 }
 
 /// The ballots of a ballot file's text as JSON values, each with its place, not yet checked as
@@ -262,7 +276,11 @@ pub fn ballot_values(text: &str) -> Result<Vec<(BallotPlace, serde_json::Value)>
     use serde_json::Value;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let items = |wrap: fn(usize) -> BallotPlace, items: Vec<Value>| {
-        items.into_iter().enumerate().map(|(i, v)| (wrap(i), v)).collect::<Vec<_>>()
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (wrap(i), v))
+            .collect::<Vec<_>>()
     };
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Array(a)) => Ok(items(BallotPlace::Item, a)),
@@ -284,18 +302,26 @@ pub fn ballot_values(text: &str) -> Result<Vec<(BallotPlace, serde_json::Value)>
                 ))),
             }
         }
-        Ok(_) => Err(file_error("not a ballot file: expected a JSON array or object")),
+        Ok(_) => Err(file_error(
+            "not a ballot file: expected a JSON array or object",
+        )),
         Err(whole) => {
-            let lines: Vec<(usize, &str)> =
-                text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(n, l)| (n + 1, l)).collect();
+            let lines: Vec<(usize, &str)> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(n, l)| (n + 1, l))
+                .collect();
             if lines.len() > 1 && lines.iter().all(|(_, l)| l.trim_start().starts_with('{')) {
                 lines
                     .into_iter()
                     .map(|(n, line)| {
-                        serde_json::from_str::<Value>(line).map(|v| (BallotPlace::Line(n), v)).map_err(|e| ReadError {
-                            place: Some(BallotPlace::Line(n)),
-                            message: format!("not JSON: {e}"),
-                        })
+                        serde_json::from_str::<Value>(line)
+                            .map(|v| (BallotPlace::Line(n), v))
+                            .map_err(|e| ReadError {
+                                place: Some(BallotPlace::Line(n)),
+                                message: format!("not JSON: {e}"),
+                            })
                     })
                     .collect()
             } else {
@@ -312,8 +338,10 @@ pub fn read_ballots(text: &str) -> Result<Vec<Ballot>, ReadError> {
     ballot_values(text)?
         .into_iter()
         .map(|(place, v)| {
-            serde_json::from_value::<Ballot>(v)
-                .map_err(|e| ReadError { place: Some(place), message: format!("not a ballot: {e}") })
+            serde_json::from_value::<Ballot>(v).map_err(|e| ReadError {
+                place: Some(place),
+                message: format!("not a ballot: {e}"),
+            })
         })
         .collect()
 }
@@ -439,11 +467,22 @@ pub fn tally_csv(survey: &Survey, tally: &Tally, lang: &str) -> String {
     let mut rows: Vec<Row> = Vec::new();
     participation_rows(survey, tally, &w, lang, &mut rows);
 
-    let section_of: BTreeMap<&str, &Text> =
-        survey.sections.iter().flat_map(|s| s.questions.iter().map(move |q| (q.id.as_str(), &s.title))).collect();
+    let section_of: BTreeMap<&str, &Text> = survey
+        .sections
+        .iter()
+        .flat_map(|s| s.questions.iter().map(move |q| (q.id.as_str(), &s.title)))
+        .collect();
     for qt in &tally.questions {
-        let section = section_of.get(qt.question_id.as_str()).map(|t| t.get(lang)).unwrap_or("");
-        let base = || Row::new().text(SECTION, section).text(QID, &qt.question_id).text(QUESTION, qt.title.get(lang));
+        let section = section_of
+            .get(qt.question_id.as_str())
+            .map(|t| t.get(lang))
+            .unwrap_or("");
+        let base = || {
+            Row::new()
+                .text(SECTION, section)
+                .text(QID, &qt.question_id)
+                .text(QUESTION, qt.title.get(lang))
+        };
         match &qt.result {
             KindTally::Scale { subjects } => {
                 for s in subjects {
@@ -463,7 +502,13 @@ pub fn tally_csv(survey: &Survey, tally: &Tally, lang: &str) -> String {
                     }
                     let mut notes: Vec<String> = Vec::new();
                     if s.satisfaction_rate.is_some() {
-                        let positive: u64 = s.options.iter().filter(|o| !o.not_valid).take(2).map(|o| o.count).sum();
+                        let positive: u64 = s
+                            .options
+                            .iter()
+                            .filter(|o| !o.not_valid)
+                            .take(2)
+                            .map(|o| o.count)
+                            .sum();
                         notes.push(format!(
                             "{} = {positive}/{}",
                             w.w(
@@ -476,7 +521,10 @@ pub fn tally_csv(survey: &Survey, tally: &Tally, lang: &str) -> String {
                     if let Some(r) = &s.weighted_score {
                         notes.push(format!(
                             "{} = {}",
-                            w.w("加权得分 = Σ(权重×票数)/有效票", "weighted score = Σ(weight × votes) / valid"),
+                            w.w(
+                                "加权得分 = Σ(权重×票数)/有效票",
+                                "weighted score = Σ(weight × votes) / valid"
+                            ),
                             unreduced(r, s.valid)
                         ));
                     }
@@ -517,13 +565,25 @@ pub fn tally_csv(survey: &Survey, tally: &Tally, lang: &str) -> String {
                     Some(n) => format!("{}{n}", w.w("名额 ", "seats: ")),
                     None => String::new(),
                 };
-                rows.push(base().num(OPTION, w.w("小计", "Subtotal")).num(VALID, qt.answered).num(
-                    NOTE,
-                    join_notes(
-                        &w,
-                        &[seats, w.w("比例 = 票数/作答票数", "share = votes / ballots that answered").to_string()],
-                    ),
-                ));
+                rows.push(
+                    base()
+                        .num(OPTION, w.w("小计", "Subtotal"))
+                        .num(VALID, qt.answered)
+                        .num(
+                            NOTE,
+                            join_notes(
+                                &w,
+                                &[
+                                    seats,
+                                    w.w(
+                                        "比例 = 票数/作答票数",
+                                        "share = votes / ballots that answered",
+                                    )
+                                    .to_string(),
+                                ],
+                            ),
+                        ),
+                );
             }
             KindTally::Score(s) => {
                 let trimmed = s.method == "trimmed_mean";
@@ -542,13 +602,20 @@ pub fn tally_csv(survey: &Survey, tally: &Tally, lang: &str) -> String {
                         if c.trim_skipped {
                             row = row.num(
                                 NOTE,
-                                w.w("评分人数不足，未去极值，按平均分计", "too few scores to trim: plain mean used"),
+                                w.w(
+                                    "评分人数不足，未去极值，按平均分计",
+                                    "too few scores to trim: plain mean used",
+                                ),
                             );
                         }
                         rows.push(row);
                     }
                     let method = if trimmed {
-                        format!("{}{}", w.w("去掉最高分和最低分各 ", "drop highest and lowest: "), s.drop)
+                        format!(
+                            "{}{}",
+                            w.w("去掉最高分和最低分各 ", "drop highest and lowest: "),
+                            s.drop
+                        )
                     } else {
                         w.w("按平均分", "plain mean").to_string()
                     };
@@ -562,7 +629,14 @@ pub fn tally_csv(survey: &Survey, tally: &Tally, lang: &str) -> String {
                                 NOTE,
                                 join_notes(
                                     &w,
-                                    &[if subj.tied { w.w("并列", "tied").to_string() } else { String::new() }, method],
+                                    &[
+                                        if subj.tied {
+                                            w.w("并列", "tied").to_string()
+                                        } else {
+                                            String::new()
+                                        },
+                                        method,
+                                    ],
                                 ),
                             ),
                     );
@@ -608,21 +682,43 @@ pub fn tally_csv(survey: &Survey, tally: &Tally, lang: &str) -> String {
                         .opt(SHARE, a.for_share.as_ref().and_then(pct))
                         .num(VALID, a.base),
                 );
-                rows.push(base().num(OPTION, w.w("反对", "Against")).num(VOTES, a.against));
-                rows.push(base().num(OPTION, w.w("弃权", "Abstain")).num(VOTES, a.abstain));
+                rows.push(
+                    base()
+                        .num(OPTION, w.w("反对", "Against"))
+                        .num(VOTES, a.against),
+                );
+                rows.push(
+                    base()
+                        .num(OPTION, w.w("弃权", "Abstain"))
+                        .num(VOTES, a.abstain),
+                );
                 let rule = match a.rule.as_str() {
-                    "valid" => w.w("赞同票超过赞同与反对票之和的一半", "for > half of for + against"),
-                    "eligible" => w.w("赞同票超过应到人数的一半", "for > half of the eligible count"),
-                    _ => {
-                        w.w("赞同票超过投票数（含弃权）的一半", "for > half of the ballots cast (abstentions included)")
-                    }
+                    "valid" => w.w(
+                        "赞同票超过赞同与反对票之和的一半",
+                        "for > half of for + against",
+                    ),
+                    "eligible" => w.w(
+                        "赞同票超过应到人数的一半",
+                        "for > half of the eligible count",
+                    ),
+                    _ => w.w(
+                        "赞同票超过投票数（含弃权）的一半",
+                        "for > half of the ballots cast (abstentions included)",
+                    ),
                 };
                 rows.push(
                     base()
                         .num(OPTION, w.w("合计", "Total"))
                         .num(VOTES, a.for_count + a.against + a.abstain)
                         .num(VALID, a.base)
-                        .num(RESULT, if a.passed { w.w("通过", "passed") } else { w.w("未通过", "not passed") })
+                        .num(
+                            RESULT,
+                            if a.passed {
+                                w.w("通过", "passed")
+                            } else {
+                                w.w("未通过", "not passed")
+                            },
+                        )
                         .num(
                             NOTE,
                             format!(
@@ -647,7 +743,10 @@ pub fn tally_csv(survey: &Survey, tally: &Tally, lang: &str) -> String {
     }
 
     let mut out = String::from("\u{FEFF}");
-    let header: Vec<&str> = CSV_COLUMNS.iter().map(|(zh, en)| if w.en { *en } else { *zh }).collect();
+    let header: Vec<&str> = CSV_COLUMNS
+        .iter()
+        .map(|(zh, en)| if w.en { *en } else { *zh })
+        .collect();
     write_record(&mut out, header.iter().copied());
     for r in &rows {
         write_record(&mut out, r.0.iter().map(String::as_str));
@@ -666,7 +765,12 @@ fn unreduced(r: &Ratio, den: u64) -> String {
 }
 
 fn join_notes(w: &Words, parts: &[String]) -> String {
-    parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(w.w("；", "; "))
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(w.w("；", "; "))
 }
 
 fn participation_rows(survey: &Survey, tally: &Tally, w: &Words, lang: &str, rows: &mut Vec<Row>) {
@@ -698,16 +802,26 @@ fn participation_rows(survey: &Survey, tally: &Tally, w: &Words, lang: &str, row
                 .num(NOTE, format!("{}/{}", p.ballots, p.eligible.unwrap_or(0))),
         );
     }
-    rows.push(row(w.w("法定人数比例(%)", "Quorum (%)")).num(RESULT, p.quorum_percent).num(
-        NOTE,
-        w.w("参与人数须超过应到人数的该比例", "participation must be more than this share of the eligible count"),
-    ));
+    rows.push(
+        row(w.w("法定人数比例(%)", "Quorum (%)"))
+            .num(RESULT, p.quorum_percent)
+            .num(
+                NOTE,
+                w.w(
+                    "参与人数须超过应到人数的该比例",
+                    "participation must be more than this share of the eligible count",
+                ),
+            ),
+    );
     let quorum = match p.quorum_reached {
         Some(b) => w.yes_no(b).to_string(),
-        None => w.w("未知（未设定应到人数）", "unknown (no eligible count)").to_string(),
+        None => w
+            .w("未知（未设定应到人数）", "unknown (no eligible count)")
+            .to_string(),
     };
     rows.push(row(w.w("是否达到法定人数", "Quorum reached")).num(RESULT, quorum));
-    let over = row(w.w("超出应到人数", "More ballots than eligible")).num(RESULT, w.yes_no(p.over_eligible));
+    let over = row(w.w("超出应到人数", "More ballots than eligible"))
+        .num(RESULT, w.yes_no(p.over_eligible));
     rows.push(if p.over_eligible {
         over.num(
             NOTE,
@@ -722,10 +836,15 @@ fn participation_rows(survey: &Survey, tally: &Tally, w: &Words, lang: &str, row
     } else {
         over
     });
-    rows.push(row(w.w("重复票（已去除）", "Duplicate ballots dropped")).num(RESULT, p.duplicates_dropped));
     rows.push(
-        row(w.w("其他问卷或版本的票（未计）", "Ballots for another survey or version (not counted)"))
-            .num(RESULT, p.ignored_other_survey),
+        row(w.w("重复票（已去除）", "Duplicate ballots dropped")).num(RESULT, p.duplicates_dropped),
+    );
+    rows.push(
+        row(w.w(
+            "其他问卷或版本的票（未计）",
+            "Ballots for another survey or version (not counted)",
+        ))
+        .num(RESULT, p.ignored_other_survey),
     );
 }
 
@@ -763,7 +882,10 @@ mod tests {
     #[test]
     fn csv_quoting() {
         let mut s = String::new();
-        write_record(&mut s, ["a", "b,c", "say \"hi\"", "two\nlines", ""].into_iter());
+        write_record(
+            &mut s,
+            ["a", "b,c", "say \"hi\"", "two\nlines", ""].into_iter(),
+        );
         assert_eq!(s, "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n");
     }
 
@@ -776,7 +898,10 @@ mod tests {
 
     #[test]
     fn day_start() {
-        assert_eq!(start_of_utc_day("2026-11-28T03:30:00+08:00").unwrap(), "2026-11-27T00:00:00.000Z");
+        assert_eq!(
+            start_of_utc_day("2026-11-28T03:30:00+08:00").unwrap(),
+            "2026-11-27T00:00:00.000Z"
+        );
         assert_eq!(start_of_utc_day("nope"), None);
     }
 

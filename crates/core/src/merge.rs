@@ -79,7 +79,11 @@ pub fn merge(exports: &[Vec<Ballot>]) -> MergeResult {
             ballots.push(seen.first.clone());
         }
     }
-    MergeResult { ballots, duplicates, conflicts }
+    MergeResult {
+        ballots,
+        duplicates,
+        conflicts,
+    }
 }
 
 impl MergeResult {

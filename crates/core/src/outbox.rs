@@ -34,7 +34,12 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { batch_size: 50, base_delay_ms: 2_000, max_delay_ms: 300_000, timeout_ms: 20_000 }
+        Policy {
+            batch_size: 50,
+            base_delay_ms: 2_000,
+            max_delay_ms: 300_000,
+            timeout_ms: 20_000,
+        }
     }
 }
 
@@ -48,7 +53,11 @@ pub enum Delivery {
     /// The collector holds it (`accepted` or `duplicate`).
     Acked { at_ms: i64 },
     /// The collector refused it; kept and shown to the organiser.
-    Refused { status: BallotStatus, problems: Vec<Problem>, at_ms: i64 },
+    Refused {
+        status: BallotStatus,
+        problems: Vec<Problem>,
+        at_ms: i64,
+    },
 }
 
 /// What the adapter tells the machine about a pending ballot.
@@ -89,7 +98,11 @@ pub enum Trigger {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     /// The endpoint answered. `results` is the parsed per-ballot body, when it had one.
-    Answered { status: u16, results: Option<Vec<BallotResult>>, error: Option<String> },
+    Answered {
+        status: u16,
+        results: Option<Vec<BallotResult>>,
+        error: Option<String>,
+    },
     /// No answer: offline, DNS, connection reset, CORS.
     NetworkError(String),
     /// Aborted after `timeout_ms`.
@@ -122,17 +135,32 @@ pub fn should_send(state: &State, trigger: Trigger, now_ms: i64, pending: usize)
 
 /// The next batch: oldest first, at most the current batch size.
 pub fn next_batch(state: &State, policy: &Policy, pending: &[PendingBallot]) -> Vec<String> {
-    let size = if state.batch_size == 0 { policy.batch_size } else { state.batch_size };
+    let size = if state.batch_size == 0 {
+        policy.batch_size
+    } else {
+        state.batch_size
+    };
     let mut sorted: Vec<&PendingBallot> = pending.iter().collect();
     sorted.sort_by(|a, b| a.cast_at.cmp(&b.cast_at).then_with(|| a.id.cmp(&b.id)));
-    sorted.into_iter().take(size.max(1)).map(|p| p.id.clone()).collect()
+    sorted
+        .into_iter()
+        .take(size.max(1))
+        .map(|p| p.id.clone())
+        .collect()
 }
 
 /// The back-off delay after `failures` consecutive failures, with `jitter` in `[0, 1]`.
 pub fn backoff_ms(policy: &Policy, failures: u32, jitter: f64) -> u64 {
     let exp = failures.saturating_sub(1).min(30);
-    let raw = policy.base_delay_ms.saturating_mul(1u64 << exp).min(policy.max_delay_ms);
-    let j = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 1.0 };
+    let raw = policy
+        .base_delay_ms
+        .saturating_mul(1u64 << exp)
+        .min(policy.max_delay_ms);
+    let j = if jitter.is_finite() {
+        jitter.clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     let half = raw / 2;
     half + ((raw - half) as f64 * j) as u64
 }
@@ -148,7 +176,10 @@ pub fn apply(
 ) -> Effects {
     let mut fx = Effects::default();
     match outcome {
-        Outcome::Answered { results: Some(results), .. } if !results.is_empty() => {
+        Outcome::Answered {
+            results: Some(results),
+            ..
+        } if !results.is_empty() => {
             for r in results {
                 if !sent.contains(&r.id) {
                     continue; // an answer about a ballot we did not send: ignore it
@@ -174,11 +205,24 @@ pub fn apply(
             if answered > 0 {
                 fx.continue_now = true;
             } else {
-                fail(state, policy, "bad_response: no result for the ballots sent", now_ms, jitter, &mut fx);
+                fail(
+                    state,
+                    policy,
+                    "bad_response: no result for the ballots sent",
+                    now_ms,
+                    jitter,
+                    &mut fx,
+                );
             }
         }
-        Outcome::Answered { status: 413, error, .. } => {
-            let current = if state.batch_size == 0 { policy.batch_size } else { state.batch_size };
+        Outcome::Answered {
+            status: 413, error, ..
+        } => {
+            let current = if state.batch_size == 0 {
+                policy.batch_size
+            } else {
+                state.batch_size
+            };
             state.batch_size = (current / 2).max(1);
             state.last_error = Some(error.unwrap_or_else(|| "payload_too_large".into()));
             if current > 1 {
@@ -191,7 +235,14 @@ pub fn apply(
             let msg = error.unwrap_or_else(|| format!("http_{status}"));
             fail(state, policy, &msg, now_ms, jitter, &mut fx);
         }
-        Outcome::NetworkError(e) => fail(state, policy, &format!("network: {e}"), now_ms, jitter, &mut fx),
+        Outcome::NetworkError(e) => fail(
+            state,
+            policy,
+            &format!("network: {e}"),
+            now_ms,
+            jitter,
+            &mut fx,
+        ),
         Outcome::Timeout => fail(state, policy, "timeout", now_ms, jitter, &mut fx),
     }
     fx
@@ -211,23 +262,43 @@ mod tests {
     use super::*;
 
     fn p(id: &str, at: &str) -> PendingBallot {
-        PendingBallot { id: id.into(), cast_at: at.into() }
+        PendingBallot {
+            id: id.into(),
+            cast_at: at.into(),
+        }
     }
 
     fn res(id: &str, status: BallotStatus) -> BallotResult {
-        BallotResult { id: id.into(), status, problems: vec![] }
+        BallotResult {
+            id: id.into(),
+            status,
+            problems: vec![],
+        }
     }
 
     #[test]
     fn batches_oldest_first_and_capped() {
-        let policy = Policy { batch_size: 2, ..Policy::default() };
-        let pending = vec![p("c", "2026-01-03"), p("a", "2026-01-01"), p("b", "2026-01-02")];
-        assert_eq!(next_batch(&State::default(), &policy, &pending), vec!["a", "b"]);
+        let policy = Policy {
+            batch_size: 2,
+            ..Policy::default()
+        };
+        let pending = vec![
+            p("c", "2026-01-03"),
+            p("a", "2026-01-01"),
+            p("b", "2026-01-02"),
+        ];
+        assert_eq!(
+            next_batch(&State::default(), &policy, &pending),
+            vec!["a", "b"]
+        );
     }
 
     #[test]
     fn acks_and_refusals_are_split() {
-        let mut s = State { failures: 3, ..State::default() };
+        let mut s = State {
+            failures: 3,
+            ..State::default()
+        };
         let sent = vec!["a".to_string(), "b".into(), "c".into(), "d".into()];
         let fx = apply(
             &mut s,
@@ -279,7 +350,11 @@ mod tests {
             &mut s,
             &Policy::default(),
             &["a".into()],
-            Outcome::Answered { status: 500, results: None, error: Some("internal".into()) },
+            Outcome::Answered {
+                status: 500,
+                results: None,
+                error: Some("internal".into()),
+            },
             0,
             0.3,
         );
@@ -288,15 +363,34 @@ mod tests {
         assert_eq!(s.last_error.as_deref(), Some("internal"));
         assert!(!should_send(&s, Trigger::Timer, 1, 1));
         assert!(should_send(&s, Trigger::Online, 1, 1));
-        assert!(should_send(&s, Trigger::Timer, s.next_attempt_ms.unwrap(), 1));
+        assert!(should_send(
+            &s,
+            Trigger::Timer,
+            s.next_attempt_ms.unwrap(),
+            1
+        ));
         assert!(!should_send(&s, Trigger::UploadNow, 1, 0));
     }
 
     #[test]
     fn payload_too_large_halves_the_batch() {
-        let policy = Policy { batch_size: 8, ..Policy::default() };
+        let policy = Policy {
+            batch_size: 8,
+            ..Policy::default()
+        };
         let mut s = State::default();
-        let fx = apply(&mut s, &policy, &["a".into()], Outcome::Answered { status: 413, results: None, error: None }, 0, 0.0);
+        let fx = apply(
+            &mut s,
+            &policy,
+            &["a".into()],
+            Outcome::Answered {
+                status: 413,
+                results: None,
+                error: None,
+            },
+            0,
+            0.0,
+        );
         assert!(fx.continue_now);
         assert_eq!(s.batch_size, 4);
         let pending: Vec<_> = (0..10).map(|i| p(&format!("{i:02}"), "t")).collect();
@@ -310,7 +404,11 @@ mod tests {
             &mut s,
             &Policy::default(),
             &["a".into()],
-            Outcome::Answered { status: 200, results: Some(vec![res("zzz", BallotStatus::Accepted)]), error: None },
+            Outcome::Answered {
+                status: 200,
+                results: Some(vec![res("zzz", BallotStatus::Accepted)]),
+                error: None,
+            },
             0,
             0.0,
         );

@@ -110,7 +110,9 @@ pub fn validate_paper_totals(survey: &Survey, totals: &[PaperTotals]) -> Result<
                             ));
                             continue;
                         }
-                        let (first, b) = *matrix_ballots.entry(q.id.as_str()).or_insert((i, t.ballots));
+                        let (first, b) = *matrix_ballots
+                            .entry(q.id.as_str())
+                            .or_insert((i, t.ballots));
                         if b != t.ballots {
                             out.push(Problem::new(
                                 at(i, "ballots"),
@@ -150,7 +152,10 @@ pub fn validate_paper_totals(survey: &Survey, totals: &[PaperTotals]) -> Result<
                 ));
                 continue;
             }
-            QuestionBody::Approve(_) => (APPROVE_OPTIONS.iter().map(|s| s.to_string()).collect(), true),
+            QuestionBody::Approve(_) => (
+                APPROVE_OPTIONS.iter().map(|s| s.to_string()).collect(),
+                true,
+            ),
             QuestionBody::Choose(c) => (c.options.iter().map(|o| o.id.clone()).collect(), false),
             other => {
                 out.push(Problem::new(
@@ -171,8 +176,18 @@ pub fn validate_paper_totals(survey: &Survey, totals: &[PaperTotals]) -> Result<
                 out.push(Problem::new(
                     key_path(&cpath, option),
                     "unknown_option",
-                    format!("问题 {} 没有选项“{}”，可选：{}", q.id, short(option), options.join("、")),
-                    format!("question {} has no option \"{}\"; options: {}", q.id, short(option), options.join(", ")),
+                    format!(
+                        "问题 {} 没有选项“{}”，可选：{}",
+                        q.id,
+                        short(option),
+                        options.join("、")
+                    ),
+                    format!(
+                        "question {} has no option \"{}\"; options: {}",
+                        q.id,
+                        short(option),
+                        options.join(", ")
+                    ),
                 ));
             } else if *n > t.ballots {
                 unknown = true;
@@ -180,7 +195,10 @@ pub fn validate_paper_totals(survey: &Survey, totals: &[PaperTotals]) -> Result<
                     key_path(&cpath, option),
                     "paper_count_over_ballots",
                     format!("选项“{}”有 {n} 票，多于作答的 {} 张选票", option, t.ballots),
-                    format!("option \"{option}\" has {n} marks, more than the {} ballots", t.ballots),
+                    format!(
+                        "option \"{option}\" has {n} marks, more than the {} ballots",
+                        t.ballots
+                    ),
                 ));
             }
             sum = sum.saturating_add(*n);
@@ -237,10 +255,21 @@ fn short(s: &str) -> String {
 /// Single scale / approve: ballot j has the option whose cumulative range holds j. Matrix: the
 /// same per subject, all subjects on the same ballots. Choose: ballot j chooses every option with
 /// more than j marks.
-pub(crate) fn synthetic_answers(survey: &Survey, question_id: &str, totals: &[PaperTotals]) -> Vec<(Answer, u64)> {
-    let Some(q) = survey.question(question_id) else { return Vec::new() };
-    let entries: Vec<&PaperTotals> = totals.iter().filter(|t| t.question_id == question_id).collect();
-    let Some(ballots) = entries.iter().map(|t| t.ballots).max() else { return Vec::new() };
+pub(crate) fn synthetic_answers(
+    survey: &Survey,
+    question_id: &str,
+    totals: &[PaperTotals],
+) -> Vec<(Answer, u64)> {
+    let Some(q) = survey.question(question_id) else {
+        return Vec::new();
+    };
+    let entries: Vec<&PaperTotals> = totals
+        .iter()
+        .filter(|t| t.question_id == question_id)
+        .collect();
+    let Some(ballots) = entries.iter().map(|t| t.ballots).max() else {
+        return Vec::new();
+    };
     // For each entry: the options in survey order with their [start, end) ballot ranges.
     let option_order: Vec<String> = match &q.body {
         QuestionBody::Scale(s) => s.effective_options().into_iter().map(|o| o.id).collect(),
@@ -257,7 +286,11 @@ pub(crate) fn synthetic_answers(survey: &Survey, question_id: &str, totals: &[Pa
         let mut start = 0u64;
         for o in &option_order {
             let n = t.counts.get(o).copied().unwrap_or(0);
-            let (a, b) = if choose { (0, n) } else { (start, start.saturating_add(n)) };
+            let (a, b) = if choose {
+                (0, n)
+            } else {
+                (start, start.saturating_add(n))
+            };
             if b > a {
                 ranges.push((t.subject_id.as_deref(), o.as_str(), a, b.min(ballots)));
                 cuts.insert(a.min(ballots));
@@ -273,9 +306,12 @@ pub(crate) fn synthetic_answers(survey: &Survey, question_id: &str, totals: &[Pa
         if b <= a {
             continue;
         }
-        let here: Vec<&(Option<&str>, &str, u64, u64)> = ranges.iter().filter(|r| r.2 <= a && b <= r.3).collect();
+        let here: Vec<&(Option<&str>, &str, u64, u64)> =
+            ranges.iter().filter(|r| r.2 <= a && b <= r.3).collect();
         let answer = match &q.body {
-            QuestionBody::Choose(_) => Some(Answer::Chosen { chosen: here.iter().map(|r| r.1.to_string()).collect() }),
+            QuestionBody::Choose(_) => Some(Answer::Chosen {
+                chosen: here.iter().map(|r| r.1.to_string()).collect(),
+            }),
             QuestionBody::Scale(s) if !s.subjects.is_empty() => {
                 let mut ratings = BTreeMap::new();
                 for r in &here {
@@ -285,7 +321,9 @@ pub(crate) fn synthetic_answers(survey: &Survey, question_id: &str, totals: &[Pa
                 }
                 Some(Answer::Ratings { ratings })
             }
-            _ => here.first().map(|r| Answer::Choice { choice: r.1.to_string() }),
+            _ => here.first().map(|r| Answer::Choice {
+                choice: r.1.to_string(),
+            }),
         };
         if let Some(answer) = answer {
             out.push((answer, b - a));

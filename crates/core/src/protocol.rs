@@ -14,8 +14,9 @@ use crate::validate::Problem;
 pub mod meeting;
 
 pub use meeting::{
-    CodeHashes, CodesRequest, CodesResponse, FinalTally, IssuedCode, LiveView, PaperTotalsBody, PaperTotalsView,
-    SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, MAX_CODES_PER_REQUEST, STATE_CLOSED, STATE_OPEN,
+    CodeHashes, CodesRequest, CodesResponse, FinalTally, IssuedCode, LiveView, PaperTotalsBody,
+    PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, MAX_CODES_PER_REQUEST,
+    STATE_CLOSED, STATE_OPEN,
 };
 
 /// The protocol tag.
@@ -98,7 +99,12 @@ impl SubmitResponse {
     /// Reads a response from a JSON object; `None` where the derived `Deserialize` would fail.
     pub fn from_value(v: &serde_json::Value) -> Option<SubmitResponse> {
         let results = v.as_object()?.get("results")?.as_array()?;
-        Some(SubmitResponse { results: results.iter().map(BallotResult::from_value).collect::<Option<_>>()? })
+        Some(SubmitResponse {
+            results: results
+                .iter()
+                .map(BallotResult::from_value)
+                .collect::<Option<_>>()?,
+        })
     }
 }
 
@@ -167,12 +173,24 @@ pub struct ErrorInfo {
 impl ErrorBody {
     /// An error with a code and message, no problems.
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        ErrorBody { error: ErrorInfo { code: code.to_string(), message: message.into(), problems: Vec::new() } }
+        ErrorBody {
+            error: ErrorInfo {
+                code: code.to_string(),
+                message: message.into(),
+                problems: Vec::new(),
+            },
+        }
     }
 
     /// An error carrying validation problems.
     pub fn with_problems(code: &str, message: impl Into<String>, problems: Vec<Problem>) -> Self {
-        ErrorBody { error: ErrorInfo { code: code.to_string(), message: message.into(), problems } }
+        ErrorBody {
+            error: ErrorInfo {
+                code: code.to_string(),
+                message: message.into(),
+                problems,
+            },
+        }
     }
 }
 
@@ -250,7 +268,11 @@ mod tests {
     use super::*;
 
     fn r(status: BallotStatus) -> BallotResult {
-        BallotResult { id: "x".into(), status, problems: Vec::new() }
+        BallotResult {
+            id: "x".into(),
+            status,
+            problems: Vec::new(),
+        }
     }
 
     #[test]
@@ -259,7 +281,10 @@ mod tests {
         assert_eq!(batch_http_status(&[]), 200);
         assert_eq!(batch_http_status(&[r(Accepted), r(Duplicate)]), 200);
         assert_eq!(batch_http_status(&[r(Accepted), r(Rejected)]), 422);
-        assert_eq!(batch_http_status(&[r(Rejected), r(Conflict), r(Accepted)]), 409);
+        assert_eq!(
+            batch_http_status(&[r(Rejected), r(Conflict), r(Accepted)]),
+            409
+        );
         assert_eq!(batch_http_status(&[r(Conflict)]), 409);
     }
 
@@ -287,8 +312,12 @@ mod tests {
         );
         let back: SubmitResponse = serde_json::from_str(&json).unwrap();
         assert_eq!(back, resp);
-        let err = serde_json::to_string(&ErrorBody::new(error_code::BATCH_EMPTY, "no ballots")).unwrap();
-        assert_eq!(err, r#"{"error":{"code":"batch_empty","message":"no ballots"}}"#);
+        let err =
+            serde_json::to_string(&ErrorBody::new(error_code::BATCH_EMPTY, "no ballots")).unwrap();
+        assert_eq!(
+            err,
+            r#"{"error":{"code":"batch_empty","message":"no ballots"}}"#
+        );
     }
 
     #[test]

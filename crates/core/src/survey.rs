@@ -21,10 +21,16 @@ pub struct Text {
 
 impl Text {
     pub fn zh(s: &str) -> Self {
-        Text { zh: s.to_string(), en: None }
+        Text {
+            zh: s.to_string(),
+            en: None,
+        }
     }
     pub fn both(zh: &str, en: &str) -> Self {
-        Text { zh: zh.to_string(), en: Some(en.to_string()) }
+        Text {
+            zh: zh.to_string(),
+            en: Some(en.to_string()),
+        }
     }
     /// The text in the given language (`"en"` or anything else for Chinese), falling back to Chinese.
     pub fn get(&self, lang: &str) -> &str {
@@ -377,13 +383,25 @@ impl ScaleQuestion {
         match self.preset {
             Some(ScalePreset::Satisfaction) => vec![
                 opt("satisfied", "满意", "Satisfied", Some(100), false),
-                opt("basically_satisfied", "基本满意", "Basically satisfied", Some(70), false),
+                opt(
+                    "basically_satisfied",
+                    "基本满意",
+                    "Basically satisfied",
+                    Some(70),
+                    false,
+                ),
                 opt("dissatisfied", "不满意", "Dissatisfied", Some(30), false),
                 opt("unknown", "不了解", "Don't know", None, true),
             ],
             Some(ScalePreset::Appraisal) => vec![
                 opt("competent", "称职", "Competent", None, false),
-                opt("basically_competent", "基本称职", "Basically competent", None, false),
+                opt(
+                    "basically_competent",
+                    "基本称职",
+                    "Basically competent",
+                    None,
+                    false,
+                ),
                 opt("not_competent", "不称职", "Not competent", None, false),
             ],
             None => Vec::new(),
@@ -425,7 +443,12 @@ impl ScaleQuestion {
 }
 
 fn opt(id: &str, zh: &str, en: &str, weight: Option<i32>, not_valid: bool) -> ScaleOption {
-    ScaleOption { id: id.into(), label: Text::both(zh, en), weight, not_valid }
+    ScaleOption {
+        id: id.into(),
+        label: Text::both(zh, en),
+        weight,
+        not_valid,
+    }
 }
 
 impl Survey {
@@ -443,9 +466,14 @@ impl Survey {
 impl Question {
     /// Whether this question is shown given the answers so far: always without `show_if`;
     /// otherwise when the named question's answer (`choice`, or any of `chosen`) is in `any_of`.
-    pub fn is_shown(&self, answers: &std::collections::BTreeMap<String, crate::ballot::Answer>) -> bool {
+    pub fn is_shown(
+        &self,
+        answers: &std::collections::BTreeMap<String, crate::ballot::Answer>,
+    ) -> bool {
         use crate::ballot::Answer;
-        let Some(cond) = &self.show_if else { return true };
+        let Some(cond) = &self.show_if else {
+            return true;
+        };
         match answers.get(&cond.question) {
             Some(Answer::Choice { choice }) => cond.any_of.iter().any(|a| a == choice),
             Some(Answer::Chosen { chosen }) => chosen.iter().any(|c| cond.any_of.contains(c)),

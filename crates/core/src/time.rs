@@ -40,7 +40,12 @@ pub fn parse_rfc3339(s: &str) -> Option<UtcTime> {
     let hour = num(11, 2)?;
     let minute = num(14, 2)?;
     let second = num(17, 2)?;
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
@@ -87,7 +92,10 @@ pub fn parse_rfc3339(s: &str) -> Option<UtcTime> {
     };
     let days = days_from_civil(year, month, day);
     let unix_seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
-    Some(UtcTime { unix_seconds, nanos })
+    Some(UtcTime {
+        unix_seconds,
+        nanos,
+    })
 }
 
 /// Whether `s` is an RFC 3339 timestamp.
@@ -157,8 +165,20 @@ mod tests {
         let z = parse_rfc3339("2026-11-27T19:30:00.000Z").unwrap();
         let plus8 = parse_rfc3339("2026-11-28T03:30:00+08:00").unwrap();
         assert_eq!(z, plus8);
-        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z").unwrap(), UtcTime { unix_seconds: 0, nanos: 0 });
-        assert_eq!(parse_rfc3339("1970-01-01t00:00:01.5z").unwrap(), UtcTime { unix_seconds: 1, nanos: 500_000_000 });
+        assert_eq!(
+            parse_rfc3339("1970-01-01T00:00:00Z").unwrap(),
+            UtcTime {
+                unix_seconds: 0,
+                nanos: 0
+            }
+        );
+        assert_eq!(
+            parse_rfc3339("1970-01-01t00:00:01.5z").unwrap(),
+            UtcTime {
+                unix_seconds: 1,
+                nanos: 500_000_000
+            }
+        );
         assert!(is_rfc3339("2024-02-29T23:59:60-05:30"));
     }
 

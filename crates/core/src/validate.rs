@@ -34,8 +34,18 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(path: impl Into<String>, code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Problem { path: path.into(), code: code.to_string(), zh: zh.into(), en: en.into() }
+    pub fn new(
+        path: impl Into<String>,
+        code: &str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Problem {
+            path: path.into(),
+            code: code.to_string(),
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     /// Reads a problem from a JSON object (other keys ignored, as by the derived `Deserialize`),
@@ -43,7 +53,12 @@ impl Problem {
     pub fn from_value(v: &Value) -> Option<Problem> {
         let m = v.as_object()?;
         let string = |k: &str| m.get(k)?.as_str().map(str::to_string);
-        Some(Problem { path: string("path")?, code: string("code")?, zh: string("zh")?, en: string("en")? })
+        Some(Problem {
+            path: string("path")?,
+            code: string("code")?,
+            zh: string("zh")?,
+            en: string("en")?,
+        })
     }
 
     /// The message in the given language (`"en"`, otherwise Chinese).
@@ -77,7 +92,9 @@ fn index_path(base: &str, i: usize) -> String {
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// Whether `s` looks like a UUID: 8-4-4-4-12 hexadecimal digits (either case).
@@ -136,25 +153,44 @@ struct Field {
 }
 
 const fn req(name: &'static str, shape: Shape) -> Field {
-    Field { name, need: Need::Required, shape }
+    Field {
+        name,
+        need: Need::Required,
+        shape,
+    }
 }
 const fn opt(name: &'static str, shape: Shape) -> Field {
-    Field { name, need: Need::Optional, shape }
+    Field {
+        name,
+        need: Need::Optional,
+        shape,
+    }
 }
 const fn def(name: &'static str, shape: Shape) -> Field {
-    Field { name, need: Need::Defaulted, shape }
+    Field {
+        name,
+        need: Need::Defaulted,
+        shape,
+    }
 }
 
 const TEXT: &[Field] = &[req("zh", Shape::Str), opt("en", Shape::Str)];
-const ITEM: &[Field] = &[req("id", Shape::Str), req("label", Shape::Text), opt("detail", Shape::Text)];
+const ITEM: &[Field] = &[
+    req("id", Shape::Str),
+    req("label", Shape::Text),
+    opt("detail", Shape::Text),
+];
 const SCALE_OPTION: &[Field] = &[
     req("id", Shape::Str),
     req("label", Shape::Text),
     opt("weight", Shape::I32),
     def("not_valid", Shape::Bool),
 ];
-const GRADE_RULE: &[Field] =
-    &[req("option", Shape::Str), req("at_least_percent", Shape::U32), req("grade", Shape::Text)];
+const GRADE_RULE: &[Field] = &[
+    req("option", Shape::Str),
+    req("at_least_percent", Shape::U32),
+    req("grade", Shape::Text),
+];
 const CRITERION: &[Field] = &[
     req("id", Shape::Str),
     req("label", Shape::Text),
@@ -162,7 +198,10 @@ const CRITERION: &[Field] = &[
     req("max", Shape::I32),
     def("step", Shape::U32),
 ];
-const CONDITION: &[Field] = &[req("question", Shape::Str), req("any_of", Shape::Arr(&Shape::Str))];
+const CONDITION: &[Field] = &[
+    req("question", Shape::Str),
+    req("any_of", Shape::Arr(&Shape::Str)),
+];
 const COLLECT: &[Field] = &[req("endpoint", Shape::Str), opt("submit_key", Shape::Str)];
 
 const KINDS: &[&str] = &["scale", "choose", "score", "notice", "approve", "text"];
@@ -194,9 +233,14 @@ fn kind_fields(kind: &str) -> Option<&'static [Field]> {
         req("criteria", Shape::Arr(&Shape::Obj(CRITERION))),
         def("combine", Shape::Combine),
     ];
-    const NOTICE: &[Field] = &[req("items", Shape::Arr(&Shape::Obj(ITEM))), def("reason_max_len", Shape::U32)];
-    const APPROVE: &[Field] =
-        &[def("rule", Shape::OneOf(&["cast", "valid", "eligible"])), opt("detail", Shape::Text)];
+    const NOTICE: &[Field] = &[
+        req("items", Shape::Arr(&Shape::Obj(ITEM))),
+        def("reason_max_len", Shape::U32),
+    ];
+    const APPROVE: &[Field] = &[
+        def("rule", Shape::OneOf(&["cast", "valid", "eligible"])),
+        opt("detail", Shape::Text),
+    ];
     const TEXT_Q: &[Field] = &[def("max_len", Shape::U32)];
     Some(match kind {
         "scale" => SCALE,
@@ -209,7 +253,11 @@ fn kind_fields(kind: &str) -> Option<&'static [Field]> {
     })
 }
 
-const SECTION: &[Field] = &[req("id", Shape::Str), req("title", Shape::Text), opt("description", Shape::Text)];
+const SECTION: &[Field] = &[
+    req("id", Shape::Str),
+    req("title", Shape::Text),
+    opt("description", Shape::Text),
+];
 
 const SURVEY_TOP: &[Field] = &[
     req("format", Shape::Str),
@@ -276,7 +324,13 @@ fn walk(v: &Value, shape: Shape, path: &str, out: &mut Vec<Problem>) {
         }
         Shape::U32 => {
             if v.as_u64().is_none_or(|n| n > u64::from(u32::MAX)) {
-                wrong_type(path, "0 到 4294967295 之间的整数", "a whole number from 0 to 4294967295", v, out);
+                wrong_type(
+                    path,
+                    "0 到 4294967295 之间的整数",
+                    "a whole number from 0 to 4294967295",
+                    v,
+                    out,
+                );
             }
         }
         Shape::I32 => {
@@ -301,8 +355,16 @@ fn walk(v: &Value, shape: Shape, path: &str, out: &mut Vec<Problem>) {
             Some(s) => out.push(Problem::new(
                 path,
                 "unknown_value",
-                format!("{path} 的值“{}”无效，可选值为：{}", show(s), values.join("、")),
-                format!("{path} has unknown value \"{}\"; allowed: {}", show(s), values.join(", ")),
+                format!(
+                    "{path} 的值“{}”无效，可选值为：{}",
+                    show(s),
+                    values.join("、")
+                ),
+                format!(
+                    "{path} has unknown value \"{}\"; allowed: {}",
+                    show(s),
+                    values.join(", ")
+                ),
             )),
             None => wrong_type(path, "字符串", "a string", v, out),
         },
@@ -327,7 +389,13 @@ fn walk(v: &Value, shape: Shape, path: &str, out: &mut Vec<Problem>) {
 }
 
 /// Check an object's fields; `extra` names keys that are allowed but checked elsewhere.
-fn walk_object(v: &Value, field_sets: &[&[Field]], extra: &[&str], path: &str, out: &mut Vec<Problem>) {
+fn walk_object(
+    v: &Value,
+    field_sets: &[&[Field]],
+    extra: &[&str],
+    path: &str,
+    out: &mut Vec<Problem>,
+) {
     let Some(map) = v.as_object() else {
         wrong_type(path, "对象 {…}", "an object {…}", v, out);
         return;
@@ -339,7 +407,9 @@ fn walk_object(v: &Value, field_sets: &[&[Field]], extra: &[&str], path: &str, o
     }
     for key in map.keys() {
         let known = extra.contains(&key.as_str())
-            || field_sets.iter().any(|fs| fs.iter().any(|f| f.name == key.as_str()));
+            || field_sets
+                .iter()
+                .any(|fs| fs.iter().any(|f| f.name == key.as_str()));
         if !known {
             let p = key_path(path, key);
             out.push(Problem::new(
@@ -437,7 +507,10 @@ fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bool {
                 &kind_path,
                 "missing_field",
                 format!("缺少必填字段“kind”（题型），可选：{}", KINDS.join("、")),
-                format!("missing required field \"kind\"; one of: {}", KINDS.join(", ")),
+                format!(
+                    "missing required field \"kind\"; one of: {}",
+                    KINDS.join(", ")
+                ),
             ));
             None
         }
@@ -448,7 +521,11 @@ fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bool {
                     &kind_path,
                     "unknown_kind",
                     format!("未知题型“{}”，可选：{}", show(k), KINDS.join("、")),
-                    format!("unknown question kind \"{}\"; one of: {}", show(k), KINDS.join(", ")),
+                    format!(
+                        "unknown question kind \"{}\"; one of: {}",
+                        show(k),
+                        KINDS.join(", ")
+                    ),
                 ));
                 None
             }
@@ -556,12 +633,17 @@ pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
                 for (qi, question) in questions.iter_mut().enumerate() {
                     let qpath = index_path(&qs_path, qi);
                     if !walk_question(question, &qpath, &mut out) {
-                        let id = question.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+                        let id = question
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
                         if !id.is_empty() {
                             broken_question_ids.push(id.clone());
                         }
                         broken.push(qpath);
-                        *question = serde_json::json!({ "id": id, "title": { "zh": "-" }, "kind": "text" });
+                        *question =
+                            serde_json::json!({ "id": id, "title": { "zh": "-" }, "kind": "text" });
                     }
                 }
             }
@@ -570,11 +652,20 @@ pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
 
     let Some(survey) = read::survey(&root) else {
         // The structure pass should catch everything the reader rejects; this is a safety net.
-        out.push(Problem::new("$", "invalid_structure", "无法读取问卷", "the survey cannot be read"));
+        out.push(Problem::new(
+            "$",
+            "invalid_structure",
+            "无法读取问卷",
+            "the survey cannot be read",
+        ));
         return Err(out);
     };
     let semantic = check_survey(&survey, &broken_question_ids);
-    out.extend(semantic.into_iter().filter(|p| !broken.iter().any(|b| is_under(&p.path, b))));
+    out.extend(
+        semantic
+            .into_iter()
+            .filter(|p| !broken.iter().any(|b| is_under(&p.path, b))),
+    );
     if out.is_empty() {
         Ok(survey)
     } else {
@@ -632,11 +723,18 @@ mod read {
     }
     fn text(v: &Value) -> Option<Text> {
         let m = v.as_object()?;
-        Some(Text { zh: req(m, "zh", string)?, en: opt(m, "en", string)? })
+        Some(Text {
+            zh: req(m, "zh", string)?,
+            en: opt(m, "en", string)?,
+        })
     }
     fn item(v: &Value) -> Option<Item> {
         let m = v.as_object()?;
-        Some(Item { id: req(m, "id", string)?, label: req(m, "label", text)?, detail: opt(m, "detail", text)? })
+        Some(Item {
+            id: req(m, "id", string)?,
+            label: req(m, "label", text)?,
+            detail: opt(m, "detail", text)?,
+        })
     }
     fn items(v: &Value) -> Option<Vec<Item>> {
         list(v, item)
@@ -671,7 +769,10 @@ mod read {
             closes_at: opt(m, "closes_at", string)?,
             collect: opt(m, "collect", |v| {
                 let m = v.as_object()?;
-                Some(Collect { endpoint: req(m, "endpoint", string)?, submit_key: opt(m, "submit_key", string)? })
+                Some(Collect {
+                    endpoint: req(m, "endpoint", string)?,
+                    submit_key: opt(m, "submit_key", string)?,
+                })
             })?,
             sections: req(m, "sections", |v| list(v, section))?,
         })
@@ -730,7 +831,9 @@ mod read {
                 )?,
                 detail: opt(m, "detail", text)?,
             }),
-            "text" => QuestionBody::Text(TextQuestion { max_len: def(m, "max_len", uint, 500)? }),
+            "text" => QuestionBody::Text(TextQuestion {
+                max_len: def(m, "max_len", uint, 500)?,
+            }),
             _ => return None,
         };
         Some(Question {
@@ -740,7 +843,10 @@ mod read {
             required: def(m, "required", boolean, true)?,
             show_if: opt(m, "show_if", |v| {
                 let m = v.as_object()?;
-                Some(Condition { question: req(m, "question", string)?, any_of: req(m, "any_of", |v| list(v, string))? })
+                Some(Condition {
+                    question: req(m, "question", string)?,
+                    any_of: req(m, "any_of", |v| list(v, string))?,
+                })
             })?,
             body,
         })
@@ -780,7 +886,9 @@ mod read {
         let m = v.as_object()?;
         match req(m, "method", string)?.as_str() {
             "mean" => Some(Combine::Mean),
-            "trimmed_mean" => Some(Combine::TrimmedMean { drop: req(m, "drop", uint)? }),
+            "trimmed_mean" => Some(Combine::TrimmedMean {
+                drop: req(m, "drop", uint)?,
+            }),
             _ => None,
         }
     }
@@ -788,7 +896,8 @@ mod read {
 
 /// Whether `path` is `prefix` or lies inside it.
 fn is_under(path: &str, prefix: &str) -> bool {
-    path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -808,7 +917,11 @@ struct Ids<'a> {
 
 impl<'a> Ids<'a> {
     fn new(what_zh: &'static str, what_en: &'static str) -> Self {
-        Ids { seen: Vec::new(), what_zh, what_en }
+        Ids {
+            seen: Vec::new(),
+            what_zh,
+            what_en,
+        }
     }
 
     /// Check syntax and uniqueness of an id at `path` (the path of the `id` field).
@@ -819,7 +932,11 @@ impl<'a> Ids<'a> {
                 path,
                 "duplicate_id",
                 format!("{}编号“{}”重复，已在 {first} 使用", self.what_zh, show(id)),
-                format!("duplicate {} id \"{}\", already used at {first}", self.what_en, show(id)),
+                format!(
+                    "duplicate {} id \"{}\", already used at {first}",
+                    self.what_en,
+                    show(id)
+                ),
             ));
         } else {
             self.seen.push((id, path.to_string()));
@@ -832,8 +949,14 @@ fn check_id_syntax(id: &str, path: &str, out: &mut Vec<Problem>) {
         out.push(Problem::new(
             path,
             "bad_id",
-            format!("编号“{}”无效：只能用小写英文字母、数字、“-”和“_”，长度 1 到 64", show(id)),
-            format!("invalid id \"{}\": use 1 to 64 lowercase letters, digits, '-' or '_'", show(id)),
+            format!(
+                "编号“{}”无效：只能用小写英文字母、数字、“-”和“_”，长度 1 到 64",
+                show(id)
+            ),
+            format!(
+                "invalid id \"{}\": use 1 to 64 lowercase letters, digits, '-' or '_'",
+                show(id)
+            ),
         ));
     }
 }
@@ -871,12 +994,20 @@ fn check_survey(s: &Survey, broken_question_ids: &[String]) -> Vec<Problem> {
             "$.format",
             "format_unsupported",
             format!("不支持的格式“{}”，应为“{FORMAT}”", show(&s.format)),
-            format!("unsupported format \"{}\"; expected \"{FORMAT}\"", show(&s.format)),
+            format!(
+                "unsupported format \"{}\"; expected \"{FORMAT}\"",
+                show(&s.format)
+            ),
         ));
     }
     check_id_syntax(&s.id, "$.id", &mut out);
     if s.version == 0 {
-        out.push(Problem::new("$.version", "version_zero", "版本号应从 1 开始", "version starts at 1"));
+        out.push(Problem::new(
+            "$.version",
+            "version_zero",
+            "版本号应从 1 开始",
+            "version starts at 1",
+        ));
     }
     check_text(&s.title, "$.title", &mut out);
     if s.eligible == Some(0) {
@@ -891,8 +1022,14 @@ fn check_survey(s: &Survey, broken_question_ids: &[String]) -> Vec<Problem> {
         out.push(Problem::new(
             "$.quorum_percent",
             "quorum_over_100",
-            format!("法定比例 quorum_percent 为 {}，不能超过 100", s.quorum_percent),
-            format!("quorum_percent is {}, it cannot exceed 100", s.quorum_percent),
+            format!(
+                "法定比例 quorum_percent 为 {}，不能超过 100",
+                s.quorum_percent
+            ),
+            format!(
+                "quorum_percent is {}, it cannot exceed 100",
+                s.quorum_percent
+            ),
         ));
     }
     let opens = check_time(s.opens_at.as_deref(), "$.opens_at", &mut out);
@@ -909,21 +1046,40 @@ fn check_survey(s: &Survey, broken_question_ids: &[String]) -> Vec<Problem> {
     }
     if let Some(collect) = &s.collect {
         let e = collect.endpoint.to_ascii_lowercase();
-        let rest = e.strip_prefix("https://").or_else(|| e.strip_prefix("http://"));
-        if !rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/')) || e.chars().any(char::is_whitespace) {
+        let rest = e
+            .strip_prefix("https://")
+            .or_else(|| e.strip_prefix("http://"));
+        if !rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+            || e.chars().any(char::is_whitespace)
+        {
             out.push(Problem::new(
                 "$.collect.endpoint",
                 "bad_endpoint",
-                format!("收集地址“{}”无效，应以 http:// 或 https:// 开头", show(&collect.endpoint)),
-                format!("collect endpoint \"{}\" must be an http:// or https:// URL", show(&collect.endpoint)),
+                format!(
+                    "收集地址“{}”无效，应以 http:// 或 https:// 开头",
+                    show(&collect.endpoint)
+                ),
+                format!(
+                    "collect endpoint \"{}\" must be an http:// or https:// URL",
+                    show(&collect.endpoint)
+                ),
             ));
         }
     }
     if s.sections.is_empty() {
-        out.push(Problem::new("$.sections", "no_sections", "问卷至少要有一个部分（section）", "a survey needs at least one section"));
+        out.push(Problem::new(
+            "$.sections",
+            "no_sections",
+            "问卷至少要有一个部分（section）",
+            "a survey needs at least one section",
+        ));
     }
 
-    let mut known = KnownQuestions { earlier: Vec::new(), all_ids: Vec::new(), broken: broken_question_ids };
+    let mut known = KnownQuestions {
+        earlier: Vec::new(),
+        all_ids: Vec::new(),
+        broken: broken_question_ids,
+    };
     // Inserts rather than `collect()`, which sorts and bulk-builds: much more wasm.
     for q in s.questions() {
         known.all_ids.push(q.id.as_str());
@@ -948,7 +1104,14 @@ fn check_survey(s: &Survey, broken_question_ids: &[String]) -> Vec<Problem> {
             question_ids.check(&q.id, &key_path(&qpath, "id"), &mut out);
             check_text(&q.title, &key_path(&qpath, "title"), &mut out);
             if let Some(cond) = &q.show_if {
-                check_condition(q, cond, position, &known, &key_path(&qpath, "show_if"), &mut out);
+                check_condition(
+                    q,
+                    cond,
+                    position,
+                    &known,
+                    &key_path(&qpath, "show_if"),
+                    &mut out,
+                );
             }
             check_body(s, q, &qpath, &mut out);
             if !known.earlier.iter().any(|(id, _)| *id == q.id) {
@@ -967,8 +1130,14 @@ fn check_time(t: Option<&str>, path: &str, out: &mut Vec<Problem>) -> Option<cra
         out.push(Problem::new(
             path,
             "bad_time",
-            format!("时间“{}”格式无效，应为 RFC 3339 格式，如 2026-11-27T19:30:00+08:00", show(t)),
-            format!("time \"{}\" is not RFC 3339, e.g. 2026-11-27T19:30:00+08:00", show(t)),
+            format!(
+                "时间“{}”格式无效，应为 RFC 3339 格式，如 2026-11-27T19:30:00+08:00",
+                show(t)
+            ),
+            format!(
+                "time \"{}\" is not RFC 3339, e.g. 2026-11-27T19:30:00+08:00",
+                show(t)
+            ),
         ));
     }
     parsed
@@ -1010,7 +1179,11 @@ fn check_condition(
         // That question is broken and already reported where it is.
         return;
     }
-    let target = match earlier.iter().find(|(id, _)| *id == cond.question).map(|(_, e)| e) {
+    let target = match earlier
+        .iter()
+        .find(|(id, _)| *id == cond.question)
+        .map(|(_, e)| e)
+    {
         Some((pos, t)) if *pos < position => Some(*t),
         _ => None,
     };
@@ -1034,7 +1207,10 @@ fn check_condition(
                 &qpath,
                 "condition_unknown_question",
                 format!("显示条件引用的问题“{}”不存在", show(&cond.question)),
-                format!("show_if names question \"{}\", which does not exist", show(&cond.question)),
+                format!(
+                    "show_if names question \"{}\", which does not exist",
+                    show(&cond.question)
+                ),
             ));
         }
         return;
@@ -1059,15 +1235,30 @@ fn check_condition(
     };
     let any_path = key_path(path, "any_of");
     if cond.any_of.is_empty() {
-        out.push(Problem::new(&any_path, "condition_empty", "any_of 至少要列出一个答案", "any_of must list at least one answer"));
+        out.push(Problem::new(
+            &any_path,
+            "condition_empty",
+            "any_of 至少要列出一个答案",
+            "any_of must list at least one answer",
+        ));
     }
     for (i, a) in cond.any_of.iter().enumerate() {
         if !answers.contains(a) {
             out.push(Problem::new(
                 index_path(&any_path, i),
                 "condition_unknown_answer",
-                format!("问题“{}”没有答案“{}”，可选：{}", show(&cond.question), show(a), answers.join("、")),
-                format!("question \"{}\" has no answer \"{}\"; answers: {}", show(&cond.question), show(a), answers.join(", ")),
+                format!(
+                    "问题“{}”没有答案“{}”，可选：{}",
+                    show(&cond.question),
+                    show(a),
+                    answers.join("、")
+                ),
+                format!(
+                    "question \"{}\" has no answer \"{}\"; answers: {}",
+                    show(&cond.question),
+                    show(a),
+                    answers.join(", ")
+                ),
             ));
         }
     }
@@ -1092,12 +1283,22 @@ fn check_body(s: &Survey, q: &Question, qpath: &str, out: &mut Vec<Problem>) {
             let opath = key_path(qpath, "options");
             let max_path = key_path(qpath, "max");
             if c.options.is_empty() {
-                out.push(Problem::new(&opath, "no_options", "选择题至少要有一个选项", "a choose question needs options"));
+                out.push(Problem::new(
+                    &opath,
+                    "no_options",
+                    "选择题至少要有一个选项",
+                    "a choose question needs options",
+                ));
             }
             check_items(&c.options, &opath, "选项", "option", out);
             let n = c.options.len() as u64;
             if c.max == 0 {
-                out.push(Problem::new(&max_path, "max_zero", "最多可选项数 max 不能为 0", "max must not be 0"));
+                out.push(Problem::new(
+                    &max_path,
+                    "max_zero",
+                    "最多可选项数 max 不能为 0",
+                    "max must not be 0",
+                ));
             } else if c.max < c.min {
                 out.push(Problem::new(
                     &max_path,
@@ -1117,12 +1318,17 @@ fn check_body(s: &Survey, q: &Question, qpath: &str, out: &mut Vec<Problem>) {
             if let Some(seats) = c.seats {
                 let seats_path = key_path(qpath, "seats");
                 if seats == 0 {
-                    out.push(Problem::new(&seats_path, "seats_zero", "名额 seats 不能为 0；不限名额时请省略", "seats must not be 0; leave it out for no seats"));
+                    out.push(Problem::new(
+                        &seats_path,
+                        "seats_zero",
+                        "名额 seats 不能为 0；不限名额时请省略",
+                        "seats must not be 0; leave it out for no seats",
+                    ));
                 } else if u64::from(seats) > n {
                     out.push(Problem::new(
                         &seats_path,
                         "seats_over_options",
-                        format!("名额为 {seats} 个，但只有 {n} 个候选", ),
+                        format!("名额为 {seats} 个，但只有 {n} 个候选",),
                         format!("seats ({seats}) is more than the {n} candidates"),
                     ));
                 }
@@ -1132,10 +1338,20 @@ fn check_body(s: &Survey, q: &Question, qpath: &str, out: &mut Vec<Problem>) {
             let spath = key_path(qpath, "subjects");
             let cpath = key_path(qpath, "criteria");
             if sq.subjects.is_empty() {
-                out.push(Problem::new(&spath, "no_subjects", "评分题至少要有一个评分对象", "a score question needs subjects"));
+                out.push(Problem::new(
+                    &spath,
+                    "no_subjects",
+                    "评分题至少要有一个评分对象",
+                    "a score question needs subjects",
+                ));
             }
             if sq.criteria.is_empty() {
-                out.push(Problem::new(&cpath, "no_criteria", "评分题至少要有一项评分标准", "a score question needs criteria"));
+                out.push(Problem::new(
+                    &cpath,
+                    "no_criteria",
+                    "评分题至少要有一项评分标准",
+                    "a score question needs criteria",
+                ));
             }
             check_items(&sq.subjects, &spath, "评分对象", "subject", out);
             let mut ids = Ids::new("评分标准", "criterion");
@@ -1151,13 +1367,21 @@ fn check_body(s: &Survey, q: &Question, qpath: &str, out: &mut Vec<Problem>) {
                         format!("max ({}) is below min ({})", c.max, c.min),
                     ));
                 } else if c.step == 0 {
-                    out.push(Problem::new(key_path(&p, "step"), "step_zero", "步长 step 不能为 0", "step must not be 0"));
+                    out.push(Problem::new(
+                        key_path(&p, "step"),
+                        "step_zero",
+                        "步长 step 不能为 0",
+                        "step must not be 0",
+                    ));
                 } else if (i64::from(c.max) - i64::from(c.min)) % i64::from(c.step) != 0 {
                     out.push(Problem::new(
                         key_path(&p, "step"),
                         "step_not_dividing",
                         format!("步长 {} 不能整除分数范围 {}–{}", c.step, c.min, c.max),
-                        format!("step {} does not divide the range {} to {}", c.step, c.min, c.max),
+                        format!(
+                            "step {} does not divide the range {} to {}",
+                            c.step, c.min, c.max
+                        ),
                     ));
                 }
             }
@@ -1173,11 +1397,21 @@ fn check_body(s: &Survey, q: &Question, qpath: &str, out: &mut Vec<Problem>) {
         QuestionBody::Notice(n) => {
             let ipath = key_path(qpath, "items");
             if n.items.is_empty() {
-                out.push(Problem::new(&ipath, "no_items", "公示题至少要有一个公示事项", "a notice question needs items"));
+                out.push(Problem::new(
+                    &ipath,
+                    "no_items",
+                    "公示题至少要有一个公示事项",
+                    "a notice question needs items",
+                ));
             }
             check_items(&n.items, &ipath, "公示事项", "item", out);
             if n.reason_max_len == 0 {
-                out.push(Problem::new(key_path(qpath, "reason_max_len"), "max_len_zero", "理由长度上限不能为 0", "reason_max_len must not be 0"));
+                out.push(Problem::new(
+                    key_path(qpath, "reason_max_len"),
+                    "max_len_zero",
+                    "理由长度上限不能为 0",
+                    "reason_max_len must not be 0",
+                ));
             }
         }
         QuestionBody::Approve(a) => {
@@ -1192,7 +1426,12 @@ fn check_body(s: &Survey, q: &Question, qpath: &str, out: &mut Vec<Problem>) {
         }
         QuestionBody::Text(t) => {
             if t.max_len == 0 {
-                out.push(Problem::new(key_path(qpath, "max_len"), "max_len_zero", "字数上限 max_len 不能为 0", "max_len must not be 0"));
+                out.push(Problem::new(
+                    key_path(qpath, "max_len"),
+                    "max_len_zero",
+                    "字数上限 max_len 不能为 0",
+                    "max_len must not be 0",
+                ));
             }
         }
     }
@@ -1217,14 +1456,25 @@ fn check_scale(sc: &ScaleQuestion, qpath: &str, out: &mut Vec<Problem>) {
             out.push(Problem::new(
                 key_path(&p, "weight"),
                 "weight_on_not_valid",
-                format!("选项“{}”不计入有效票（not_valid），不能设分值 weight", show(&o.id)),
-                format!("option \"{}\" is not a valid vote and cannot have a weight", show(&o.id)),
+                format!(
+                    "选项“{}”不计入有效票（not_valid），不能设分值 weight",
+                    show(&o.id)
+                ),
+                format!(
+                    "option \"{}\" is not a valid vote and cannot have a weight",
+                    show(&o.id)
+                ),
             ));
         }
     }
     let effective = sc.effective_options();
     if !effective.is_empty() && effective.iter().all(|o| o.not_valid) {
-        out.push(Problem::new(&opath, "no_valid_option", "至少要有一个计入有效票的选项", "at least one option must be a valid vote"));
+        out.push(Problem::new(
+            &opath,
+            "no_valid_option",
+            "至少要有一个计入有效票的选项",
+            "at least one option must be a valid vote",
+        ));
     }
     let gpath = key_path(qpath, "grades");
     for (i, g) in sc.grades.iter().enumerate() {
@@ -1234,8 +1484,16 @@ fn check_scale(sc: &ScaleQuestion, qpath: &str, out: &mut Vec<Problem>) {
             out.push(Problem::new(
                 key_path(&p, "option"),
                 "grade_unknown_option",
-                format!("评定规则引用的选项“{}”不存在，可选：{}", show(&g.option), ids.join("、")),
-                format!("grade rule names unknown option \"{}\"; options: {}", show(&g.option), ids.join(", ")),
+                format!(
+                    "评定规则引用的选项“{}”不存在，可选：{}",
+                    show(&g.option),
+                    ids.join("、")
+                ),
+                format!(
+                    "grade rule names unknown option \"{}\"; options: {}",
+                    show(&g.option),
+                    ids.join(", ")
+                ),
             ));
         }
         if g.at_least_percent > 100 {
@@ -1248,7 +1506,13 @@ fn check_scale(sc: &ScaleQuestion, qpath: &str, out: &mut Vec<Problem>) {
         }
         check_text(&g.grade, &key_path(&p, "grade"), out);
     }
-    check_items(&sc.subjects, &key_path(qpath, "subjects"), "评议对象", "subject", out);
+    check_items(
+        &sc.subjects,
+        &key_path(qpath, "subjects"),
+        "评议对象",
+        "subject",
+        out,
+    );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1275,16 +1539,30 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
         out.push(Problem::new(
             "$.survey_id",
             "survey_mismatch",
-            format!("这张选票属于问卷“{}”，不是“{}”", show(&ballot.survey_id), show(&survey.id)),
-            format!("the ballot is for survey \"{}\", not \"{}\"", show(&ballot.survey_id), show(&survey.id)),
+            format!(
+                "这张选票属于问卷“{}”，不是“{}”",
+                show(&ballot.survey_id),
+                show(&survey.id)
+            ),
+            format!(
+                "the ballot is for survey \"{}\", not \"{}\"",
+                show(&ballot.survey_id),
+                show(&survey.id)
+            ),
         ));
     }
     if ballot.survey_version != survey.version {
         out.push(Problem::new(
             "$.survey_version",
             "version_mismatch",
-            format!("这张选票回答的是第 {} 版问卷，当前是第 {} 版", ballot.survey_version, survey.version),
-            format!("the ballot answers version {}, the survey is version {}", ballot.survey_version, survey.version),
+            format!(
+                "这张选票回答的是第 {} 版问卷，当前是第 {} 版",
+                ballot.survey_version, survey.version
+            ),
+            format!(
+                "the ballot answers version {}, the survey is version {}",
+                ballot.survey_version, survey.version
+            ),
         ));
     }
     if parse_rfc3339(&ballot.cast_at).is_none() {
@@ -1292,7 +1570,10 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
             "$.cast_at",
             "bad_time",
             format!("投票时间“{}”不是 RFC 3339 格式", show(&ballot.cast_at)),
-            format!("cast_at \"{}\" is not an RFC 3339 time", show(&ballot.cast_at)),
+            format!(
+                "cast_at \"{}\" is not an RFC 3339 time",
+                show(&ballot.cast_at)
+            ),
         ));
     }
     check_code_hash(survey, ballot, &mut out);
@@ -1321,7 +1602,10 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
                         &path,
                         "answer_to_hidden",
                         format!("问题 {} 按条件不显示，不应作答", q.id),
-                        format!("question {} is hidden by its condition and must not be answered", q.id),
+                        format!(
+                            "question {} is hidden by its condition and must not be answered",
+                            q.id
+                        ),
                     ));
                 } else {
                     check_answer(q, a, &path, true, &mut out);
@@ -1341,12 +1625,14 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
 /// its code list (`code_unknown`, `code_used`).
 fn check_code_hash(survey: &Survey, ballot: &Ballot, out: &mut Vec<Problem>) {
     match &ballot.code_hash {
-        None if survey.codes && ballot.channel == crate::ballot::Channel::Digital => out.push(Problem::new(
-            "$.code_hash",
-            "code_required",
-            "这次投票需要选票码，请先输入发给您的选票码",
-            "this survey needs a ballot code; enter the code you were given",
-        )),
+        None if survey.codes && ballot.channel == crate::ballot::Channel::Digital => {
+            out.push(Problem::new(
+                "$.code_hash",
+                "code_required",
+                "这次投票需要选票码，请先输入发给您的选票码",
+                "this survey needs a ballot code; enter the code you were given",
+            ))
+        }
         Some(_) if !survey.codes => out.push(Problem::new(
             "$.code_hash",
             "code_not_expected",
@@ -1364,7 +1650,12 @@ fn check_code_hash(survey: &Survey, ballot: &Ballot, out: &mut Vec<Problem>) {
 }
 
 fn required_missing(qid: &str, path: &str) -> Problem {
-    Problem::new(path, "required_missing", format!("问题 {qid} 必须回答"), format!("question {qid} must be answered"))
+    Problem::new(
+        path,
+        "required_missing",
+        format!("问题 {qid} 必须回答"),
+        format!("question {qid} must be answered"),
+    )
 }
 
 /// Whether `answer` can be counted for `q`: right shape, known ids, values in range. Missing
@@ -1378,7 +1669,13 @@ pub fn answer_is_countable(q: &Question, answer: &Answer) -> bool {
 /// Check one answer against its question, adding problems under `path` (e.g. `$.answers.q3`).
 /// With `complete`, a required question must also be answered fully (every subject, criterion or
 /// item; non-blank text); without it only the content is checked (what the tally needs).
-pub fn check_answer(q: &Question, answer: &Answer, path: &str, complete: bool, out: &mut Vec<Problem>) {
+pub fn check_answer(
+    q: &Question,
+    answer: &Answer,
+    path: &str,
+    complete: bool,
+    out: &mut Vec<Problem>,
+) {
     let qid = q.id.as_str();
     match (&q.body, answer) {
         (QuestionBody::Scale(s), Answer::Choice { choice }) if s.subjects.is_empty() => {
@@ -1407,7 +1704,10 @@ pub fn check_answer(q: &Question, answer: &Answer, path: &str, complete: bool, o
                             key_path(&rpath, &subject.id),
                             "missing_subject",
                             format!("问题 {qid} 还没有评价“{}”", subject.label.zh),
-                            format!("question {qid}: \"{}\" is not rated", subject.label.get("en")),
+                            format!(
+                                "question {qid}: \"{}\" is not rated",
+                                subject.label.get("en")
+                            ),
                         ));
                     }
                 }
@@ -1443,7 +1743,10 @@ pub fn check_answer(q: &Question, answer: &Answer, path: &str, complete: bool, o
                     &cpath,
                     "too_few",
                     format!("问题 {qid} 至少要选 {} 项，但只选了 {n} 项", c.min),
-                    format!("question {qid}: at least {} must be chosen, {n} were", c.min),
+                    format!(
+                        "question {qid}: at least {} must be chosen, {n} were",
+                        c.min
+                    ),
                 ));
             }
         }
@@ -1465,15 +1768,33 @@ pub fn check_answer(q: &Question, answer: &Answer, path: &str, complete: bool, o
                         out.push(Problem::new(
                             &cp,
                             "score_out_of_range",
-                            format!("问题 {qid} 的“{}”应在 {} 到 {} 分之间，填的是 {value}", c.label.zh, c.min, c.max),
-                            format!("question {qid}: \"{}\" must be from {} to {}, got {value}", c.label.get("en"), c.min, c.max),
+                            format!(
+                                "问题 {qid} 的“{}”应在 {} 到 {} 分之间，填的是 {value}",
+                                c.label.zh, c.min, c.max
+                            ),
+                            format!(
+                                "question {qid}: \"{}\" must be from {} to {}, got {value}",
+                                c.label.get("en"),
+                                c.min,
+                                c.max
+                            ),
                         ));
-                    } else if c.step > 1 && (i64::from(*value) - i64::from(c.min)) % i64::from(c.step) != 0 {
+                    } else if c.step > 1
+                        && (i64::from(*value) - i64::from(c.min)) % i64::from(c.step) != 0
+                    {
                         out.push(Problem::new(
                             &cp,
                             "score_off_step",
-                            format!("问题 {qid} 的“{}”只能按 {} 分一档打分（从 {} 起），填的是 {value}", c.label.zh, c.step, c.min),
-                            format!("question {qid}: \"{}\" goes in steps of {} from {}, got {value}", c.label.get("en"), c.step, c.min),
+                            format!(
+                                "问题 {qid} 的“{}”只能按 {} 分一档打分（从 {} 起），填的是 {value}",
+                                c.label.zh, c.step, c.min
+                            ),
+                            format!(
+                                "question {qid}: \"{}\" goes in steps of {} from {}, got {value}",
+                                c.label.get("en"),
+                                c.step,
+                                c.min
+                            ),
                         ));
                     }
                 }
@@ -1486,8 +1807,15 @@ pub fn check_answer(q: &Question, answer: &Answer, path: &str, complete: bool, o
                             out.push(Problem::new(
                                 key_path(&key_path(&spath, &subject.id), &c.id),
                                 "missing_score",
-                                format!("问题 {qid} 还没有给“{}”的“{}”打分", subject.label.zh, c.label.zh),
-                                format!("question {qid}: \"{}\" has no score for \"{}\"", subject.label.get("en"), c.label.get("en")),
+                                format!(
+                                    "问题 {qid} 还没有给“{}”的“{}”打分",
+                                    subject.label.zh, c.label.zh
+                                ),
+                                format!(
+                                    "question {qid}: \"{}\" has no score for \"{}\"",
+                                    subject.label.get("en"),
+                                    c.label.get("en")
+                                ),
                             ));
                         }
                     }
@@ -1528,7 +1856,10 @@ pub fn check_answer(q: &Question, answer: &Answer, path: &str, complete: bool, o
                             key_path(&rpath, &item.id),
                             "missing_item",
                             format!("问题 {qid} 还没有对“{}”表态", item.label.zh),
-                            format!("question {qid}: no response for \"{}\"", item.label.get("en")),
+                            format!(
+                                "question {qid}: no response for \"{}\"",
+                                item.label.get("en")
+                            ),
                         ));
                     }
                 }
@@ -1536,7 +1867,12 @@ pub fn check_answer(q: &Question, answer: &Answer, path: &str, complete: bool, o
         }
         (QuestionBody::Approve(_), Answer::Choice { choice }) => {
             if !APPROVE_OPTIONS.contains(&choice.as_str()) {
-                out.push(unknown_option(qid, choice, &APPROVE_OPTIONS, &key_path(path, "choice")));
+                out.push(unknown_option(
+                    qid,
+                    choice,
+                    &APPROVE_OPTIONS,
+                    &key_path(path, "choice"),
+                ));
             }
         }
         (QuestionBody::Text(t), Answer::Text { text }) => {
@@ -1546,7 +1882,10 @@ pub fn check_answer(q: &Question, answer: &Answer, path: &str, complete: bool, o
                     key_path(path, "text"),
                     "text_too_long",
                     format!("问题 {qid} 最多 {} 字，现在有 {len} 字", t.max_len),
-                    format!("question {qid}: at most {} characters, it has {len}", t.max_len),
+                    format!(
+                        "question {qid}: at most {} characters, it has {len}",
+                        t.max_len
+                    ),
                 ));
             }
             if complete && q.required && text.trim().is_empty() {
@@ -1591,8 +1930,16 @@ fn unknown_option(qid: &str, given: &str, ids: &[&str], path: &str) -> Problem {
     Problem::new(
         path,
         "unknown_option",
-        format!("问题 {qid} 没有选项“{}”，可选：{}", show(given), ids.join("、")),
-        format!("question {qid} has no option \"{}\"; options: {}", show(given), ids.join(", ")),
+        format!(
+            "问题 {qid} 没有选项“{}”，可选：{}",
+            show(given),
+            ids.join("、")
+        ),
+        format!(
+            "question {qid} has no option \"{}\"; options: {}",
+            show(given),
+            ids.join(", ")
+        ),
     )
 }
 

@@ -17,12 +17,24 @@ mod derived {
     #[derive(Debug, Deserialize)]
     #[serde(untagged)]
     pub enum Answer {
-        Choice { choice: String },
-        Ratings { ratings: BTreeMap<String, String> },
-        Chosen { chosen: Vec<String> },
-        Scores { scores: BTreeMap<String, BTreeMap<String, i32>> },
-        Responses { responses: BTreeMap<String, NoticeResponse> },
-        Text { text: String },
+        Choice {
+            choice: String,
+        },
+        Ratings {
+            ratings: BTreeMap<String, String>,
+        },
+        Chosen {
+            chosen: Vec<String>,
+        },
+        Scores {
+            scores: BTreeMap<String, BTreeMap<String, i32>>,
+        },
+        Responses {
+            responses: BTreeMap<String, NoticeResponse>,
+        },
+        Text {
+            text: String,
+        },
     }
 }
 use derived::Answer as Derived;
@@ -92,10 +104,20 @@ fn answers_inside_a_map_read_the_same() {
     let text = r#"{"a":{"choice":"for"},"b":{"ratings":{"s1":"satisfied"}},"c":{"chosen":["x","y"]},"d":{"scores":{"h1":{"clean":8}}}}"#;
     let ours: BTreeMap<String, Answer> = serde_json::from_str(text).unwrap();
     let derived: BTreeMap<String, Derived> = serde_json::from_str(text).unwrap();
-    assert_eq!(ours, derived.into_iter().map(|(k, v)| (k, Answer::from(v))).collect());
+    assert_eq!(
+        ours,
+        derived
+            .into_iter()
+            .map(|(k, v)| (k, Answer::from(v)))
+            .collect()
+    );
     let bad = r#"{"a":{"choice":"for"},"b":{"nothing":1}}"#;
-    let e1 = serde_json::from_str::<BTreeMap<String, Answer>>(bad).unwrap_err().to_string();
-    let e2 = serde_json::from_str::<BTreeMap<String, Derived>>(bad).unwrap_err().to_string();
+    let e1 = serde_json::from_str::<BTreeMap<String, Answer>>(bad)
+        .unwrap_err()
+        .to_string();
+    let e2 = serde_json::from_str::<BTreeMap<String, Derived>>(bad)
+        .unwrap_err()
+        .to_string();
     assert_eq!(e1, e2);
 }
 
@@ -122,7 +144,8 @@ fn value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(3, 16, 3, move |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-            proptest::collection::btree_map(key.clone(), inner, 0..3).prop_map(|m| Value::Object(m.into_iter().collect())),
+            proptest::collection::btree_map(key.clone(), inner, 0..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -162,8 +185,14 @@ fn ballot_value() -> impl Strategy<Value = Value> {
         "cast_at": "2026-11-27T12:00:00.000Z", "device": "d", "channel": "paper", "answers": {"q": {"text": "x"}}
     });
     let key = prop_oneof![
-        Just("id"), Just("survey_id"), Just("survey_version"), Just("cast_at"), Just("device"), Just("channel"),
-        Just("answers"), Just("extra")
+        Just("id"),
+        Just("survey_id"),
+        Just("survey_version"),
+        Just("cast_at"),
+        Just("device"),
+        Just("channel"),
+        Just("answers"),
+        Just("extra")
     ];
     proptest::collection::vec((key, proptest::option::of(field)), 0..4).prop_map(move |edits| {
         let mut v = base.clone();
@@ -215,7 +244,8 @@ fn protocol_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 24, 4, move |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-            proptest::collection::btree_map(key.clone(), inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+            proptest::collection::btree_map(key.clone(), inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

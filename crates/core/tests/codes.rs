@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use common::{assert_problem, ballot, parse, survey_json};
 use pingyi_core::codes::{
-    check_code, code_hash, format_code, generate_codes, is_code_hash, join_url, normalise_code, CodeError,
-    BYTES_PER_CODE,
+    check_code, code_hash, format_code, generate_codes, is_code_hash, join_url, normalise_code,
+    CodeError, BYTES_PER_CODE,
 };
 use pingyi_core::{validate_ballot, Channel};
 use proptest::prelude::*;
@@ -18,11 +18,23 @@ use serde_json::json;
 fn typed_input_is_forgiving() {
     assert_eq!(normalise_code("7K3M-Q9XZ").as_deref(), Some("7K3MQ9XZ"));
     assert_eq!(normalise_code(" 7k3m q9xz ").as_deref(), Some("7K3MQ9XZ"));
-    assert_eq!(normalise_code("7k3m－q9xz").as_deref(), Some("7K3MQ9XZ"), "full-width dash");
-    assert_eq!(normalise_code("O0IL-l1io").as_deref(), Some("00111110"), "O→0, I/L→1");
+    assert_eq!(
+        normalise_code("7k3m－q9xz").as_deref(),
+        Some("7K3MQ9XZ"),
+        "full-width dash"
+    );
+    assert_eq!(
+        normalise_code("O0IL-l1io").as_deref(),
+        Some("00111110"),
+        "O→0, I/L→1"
+    );
     assert_eq!(normalise_code("7K3M-Q9X"), None, "too short");
     assert_eq!(normalise_code("7K3M-Q9XZ1"), None, "too long");
-    assert_eq!(normalise_code("7K3M-Q9XU"), None, "U is not Crockford base32");
+    assert_eq!(
+        normalise_code("7K3M-Q9XU"),
+        None,
+        "U is not Crockford base32"
+    );
     assert_eq!(normalise_code("7K3M-Q9X码"), None);
     assert_eq!(normalise_code(""), None);
     assert_eq!(format_code("7k3mq9xz").as_deref(), Some("7K3M-Q9XZ"));
@@ -33,8 +45,16 @@ fn hash_is_the_documented_sha256() {
     // sha256("pingyi-code/1\nvillage\n7K3MQ9XZ"), computed independently with `sha256sum`.
     let expected = "68924c34fc6f448e4a6fea30e5b976df289ea527d1f4048d214f14ddd0b28637".to_string();
     assert_eq!(code_hash("village", "7K3M-Q9XZ"), expected);
-    assert_eq!(code_hash("village", "7k3m q9xz"), expected, "typed forms hash alike");
-    assert_ne!(code_hash("other", "7K3M-Q9XZ"), expected, "bound to the survey");
+    assert_eq!(
+        code_hash("village", "7k3m q9xz"),
+        expected,
+        "typed forms hash alike"
+    );
+    assert_ne!(
+        code_hash("other", "7K3M-Q9XZ"),
+        expected,
+        "bound to the survey"
+    );
     assert!(is_code_hash(&expected));
     assert!(!is_code_hash("7K3M-Q9XZ"));
     assert!(!is_code_hash(&expected.to_uppercase()));
@@ -44,7 +64,11 @@ fn hash_is_the_documented_sha256() {
 fn generation_is_deterministic_distinct_and_short() {
     let bytes: Vec<u8> = (0..=255u8).cycle().take(5 * 100).collect();
     let a = generate_codes(40, &bytes);
-    assert_eq!(a, generate_codes(40, &bytes), "pure: same bytes, same codes");
+    assert_eq!(
+        a,
+        generate_codes(40, &bytes),
+        "pure: same bytes, same codes"
+    );
     assert_eq!(a.len(), 40);
     let distinct: BTreeSet<&String> = a.iter().collect();
     assert_eq!(distinct.len(), 40);
@@ -62,7 +86,10 @@ fn generation_is_deterministic_distinct_and_short() {
 
 #[test]
 fn join_url_carries_survey_and_code() {
-    assert_eq!(join_url("https://x.example/", "village", "7K3M-Q9XZ"), "https://x.example/?s=village&code=7K3M-Q9XZ");
+    assert_eq!(
+        join_url("https://x.example/", "village", "7K3M-Q9XZ"),
+        "https://x.example/?s=village&code=7K3M-Q9XZ"
+    );
 }
 
 #[test]
@@ -73,13 +100,28 @@ fn kiosk_check() {
     let h = check_code(&hashes, &used, "village", &codes[0].to_lowercase()).unwrap();
     assert_eq!(h, code_hash("village", &codes[0]));
     used.insert(h);
-    assert_eq!(check_code(&hashes, &used, "village", &codes[0]), Err(CodeError::Used));
-    assert_eq!(check_code(&hashes, &used, "other", &codes[1]), Err(CodeError::Unknown));
-    assert_eq!(check_code(&hashes, &used, "village", "ZZZZ-ZZZZ"), Err(CodeError::Unknown));
-    assert_eq!(check_code(&hashes, &used, "village", "not a code"), Err(CodeError::Unknown));
+    assert_eq!(
+        check_code(&hashes, &used, "village", &codes[0]),
+        Err(CodeError::Used)
+    );
+    assert_eq!(
+        check_code(&hashes, &used, "other", &codes[1]),
+        Err(CodeError::Unknown)
+    );
+    assert_eq!(
+        check_code(&hashes, &used, "village", "ZZZZ-ZZZZ"),
+        Err(CodeError::Unknown)
+    );
+    assert_eq!(
+        check_code(&hashes, &used, "village", "not a code"),
+        Err(CodeError::Unknown)
+    );
     assert!(check_code(&hashes, &used, "village", &codes[2]).is_ok());
     assert_eq!(CodeError::Used.code(), "code_used");
-    assert_eq!(CodeError::Used.zh(), "这张选票码已经用过了，每个码只能投一次。");
+    assert_eq!(
+        CodeError::Used.zh(),
+        "这张选票码已经用过了，每个码只能投一次。"
+    );
 }
 
 #[test]
@@ -89,9 +131,17 @@ fn ballots_of_a_code_survey_need_a_code_hash() {
     let s = parse(&v);
     assert!(s.codes);
     let mut b = ballot(&s, 1, json!({ "q": { "choice": "for" } }));
-    assert_problem(&validate_ballot(&s, &b).unwrap_err(), "$.code_hash", "code_required");
+    assert_problem(
+        &validate_ballot(&s, &b).unwrap_err(),
+        "$.code_hash",
+        "code_required",
+    );
     b.code_hash = Some("nothex".into());
-    assert_problem(&validate_ballot(&s, &b).unwrap_err(), "$.code_hash", "bad_code_hash");
+    assert_problem(
+        &validate_ballot(&s, &b).unwrap_err(),
+        "$.code_hash",
+        "bad_code_hash",
+    );
     b.code_hash = Some(code_hash(&s.id, "7K3M-Q9XZ"));
     assert_eq!(validate_ballot(&s, &b), Ok(()));
     // Paper ballots may come without a code.
@@ -100,12 +150,18 @@ fn ballots_of_a_code_survey_need_a_code_hash() {
     assert_eq!(validate_ballot(&s, &b), Ok(()));
 
     // Without codes, a ballot must not carry one; and the survey serialises as before.
-    let plain = parse(&survey_json(json!([{ "id": "q", "kind": "approve", "title": { "zh": "表决" } }])));
+    let plain = parse(&survey_json(
+        json!([{ "id": "q", "kind": "approve", "title": { "zh": "表决" } }]),
+    ));
     assert!(!serde_json::to_string(&plain).unwrap().contains("codes"));
     let mut b = ballot(&plain, 2, json!({ "q": { "choice": "for" } }));
     assert_eq!(validate_ballot(&plain, &b), Ok(()));
     b.code_hash = Some(code_hash(&plain.id, "7K3M-Q9XZ"));
-    assert_problem(&validate_ballot(&plain, &b).unwrap_err(), "$.code_hash", "code_not_expected");
+    assert_problem(
+        &validate_ballot(&plain, &b).unwrap_err(),
+        "$.code_hash",
+        "code_not_expected",
+    );
 
     // Structure: codes must be a boolean.
     let mut bad = v.clone();
@@ -116,10 +172,15 @@ fn ballots_of_a_code_survey_need_a_code_hash() {
 
 #[test]
 fn code_hash_round_trips_and_leaves_other_ballots_unchanged() {
-    let s = parse(&survey_json(json!([{ "id": "q", "kind": "approve", "title": { "zh": "表决" } }])));
+    let s = parse(&survey_json(
+        json!([{ "id": "q", "kind": "approve", "title": { "zh": "表决" } }]),
+    ));
     let b = ballot(&s, 3, json!({ "q": { "choice": "for" } }));
     let json = b.canonical_json();
-    assert!(!json.contains("code_hash"), "absent field, same canonical JSON and hash as before");
+    assert!(
+        !json.contains("code_hash"),
+        "absent field, same canonical JSON and hash as before"
+    );
     let mut c = b.clone();
     c.code_hash = Some(code_hash("test", "7K3M-Q9XZ"));
     let text = c.canonical_json();
@@ -129,7 +190,10 @@ fn code_hash_round_trips_and_leaves_other_ballots_unchanged() {
     assert_eq!(pingyi_core::Ballot::from_value(&v), Some(c.clone()));
     let mut v2 = v.clone();
     v2["code_hash"] = json!(null);
-    assert_eq!(pingyi_core::Ballot::from_value(&v2), serde_json::from_value(v2.clone()).ok());
+    assert_eq!(
+        pingyi_core::Ballot::from_value(&v2),
+        serde_json::from_value(v2.clone()).ok()
+    );
     v2["code_hash"] = json!(5);
     assert_eq!(pingyi_core::Ballot::from_value(&v2), None);
     assert!(serde_json::from_value::<pingyi_core::Ballot>(v2).is_err());

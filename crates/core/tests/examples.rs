@@ -20,15 +20,21 @@ fn satisfaction_example() {
     assert!(validate_survey(&s).is_empty());
     assert_eq!(s.eligible, Some(86));
     assert!(s.collect.is_none());
-    let b = ballot(&s, 1, json!({
-        "village-work": { "ratings": { "sanitation": "satisfied", "efficiency": "basically_satisfied", "public-order": "satisfied",
-                          "culture": "unknown", "care": "dissatisfied", "conduct": "satisfied" } },
-        "overall": { "choice": "basically_satisfied" },
-        "suggestion": { "text": "希望垃圾能每天清运。" }
-    }));
+    let b = ballot(
+        &s,
+        1,
+        json!({
+            "village-work": { "ratings": { "sanitation": "satisfied", "efficiency": "basically_satisfied", "public-order": "satisfied",
+                              "culture": "unknown", "care": "dissatisfied", "conduct": "satisfied" } },
+            "overall": { "choice": "basically_satisfied" },
+            "suggestion": { "text": "希望垃圾能每天清运。" }
+        }),
+    );
     assert_eq!(validate_ballot(&s, &b), Ok(()));
     let t = tally(&s, &[b]);
-    let KindTally::Scale { subjects } = &t.questions[0].result else { panic!() };
+    let KindTally::Scale { subjects } = &t.questions[0].result else {
+        panic!()
+    };
     assert_eq!(subjects.len(), 6);
     assert_eq!(subjects[3].valid, 0);
 }
@@ -37,12 +43,18 @@ fn satisfaction_example() {
 fn appraisal_example() {
     let s = load("appraisal.json");
     assert!(s.anonymous);
-    let b = ballot(&s, 1, json!({
-        "cadres": { "ratings": { "secretary": "competent", "deputy": "competent", "accountant": "basically_competent", "grid": "competent" } }
-    }));
+    let b = ballot(
+        &s,
+        1,
+        json!({
+            "cadres": { "ratings": { "secretary": "competent", "deputy": "competent", "accountant": "basically_competent", "grid": "competent" } }
+        }),
+    );
     assert_eq!(validate_ballot(&s, &b), Ok(()));
     let t = tally(&s, &[b]);
-    let KindTally::Scale { subjects } = &t.questions[0].result else { panic!() };
+    let KindTally::Scale { subjects } = &t.questions[0].result else {
+        panic!()
+    };
     assert_eq!(subjects[0].grade.as_ref().unwrap().zh, "优秀");
     assert_eq!(subjects[2].grade.as_ref().unwrap().zh, "称职");
 }
@@ -68,8 +80,12 @@ fn evening_meeting_example() {
     let b2 = ballot(&s, 2, answers.clone());
     assert_eq!(validate_ballot(&s, &b2), Ok(()));
     let t = tally(&s, &[b, b2]);
-    let KindTally::Notice { items } = &t.questions[2].result else { panic!() };
+    let KindTally::Notice { items } = &t.questions[2].result else {
+        panic!()
+    };
     assert!(items[1].needs_review && !items[0].needs_review);
-    let KindTally::Text { texts } = &t.questions[4].result else { panic!() };
+    let KindTally::Text { texts } = &t.questions[4].result else {
+        panic!()
+    };
     assert_eq!(texts.len(), 1);
 }

@@ -77,7 +77,11 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
                 '"' => quoted = true,
                 ',' => record.push(std::mem::take(&mut field)),
                 '\r' => {
-                    assert_eq!(chars.next(), Some('\n'), "a CR outside quotes must start CRLF");
+                    assert_eq!(
+                        chars.next(),
+                        Some('\n'),
+                        "a CR outside quotes must start CRLF"
+                    );
                     record.push(std::mem::take(&mut field));
                     records.push(std::mem::take(&mut record));
                 }
@@ -86,7 +90,10 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
             }
         }
     }
-    assert!(field.is_empty() && record.is_empty(), "the file must end with CRLF");
+    assert!(
+        field.is_empty() && record.is_empty(),
+        "the file must end with CRLF"
+    );
     records
 }
 
@@ -114,7 +121,10 @@ fn report_envelope() {
     assert_eq!(r.survey_id, "test");
     assert_eq!(r.survey_version, 1);
     assert_eq!(r.generated_at, "2026-12-01T10:00:00.000Z");
-    assert_eq!(r.survey_hash, sha256_hex(&serde_json::to_string(&s).unwrap()));
+    assert_eq!(
+        r.survey_hash,
+        sha256_hex(&serde_json::to_string(&s).unwrap())
+    );
     assert_eq!(r.ballots.counted, 3);
     assert_eq!(r.ballots.counted, r.tally.participation.ballots);
     assert_eq!(r.ballots.by_channel, r.tally.participation.by_channel);
@@ -138,8 +148,14 @@ fn digest_ignores_order() {
     let b = all_kinds_ballots(&s);
     let mut reversed = b.clone();
     reversed.reverse();
-    assert_eq!(tally_report(&s, &b, "x").ballot_ids_digest, tally_report(&s, &reversed, "x").ballot_ids_digest);
-    assert_ne!(tally_report(&s, &b, "x").ballot_ids_digest, tally_report(&s, &b[..2], "x").ballot_ids_digest);
+    assert_eq!(
+        tally_report(&s, &b, "x").ballot_ids_digest,
+        tally_report(&s, &reversed, "x").ballot_ids_digest
+    );
+    assert_ne!(
+        tally_report(&s, &b, "x").ballot_ids_digest,
+        tally_report(&s, &b[..2], "x").ballot_ids_digest
+    );
 }
 
 #[test]
@@ -147,7 +163,12 @@ fn named_survey_reports_devices_and_receipts_when_asked() {
     let s = all_kinds(false, true);
     let b = all_kinds_ballots(&s);
     let r = tally_report(&s, &b, "t");
-    let devices: Vec<(&str, u64)> = r.ballots.by_device.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let devices: Vec<(&str, u64)> = r
+        .ballots
+        .by_device
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
     assert_eq!(devices, vec![("desk", 1), ("device-2", 1), ("device-3", 1)]);
     let mut expected: Vec<String> = b.iter().map(|x| x.receipt()).collect();
     expected.sort();
@@ -159,9 +180,14 @@ fn survey_hash_follows_the_survey() {
     let a = all_kinds(true, false);
     let mut b = a.clone();
     b.title.zh.push('！');
-    assert_ne!(tally_report(&a, &[], "t").survey_hash, tally_report(&b, &[], "t").survey_hash);
+    assert_ne!(
+        tally_report(&a, &[], "t").survey_hash,
+        tally_report(&b, &[], "t").survey_hash
+    );
     // `publish_receipts: false` is left out of the canonical JSON, so older surveys keep their hash.
-    assert!(!serde_json::to_string(&a).unwrap().contains("publish_receipts"));
+    assert!(!serde_json::to_string(&a)
+        .unwrap()
+        .contains("publish_receipts"));
 }
 
 #[test]
@@ -186,11 +212,18 @@ fn csv_is_excel_ready() {
         "加权得分",
         "等级"
     ]));
-    assert!(rows.iter().all(|r| r.len() == CSV_COLUMNS.len()), "every record has every column");
+    assert!(
+        rows.iter().all(|r| r.len() == CSV_COLUMNS.len()),
+        "every record has every column"
+    );
 
     // Participation first, with raw counts beside the rate.
     assert_eq!(rows[1][col("部分")], "参与情况");
-    let part = |name: &str| rows.iter().find(|r| r[col("部分")] == "参与情况" && r[col("问题")] == name).unwrap();
+    let part = |name: &str| {
+        rows.iter()
+            .find(|r| r[col("部分")] == "参与情况" && r[col("问题")] == name)
+            .unwrap()
+    };
     assert_eq!(part("参与")[col("结果")], "3");
     assert_eq!(part("应到")[col("结果")], "2");
     assert_eq!(part("参与率(%)")[col("结果")], "150.00");
@@ -202,7 +235,11 @@ fn csv_is_excel_ready() {
     // Scale: 满意 1, 不满意 1, 不了解 1 → valid 2, rate 50%, weighted (100+30)/2.
     let sat = find(&rows, "sat", "满意");
     assert_eq!(
-        (sat[col("票数")].as_str(), sat[col("占有效票比例(%)")].as_str(), sat[col("有效票")].as_str()),
+        (
+            sat[col("票数")].as_str(),
+            sat[col("占有效票比例(%)")].as_str(),
+            sat[col("有效票")].as_str()
+        ),
         ("1", "50.00", "2")
     );
     let unknown = find(&rows, "sat", "不了解");
@@ -216,16 +253,31 @@ fn csv_is_excel_ready() {
 
     // Choose: a 2, b 2 for one seat → tied at the last seat.
     let a = find(&rows, "pick", "甲家");
-    assert_eq!((a[col("票数")].as_str(), a[col("名次")].as_str()), ("2", "1"));
+    assert_eq!(
+        (a[col("票数")].as_str(), a[col("名次")].as_str()),
+        ("2", "1")
+    );
     assert_eq!(a[col("结果")], "并列，需复核");
 
     // Score: three judges, drop 1 → trimmed mean of the middle one.
     let clean = find(&rows, "pts", "卫生");
     assert_eq!(clean[col("评分人数")], "3");
-    assert_eq!((clean[col("最低分")].as_str(), clean[col("最高分")].as_str()), ("6", "8"));
-    assert_eq!((clean[col("平均分")].as_str(), clean[col("去极值平均分")].as_str()), ("7.00", "7.00"));
+    assert_eq!(
+        (clean[col("最低分")].as_str(), clean[col("最高分")].as_str()),
+        ("6", "8")
+    );
+    assert_eq!(
+        (
+            clean[col("平均分")].as_str(),
+            clean[col("去极值平均分")].as_str()
+        ),
+        ("7.00", "7.00")
+    );
     let total = find(&rows, "pts", "总分");
-    assert_eq!((total[col("总分")].as_str(), total[col("名次")].as_str()), ("7.00", "1"));
+    assert_eq!(
+        (total[col("总分")].as_str(), total[col("名次")].as_str()),
+        ("7.00", "1")
+    );
 
     // Notice: reasons joined with "；", quotes kept.
     let obj = find(&rows, "note", "有异议");
@@ -253,7 +305,10 @@ fn csv_in_english() {
     let header: Vec<&str> = CSV_COLUMNS.iter().map(|(_, en)| *en).collect();
     assert_eq!(rows[0], header);
     assert_eq!(rows[1][0], "Participation");
-    let sat = rows.iter().find(|r| r[1] == "sat" && r[4] == "Satisfied").unwrap();
+    let sat = rows
+        .iter()
+        .find(|r| r[1] == "sat" && r[4] == "Satisfied")
+        .unwrap();
     assert_eq!(sat[2], "Satisfied?");
     // Labels without English fall back to Chinese.
     assert!(rows.iter().any(|r| r[1] == "pick" && r[4] == "甲家"));
@@ -281,11 +336,19 @@ fn anonymous_export_hides_devices_times_and_order() {
     input.push(other);
     let out = ballots_export(&s, &input);
     let ids: Vec<&str> = out.iter().map(|b| b.id.as_str()).collect();
-    assert_eq!(ids, vec![uuid(1), uuid(2), uuid(3)], "counted ballots only, sorted by id");
+    assert_eq!(
+        ids,
+        vec![uuid(1), uuid(2), uuid(3)],
+        "counted ballots only, sorted by id"
+    );
     assert!(out.iter().all(|b| b.device.is_empty()));
     let b3 = out.iter().find(|b| b.id == uuid(3)).unwrap();
     assert_eq!(b3.cast_at, "2026-11-27T00:00:00.000Z");
-    assert!(out.iter().all(|b| pingyi_core::validate_ballot(&s, b).is_ok()), "still valid ballots");
+    assert!(
+        out.iter()
+            .all(|b| pingyi_core::validate_ballot(&s, b).is_ok()),
+        "still valid ballots"
+    );
     // Counting the export gives the same participation and the same counts (reasons and texts
     // are listed in ballot order, which the export changes to id order on purpose).
     let again = tally(&s, &out);

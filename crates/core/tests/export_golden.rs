@@ -28,11 +28,18 @@ fn check(file: &str, actual: &[u8]) {
         std::fs::write(&path, actual).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
         return;
     }
-    let expected = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}; run with UPDATE_GOLDEN=1"));
+    let expected = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("cannot read {path}: {e}; run with UPDATE_GOLDEN=1"));
     if expected != actual {
-        let (e, a) = (String::from_utf8_lossy(&expected), String::from_utf8_lossy(actual));
-        let line =
-            e.lines().zip(a.lines()).position(|(x, y)| x != y).unwrap_or(e.lines().count().min(a.lines().count()));
+        let (e, a) = (
+            String::from_utf8_lossy(&expected),
+            String::from_utf8_lossy(actual),
+        );
+        let line = e
+            .lines()
+            .zip(a.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(e.lines().count().min(a.lines().count()));
         panic!(
             "tests/golden/{file} differs at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
              If the change is intended, regenerate with UPDATE_GOLDEN=1 cargo test -p pingyi-core --test export_golden",
@@ -52,7 +59,10 @@ fn ballots_json(ballots: &[Ballot]) -> String {
 /// Every golden file of one case: ballots, report, CSV (zh, en) and anonymised raw export.
 fn case(name: &str, survey: &Survey, seed: u64, n: usize) {
     let ballots = generate::ballots(survey, seed, n);
-    check(&format!("{name}.ballots.json"), ballots_json(&ballots).as_bytes());
+    check(
+        &format!("{name}.ballots.json"),
+        ballots_json(&ballots).as_bytes(),
+    );
     // Every generated ballot is a valid ballot: the golden input is realistic.
     for b in &ballots {
         if let Err(p) = pingyi_core::validate_ballot(survey, b) {
@@ -60,10 +70,16 @@ fn case(name: &str, survey: &Survey, seed: u64, n: usize) {
         }
     }
     let report = tally_report(survey, &ballots, GENERATED_AT);
-    check(&format!("{name}.tally.json"), report.to_json_pretty().as_bytes());
+    check(
+        &format!("{name}.tally.json"),
+        report.to_json_pretty().as_bytes(),
+    );
     let t = tally(survey, &ballots);
     let zh = tally_csv(survey, &t, "zh");
-    assert!(zh.as_bytes().starts_with(&[0xEF, 0xBB, 0xBF]), "CSV must start with the UTF-8 BOM");
+    assert!(
+        zh.as_bytes().starts_with(&[0xEF, 0xBB, 0xBF]),
+        "CSV must start with the UTF-8 BOM"
+    );
     check(&format!("{name}.csv"), zh.as_bytes());
     let en = tally_csv(survey, &t, "en");
     assert!(en.as_bytes().starts_with(&[0xEF, 0xBB, 0xBF]));

@@ -5,7 +5,10 @@
 #[test]
 fn tally_report_schema_is_up_to_date() {
     let generated = pingyi_core::export::tally_report_schema();
-    let path = format!("{}/../../docs/tally-report.schema.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../docs/tally-report.schema.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
         return;
@@ -20,11 +23,28 @@ fn tally_report_schema_is_up_to_date() {
 
 #[test]
 fn report_schema_names_the_envelope_fields() {
-    let schema: serde_json::Value = serde_json::from_str(&pingyi_core::export::tally_report_schema()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&pingyi_core::export::tally_report_schema()).unwrap();
     assert_eq!(schema["title"], "TallyReport");
-    for field in ["format", "survey_hash", "generated_at", "ballots", "ballot_ids_digest", "receipts", "tally"] {
-        assert!(schema["properties"].get(field).is_some(), "{field} missing from the report schema");
+    for field in [
+        "format",
+        "survey_hash",
+        "generated_at",
+        "ballots",
+        "ballot_ids_digest",
+        "receipts",
+        "tally",
+    ] {
+        assert!(
+            schema["properties"].get(field).is_some(),
+            "{field} missing from the report schema"
+        );
     }
-    let required: Vec<&str> = schema["required"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
     assert!(!required.contains(&"receipts"), "receipts is optional");
 }

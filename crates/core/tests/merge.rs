@@ -10,7 +10,10 @@ use pingyi_core::{parse_survey, tally, Answer, Ballot, Survey};
 use proptest::prelude::*;
 
 fn evening() -> Survey {
-    let path = format!("{}/../../examples/evening-meeting.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../examples/evening-meeting.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     parse_survey(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -33,7 +36,10 @@ fn two_overlapping_devices_equal_one_device_with_everything() {
     assert_eq!(merged.ballots, sorted(all.clone()));
     assert_eq!(tally(&s, &merged.ballots), tally(&s, &all));
     let one = merge(std::slice::from_ref(&all));
-    assert_eq!(tally_report(&s, &merged.ballots, "t"), tally_report(&s, &one.ballots, "t"));
+    assert_eq!(
+        tally_report(&s, &merged.ballots, "t"),
+        tally_report(&s, &one.ballots, "t")
+    );
 }
 
 #[test]
@@ -41,9 +47,19 @@ fn same_id_different_content_is_a_conflict_and_not_counted() {
     let s = evening();
     let all = generate::ballots(&s, 8, 6);
     let mut altered = all[2].clone();
-    altered.answers.insert("culture-square".into(), Answer::Choice { choice: "abstain".into() });
+    altered.answers.insert(
+        "culture-square".into(),
+        Answer::Choice {
+            choice: "abstain".into(),
+        },
+    );
     if altered == all[2] {
-        altered.answers.insert("culture-square".into(), Answer::Choice { choice: "for".into() });
+        altered.answers.insert(
+            "culture-square".into(),
+            Answer::Choice {
+                choice: "for".into(),
+            },
+        );
     }
     let a = all.clone();
     let b = vec![altered.clone(), all[3].clone()];

@@ -66,7 +66,12 @@ fn totals_are_checked_against_the_survey() {
         totals("sat", None, 3, &[]),
         totals("mat", None, 3, &[]),
         totals("mat", Some("zz"), 3, &[]),
-        totals("mat", Some("a"), 3, &[("competent", 2), ("not_competent", 2)]),
+        totals(
+            "mat",
+            Some("a"),
+            3,
+            &[("competent", 2), ("not_competent", 2)],
+        ),
         totals("mat", Some("b"), 4, &[]),
         totals("pick", None, 2, &[("o0", 3)]),
         totals("vote", Some("a"), 1, &[]),
@@ -85,16 +90,23 @@ fn totals_are_checked_against_the_survey() {
     assert_problem(&p, "$[9].subject_id", "subject_not_expected");
     assert_problem(&p, "$[10].ballots", "paper_too_many");
     assert_eq!(p.len(), 11, "one problem per broken entry: {p:#?}");
-    let p = validate_paper_totals(&s, &[totals("pick", None, 2, &[("o1", 1)]), totals("vote", None, 2, &[("for", 1)])])
-        .unwrap_err();
+    let p = validate_paper_totals(
+        &s,
+        &[
+            totals("pick", None, 2, &[("o1", 1)]),
+            totals("vote", None, 2, &[("for", 1)]),
+        ],
+    )
+    .unwrap_err();
     assert_problem(&p, "$[0].counts", "paper_count_mismatch");
     assert_problem(&p, "$[1].counts", "paper_count_mismatch");
     // Each problem has both languages.
     assert!(p.iter().all(|x| !x.zh.is_empty() && !x.en.is_empty()));
 
     // JSON shape: unknown fields are refused.
-    let r: Result<PaperTotals, _> =
-        serde_json::from_value(json!({ "question_id": "sat", "ballots": 1, "counts": {}, "extra": 1 }));
+    let r: Result<PaperTotals, _> = serde_json::from_value(
+        json!({ "question_id": "sat", "ballots": 1, "counts": {}, "extra": 1 }),
+    );
     assert!(r.is_err());
 }
 
@@ -102,9 +114,17 @@ fn totals_are_checked_against_the_survey() {
 fn totals_are_counted_and_channels_shown_separately() {
     let s = survey();
     let digital = vec![
-        ballot(&s, 1, json!({ "sat": { "choice": "satisfied" }, "mat": { "ratings": { "a": "competent", "b": "not_competent" } },
-            "pick": { "chosen": ["o1"] }, "vote": { "choice": "against" } })),
-        ballot(&s, 2, json!({ "sat": { "choice": "dissatisfied" }, "vote": { "choice": "for" } })),
+        ballot(
+            &s,
+            1,
+            json!({ "sat": { "choice": "satisfied" }, "mat": { "ratings": { "a": "competent", "b": "not_competent" } },
+            "pick": { "chosen": ["o1"] }, "vote": { "choice": "against" } }),
+        ),
+        ballot(
+            &s,
+            2,
+            json!({ "sat": { "choice": "dissatisfied" }, "vote": { "choice": "for" } }),
+        ),
     ];
     let t = vec![
         totals("sat", None, 4, &[("satisfied", 3), ("unknown", 1)]),
@@ -116,17 +136,27 @@ fn totals_are_counted_and_channels_shown_separately() {
     let out = tally_with_paper(&s, &digital, &t);
     assert_eq!(out.participation.ballots, 7);
     assert_eq!(out.participation.paper_totals_ballots, 5);
-    assert_eq!(out.participation.by_channel, BTreeMap::from([(Channel::Digital, 2), (Channel::Paper, 5)]));
+    assert_eq!(
+        out.participation.by_channel,
+        BTreeMap::from([(Channel::Digital, 2), (Channel::Paper, 5)])
+    );
     let q = |id: &str| out.questions.iter().find(|q| q.question_id == id).unwrap();
     assert_eq!(q("sat").answered, 6);
     assert_eq!(q("vote").answered, 7);
     match &q("vote").result {
-        KindTally::Approve(a) => assert_eq!((a.for_count, a.against, a.abstain, a.passed), (5, 1, 1, true)),
+        KindTally::Approve(a) => assert_eq!(
+            (a.for_count, a.against, a.abstain, a.passed),
+            (5, 1, 1, true)
+        ),
         other => panic!("{other:?}"),
     }
     match &q("pick").result {
         KindTally::Choose(c) => {
-            let counts: Vec<(&str, u64)> = c.ranking.iter().map(|r| (r.option_id.as_str(), r.count)).collect();
+            let counts: Vec<(&str, u64)> = c
+                .ranking
+                .iter()
+                .map(|r| (r.option_id.as_str(), r.count))
+                .collect();
             assert_eq!(counts, vec![("o0", 5), ("o2", 2), ("o1", 1)]);
             assert_eq!(c.elected, vec!["o0".to_string()]);
             assert_eq!(q("pick").answered, 6);
@@ -134,7 +164,8 @@ fn totals_are_counted_and_channels_shown_separately() {
         other => panic!("{other:?}"),
     }
     let cc = |id: &str, ch: Channel, sub: Option<&str>, opt: &str| {
-        q(id).channel_counts
+        q(id)
+            .channel_counts
             .iter()
             .find(|c| c.channel == ch && c.subject_id.as_deref() == sub && c.option_id == opt)
             .map(|c| c.count)
@@ -143,19 +174,31 @@ fn totals_are_counted_and_channels_shown_separately() {
     assert_eq!(cc("sat", Channel::Paper, None, "satisfied"), Some(3));
     assert_eq!(cc("sat", Channel::Paper, None, "dissatisfied"), Some(0));
     assert_eq!(cc("mat", Channel::Paper, Some("a"), "competent"), Some(4));
-    assert_eq!(cc("mat", Channel::Digital, Some("b"), "not_competent"), Some(1));
+    assert_eq!(
+        cc("mat", Channel::Digital, Some("b"), "not_competent"),
+        Some(1)
+    );
     assert_eq!(cc("pick", Channel::Paper, None, "o2"), Some(2));
     assert_eq!(cc("vote", Channel::Digital, None, "for"), Some(1));
     assert!(q("why").channel_counts.is_empty());
     // Sum over channels is the total count.
-    let sat_paper: u64 = q("sat").channel_counts.iter().filter(|c| c.channel == Channel::Paper).map(|c| c.count).sum();
+    let sat_paper: u64 = q("sat")
+        .channel_counts
+        .iter()
+        .filter(|c| c.channel == Channel::Paper)
+        .map(|c| c.count)
+        .sum();
     assert_eq!(sat_paper, 4);
 
     // Without paper input the tally is the plain tally: no channel_counts, same JSON.
     let plain = tally_with_paper(&s, &digital, &[]);
     assert_eq!(plain, tally(&s, &digital));
-    assert!(!serde_json::to_string(&plain).unwrap().contains("channel_counts"));
-    assert!(!serde_json::to_string(&plain).unwrap().contains("paper_totals_ballots"));
+    assert!(!serde_json::to_string(&plain)
+        .unwrap()
+        .contains("channel_counts"));
+    assert!(!serde_json::to_string(&plain)
+        .unwrap()
+        .contains("paper_totals_ballots"));
     // And the JSON round-trips.
     let back: Tally = serde_json::from_str(&serde_json::to_string(&out).unwrap()).unwrap();
     assert_eq!(back, out);
@@ -173,27 +216,47 @@ fn over_eligible_and_quorum_include_totals() {
 /// Which option of each option-count question a paper ballot marks.
 type Marks = (usize, usize, usize, Vec<bool>, usize);
 
-const SAT: [&str; 4] = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"];
+const SAT: [&str; 4] = [
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+    "unknown",
+];
 const APP: [&str; 3] = ["competent", "basically_competent", "not_competent"];
 const VOTE: [&str; 3] = ["for", "against", "abstain"];
 
 fn marks() -> impl Strategy<Value = Marks> {
-    (0..4usize, 0..3usize, 0..3usize, proptest::collection::vec(any::<bool>(), 3), 0..3usize)
+    (
+        0..4usize,
+        0..3usize,
+        0..3usize,
+        proptest::collection::vec(any::<bool>(), 3),
+        0..3usize,
+    )
 }
 
 fn paper_ballot(s: &Survey, n: u64, m: &Marks) -> Ballot {
     let (sat, a, b, picks, vote) = m;
-    let mut chosen: Vec<String> = picks.iter().enumerate().filter(|(_, p)| **p).map(|(i, _)| format!("o{i}")).collect();
+    let mut chosen: Vec<String> = picks
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p)
+        .map(|(i, _)| format!("o{i}"))
+        .collect();
     if chosen.is_empty() {
         chosen.push("o0".into());
     }
     chosen.truncate(2);
-    paper(s, n, json!({
-        "sat": { "choice": SAT[*sat] },
-        "mat": { "ratings": { "a": APP[*a], "b": APP[*b] } },
-        "pick": { "chosen": chosen },
-        "vote": { "choice": VOTE[*vote] },
-    }))
+    paper(
+        s,
+        n,
+        json!({
+            "sat": { "choice": SAT[*sat] },
+            "mat": { "ratings": { "a": APP[*a], "b": APP[*b] } },
+            "pick": { "chosen": chosen },
+            "vote": { "choice": VOTE[*vote] },
+        }),
+    )
 }
 
 /// The totals an organiser would write down from a stack of paper ballots.
@@ -204,11 +267,19 @@ fn count_up(ballots: &[Ballot]) -> Vec<PaperTotals> {
         for (q, a) in &b.answers {
             match a {
                 pingyi_core::Answer::Choice { choice } => {
-                    *by_entry.entry((q.clone(), None)).or_default().entry(choice.clone()).or_insert(0) += 1
+                    *by_entry
+                        .entry((q.clone(), None))
+                        .or_default()
+                        .entry(choice.clone())
+                        .or_insert(0) += 1
                 }
                 pingyi_core::Answer::Ratings { ratings } => {
                     for (sub, o) in ratings {
-                        *by_entry.entry((q.clone(), Some(sub.clone()))).or_default().entry(o.clone()).or_insert(0) += 1
+                        *by_entry
+                            .entry((q.clone(), Some(sub.clone())))
+                            .or_default()
+                            .entry(o.clone())
+                            .or_insert(0) += 1
                     }
                 }
                 pingyi_core::Answer::Chosen { chosen } => {
@@ -223,7 +294,12 @@ fn count_up(ballots: &[Ballot]) -> Vec<PaperTotals> {
     }
     by_entry
         .into_iter()
-        .map(|((question_id, subject_id), counts)| PaperTotals { question_id, subject_id, ballots: n, counts })
+        .map(|((question_id, subject_id), counts)| PaperTotals {
+            question_id,
+            subject_id,
+            ballots: n,
+            counts,
+        })
         .collect()
 }
 

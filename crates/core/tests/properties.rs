@@ -29,7 +29,13 @@ fn survey() -> Survey {
     parse(&v)
 }
 
-const SCALE: [&str; 5] = ["satisfied", "basically_satisfied", "dissatisfied", "unknown", "bogus"];
+const SCALE: [&str; 5] = [
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+    "unknown",
+    "bogus",
+];
 const APPRAISAL: [&str; 3] = ["competent", "basically_competent", "not_competent"];
 const VOTE: [&str; 4] = ["for", "against", "abstain", "nonsense"];
 
@@ -40,12 +46,27 @@ type Drawn = (u8, usize, usize, Vec<bool>, i32, i32, bool, usize, bool);
 /// One generated ballot: its content is a pure function of (n, the drawn values), so two ballots
 /// with the same id are always identical.
 fn ballot_strategy() -> impl Strategy<Value = Drawn> {
-    (0u8..40, 0..5usize, 0..3usize, proptest::collection::vec(any::<bool>(), 4), 0..12i32, 0..11i32, any::<bool>(), 0..4usize, any::<bool>())
+    (
+        0u8..40,
+        0..5usize,
+        0..3usize,
+        proptest::collection::vec(any::<bool>(), 4),
+        0..12i32,
+        0..11i32,
+        any::<bool>(),
+        0..4usize,
+        any::<bool>(),
+    )
 }
 
 fn make(s: &Survey, g: &Drawn) -> Ballot {
     let (n, sat, app, picks, p1, p2, objection, vote, paper) = g;
-    let chosen: Vec<String> = picks.iter().enumerate().filter(|(_, p)| **p).map(|(i, _)| format!("o{i}")).collect();
+    let chosen: Vec<String> = picks
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p)
+        .map(|(i, _)| format!("o{i}"))
+        .collect();
     let mut answers = json!({
         "sat": { "choice": SCALE[*sat] },
         "mat": { "ratings": { "a": APPRAISAL[*app], "b": APPRAISAL[(*app + 1) % 3] } },
@@ -67,7 +88,10 @@ fn make(s: &Survey, g: &Drawn) -> Ballot {
 /// The same ballot id must always carry the same content: keep the first drawn per id.
 fn distinct(s: &Survey, gs: &[Drawn]) -> Vec<Ballot> {
     let mut seen = std::collections::BTreeSet::new();
-    gs.iter().filter(|g| seen.insert(g.0)).map(|g| make(s, g)).collect()
+    gs.iter()
+        .filter(|g| seen.insert(g.0))
+        .map(|g| make(s, g))
+        .collect()
 }
 
 /// A tally with the order-dependent lists (reasons, texts) sorted and the dedupe counter zeroed.

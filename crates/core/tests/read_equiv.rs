@@ -19,7 +19,9 @@ fn agree(text: &str) -> Result<(), String> {
         (Ok(_), Err(e)) => Err(format!("parse_survey accepted what serde rejects: {e}")),
         // The structure pass is stricter than serde in places (serde reads a struct from an
         // array of its fields, e.g. `"title": ["x"]`); the reader must never be reached then.
-        (Err(p), _) if p.iter().any(|p| p.code == "invalid_structure") => Err(format!("the reader failed: {p:#?}")),
+        (Err(p), _) if p.iter().any(|p| p.code == "invalid_structure") => {
+            Err(format!("the reader failed: {p:#?}"))
+        }
         (Err(_), _) => Ok(()),
     }
 }
@@ -66,7 +68,10 @@ fn full() -> Value {
     o.insert("codes".into(), json!(true));
     o.insert("opens_at".into(), json!("2026-11-27T19:00:00+08:00"));
     o.insert("closes_at".into(), json!("2026-11-28T19:00:00+08:00"));
-    o.insert("collect".into(), json!({ "endpoint": "https://example.org/pingyi", "submit_key": "k" }));
+    o.insert(
+        "collect".into(),
+        json!({ "endpoint": "https://example.org/pingyi", "submit_key": "k" }),
+    );
     v["sections"][0]["description"] = json!({ "zh": "部分说明" });
     v
 }
@@ -81,7 +86,13 @@ fn every_field_reads_the_same() {
 #[test]
 fn defaults_and_nulls_read_the_same() {
     let mut v = survey_json(json!([{ "id": "q", "kind": "text", "title": { "zh": "x" } }]));
-    for (k, null) in [("description", true), ("eligible", true), ("opens_at", true), ("closes_at", true), ("collect", true)] {
+    for (k, null) in [
+        ("description", true),
+        ("eligible", true),
+        ("opens_at", true),
+        ("closes_at", true),
+        ("collect", true),
+    ] {
         if null {
             v[k] = Value::Null;
         }
@@ -93,7 +104,11 @@ fn defaults_and_nulls_read_the_same() {
 
 #[test]
 fn examples_read_the_same() {
-    for name in ["satisfaction.json", "appraisal.json", "evening-meeting.json"] {
+    for name in [
+        "satisfaction.json",
+        "appraisal.json",
+        "evening-meeting.json",
+    ] {
         agree(&example(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
@@ -135,8 +150,17 @@ fn json_value() -> impl Strategy<Value = Value> {
         (-1e6f64..1e6).prop_map(|f| json!(f)),
         Just(json!(1.0)),
         "[a-z_ -]{0,8}".prop_map(Value::String),
-        prop_oneof![Just("mean"), Just("trimmed_mean"), Just("scale"), Just("text"), Just("approve"), Just("household"), Just("valid"), Just("appraisal")]
-            .prop_map(|s| json!(s)),
+        prop_oneof![
+            Just("mean"),
+            Just("trimmed_mean"),
+            Just("scale"),
+            Just("text"),
+            Just("approve"),
+            Just("household"),
+            Just("valid"),
+            Just("appraisal")
+        ]
+        .prop_map(|s| json!(s)),
         Just(json!({ "zh": "x" })),
         Just(json!({ "method": "trimmed_mean", "drop": 2 })),
         Just(json!({ "method": "mean", "drop": 2 })),
@@ -144,7 +168,8 @@ fn json_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(2, 8, 3, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-            proptest::collection::btree_map("[a-z_]{1,6}", inner, 0..3).prop_map(|m| Value::Object(m.into_iter().collect())),
+            proptest::collection::btree_map("[a-z_]{1,6}", inner, 0..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

@@ -31,7 +31,10 @@ fn schema_describes_every_question_kind() {
     let schema: serde_json::Value = serde_json::from_str(&pingyi_core::survey_schema()).unwrap();
     let text = schema.to_string();
     for kind in ["scale", "choose", "score", "notice", "approve", "text"] {
-        assert!(text.contains(&format!("\"{kind}\"")), "kind {kind} missing from the schema");
+        assert!(
+            text.contains(&format!("\"{kind}\"")),
+            "kind {kind} missing from the schema"
+        );
     }
     assert_eq!(schema["title"], "Survey");
 }

@@ -66,16 +66,20 @@ fn identity_problems() {
 #[test]
 fn every_answer_problem_at_its_path() {
     let s = survey();
-    let b = ballot(&s, 1, json!({
-        "q1": { "choice": "very_happy" },
-        "q2": { "ratings": { "clean": "satisfied", "roads": "satisfied" } },
-        "q3": { "chosen": ["a", "a", "z"] },
-        "q4": { "scores": { "h1": { "clean": 11 }, "h9": { "clean": 2 } } },
-        "q5": { "responses": { "road": { "objection": true, "reason": "   " }, "lamp": { "objection": true, "reason": "一二三四五六" }, "well": { "objection": false } } },
-        "q6": { "choice": "yes" },
-        "q8": { "text": "四个字啊" },
-        "q9": { "text": "?" }
-    }));
+    let b = ballot(
+        &s,
+        1,
+        json!({
+            "q1": { "choice": "very_happy" },
+            "q2": { "ratings": { "clean": "satisfied", "roads": "satisfied" } },
+            "q3": { "chosen": ["a", "a", "z"] },
+            "q4": { "scores": { "h1": { "clean": 11 }, "h9": { "clean": 2 } } },
+            "q5": { "responses": { "road": { "objection": true, "reason": "   " }, "lamp": { "objection": true, "reason": "一二三四五六" }, "well": { "objection": false } } },
+            "q6": { "choice": "yes" },
+            "q8": { "text": "四个字啊" },
+            "q9": { "text": "?" }
+        }),
+    );
     let p = validate_ballot(&s, &b).unwrap_err();
     assert_problem(&p, "$.answers.q1.choice", "unknown_option");
     assert_problem(&p, "$.answers.q2.ratings.roads", "unknown_subject");
@@ -103,7 +107,11 @@ fn text_length_counts_characters_not_bytes() {
     a["q8"] = json!({ "text": "修好路" }); // 3 characters, 9 bytes
     assert_eq!(validate_ballot(&s, &ballot(&s, 1, a.clone())), Ok(()));
     a["q8"] = json!({ "text": "修好路了" });
-    assert_problem(&validate_ballot(&s, &ballot(&s, 1, a)).unwrap_err(), "$.answers.q8.text", "text_too_long");
+    assert_problem(
+        &validate_ballot(&s, &ballot(&s, 1, a)).unwrap_err(),
+        "$.answers.q8.text",
+        "text_too_long",
+    );
 }
 
 #[test]
@@ -139,7 +147,11 @@ fn required_shown_and_hidden_questions() {
     assert_problem(&p, "$.answers.q7", "required_missing");
     assert_eq!(p.len(), 1);
     a["q7"] = json!({ "text": "  " });
-    assert_problem(&validate_ballot(&s, &ballot(&s, 1, a)).unwrap_err(), "$.answers.q7", "required_missing");
+    assert_problem(
+        &validate_ballot(&s, &ballot(&s, 1, a)).unwrap_err(),
+        "$.answers.q7",
+        "required_missing",
+    );
     // Voting for hides q7: answering it anyway is a problem.
     let mut a = good();
     a["q7"] = json!({ "text": "不对" });

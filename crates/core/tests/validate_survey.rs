@@ -7,7 +7,9 @@ use serde_json::json;
 
 #[test]
 fn a_minimal_survey_is_valid() {
-    let s = parse(&survey_json(json!([{ "id": "q1", "kind": "approve", "title": { "zh": "同意吗" } }])));
+    let s = parse(&survey_json(
+        json!([{ "id": "q1", "kind": "approve", "title": { "zh": "同意吗" } }]),
+    ));
     assert_eq!(s.id, "test");
     assert!(s.anonymous);
     assert_eq!(s.quorum_percent, 50);
@@ -25,7 +27,8 @@ fn syntax_error_is_one_problem_with_line_and_column() {
 
 #[test]
 fn top_level_problems_are_all_reported() {
-    let mut v = survey_json(json!([{ "id": "q1", "kind": "approve", "title": { "zh": "同意吗" } }]));
+    let mut v =
+        survey_json(json!([{ "id": "q1", "kind": "approve", "title": { "zh": "同意吗" } }]));
     v["format"] = json!("pingyi/2");
     v["id"] = json!("Bad Id");
     v["version"] = json!(0);
@@ -52,7 +55,8 @@ fn top_level_problems_are_all_reported() {
 
 #[test]
 fn closing_before_opening_is_caught_across_offsets() {
-    let mut v = survey_json(json!([{ "id": "q1", "kind": "approve", "title": { "zh": "同意吗" } }]));
+    let mut v =
+        survey_json(json!([{ "id": "q1", "kind": "approve", "title": { "zh": "同意吗" } }]));
     // 08:00 in Beijing is 00:00 UTC: closes at the same instant it opens.
     v["opens_at"] = json!("2026-12-01T00:00:00Z");
     v["closes_at"] = json!("2026-12-01T08:00:00+08:00");
@@ -78,21 +82,29 @@ fn a_malformed_question_is_reported_and_the_others_still_checked() {
     assert_problem(&p, "$.sections[0].questions[2].max_len", "wrong_type");
     assert_problem(&p, "$.sections[0].questions[3].colour", "unknown_field");
     assert_problem(&p, "$.sections[0].questions[4].id", "missing_field");
-    assert_problem(&p, "$.sections[0].questions[5].options[0].label.zh", "wrong_type");
+    assert_problem(
+        &p,
+        "$.sections[0].questions[5].options[0].label.zh",
+        "wrong_type",
+    );
     assert_eq!(p.len(), 7, "{p:#?}");
 }
 
 #[test]
 fn missing_and_mistyped_top_level_fields_have_paths() {
-    let p = problems_of(&json!({ "format": "pingyi/1", "version": "1", "title": { "zh": "t" }, "unit": "u", "sections": {} }));
+    let p = problems_of(
+        &json!({ "format": "pingyi/1", "version": "1", "title": { "zh": "t" }, "unit": "u", "sections": {} }),
+    );
     assert_problem(&p, "$.id", "missing_field");
     assert_problem(&p, "$.version", "wrong_type");
     assert_problem(&p, "$.sections", "wrong_type");
     assert_eq!(p.len(), 3, "{p:#?}");
     let p = problems_of(&json!([1, 2]));
     assert_problem(&p, "$", "wrong_type");
-    let p = problems_of(&json!({ "format": "pingyi/1", "id": "x", "version": 1, "title": { "zh": "t" }, "unit": "u",
-        "sections": [ 5, { "id": "b", "title": { "zh": "t" }, "questions": "none" } ], "voting_unit": "family" }));
+    let p = problems_of(
+        &json!({ "format": "pingyi/1", "id": "x", "version": 1, "title": { "zh": "t" }, "unit": "u",
+        "sections": [ 5, { "id": "b", "title": { "zh": "t" }, "questions": "none" } ], "voting_unit": "family" }),
+    );
     assert_problem(&p, "$.sections[0]", "wrong_type");
     assert_problem(&p, "$.sections[1].questions", "wrong_type");
     assert_problem(&p, "$.voting_unit", "unknown_value");
@@ -112,15 +124,33 @@ fn duplicate_ids_everywhere() {
         { "id": "q5", "kind": "scale", "title": { "zh": "满意" }, "preset": "satisfaction",
           "subjects": [ { "id": "x", "label": { "zh": "一" } }, { "id": "x", "label": { "zh": "二" } } ] }
     ]));
-    v["sections"].as_array_mut().unwrap().push(json!({ "id": "s1", "title": { "zh": "又一部分" }, "questions": [
-        { "id": "q1", "kind": "text", "title": { "zh": "再一次" } } ] }));
+    v["sections"].as_array_mut().unwrap().push(
+        json!({ "id": "s1", "title": { "zh": "又一部分" }, "questions": [
+        { "id": "q1", "kind": "text", "title": { "zh": "再一次" } } ] }),
+    );
     let p = problems_of(&v);
-    assert_problem(&p, "$.sections[0].questions[0].options[1].id", "duplicate_id");
+    assert_problem(
+        &p,
+        "$.sections[0].questions[0].options[1].id",
+        "duplicate_id",
+    );
     assert_problem(&p, "$.sections[0].questions[1].id", "duplicate_id");
-    assert_problem(&p, "$.sections[0].questions[2].subjects[1].id", "duplicate_id");
-    assert_problem(&p, "$.sections[0].questions[2].criteria[1].id", "duplicate_id");
+    assert_problem(
+        &p,
+        "$.sections[0].questions[2].subjects[1].id",
+        "duplicate_id",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[2].criteria[1].id",
+        "duplicate_id",
+    );
     assert_problem(&p, "$.sections[0].questions[3].items[1].id", "duplicate_id");
-    assert_problem(&p, "$.sections[0].questions[4].subjects[1].id", "duplicate_id");
+    assert_problem(
+        &p,
+        "$.sections[0].questions[4].subjects[1].id",
+        "duplicate_id",
+    );
     assert_problem(&p, "$.sections[1].id", "duplicate_id");
     assert_problem(&p, "$.sections[1].questions[0].id", "duplicate_id");
     assert_eq!(p.len(), 8, "{p:#?}");
@@ -135,14 +165,28 @@ fn scale_rules() {
           "grades": [ { "option": "great", "at_least_percent": 50, "grade": { "zh": "优" } }, { "option": "good", "at_least_percent": 101, "grade": { "zh": "良" } } ] }
     ])));
     assert_problem(&p, "$.sections[0].questions[0].options", "no_options");
-    assert_problem(&p, "$.sections[0].questions[1].options[1].weight", "weight_on_not_valid");
-    assert_problem(&p, "$.sections[0].questions[1].grades[0].option", "grade_unknown_option");
-    assert_problem(&p, "$.sections[0].questions[1].grades[1].at_least_percent", "grade_threshold_over_100");
+    assert_problem(
+        &p,
+        "$.sections[0].questions[1].options[1].weight",
+        "weight_on_not_valid",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[1].grades[0].option",
+        "grade_unknown_option",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[1].grades[1].at_least_percent",
+        "grade_threshold_over_100",
+    );
     assert_eq!(p.len(), 4, "{p:#?}");
 }
 
 fn options(n: usize) -> serde_json::Value {
-    json!((0..n).map(|i| json!({ "id": format!("o{i}"), "label": { "zh": format!("候选{i}") } })).collect::<Vec<_>>())
+    json!((0..n)
+        .map(|i| json!({ "id": format!("o{i}"), "label": { "zh": format!("候选{i}") } }))
+        .collect::<Vec<_>>())
 }
 
 #[test]
@@ -183,11 +227,27 @@ fn score_rules() {
     ])));
     assert_problem(&p, "$.sections[0].questions[0].subjects", "no_subjects");
     assert_problem(&p, "$.sections[0].questions[0].criteria", "no_criteria");
-    assert_problem(&p, "$.sections[0].questions[1].criteria[0].max", "max_below_min");
-    assert_problem(&p, "$.sections[0].questions[1].criteria[1].step", "step_zero");
-    assert_problem(&p, "$.sections[0].questions[1].criteria[2].step", "step_not_dividing");
+    assert_problem(
+        &p,
+        "$.sections[0].questions[1].criteria[0].max",
+        "max_below_min",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[1].criteria[1].step",
+        "step_zero",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[1].criteria[2].step",
+        "step_not_dividing",
+    );
     assert_problem(&p, "$.sections[0].questions[1].combine.drop", "drop_zero");
-    assert_problem(&p, "$.sections[0].questions[2].combine.method", "unknown_value");
+    assert_problem(
+        &p,
+        "$.sections[0].questions[2].combine.method",
+        "unknown_value",
+    );
     assert_eq!(p.len(), 7, "{p:#?}");
 }
 
@@ -199,7 +259,11 @@ fn notice_text_and_approve_rules() {
         { "id": "c", "kind": "approve", "title": { "zh": "表决" }, "rule": "eligible" }
     ])));
     assert_problem(&p, "$.sections[0].questions[0].items", "no_items");
-    assert_problem(&p, "$.sections[0].questions[0].reason_max_len", "max_len_zero");
+    assert_problem(
+        &p,
+        "$.sections[0].questions[0].reason_max_len",
+        "max_len_zero",
+    );
     assert_problem(&p, "$.sections[0].questions[1].max_len", "max_len_zero");
     assert_problem(&p, "$.sections[0].questions[2].rule", "eligible_missing");
     assert_eq!(p.len(), 4, "{p:#?}");
@@ -219,12 +283,36 @@ fn show_if_rules() {
         { "id": "f", "kind": "text", "title": { "zh": "f" }, "show_if": { "question": "vote", "any_of": [] } },
         { "id": "later", "kind": "approve", "title": { "zh": "后面" } }
     ])));
-    assert_problem(&p, "$.sections[0].questions[2].show_if.question", "condition_unknown_question");
-    assert_problem(&p, "$.sections[0].questions[3].show_if.question", "condition_not_earlier");
-    assert_problem(&p, "$.sections[0].questions[4].show_if.question", "condition_kind");
-    assert_problem(&p, "$.sections[0].questions[5].show_if.any_of[1]", "condition_unknown_answer");
-    assert_problem(&p, "$.sections[0].questions[6].show_if.question", "condition_not_earlier");
-    assert_problem(&p, "$.sections[0].questions[7].show_if.any_of", "condition_empty");
+    assert_problem(
+        &p,
+        "$.sections[0].questions[2].show_if.question",
+        "condition_unknown_question",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[3].show_if.question",
+        "condition_not_earlier",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[4].show_if.question",
+        "condition_kind",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[5].show_if.any_of[1]",
+        "condition_unknown_answer",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[6].show_if.question",
+        "condition_not_earlier",
+    );
+    assert_problem(
+        &p,
+        "$.sections[0].questions[7].show_if.any_of",
+        "condition_empty",
+    );
     assert_eq!(p.len(), 6, "{p:#?}");
 }
 
@@ -253,7 +341,9 @@ fn a_condition_on_a_broken_question_is_not_reported_twice() {
 
 #[test]
 fn validate_survey_checks_typed_surveys() {
-    let mut s = parse(&survey_json(json!([{ "id": "q1", "kind": "approve", "title": { "zh": "同意吗" } }])));
+    let mut s = parse(&survey_json(
+        json!([{ "id": "q1", "kind": "approve", "title": { "zh": "同意吗" } }]),
+    ));
     s.version = 0;
     s.sections[0].questions[0].id = "Q 1".into();
     let p = pingyi_core::validate_survey(&s);

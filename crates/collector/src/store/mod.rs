@@ -111,7 +111,10 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::VersionBackwards { latest } => {
-                write!(f, "version goes backwards: version {latest} is already published")
+                write!(
+                    f,
+                    "version goes backwards: version {latest} is already published"
+                )
             }
             StoreError::VersionClash { version } => {
                 write!(f, "version {version} is already published with different content; raise the version")
@@ -140,7 +143,11 @@ pub trait Store: Send + Sync + 'static {
     fn latest_survey(&self, survey_id: &str) -> Result<Option<StoredSurvey>, StoreError>;
 
     /// One published version of a survey.
-    fn survey_version(&self, survey_id: &str, version: u32) -> Result<Option<StoredSurvey>, StoreError>;
+    fn survey_version(
+        &self,
+        survey_id: &str,
+        version: u32,
+    ) -> Result<Option<StoredSurvey>, StoreError>;
 
     /// Insert ballots in one transaction, all or nothing, returning one outcome per ballot in
     /// order. Ballot ids are unique across the store. A ballot with a `code_hash` claims that code
@@ -187,5 +194,6 @@ pub trait Store: Send + Sync + 'static {
     fn paper_totals(&self, survey_id: &str) -> Result<Option<(u32, String)>, StoreError>;
 
     /// Replace the paper totals. Fails with [`StoreError::Closed`] when the survey is closed.
-    fn set_paper_totals(&self, survey_id: &str, version: u32, json: &str) -> Result<(), StoreError>;
+    fn set_paper_totals(&self, survey_id: &str, version: u32, json: &str)
+        -> Result<(), StoreError>;
 }

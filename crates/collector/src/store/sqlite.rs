@@ -22,8 +22,8 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
-    FrozenTally, InsertOutcome, MeetingState, NewBallot, PublishOutcome, Store, StoreError, StoredBallot, StoredCode,
-    StoredSurvey,
+    FrozenTally, InsertOutcome, MeetingState, NewBallot, PublishOutcome, Store, StoreError,
+    StoredBallot, StoredCode, StoredSurvey,
 };
 
 const SCHEMA: &str = "
@@ -90,9 +90,11 @@ impl SqliteStore {
         let writer = open_connection(path)?;
         writer.execute_batch(SCHEMA)?;
         let has_code_column: bool = writer
-            .query_row("SELECT COUNT(*) FROM pragma_table_info('ballots') WHERE name = 'code_hash'", [], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('ballots') WHERE name = 'code_hash'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
             .map(|n| n > 0)?;
         if !has_code_column {
             writer.execute_batch("ALTER TABLE ballots ADD COLUMN code_hash TEXT NULL;")?;
@@ -106,7 +108,10 @@ impl SqliteStore {
         })
     }
 
-    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn with_reader<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let conn = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match conn {
             Some(c) => c,
@@ -131,7 +136,9 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     // journal_mode returns a row, so it is read with query_row.
     let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Database(format!("could not switch to WAL mode (got {mode})")));
+        return Err(StoreError::Database(format!(
+            "could not switch to WAL mode (got {mode})"
+        )));
     }
     conn.execute_batch("PRAGMA synchronous=FULL;")?;
     Ok(conn)
@@ -142,19 +149,32 @@ fn crash_hook_from_env() -> Option<u64> {
     if !cfg!(debug_assertions) {
         return None;
     }
-    std::env::var("PINGYI_TEST_CRASH_AFTER_INSERTS").ok()?.trim().parse().ok()
+    std::env::var("PINGYI_TEST_CRASH_AFTER_INSERTS")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Whether the survey is closed, read inside a transaction.
 fn is_closed(tx: &Connection, survey_id: &str) -> Result<bool, StoreError> {
     let closed: Option<Option<String>> = tx
-        .query_row("SELECT closed_at FROM survey_state WHERE survey_id = ?1", params![survey_id], |r| r.get(0))
+        .query_row(
+            "SELECT closed_at FROM survey_state WHERE survey_id = ?1",
+            params![survey_id],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(matches!(closed, Some(Some(_))))
 }
 
 fn row_to_survey(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSurvey> {
-    Ok(StoredSurvey { survey_id: r.get(0)?, version: r.get(1)?, json: r.get(2)?, content_hash: r.get(3)? })
+    Ok(StoredSurvey {
+        survey_id: r.get(0)?,
+        version: r.get(1)?,
+        json: r.get(2)?,
+        content_hash: r.get(3)?,
+    })
 }
 
 impl Store for SqliteStore {
@@ -179,7 +199,9 @@ impl Store for SqliteStore {
                 return if hash == survey.content_hash {
                     Ok(PublishOutcome::Unchanged)
                 } else {
-                    Err(StoreError::VersionClash { version: survey.version })
+                    Err(StoreError::VersionClash {
+                        version: survey.version,
+                    })
                 };
             }
         }
@@ -203,7 +225,11 @@ impl Store for SqliteStore {
         })
     }
 
-    fn survey_version(&self, survey_id: &str, version: u32) -> Result<Option<StoredSurvey>, StoreError> {
+    fn survey_version(
+        &self,
+        survey_id: &str,
+        version: u32,
+    ) -> Result<Option<StoredSurvey>, StoreError> {
         self.with_reader(|c| {
             Ok(c.query_row(
                 "SELECT survey_id, version, json, content_hash FROM survey_versions
@@ -234,22 +260,33 @@ impl Store for SqliteStore {
                 "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, code_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
             )?;
-            let mut existing = tx.prepare_cached("SELECT content_hash FROM ballots WHERE id = ?1")?;
+            let mut existing =
+                tx.prepare_cached("SELECT content_hash FROM ballots WHERE id = ?1")?;
             let mut claim = tx.prepare_cached(
                 "UPDATE codes SET used_by_ballot = ?3
                  WHERE survey_id = ?1 AND code_hash = ?2 AND used_by_ballot IS NULL",
             )?;
-            let mut code_row = tx.prepare_cached("SELECT used_by_ballot FROM codes WHERE survey_id = ?1 AND code_hash = ?2")?;
+            let mut code_row = tx.prepare_cached(
+                "SELECT used_by_ballot FROM codes WHERE survey_id = ?1 AND code_hash = ?2",
+            )?;
             for b in ballots {
                 if let Some(code) = &b.code_hash {
                     // A re-sent ballot is a duplicate (or conflict) before its code is looked at.
-                    if let Some(hash) = existing.query_row(params![b.id], |r| r.get::<_, String>(0)).optional()? {
-                        outcomes.push(if hash == b.content_hash { InsertOutcome::Duplicate } else { InsertOutcome::Conflict });
+                    if let Some(hash) = existing
+                        .query_row(params![b.id], |r| r.get::<_, String>(0))
+                        .optional()?
+                    {
+                        outcomes.push(if hash == b.content_hash {
+                            InsertOutcome::Duplicate
+                        } else {
+                            InsertOutcome::Conflict
+                        });
                         continue;
                     }
                     if claim.execute(params![b.survey_id, code, b.id])? != 1 {
-                        let row: Option<Option<String>> =
-                            code_row.query_row(params![b.survey_id, code], |r| r.get(0)).optional()?;
+                        let row: Option<Option<String>> = code_row
+                            .query_row(params![b.survey_id, code], |r| r.get(0))
+                            .optional()?;
                         outcomes.push(match row {
                             None => InsertOutcome::CodeUnknown,
                             Some(_) => InsertOutcome::CodeUsed,
@@ -327,9 +364,11 @@ impl Store for SqliteStore {
                     params![survey_id, v],
                     |r| r.get(0),
                 )?,
-                None => {
-                    c.query_row("SELECT COUNT(*) FROM ballots WHERE survey_id = ?1", params![survey_id], |r| r.get(0))?
-                }
+                None => c.query_row(
+                    "SELECT COUNT(*) FROM ballots WHERE survey_id = ?1",
+                    params![survey_id],
+                    |r| r.get(0),
+                )?,
             };
             Ok(u64::try_from(n).unwrap_or(0))
         })
@@ -343,8 +382,9 @@ impl Store for SqliteStore {
         }
         let mut added = Vec::with_capacity(hashes.len());
         {
-            let mut insert =
-                tx.prepare_cached("INSERT INTO codes (survey_id, code_hash) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO codes (survey_id, code_hash) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?;
             for h in hashes {
                 added.push(insert.execute(params![survey_id, h])? == 1);
             }
@@ -379,7 +419,11 @@ impl Store for SqliteStore {
                             closed_at: r.get(1)?,
                             final_tally: match (version, report, hash) {
                                 (Some(survey_version), Some(report_json), Some(content_hash)) => {
-                                    Some(FrozenTally { survey_version, report_json, content_hash })
+                                    Some(FrozenTally {
+                                        survey_version,
+                                        report_json,
+                                        content_hash,
+                                    })
                                 }
                                 _ => None,
                             },
@@ -417,7 +461,12 @@ impl Store for SqliteStore {
         tx.execute(
             "UPDATE survey_state SET final_version = ?2, final_report = ?3, final_content_hash = ?4
              WHERE survey_id = ?1 AND closed_at IS NOT NULL AND final_report IS NULL",
-            params![survey_id, frozen.survey_version, frozen.report_json, frozen.content_hash],
+            params![
+                survey_id,
+                frozen.survey_version,
+                frozen.report_json,
+                frozen.content_hash
+            ],
         )?;
         let row: Option<(Option<u32>, Option<String>, Option<String>)> = tx
             .query_row(
@@ -429,9 +478,15 @@ impl Store for SqliteStore {
         tx.commit()?;
         match row {
             Some((Some(survey_version), Some(report_json), Some(content_hash))) => {
-                Ok(FrozenTally { survey_version, report_json, content_hash })
+                Ok(FrozenTally {
+                    survey_version,
+                    report_json,
+                    content_hash,
+                })
             }
-            _ => Err(StoreError::Database("freeze: the survey is not closed".into())),
+            _ => Err(StoreError::Database(
+                "freeze: the survey is not closed".into(),
+            )),
         }
     }
 
@@ -446,7 +501,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn set_paper_totals(&self, survey_id: &str, version: u32, json: &str) -> Result<(), StoreError> {
+    fn set_paper_totals(
+        &self,
+        survey_id: &str,
+        version: u32,
+        json: &str,
+    ) -> Result<(), StoreError> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if is_closed(&tx, survey_id)? {
@@ -479,21 +539,40 @@ mod tests {
     }
 
     fn survey(version: u32, hash: &str) -> StoredSurvey {
-        StoredSurvey { survey_id: "s".into(), version, json: "{}".into(), content_hash: hash.into() }
+        StoredSurvey {
+            survey_id: "s".into(),
+            version,
+            json: "{}".into(),
+            content_hash: hash.into(),
+        }
     }
 
     #[test]
     fn insert_is_idempotent_and_never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("t.sqlite")).unwrap();
-        let out = store.insert_ballots(&[ballot("a", "1"), ballot("b", "2"), ballot("a", "1")]).unwrap();
-        assert_eq!(out, vec![InsertOutcome::Inserted, InsertOutcome::Inserted, InsertOutcome::Duplicate]);
-        let out = store.insert_ballots(&[ballot("a", "9"), ballot("c", "3")]).unwrap();
+        let out = store
+            .insert_ballots(&[ballot("a", "1"), ballot("b", "2"), ballot("a", "1")])
+            .unwrap();
+        assert_eq!(
+            out,
+            vec![
+                InsertOutcome::Inserted,
+                InsertOutcome::Inserted,
+                InsertOutcome::Duplicate
+            ]
+        );
+        let out = store
+            .insert_ballots(&[ballot("a", "9"), ballot("c", "3")])
+            .unwrap();
         assert_eq!(out, vec![InsertOutcome::Conflict, InsertOutcome::Inserted]);
         assert_eq!(store.count_ballots("s", None).unwrap(), 3);
         let page = store.ballots_page("s", Some(1), 0, 10).unwrap();
         assert_eq!(page.len(), 3);
-        assert!(page[0].canonical_json.contains("\"h\":\"1\""), "the original is kept");
+        assert!(
+            page[0].canonical_json.contains("\"h\":\"1\""),
+            "the original is kept"
+        );
         let next = store.ballots_page("s", None, page[1].seq, 10).unwrap();
         assert_eq!(next.len(), 1);
     }
@@ -502,13 +581,31 @@ mod tests {
     fn publishing_rules() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("t.sqlite")).unwrap();
-        assert_eq!(store.publish_survey(&survey(2, "x")).unwrap(), PublishOutcome::Created);
-        assert_eq!(store.publish_survey(&survey(2, "x")).unwrap(), PublishOutcome::Unchanged);
-        assert!(matches!(store.publish_survey(&survey(2, "y")), Err(StoreError::VersionClash { version: 2 })));
-        assert!(matches!(store.publish_survey(&survey(1, "x")), Err(StoreError::VersionBackwards { latest: 2 })));
-        assert_eq!(store.publish_survey(&survey(3, "z")).unwrap(), PublishOutcome::Created);
+        assert_eq!(
+            store.publish_survey(&survey(2, "x")).unwrap(),
+            PublishOutcome::Created
+        );
+        assert_eq!(
+            store.publish_survey(&survey(2, "x")).unwrap(),
+            PublishOutcome::Unchanged
+        );
+        assert!(matches!(
+            store.publish_survey(&survey(2, "y")),
+            Err(StoreError::VersionClash { version: 2 })
+        ));
+        assert!(matches!(
+            store.publish_survey(&survey(1, "x")),
+            Err(StoreError::VersionBackwards { latest: 2 })
+        ));
+        assert_eq!(
+            store.publish_survey(&survey(3, "z")).unwrap(),
+            PublishOutcome::Created
+        );
         assert_eq!(store.latest_survey("s").unwrap().unwrap().version, 3);
-        assert_eq!(store.survey_version("s", 2).unwrap().unwrap().content_hash, "x");
+        assert_eq!(
+            store.survey_version("s", 2).unwrap().unwrap().content_hash,
+            "x"
+        );
         assert!(store.latest_survey("other").unwrap().is_none());
     }
 }

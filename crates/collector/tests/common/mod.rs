@@ -49,7 +49,12 @@ pub fn survey_json(version: u32, results_public: bool, submit_key: Option<&str>)
 /// A valid ballot for version 1 with the given choice for q1.
 pub fn ballot(n: usize, choice: &str) -> Ballot {
     let mut answers = BTreeMap::new();
-    answers.insert("q1".to_string(), Answer::Choice { choice: choice.to_string() });
+    answers.insert(
+        "q1".to_string(),
+        Answer::Choice {
+            choice: choice.to_string(),
+        },
+    );
     Ballot {
         id: format!("00000000-0000-4000-8000-{n:012}"),
         survey_id: SURVEY_ID.to_string(),
@@ -64,8 +69,15 @@ pub fn ballot(n: usize, choice: &str) -> Ballot {
 
 /// `n` valid ballots numbered from `start`.
 pub fn ballots(start: usize, n: usize) -> Vec<Ballot> {
-    let choices = ["satisfied", "basically_satisfied", "dissatisfied", "unknown"];
-    (start..start + n).map(|i| ballot(i, choices[i % 4])).collect()
+    let choices = [
+        "satisfied",
+        "basically_satisfied",
+        "dissatisfied",
+        "unknown",
+    ];
+    (start..start + n)
+        .map(|i| ballot(i, choices[i % 4]))
+        .collect()
 }
 
 pub fn batch(ballots: &[Ballot]) -> Value {
@@ -112,21 +124,35 @@ impl TestServer {
 
     /// POST a batch; returns (status, body).
     pub async fn submit(&self, body: &Value) -> (u16, Value) {
-        let resp = self.client.post(self.ballots_url()).json(body).send().await.unwrap();
+        let resp = self
+            .client
+            .post(self.ballots_url())
+            .json(body)
+            .send()
+            .await
+            .unwrap();
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap())
     }
 
     /// GET with the admin token; returns (status, body).
     pub async fn admin_get(&self, path: &str) -> (u16, Value) {
-        let resp = self.client.get(self.url(path)).bearer_auth(ADMIN).send().await.unwrap();
+        let resp = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap();
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap())
     }
 
     /// Every exported ballot.
     pub async fn export(&self) -> Vec<Ballot> {
-        let (status, body) = self.admin_get(&format!("/v1/surveys/{SURVEY_ID}/ballots")).await;
+        let (status, body) = self
+            .admin_get(&format!("/v1/surveys/{SURVEY_ID}/ballots"))
+            .await;
         assert_eq!(status, 200, "{body}");
         serde_json::from_value(body).unwrap()
     }
@@ -136,7 +162,11 @@ impl TestServer {
 pub async fn serve(opts: Opts) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let survey = dir.path().join("survey.json");
-    std::fs::write(&survey, survey_json(1, opts.results_public, opts.submit_key)).unwrap();
+    std::fs::write(
+        &survey,
+        survey_json(1, opts.results_public, opts.submit_key),
+    )
+    .unwrap();
     let mut config = Config::new(dir.path().join("test.sqlite"));
     config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
     config.publish = vec![survey];
@@ -148,10 +178,19 @@ pub async fn serve(opts: Opts) -> TestServer {
         config.max_body_bytes = n;
     }
     let server = start(config).await.unwrap();
-    TestServer { server, dir, client: reqwest::Client::new() }
+    TestServer {
+        server,
+        dir,
+        client: reqwest::Client::new(),
+    }
 }
 
 /// The `status` of each result.
 pub fn statuses(body: &Value) -> Vec<String> {
-    body["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_string()).collect()
+    body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_string())
+        .collect()
 }

@@ -64,14 +64,19 @@ pub fn App(lang: Lang) -> impl IntoView {
         let base = browser::query_param("collector").unwrap_or_else(browser::origin);
         return match browser::query_param("s") {
             Some(id) => view! { <Projector lang base survey_id=id/> }.into_any(),
-            None => view! { <p class="pc-error" role="alert">{lang.t(Key::ProjectorNoSurvey)}</p> }.into_any(),
+            None => view! { <p class="pc-error" role="alert">{lang.t(Key::ProjectorNoSurvey)}</p> }
+                .into_any(),
         };
     }
     let page = RwSignal::new(Page::from_query(&view_q));
     let session = Session::new();
     let lang = RwSignal::new(lang);
     let local = browser::local_surveys();
-    let source = RwSignal::new(if local.is_empty() { Source::Server } else { Source::Local });
+    let source = RwSignal::new(if local.is_empty() {
+        Source::Server
+    } else {
+        Source::Local
+    });
     let loaded: RwSignal<Option<Arc<Loaded>>> = RwSignal::new(None);
     let status = RwSignal::new(Status::Idle);
     // The widget's 查看本机结果 link, `?source=local&s=<id>`: count at once.
@@ -110,13 +115,15 @@ pub fn App(lang: Lang) -> impl IntoView {
         Source::Server => view! { <ServerPanel lang loaded status session/> }.into_any(),
         Source::Files => view! { <FilesPanel lang loaded status/> }.into_any(),
     };
-    let status_line = move || match status.get() {
+    let status_line = move || {
+        match status.get() {
         Status::Idle => None,
         Status::Loading => Some(view! { <p class="pc-status">{t(Key::Loading)}</p> }.into_any()),
         Status::Error(e) => Some(
             view! { <p class="pc-error" role="alert" data-testid="error">{format!("{}{e}", t(Key::ErrorPrefix))}</p> }
                 .into_any(),
         ),
+    }
     };
     let urls: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
     let results = move || {
@@ -234,7 +241,11 @@ fn linked_local(lang: Lang) -> Option<Result<Loaded, String>> {
 }
 
 /// The survey from a picked file if there is one, else from `url`.
-async fn load_survey(file: Option<web_sys::HtmlInputElement>, url: String, lang: Lang) -> Result<Survey, String> {
+async fn load_survey(
+    file: Option<web_sys::HtmlInputElement>,
+    url: String,
+    lang: Lang,
+) -> Result<Survey, String> {
     if let Some(input) = file {
         if let Some((_, text)) = browser::read_files(&input).await?.into_iter().next() {
             return parse_survey(&text, lang);
@@ -244,7 +255,9 @@ async fn load_survey(file: Option<web_sys::HtmlInputElement>, url: String, lang:
     if url.is_empty() {
         return Err(lang.t(Key::NeedSurvey).into());
     }
-    let text = browser::get_text(&url, None).await.map_err(|e| format!("{url}: {e}"))?;
+    let text = browser::get_text(&url, None)
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
     parse_survey(&text, lang)
 }
 
@@ -268,7 +281,11 @@ fn run(
 
 /// The survey file picker and address field, shared by the local and files sources.
 #[component]
-fn SurveyInput(lang: RwSignal<Lang>, file: NodeRef<html::Input>, url: RwSignal<String>) -> impl IntoView {
+fn SurveyInput(
+    lang: RwSignal<Lang>,
+    file: NodeRef<html::Input>,
+    url: RwSignal<String>,
+) -> impl IntoView {
     let t = move |k| lang.get().t(k);
     view! {
         <fieldset class="pc-fieldset">
@@ -287,14 +304,22 @@ fn SurveyInput(lang: RwSignal<Lang>, file: NodeRef<html::Input>, url: RwSignal<S
 }
 
 #[component]
-fn LocalPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, status: RwSignal<Status>) -> impl IntoView {
+fn LocalPanel(
+    lang: RwSignal<Lang>,
+    loaded: RwSignal<Option<Arc<Loaded>>>,
+    status: RwSignal<Status>,
+) -> impl IntoView {
     let t = move |k| lang.get().t(k);
     let surveys = browser::local_surveys();
     // The survey named by the widget's link (`&s=`) first, if it has ballots here.
     let linked = browser::query_param("s").filter(|s| surveys.iter().any(|(id, _)| id == s));
     let first = linked.or_else(|| surveys.first().map(|(id, _)| id.clone()));
     let selected = RwSignal::new(first.clone());
-    let url = RwSignal::new(first.map(|id| format!("/v1/surveys/{id}")).unwrap_or_default());
+    let url = RwSignal::new(
+        first
+            .map(|id| format!("/v1/surveys/{id}"))
+            .unwrap_or_default(),
+    );
     let file: NodeRef<html::Input> = NodeRef::new();
     if surveys.is_empty() {
         return view! { <p class="pc-help" data-testid="local-none">{move || t(Key::LocalNone)}</p> }.into_any();
@@ -319,15 +344,25 @@ fn LocalPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, statu
         .collect_view();
     let count = move |_| {
         let lang = lang.get_untracked();
-        let Some(id) = selected.get_untracked() else { return };
+        let Some(id) = selected.get_untracked() else {
+            return;
+        };
         let (input, url) = (file.get_untracked(), url.get_untracked());
         run(status, loaded, async move {
             let survey = load_survey(input, url, lang).await?;
             if survey.id != id {
-                return Err(format!("{}{} ≠ {id}", lang.t(Key::SurveyMismatch), survey.id));
+                return Err(format!(
+                    "{}{} ≠ {id}",
+                    lang.t(Key::SurveyMismatch),
+                    survey.id
+                ));
             }
             let (ballots, _unreadable) = browser::local_ballots(&id);
-            Ok(Loaded::from_local(survey, &ballots, &browser::now_rfc3339()))
+            Ok(Loaded::from_local(
+                survey,
+                &ballots,
+                &browser::now_rfc3339(),
+            ))
         });
     };
     view! {
@@ -365,16 +400,25 @@ fn ServerPanel(
             let (base, id) = (target.base, target.id);
             let tok = Some(target.token).filter(|s| !s.is_empty());
             let survey_url = browser::join(&base, &format!("/v1/surveys/{id}"));
-            let text = browser::get_text(&survey_url, None).await.map_err(|e| e.to_string())?;
+            let text = browser::get_text(&survey_url, None)
+                .await
+                .map_err(|e| e.to_string())?;
             let survey = parse_survey(&text, lang)?;
             let report_url = browser::join(&base, &format!("/v1/surveys/{id}/tally?format=report"));
-            let text = browser::get_text(&report_url, tok.as_deref()).await.map_err(|e| e.to_string())?;
+            let text = browser::get_text(&report_url, tok.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
             let report: TallyReport = serde_json::from_str(&text).map_err(|e| e.to_string())?;
             // The officials' raw export needs the admin token; without it the link is left out.
             let raw = match &tok {
                 Some(tk) => {
-                    let path = format!("/v1/surveys/{id}/ballots?format=export&version={}", report.survey_version);
-                    browser::get_text(&browser::join(&base, &path), Some(tk)).await.ok()
+                    let path = format!(
+                        "/v1/surveys/{id}/ballots?format=export&version={}",
+                        report.survey_version
+                    );
+                    browser::get_text(&browser::join(&base, &path), Some(tk))
+                        .await
+                        .ok()
                 }
                 None => None,
             };
@@ -393,15 +437,22 @@ fn ServerPanel(
 }
 
 #[component]
-fn FilesPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, status: RwSignal<Status>) -> impl IntoView {
+fn FilesPanel(
+    lang: RwSignal<Lang>,
+    loaded: RwSignal<Option<Arc<Loaded>>>,
+    status: RwSignal<Status>,
+) -> impl IntoView {
     let t = move |k| lang.get().t(k);
     let url = RwSignal::new(String::new());
     let survey_file: NodeRef<html::Input> = NodeRef::new();
     let ballot_files: NodeRef<html::Input> = NodeRef::new();
     let count = move |_| {
         let lang = lang.get_untracked();
-        let (survey_input, url, files) =
-            (survey_file.get_untracked(), url.get_untracked(), ballot_files.get_untracked());
+        let (survey_input, url, files) = (
+            survey_file.get_untracked(),
+            url.get_untracked(),
+            ballot_files.get_untracked(),
+        );
         run(status, loaded, async move {
             let survey = load_survey(survey_input, url, lang).await?;
             let picked = match &files {
@@ -416,7 +467,11 @@ fn FilesPanel(lang: RwSignal<Lang>, loaded: RwSignal<Option<Arc<Loaded>>>, statu
                 let ballots = ballots_of_text(&text).map_err(|e| format!("{name}: {e}"))?;
                 exports.push((name, ballots));
             }
-            Ok(Loaded::from_files(survey, &exports, &browser::now_rfc3339()))
+            Ok(Loaded::from_files(
+                survey,
+                &exports,
+                &browser::now_rfc3339(),
+            ))
         });
     };
     view! {

@@ -36,7 +36,10 @@ pub fn bar_chart(summary: &str, bars: Vec<Bar>) -> AnyView {
     let height = (bars.len() as f64 * ROW_H + 8.0).max(ROW_H);
     let aria = format!(
         "{summary}: {}",
-        bars.iter().map(|b| format!("{} {}", b.label, b.value_text)).collect::<Vec<_>>().join("; ")
+        bars.iter()
+            .map(|b| format!("{} {}", b.label, b.value_text))
+            .collect::<Vec<_>>()
+            .join("; ")
     );
     let rows = bars
         .into_iter()

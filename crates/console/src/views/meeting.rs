@@ -18,8 +18,9 @@ use wasm_bindgen::JsCast;
 use crate::browser::{self, ServerSettings};
 use crate::i18n::{Key, Lang};
 use crate::meeting::{
-    answers_from_form, describe_problem, mark_field, paper_ballot, paper_questions, total_field, totals_from_form,
-    CodesResponse, FinalTally, IssuedCode, PaperKind, PaperQuestion, PaperTotalsView, SurveyStateView,
+    answers_from_form, describe_problem, mark_field, paper_ballot, paper_questions, total_field,
+    totals_from_form, CodesResponse, FinalTally, IssuedCode, PaperKind, PaperQuestion,
+    PaperTotalsView, SurveyStateView,
 };
 use crate::model::parse_survey;
 use crate::qr::qr_view;
@@ -47,8 +48,15 @@ impl Target {
         browser::join(&self.base, &format!("/v1/surveys/{}{tail}", self.id))
     }
 
-    async fn send(&self, method: &str, tail: &str, body: Option<&str>) -> Result<browser::Answer, String> {
-        browser::request(method, &self.url(tail), body, Some(&self.token)).await.map_err(|e| e.to_string())
+    async fn send(
+        &self,
+        method: &str,
+        tail: &str,
+        body: Option<&str>,
+    ) -> Result<browser::Answer, String> {
+        browser::request(method, &self.url(tail), body, Some(&self.token))
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -56,7 +64,11 @@ impl Session {
     /// From the remembered settings, with `?s=` taking precedence for the survey id.
     pub fn new() -> Session {
         let saved = browser::load_settings().unwrap_or_default();
-        let url = if saved.url.is_empty() { browser::origin() } else { saved.url.clone() };
+        let url = if saved.url.is_empty() {
+            browser::origin()
+        } else {
+            saved.url.clone()
+        };
         let id = browser::query_param("s").unwrap_or(saved.survey_id.clone());
         Session {
             url: RwSignal::new(url),
@@ -69,8 +81,11 @@ impl Session {
     /// Saves the settings (the token only with 记住) and returns the request target, or the
     /// message saying what is missing.
     pub fn target(&self, lang: Lang, need_token: bool) -> Result<Target, String> {
-        let (base, id, token) =
-            (self.url.get_untracked(), self.survey_id.get_untracked().trim().to_string(), self.token.get_untracked());
+        let (base, id, token) = (
+            self.url.get_untracked(),
+            self.survey_id.get_untracked().trim().to_string(),
+            self.token.get_untracked(),
+        );
         browser::save_settings(&ServerSettings {
             url: base.clone(),
             survey_id: id.clone(),
@@ -82,7 +97,11 @@ impl Session {
         if need_token && token.trim().is_empty() {
             return Err(lang.t(Key::NeedToken).into());
         }
-        Ok(Target { base, id, token: token.trim().to_string() })
+        Ok(Target {
+            base,
+            id,
+            token: token.trim().to_string(),
+        })
     }
 }
 
@@ -142,7 +161,8 @@ enum Line {
 }
 
 fn line_view(line: RwSignal<Line>, lang: RwSignal<Lang>, testid: &'static str) -> impl IntoView {
-    move || match line.get() {
+    move || {
+        match line.get() {
         Line::None => None,
         Line::Busy => Some(view! { <p class="pc-status" data-testid=testid>{lang.get().t(Key::Loading)}</p> }.into_any()),
         Line::Ok(m) => Some(view! { <p class="pc-note" role="status" data-testid=testid>{m}</p> }.into_any()),
@@ -150,6 +170,7 @@ fn line_view(line: RwSignal<Line>, lang: RwSignal<Lang>, testid: &'static str) -
             view! { <p class="pc-error" role="alert" data-testid=testid>{format!("{}{m}", lang.get().t(Key::ErrorPrefix))}</p> }
                 .into_any(),
         ),
+    }
     }
 }
 
@@ -182,7 +203,9 @@ pub fn Controls(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
         line.set(Line::Busy);
         spawn_local(async move {
             let result: Result<(), String> = async {
-                let a = target.send(method, tail, (method == "POST").then_some("{}")).await?;
+                let a = target
+                    .send(method, tail, (method == "POST").then_some("{}"))
+                    .await?;
                 if tail == "/close" || tail == "/final" {
                     let f: FinalTally = parse(&a)?;
                     fin.set(Some(f));
@@ -193,7 +216,11 @@ pub fn Controls(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
                     let closed = s.closed();
                     state.set(Some(s));
                     if closed && fin.get_untracked().is_none() && !target.token.is_empty() {
-                        if let Ok(f) = target.send("GET", "/final", None).await.and_then(|a| parse(&a)) {
+                        if let Ok(f) = target
+                            .send("GET", "/final", None)
+                            .await
+                            .and_then(|a| parse(&a))
+                        {
                             fin.set(Some(f));
                         }
                     }
@@ -334,9 +361,11 @@ pub fn Codes(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
         spawn_local(async move {
             let result: Result<(String, CodesResponse), String> = async {
                 let survey = target.send("GET", "", None).await?;
-                let survey: Survey = parse_survey(&parse::<serde_json::Value>(&survey)?.to_string(), lang)?;
+                let survey: Survey =
+                    parse_survey(&parse::<serde_json::Value>(&survey)?.to_string(), lang)?;
                 let body = serde_json::json!({ "count": n }).to_string();
-                let codes: CodesResponse = parse(&target.send("POST", "/codes", Some(&body)).await?)?;
+                let codes: CodesResponse =
+                    parse(&target.send("POST", "/codes", Some(&body)).await?)?;
                 Ok((lang.text(&survey.title), codes))
             }
             .await;
@@ -384,8 +413,12 @@ pub fn Codes(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
 
 /// `(name, value)` pairs of a form, as submitted.
 fn form_pairs(form: &web_sys::HtmlFormElement) -> Vec<(String, String)> {
-    let Ok(data) = web_sys::FormData::new_with_form(form) else { return Vec::new() };
-    let Ok(Some(iter)) = js_sys::try_iter(&data) else { return Vec::new() };
+    let Ok(data) = web_sys::FormData::new_with_form(form) else {
+        return Vec::new();
+    };
+    let Ok(Some(iter)) = js_sys::try_iter(&data) else {
+        return Vec::new();
+    };
     iter.filter_map(|e| e.ok())
         .filter_map(|e| {
             let pair: js_sys::Array = e.dyn_into().ok()?;
@@ -448,9 +481,16 @@ fn totals_table(q: &PaperQuestion, existing: &[PaperTotals], lang: Lang) -> AnyV
     let subjects: Vec<Option<(String, String)>> = if q.subjects.is_empty() {
         vec![None]
     } else {
-        q.subjects.iter().map(|(id, l)| Some((id.clone(), lang.text(l)))).collect()
+        q.subjects
+            .iter()
+            .map(|(id, l)| Some((id.clone(), lang.text(l))))
+            .collect()
     };
-    let head_opts = q.options.iter().map(|(_, l)| view! { <th scope="col">{lang.text(l)}</th> }).collect_view();
+    let head_opts = q
+        .options
+        .iter()
+        .map(|(_, l)| view! { <th scope="col">{lang.text(l)}</th> })
+        .collect_view();
     let matrix = !q.subjects.is_empty();
     let rows = subjects
         .into_iter()
@@ -532,8 +572,13 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
             let result: Result<(Survey, Vec<PaperTotals>), String> = async {
                 let a = target.send("GET", "", None).await?;
                 let s = parse_survey(&parse::<serde_json::Value>(&a)?.to_string(), lang)?;
-                let totals: PaperTotalsView = parse(&target.send("GET", "/paper-totals", None).await?)?;
-                let prev = if totals.survey_version == Some(s.version) { totals.totals } else { Vec::new() };
+                let totals: PaperTotalsView =
+                    parse(&target.send("GET", "/paper-totals", None).await?)?;
+                let prev = if totals.survey_version == Some(s.version) {
+                    totals.totals
+                } else {
+                    Vec::new()
+                };
                 Ok((s, prev))
             }
             .await;
@@ -551,7 +596,9 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
     let submit_one = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let lang = lang.get_untracked();
-        let (Some(s), Some(form)) = (survey.get_untracked(), one_form.get_untracked()) else { return };
+        let (Some(s), Some(form)) = (survey.get_untracked(), one_form.get_untracked()) else {
+            return;
+        };
         let target = match session.target(lang, true) {
             Ok(t) => t,
             Err(e) => return ballot_line.set(Line::Err(e)),
@@ -566,7 +613,9 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
                 Ok(a) => a,
                 Err(e) => return ballot_line.set(Line::Err(e)),
             };
-            let Some(result) = serde_json::from_str::<SubmitResponse>(&a.body).ok().and_then(|r| r.results.into_iter().next())
+            let Some(result) = serde_json::from_str::<SubmitResponse>(&a.body)
+                .ok()
+                .and_then(|r| r.results.into_iter().next())
             else {
                 return ballot_line.set(Line::Err(a.error().to_string()));
             };
@@ -593,7 +642,9 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
     let submit_totals = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let lang = lang.get_untracked();
-        let (Some(s), Some(form)) = (survey.get_untracked(), totals_form.get_untracked()) else { return };
+        let (Some(s), Some(form)) = (survey.get_untracked(), totals_form.get_untracked()) else {
+            return;
+        };
         totals_problems.set(Vec::new());
         let totals = match totals_from_form(&paper_questions(&s), &form_pairs(&form), lang) {
             Ok(t) => t,
@@ -613,14 +664,22 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
             if a.ok() {
                 match serde_json::from_str::<PaperTotalsView>(&a.body) {
                     Ok(v) => {
-                        totals_line.set(Line::Ok(lang.totals_saved(v.totals.len(), v.paper_ballots)));
+                        totals_line
+                            .set(Line::Ok(lang.totals_saved(v.totals.len(), v.paper_ballots)));
                         existing.set(v.totals);
                     }
                     Err(e) => totals_line.set(Line::Err(e.to_string())),
                 }
             } else {
-                let problems = serde_json::from_str::<ErrorBody>(&a.body).map(|b| b.error.problems).unwrap_or_default();
-                totals_problems.set(problems.iter().map(|p| describe_problem(p, &totals, &s, lang)).collect());
+                let problems = serde_json::from_str::<ErrorBody>(&a.body)
+                    .map(|b| b.error.problems)
+                    .unwrap_or_default();
+                totals_problems.set(
+                    problems
+                        .iter()
+                        .map(|p| describe_problem(p, &totals, &s, lang))
+                        .collect(),
+                );
                 totals_line.set(Line::Err(a.error().to_string()));
             }
         });
@@ -628,7 +687,10 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
 
     let problems_list = move |items: Vec<String>, testid: &'static str| {
         (!items.is_empty()).then(|| {
-            let lis = items.into_iter().map(|p| view! { <li>{p}</li> }).collect_view();
+            let lis = items
+                .into_iter()
+                .map(|p| view! { <li>{p}</li> })
+                .collect_view();
             view! {
                 <div class="pc-problems" data-testid=testid>
                     <h4>{lang.get_untracked().t(Key::ProblemsHeading)}</h4>
@@ -644,7 +706,10 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
         let qs = paper_questions(&s);
         let marks = qs.iter().map(|q| mark_question(q, lang_v)).collect_view();
         let prev = existing.get();
-        let tables = qs.iter().map(|q| totals_table(q, &prev, lang_v)).collect_view();
+        let tables = qs
+            .iter()
+            .map(|q| totals_table(q, &prev, lang_v))
+            .collect_view();
         Some(view! {
             <section class="pc-block" aria-labelledby="pc-one-h" data-testid="paper-one">
                 <h3 id="pc-one-h">{lang_v.t(Key::PaperOneByOne)}</h3>

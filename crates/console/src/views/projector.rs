@@ -30,11 +30,19 @@ pub fn projector_body(live: &LiveView, join: &str, lang: Lang) -> AnyView {
     });
     let results = match (&live.tally, live.revealed) {
         (Some(tally), true) => {
-            let charts = tally.questions.iter().filter_map(|q| projector_question(q, lang)).collect_view();
+            let charts = tally
+                .questions
+                .iter()
+                .filter_map(|q| projector_question(q, lang))
+                .collect_view();
             view! { <div class="pj-results" data-testid="pj-results">{charts}</div> }.into_any()
         }
         _ => {
-            let line = if live.closed() { t(Key::ResultsByOrganiser) } else { t(Key::ResultsLater) };
+            let line = if live.closed() {
+                t(Key::ResultsByOrganiser)
+            } else {
+                t(Key::ResultsLater)
+            };
             view! { <p class="pj-hidden" data-testid="pj-hidden">{line}</p> }.into_any()
         }
     };
@@ -101,11 +109,12 @@ pub fn Projector(lang: Lang, base: String, survey_id: String) -> impl IntoView {
 
     // Server-sent events; the browser's EventSource reconnects by itself.
     let source = web_sys::EventSource::new(&events_url).ok();
-    let on_live = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-        if let Some(text) = ev.data().as_string() {
-            accept(&text);
-        }
-    });
+    let on_live =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if let Some(text) = ev.data().as_string() {
+                accept(&text);
+            }
+        });
     if let Some(es) = &source {
         let _ = es.add_event_listener_with_callback("live", on_live.as_ref().unchecked_ref());
     }

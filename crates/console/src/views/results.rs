@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use pingyi_core::export::TallyReport;
 use pingyi_core::tally::{
-    ApproveTally, ChooseTally, KindTally, NoticeItemTally, Participation, QuestionTally, ScaleSubjectTally, ScoreTally,
+    ApproveTally, ChooseTally, KindTally, NoticeItemTally, Participation, QuestionTally,
+    ScaleSubjectTally, ScoreTally,
 };
 use pingyi_core::{Channel, Ratio};
 
@@ -18,7 +19,9 @@ use crate::model::ConflictRow;
 
 /// Percent with 2 places and the `%` sign, or a dash.
 fn pct(r: Option<&Ratio>) -> String {
-    r.and_then(|r| r.percent(2)).map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())
+    r.and_then(|r| r.percent(2))
+        .map(|p| format!("{p}%"))
+        .unwrap_or_else(|| "—".into())
 }
 
 /// Decimal with 2 places, or a dash.
@@ -46,9 +49,17 @@ fn unreduced(r: &Ratio, den: u64) -> u64 {
 pub fn report_view(report: &TallyReport, conflicts: &[ConflictRow], lang: Lang) -> AnyView {
     let t = |k| lang.t(k);
     let short_hash: String = report.survey_hash.chars().take(12).collect();
-    let questions = report.tally.questions.iter().map(|q| question_view(q, lang)).collect_view();
+    let questions = report
+        .tally
+        .questions
+        .iter()
+        .map(|q| question_view(q, lang))
+        .collect_view();
     let receipts = report.receipts.as_ref().map(|r| {
-        let items = r.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view();
+        let items = r
+            .iter()
+            .map(|c| view! { <li><code>{c.clone()}</code></li> })
+            .collect_view();
         view! {
             <section class="pc-block pc-receipts" aria-labelledby="pc-receipts-h">
                 <h3 id="pc-receipts-h">{t(Key::Receipts)}</h3>
@@ -105,8 +116,15 @@ fn participation_view(report: &TallyReport, lang: Lang) -> AnyView {
             .collect_view();
         view! { <dt>{t(Key::ByDevice)}</dt><dd><ul class="pc-inline">{rows}</ul></dd> }
     });
-    let eligible = p.eligible.map(|e| e.to_string()).unwrap_or_else(|| t(Key::NotSet).to_string());
-    let rate = frac(p.rate.as_ref(), p.ballots, u64::from(p.eligible.unwrap_or(0)));
+    let eligible = p
+        .eligible
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| t(Key::NotSet).to_string());
+    let rate = frac(
+        p.rate.as_ref(),
+        p.ballots,
+        u64::from(p.eligible.unwrap_or(0)),
+    );
     let quorum = match p.quorum_reached {
         Some(true) => t(Key::QuorumReached),
         Some(false) => t(Key::QuorumNotReached),
@@ -164,12 +182,18 @@ fn conflicts_view(conflicts: &[ConflictRow], lang: Lang) -> Option<AnyView> {
 fn question_view(q: &QuestionTally, lang: Lang) -> AnyView {
     let title = lang.text(&q.title);
     let body = match &q.result {
-        KindTally::Scale { subjects } => {
-            subjects.iter().map(|s| scale_subject(&title, s, lang)).collect_view().into_any()
-        }
+        KindTally::Scale { subjects } => subjects
+            .iter()
+            .map(|s| scale_subject(&title, s, lang))
+            .collect_view()
+            .into_any(),
         KindTally::Choose(c) => choose_view(&title, c, lang),
         KindTally::Score(s) => score_view(s, lang),
-        KindTally::Notice { items } => items.iter().map(|i| notice_item(i, lang)).collect_view().into_any(),
+        KindTally::Notice { items } => items
+            .iter()
+            .map(|i| notice_item(i, lang))
+            .collect_view()
+            .into_any(),
         KindTally::Approve(a) => approve_view(&title, a, lang),
         KindTally::Text { texts } => texts_view(texts, lang),
     };
@@ -213,7 +237,10 @@ fn scale_subject(title: &str, s: &ScaleSubjectTally, lang: Lang) -> AnyView {
     let weighted = s.weighted_score.as_ref().map(|r| {
         view! { <dt>{t(Key::Weighted)}</dt><dd data-testid="weighted">{dec(Some(r))}</dd> }
     });
-    let grade = s.grade.as_ref().map(|g| view! { <dt>{t(Key::Grade)}</dt><dd>{lang.text(g)}</dd> });
+    let grade = s
+        .grade
+        .as_ref()
+        .map(|g| view! { <dt>{t(Key::Grade)}</dt><dd>{lang.text(g)}</dd> });
     view! {
         <div class="pc-subject">
             {subject.map(|s| view! { <h4>{s}</h4> })}
@@ -257,7 +284,9 @@ fn choose_view(title: &str, c: &ChooseTally, lang: Lang) -> AnyView {
             }
         })
         .collect_view();
-    let seats = c.seats.map(|s| view! { <p class="pc-help">{format!("{}: {s}", t(Key::Seats))}</p> });
+    let seats = c
+        .seats
+        .map(|s| view! { <p class="pc-help">{format!("{}: {s}", t(Key::Seats))}</p> });
     view! {
         {seats}
         {bar_chart(title, bars)}
@@ -283,7 +312,10 @@ fn score_view(s: &ScoreTally, lang: Lang) -> AnyView {
         .first()
         .map(|subj| subj.criteria.iter().map(|c| lang.text(&c.label)).collect())
         .unwrap_or_default();
-    let head = criteria.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view();
+    let head = criteria
+        .iter()
+        .map(|c| view! { <th scope="col">{c.clone()}</th> })
+        .collect_view();
     let rows = s
         .subjects
         .iter()
@@ -334,10 +366,18 @@ fn score_view(s: &ScoreTally, lang: Lang) -> AnyView {
 fn notice_item(i: &NoticeItemTally, lang: Lang) -> AnyView {
     let t = |k| lang.t(k);
     let reasons = (!i.reasons.is_empty()).then(|| {
-        let items = i.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view();
+        let items = i
+            .reasons
+            .iter()
+            .map(|r| view! { <li>{r.clone()}</li> })
+            .collect_view();
         view! { <p>{t(Key::Reasons)}</p><ol class="pc-reasons">{items}</ol> }
     });
-    let flag = if i.needs_review { t(Key::NeedsReview) } else { t(Key::NoObjectionPasses) };
+    let flag = if i.needs_review {
+        t(Key::NeedsReview)
+    } else {
+        t(Key::NoObjectionPasses)
+    };
     view! {
         <div class="pc-subject" data-item=i.item_id.clone()>
             <h4>{lang.text(&i.label)}</h4>
@@ -357,7 +397,11 @@ fn notice_item(i: &NoticeItemTally, lang: Lang) -> AnyView {
 fn approve_view(title: &str, a: &ApproveTally, lang: Lang) -> AnyView {
     let t = |k| lang.t(k);
     let bars = approve_bars(a, lang);
-    let outcome = if a.passed { t(Key::Passed) } else { t(Key::NotPassed) };
+    let outcome = if a.passed {
+        t(Key::Passed)
+    } else {
+        t(Key::NotPassed)
+    };
     view! {
         {bar_chart(title, bars)}
         <p class=if a.passed { "pc-flag pc-passed" } else { "pc-flag pc-review" } data-testid="approve-outcome">
@@ -377,7 +421,10 @@ fn texts_view(texts: &[String], lang: Lang) -> AnyView {
     if texts.is_empty() {
         return view! { <p>{lang.t(Key::NoneGiven)}</p> }.into_any();
     }
-    let items = texts.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view();
+    let items = texts
+        .iter()
+        .map(|s| view! { <li>{s.clone()}</li> })
+        .collect_view();
     view! { <ol class="pc-texts">{items}</ol> }.into_any()
 }
 
@@ -437,9 +484,21 @@ fn approve_bars(a: &ApproveTally, lang: Lang) -> Vec<Bar> {
         }
     };
     vec![
-        Bar { label: t(Key::For).into(), count: a.for_count, value_text: lang.votes_share(a.for_count, &share(a.for_count)) },
-        Bar { label: t(Key::Against).into(), count: a.against, value_text: lang.votes_share(a.against, &share(a.against)) },
-        Bar { label: t(Key::Abstain).into(), count: a.abstain, value_text: lang.votes_share(a.abstain, &share(a.abstain)) },
+        Bar {
+            label: t(Key::For).into(),
+            count: a.for_count,
+            value_text: lang.votes_share(a.for_count, &share(a.for_count)),
+        },
+        Bar {
+            label: t(Key::Against).into(),
+            count: a.against,
+            value_text: lang.votes_share(a.against, &share(a.against)),
+        },
+        Bar {
+            label: t(Key::Abstain).into(),
+            count: a.abstain,
+            value_text: lang.votes_share(a.abstain, &share(a.abstain)),
+        },
     ]
 }
 
@@ -454,7 +513,10 @@ pub fn projector_question(q: &QuestionTally, lang: Lang) -> Option<AnyView> {
             .iter()
             .map(|s| {
                 let sub = s.label.as_ref().map(|l| lang.text(l));
-                let summary = sub.as_ref().map(|x| format!("{title} · {x}")).unwrap_or_else(|| title.clone());
+                let summary = sub
+                    .as_ref()
+                    .map(|x| format!("{title} · {x}"))
+                    .unwrap_or_else(|| title.clone());
                 view! {
                     {sub.map(|x| view! { <h3>{x}</h3> })}
                     {bar_chart(&summary, scale_bars(s, lang))}
@@ -468,8 +530,16 @@ pub fn projector_question(q: &QuestionTally, lang: Lang) -> Option<AnyView> {
             .iter()
             .map(|i| {
                 let bars = vec![
-                    Bar { label: lang.t(Key::NoObjection).into(), count: i.no_objection, value_text: lang.votes(i.no_objection) },
-                    Bar { label: lang.t(Key::Objection).into(), count: i.objection, value_text: lang.votes(i.objection) },
+                    Bar {
+                        label: lang.t(Key::NoObjection).into(),
+                        count: i.no_objection,
+                        value_text: lang.votes(i.no_objection),
+                    },
+                    Bar {
+                        label: lang.t(Key::Objection).into(),
+                        count: i.objection,
+                        value_text: lang.votes(i.objection),
+                    },
                 ];
                 let label = lang.text(&i.label);
                 view! { <h3>{label.clone()}</h3>{bar_chart(&label, bars)} }
@@ -514,7 +584,11 @@ fn channel_view(q: &QuestionTally, lang: Lang) -> Option<AnyView> {
             }
         }
         KindTally::Approve(_) => {
-            for (id, k) in [("for", Key::For), ("against", Key::Against), ("abstain", Key::Abstain)] {
+            for (id, k) in [
+                ("for", Key::For),
+                ("against", Key::Against),
+                ("abstain", Key::Abstain),
+            ] {
                 option_labels.insert(id.into(), t(k).into());
             }
         }
@@ -523,7 +597,10 @@ fn channel_view(q: &QuestionTally, lang: Lang) -> Option<AnyView> {
     // (subject, option) in the order core lists them, with the count of each channel.
     let mut rows: Vec<(Option<String>, String, u64, u64)> = Vec::new();
     for c in &q.channel_counts {
-        let idx = match rows.iter().position(|r| r.0 == c.subject_id && r.1 == c.option_id) {
+        let idx = match rows
+            .iter()
+            .position(|r| r.0 == c.subject_id && r.1 == c.option_id)
+        {
             Some(i) => i,
             None => {
                 rows.push((c.subject_id.clone(), c.option_id.clone(), 0, 0));
@@ -540,10 +617,16 @@ fn channel_view(q: &QuestionTally, lang: Lang) -> Option<AnyView> {
         .into_iter()
         .map(|(sub, opt, digital, paper)| {
             let sub_cell = matrix.then(|| {
-                let l = sub.as_ref().map(|s| subject_labels.get(s).cloned().unwrap_or_else(|| s.clone())).unwrap_or_default();
+                let l = sub
+                    .as_ref()
+                    .map(|s| subject_labels.get(s).cloned().unwrap_or_else(|| s.clone()))
+                    .unwrap_or_default();
                 view! { <td>{l}</td> }
             });
-            let label = option_labels.get(&opt).cloned().unwrap_or_else(|| opt.clone());
+            let label = option_labels
+                .get(&opt)
+                .cloned()
+                .unwrap_or_else(|| opt.clone());
             view! {
                 <tr data-option=opt data-subject=sub.unwrap_or_default()>
                     {sub_cell}

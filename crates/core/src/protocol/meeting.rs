@@ -164,6 +164,9 @@ mod tests {
     #[test]
     fn codes_request_refuses_unknown_fields() {
         assert!(serde_json::from_str::<CodesRequest>(r#"{"count":3,"x":1}"#).is_err());
-        assert_eq!(serde_json::from_str::<CodesRequest>(r#"{"count":3}"#).unwrap(), CodesRequest { count: 3 });
+        assert_eq!(
+            serde_json::from_str::<CodesRequest>(r#"{"count":3}"#).unwrap(),
+            CodesRequest { count: 3 }
+        );
     }
 }

@@ -7,7 +7,11 @@ use crate::survey::{ApproveQuestion, PassRule};
 /// `base` by rule: `cast` = for + against + abstain; `valid` = for + against; `eligible` = the
 /// survey's eligible count (0 when unknown). Passed when for × 2 > base and base > 0 (a strict
 /// majority: exactly half does not pass).
-pub(super) fn count(q: &ApproveQuestion, eligible: Option<u32>, answers: &[&Answer]) -> (u64, KindTally) {
+pub(super) fn count(
+    q: &ApproveQuestion,
+    eligible: Option<u32>,
+    answers: &[&Answer],
+) -> (u64, KindTally) {
     let (mut for_count, mut against, mut abstain) = (0u64, 0u64, 0u64);
     for a in answers {
         if let Answer::Choice { choice } = a {
@@ -28,6 +32,14 @@ pub(super) fn count(q: &ApproveQuestion, eligible: Option<u32>, answers: &[&Answ
     let passed = base > 0 && u128::from(for_count) * 2 > u128::from(base);
     (
         answers.len() as u64,
-        KindTally::Approve(ApproveTally { for_count, against, abstain, rule: rule.to_string(), base, for_share, passed }),
+        KindTally::Approve(ApproveTally {
+            for_count,
+            against,
+            abstain,
+            rule: rule.to_string(),
+            base,
+            for_share,
+            passed,
+        }),
     )
 }

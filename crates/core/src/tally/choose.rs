@@ -37,7 +37,9 @@ pub(super) fn count(q: &ChooseQuestion, answers: &[&Answer]) -> (u64, KindTally)
     let mut tied_at_last_seat = Vec::new();
     if let Some(seats) = q.seats {
         let with_votes: Vec<&RankedOption> = ranking.iter().filter(|o| o.count > 0).collect();
-        let k = usize::try_from(seats).unwrap_or(usize::MAX).min(with_votes.len());
+        let k = usize::try_from(seats)
+            .unwrap_or(usize::MAX)
+            .min(with_votes.len());
         if k > 0 {
             let boundary = with_votes[k - 1].count;
             let crosses = with_votes.get(k).is_some_and(|next| next.count == boundary);
@@ -50,5 +52,13 @@ pub(super) fn count(q: &ChooseQuestion, answers: &[&Answer]) -> (u64, KindTally)
             }
         }
     }
-    (answered, KindTally::Choose(ChooseTally { ranking, seats: q.seats, elected, tied_at_last_seat }))
+    (
+        answered,
+        KindTally::Choose(ChooseTally {
+            ranking,
+            seats: q.seats,
+            elected,
+            tied_at_last_seat,
+        }),
+    )
 }

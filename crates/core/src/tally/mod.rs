@@ -119,12 +119,18 @@ pub struct QuestionTally {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KindTally {
     /// A single scale question has exactly one entry in `subjects`, with `subject_id` null.
-    Scale { subjects: Vec<ScaleSubjectTally> },
+    Scale {
+        subjects: Vec<ScaleSubjectTally>,
+    },
     Choose(ChooseTally),
     Score(ScoreTally),
-    Notice { items: Vec<NoticeItemTally> },
+    Notice {
+        items: Vec<NoticeItemTally>,
+    },
     Approve(ApproveTally),
-    Text { texts: Vec<String> },
+    Text {
+        texts: Vec<String>,
+    },
 }
 
 /// One option's count.
@@ -280,12 +286,21 @@ pub fn tally(survey: &Survey, ballots: &[Ballot]) -> Tally {
 /// its counts go into the question's counts, its `ballots` into `answered`, and the largest
 /// `ballots` of all entries into the participation (`paper_totals_ballots`, `by_channel.paper`,
 /// `ballots`, rate, quorum, over-eligible flag).
-pub fn tally_with_paper(survey: &Survey, ballots: &[Ballot], totals: &[crate::paper::PaperTotals]) -> Tally {
+pub fn tally_with_paper(
+    survey: &Survey,
+    ballots: &[Ballot],
+    totals: &[crate::paper::PaperTotals],
+) -> Tally {
     let any_paper = !totals.is_empty() || ballots.iter().any(|b| b.channel == Channel::Paper);
     count_all(survey, ballots, totals, any_paper)
 }
 
-fn count_all(survey: &Survey, ballots: &[Ballot], totals: &[crate::paper::PaperTotals], split: bool) -> Tally {
+fn count_all(
+    survey: &Survey,
+    ballots: &[Ballot],
+    totals: &[crate::paper::PaperTotals],
+    split: bool,
+) -> Tally {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut duplicates_dropped = 0u64;
     let mut ignored_other_survey = 0u64;
@@ -300,7 +315,13 @@ fn count_all(survey: &Survey, ballots: &[Ballot], totals: &[crate::paper::PaperT
         }
     }
     let paper_totals = crate::paper::paper_totals_ballots(totals);
-    let participation = participation(survey, &counted, ignored_other_survey, duplicates_dropped, paper_totals);
+    let participation = participation(
+        survey,
+        &counted,
+        ignored_other_survey,
+        duplicates_dropped,
+        paper_totals,
+    );
     let questions = survey
         .questions()
         .map(|q| {
@@ -311,7 +332,11 @@ fn count_all(survey: &Survey, ballots: &[Ballot], totals: &[crate::paper::PaperT
                     (q.is_shown(&b.answers) && answer_is_countable(q, a)).then_some((b.channel, a))
                 })
                 .collect();
-            let synthetic = if totals.is_empty() { Vec::new() } else { crate::paper::synthetic_answers(survey, &q.id, totals) };
+            let synthetic = if totals.is_empty() {
+                Vec::new()
+            } else {
+                crate::paper::synthetic_answers(survey, &q.id, totals)
+            };
             let mut answers: Vec<&Answer> = by_ballot.iter().map(|(_, a)| *a).collect();
             for (a, n) in &synthetic {
                 for _ in 0..*n {
@@ -331,10 +356,21 @@ fn count_all(survey: &Survey, ballots: &[Ballot], totals: &[crate::paper::PaperT
                 QuestionBody::Approve(a) => approve::count(a, survey.eligible, &answers),
                 QuestionBody::Text(_) => text::count(&answers),
             };
-            QuestionTally { question_id: q.id.clone(), title: q.title.clone(), answered, channel_counts, result }
+            QuestionTally {
+                question_id: q.id.clone(),
+                title: q.title.clone(),
+                answered,
+                channel_counts,
+                result,
+            }
         })
         .collect();
-    Tally { survey_id: survey.id.clone(), survey_version: survey.version, participation, questions }
+    Tally {
+        survey_id: survey.id.clone(),
+        survey_version: survey.version,
+        participation,
+        questions,
+    }
 }
 
 /// Option counts per channel of an option-count question (scale, approve, choose); empty for the
@@ -347,10 +383,20 @@ fn channel_counts(
 ) -> Vec<ChannelCount> {
     let (subjects, options): (Vec<Option<String>>, Vec<String>) = match body {
         QuestionBody::Scale(s) => (
-            if s.subjects.is_empty() { vec![None] } else { s.subjects.iter().map(|x| Some(x.id.clone())).collect() },
+            if s.subjects.is_empty() {
+                vec![None]
+            } else {
+                s.subjects.iter().map(|x| Some(x.id.clone())).collect()
+            },
             s.effective_options().into_iter().map(|o| o.id).collect(),
         ),
-        QuestionBody::Approve(_) => (vec![None], crate::survey::APPROVE_OPTIONS.iter().map(|s| s.to_string()).collect()),
+        QuestionBody::Approve(_) => (
+            vec![None],
+            crate::survey::APPROVE_OPTIONS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        ),
         QuestionBody::Choose(c) => (vec![None], c.options.iter().map(|o| o.id.clone()).collect()),
         _ => return Vec::new(),
     };
@@ -366,7 +412,9 @@ fn channel_counts(
                 let s = subjects.iter().flatten().find(|s| *s == sub);
                 let o = options.iter().find(|o| *o == choice);
                 if let (Some(s), Some(o)) = (s, o) {
-                    *counts.entry((channel, Some(s.as_str()), o.as_str())).or_insert(0) += n;
+                    *counts
+                        .entry((channel, Some(s.as_str()), o.as_str()))
+                        .or_insert(0) += n;
                 }
             }
         }
@@ -391,7 +439,10 @@ fn channel_counts(
                     channel: *channel,
                     subject_id: subject.clone(),
                     option_id: option.clone(),
-                    count: counts.get(&(*channel, subject.as_deref(), option.as_str())).copied().unwrap_or(0),
+                    count: counts
+                        .get(&(*channel, subject.as_deref(), option.as_str()))
+                        .copied()
+                        .unwrap_or(0),
                 });
             }
         }
@@ -415,7 +466,9 @@ fn participation(
     }
     let ballots = (counted.len() as u64).saturating_add(paper_totals_ballots);
     let eligible = survey.eligible;
-    let rate = eligible.filter(|e| *e > 0).map(|e| Ratio::reduced(i128::from(ballots), i128::from(e)));
+    let rate = eligible
+        .filter(|e| *e > 0)
+        .map(|e| Ratio::reduced(i128::from(ballots), i128::from(e)));
     let quorum_reached = eligible
         .map(|e| u128::from(ballots) * 100 > u128::from(e) * u128::from(survey.quorum_percent));
     Participation {
@@ -441,17 +494,24 @@ pub(crate) fn rank(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<(usi
     // than a monomorphised `sort_by` per caller.
     let mut order: Vec<usize> = Vec::with_capacity(n);
     for i in 0..n {
-        let at = order.iter().position(|&j| cmp(i, j) == Ordering::Greater).unwrap_or(order.len());
+        let at = order
+            .iter()
+            .position(|&j| cmp(i, j) == Ordering::Greater)
+            .unwrap_or(order.len());
         order.insert(at, i);
     }
     let mut out = Vec::with_capacity(n);
     for (pos, &i) in order.iter().enumerate() {
         let rank = if pos > 0 && cmp(order[pos - 1], i) == Ordering::Equal {
-            out.last().map(|(_, r, _): &(usize, u32, bool)| *r).unwrap_or(1)
+            out.last()
+                .map(|(_, r, _): &(usize, u32, bool)| *r)
+                .unwrap_or(1)
         } else {
             u32::try_from(pos + 1).unwrap_or(u32::MAX)
         };
-        let tied = order.iter().any(|&j| j != i && cmp(j, i) == Ordering::Equal);
+        let tied = order
+            .iter()
+            .any(|&j| j != i && cmp(j, i) == Ordering::Equal);
         out.push((i, rank, tied));
     }
     out

@@ -20,8 +20,12 @@ pub(super) fn count(q: &NoticeQuestion, answers: &[&Answer]) -> (u64, KindTally)
                 needs_review: false,
             };
             for a in answers {
-                let Answer::Responses { responses } = a else { continue };
-                let Some(r) = responses.get(&item.id) else { continue };
+                let Answer::Responses { responses } = a else {
+                    continue;
+                };
+                let Some(r) = responses.get(&item.id) else {
+                    continue;
+                };
                 if r.objection {
                     t.objection += 1;
                     let reason = r.reason.as_deref().unwrap_or("").trim();

@@ -51,7 +51,11 @@ impl Ratio {
         if den == 0 {
             return Ratio { num: 0, den: 0 };
         }
-        let (num, den) = if den < 0 { (num.saturating_neg(), den.saturating_neg()) } else { (num, den) };
+        let (num, den) = if den < 0 {
+            (num.saturating_neg(), den.saturating_neg())
+        } else {
+            (num, den)
+        };
         reduce(num, den)
     }
 
@@ -117,14 +121,22 @@ struct RatioJson {
 
 impl Serialize for Ratio {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        RatioJson { num: self.num, den: self.den, value: self.decimal(DECIMALS) }.serialize(s)
+        RatioJson {
+            num: self.num,
+            den: self.den,
+            value: self.decimal(DECIMALS),
+        }
+        .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Ratio {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let r = RatioJson::deserialize(d)?;
-        Ok(Ratio { num: r.num, den: r.den })
+        Ok(Ratio {
+            num: r.num,
+            den: r.den,
+        })
     }
 }
 

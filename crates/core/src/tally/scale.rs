@@ -20,7 +20,14 @@ pub(super) fn count(q: &ScaleQuestion, answers: &[&Answer]) -> (u64, KindTally) 
                 }
             }
         }
-        vec![subject_tally(None, &options, &counts, satisfaction, &grades, &default_grade)]
+        vec![subject_tally(
+            None,
+            &options,
+            &counts,
+            satisfaction,
+            &grades,
+            &default_grade,
+        )]
     } else {
         q.subjects
             .iter()
@@ -33,7 +40,14 @@ pub(super) fn count(q: &ScaleQuestion, answers: &[&Answer]) -> (u64, KindTally) 
                         }
                     }
                 }
-                subject_tally(Some(subject), &options, &counts, satisfaction, &grades, &default_grade)
+                subject_tally(
+                    Some(subject),
+                    &options,
+                    &counts,
+                    satisfaction,
+                    &grades,
+                    &default_grade,
+                )
             })
             .collect()
     };
@@ -49,7 +63,12 @@ fn subject_tally(
     default_grade: &Option<Text>,
 ) -> ScaleSubjectTally {
     let total: u64 = counts.iter().sum();
-    let valid: u64 = options.iter().zip(counts).filter(|(o, _)| !o.not_valid).map(|(_, c)| *c).sum();
+    let valid: u64 = options
+        .iter()
+        .zip(counts)
+        .filter(|(o, _)| !o.not_valid)
+        .map(|(_, c)| *c)
+        .sum();
     let of_valid = |n: i128| (valid > 0).then(|| Ratio::reduced(n, i128::from(valid)));
     let option_counts = options
         .iter()
@@ -58,18 +77,30 @@ fn subject_tally(
             option_id: o.id.clone(),
             label: o.label.clone(),
             count: *c,
-            share_of_valid: if o.not_valid { None } else { of_valid(i128::from(*c)) },
+            share_of_valid: if o.not_valid {
+                None
+            } else {
+                of_valid(i128::from(*c))
+            },
             not_valid: o.not_valid,
         })
         .collect();
     let satisfaction_rate = if satisfaction {
-        let positive: u64 =
-            options.iter().zip(counts).filter(|(o, _)| !o.not_valid).take(2).map(|(_, c)| *c).sum();
+        let positive: u64 = options
+            .iter()
+            .zip(counts)
+            .filter(|(o, _)| !o.not_valid)
+            .take(2)
+            .map(|(_, c)| *c)
+            .sum();
         of_valid(i128::from(positive))
     } else {
         None
     };
-    let all_weighted = options.iter().filter(|o| !o.not_valid).all(|o| o.weight.is_some());
+    let all_weighted = options
+        .iter()
+        .filter(|o| !o.not_valid)
+        .all(|o| o.weight.is_some());
     let weighted_score = if all_weighted {
         let sum: i128 = options
             .iter()
@@ -87,9 +118,13 @@ fn subject_tally(
         grades
             .iter()
             .find(|rule| {
-                options.iter().position(|o| o.id == rule.option).is_some_and(|i| {
-                    u128::from(counts[i]) * 100 >= u128::from(rule.at_least_percent) * u128::from(valid)
-                })
+                options
+                    .iter()
+                    .position(|o| o.id == rule.option)
+                    .is_some_and(|i| {
+                        u128::from(counts[i]) * 100
+                            >= u128::from(rule.at_least_percent) * u128::from(valid)
+                    })
             })
             .map(|rule| rule.grade.clone())
             .or_else(|| default_grade.clone())

@@ -25,7 +25,9 @@ pub(super) fn count(q: &ScoreQuestion, answers: &[&Answer]) -> (u64, KindTally) 
                     let mut scores: Vec<i32> = answers
                         .iter()
                         .filter_map(|a| match a {
-                            Answer::Scores { scores } => scores.get(&subject.id)?.get(&c.id).copied(),
+                            Answer::Scores { scores } => {
+                                scores.get(&subject.id)?.get(&c.id).copied()
+                            }
                             _ => None,
                         })
                         .collect();
@@ -33,7 +35,8 @@ pub(super) fn count(q: &ScoreQuestion, answers: &[&Answer]) -> (u64, KindTally) 
                     let n = scores.len();
                     let mean = mean_of(&scores);
                     let d = usize::try_from(drop).unwrap_or(usize::MAX);
-                    let trim_skipped = method == "trimmed_mean" && n > 0 && n <= d.saturating_mul(2);
+                    let trim_skipped =
+                        method == "trimmed_mean" && n > 0 && n <= d.saturating_mul(2);
                     let combined = if method == "trimmed_mean" && !trim_skipped {
                         mean_of(scores.get(d..n.saturating_sub(d)).unwrap_or(&[]))
                     } else {
@@ -65,7 +68,9 @@ pub(super) fn count(q: &ScoreQuestion, answers: &[&Answer]) -> (u64, KindTally) 
             }
         })
         .collect();
-    let ranked = rank(subjects.len(), &|a, b| subjects[a].total.cmp_value(&subjects[b].total));
+    let ranked = rank(subjects.len(), &|a, b| {
+        subjects[a].total.cmp_value(&subjects[b].total)
+    });
     let mut ordered = Vec::with_capacity(subjects.len());
     for (i, r, tied) in ranked {
         let mut s = subjects[i].clone();
@@ -73,7 +78,14 @@ pub(super) fn count(q: &ScoreQuestion, answers: &[&Answer]) -> (u64, KindTally) 
         s.tied = tied;
         ordered.push(s);
     }
-    (answers.len() as u64, KindTally::Score(ScoreTally { method: method.to_string(), drop, subjects: ordered }))
+    (
+        answers.len() as u64,
+        KindTally::Score(ScoreTally {
+            method: method.to_string(),
+            drop,
+            subjects: ordered,
+        }),
+    )
 }
 
 /// Ascending in-place heap sort: O(n log n) like `sort_unstable`, for a fraction of its wasm.

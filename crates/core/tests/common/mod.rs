@@ -37,7 +37,11 @@ pub fn assert_problem(problems: &[Problem], path: &str, code: &str) {
     assert!(
         problems.iter().any(|p| p.path == path && p.code == code),
         "expected {code} at {path}, got:\n{}",
-        problems.iter().map(|p| format!("  {} {} {}", p.path, p.code, p.zh)).collect::<Vec<_>>().join("\n")
+        problems
+            .iter()
+            .map(|p| format!("  {} {} {}", p.path, p.code, p.zh))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -61,7 +65,9 @@ pub fn ballot(survey: &Survey, n: u64, answers: Value) -> Ballot {
 
 /// `n` ballots numbered from `first`, each with the same answers.
 pub fn ballots(survey: &Survey, first: u64, n: u64, answers: Value) -> Vec<Ballot> {
-    (first..first + n).map(|i| ballot(survey, i, answers.clone())).collect()
+    (first..first + n)
+        .map(|i| ballot(survey, i, answers.clone()))
+        .collect()
 }
 
 pub fn example(name: &str) -> String {

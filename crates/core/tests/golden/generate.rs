@@ -67,7 +67,12 @@ const TEXTS: &[&str] = &[
     "希望多组织广场舞, 还有象棋比赛",
 ];
 
-const REASONS: &[&str] = &["价格偏高，请公开明细", "施工质量有问题", "名单中有一户不符合条件", "没有看到验收单"];
+const REASONS: &[&str] = &[
+    "价格偏高，请公开明细",
+    "施工质量有问题",
+    "名单中有一户不符合条件",
+    "没有看到验收单",
+];
 
 /// Weights for the options of a scale, varied by subject so grades and rates differ.
 fn scale_weights(n: usize, subject: usize, valid_flags: &[bool]) -> Vec<u64> {
@@ -103,7 +108,9 @@ pub fn answers(survey: &Survey, rng: &mut Rng) -> BTreeMap<String, Answer> {
                 let flags: Vec<bool> = options.iter().map(|o| !o.not_valid).collect();
                 if s.subjects.is_empty() {
                     let i = rng.weighted(&scale_weights(options.len(), 1, &flags));
-                    Some(Answer::Choice { choice: options[i].id.clone() })
+                    Some(Answer::Choice {
+                        choice: options[i].id.clone(),
+                    })
                 } else {
                     let ratings = s
                         .subjects
@@ -139,7 +146,8 @@ pub fn answers(survey: &Survey, rng: &mut Rng) -> BTreeMap<String, Answer> {
                     for c in &s.criteria {
                         let steps = ((c.max - c.min) as u64) / u64::from(c.step.max(1));
                         // Two draws averaged, biased by subject: a realistic spread with outliers.
-                        let draw = (rng.below(steps + 1) + rng.below(steps + 1) + (k as u64 % 3)) / 2;
+                        let draw =
+                            (rng.below(steps + 1) + rng.below(steps + 1) + (k as u64 % 3)) / 2;
                         let v = c.min + (draw.min(steps) * u64::from(c.step.max(1))) as i32;
                         row.insert(c.id.clone(), v);
                     }
@@ -154,7 +162,8 @@ pub fn answers(survey: &Survey, rng: &mut Rng) -> BTreeMap<String, Answer> {
                     .enumerate()
                     .map(|(k, item)| {
                         let objection = k > 0 && rng.below(10) < k as u64;
-                        let reason = objection.then(|| REASONS[rng.below(REASONS.len() as u64) as usize].to_string());
+                        let reason = objection
+                            .then(|| REASONS[rng.below(REASONS.len() as u64) as usize].to_string());
                         (item.id.clone(), NoticeResponse { objection, reason })
                     })
                     .collect();
@@ -162,10 +171,13 @@ pub fn answers(survey: &Survey, rng: &mut Rng) -> BTreeMap<String, Answer> {
             }
             QuestionBody::Approve(_) => {
                 let i = rng.weighted(&[60, 25, 15]);
-                Some(Answer::Choice { choice: ["for", "against", "abstain"][i].to_string() })
+                Some(Answer::Choice {
+                    choice: ["for", "against", "abstain"][i].to_string(),
+                })
             }
-            QuestionBody::Text(_) => (rng.below(10) < 4)
-                .then(|| Answer::Text { text: TEXTS[rng.below(TEXTS.len() as u64) as usize].to_string() }),
+            QuestionBody::Text(_) => (rng.below(10) < 4).then(|| Answer::Text {
+                text: TEXTS[rng.below(TEXTS.len() as u64) as usize].to_string(),
+            }),
         };
         if let Some(a) = answer {
             out.insert(q.id.clone(), a);
@@ -178,8 +190,14 @@ pub fn answers(survey: &Survey, rng: &mut Rng) -> BTreeMap<String, Answer> {
 /// in at the desk; the rest come from three phones.
 pub fn ballots(survey: &Survey, seed: u64, n: usize) -> Vec<Ballot> {
     let mut rng = Rng::new(seed);
-    let start =
-        survey.opens_at.as_deref().and_then(parse_rfc3339).unwrap_or(UtcTime { unix_seconds: 1_795_777_200, nanos: 0 });
+    let start = survey
+        .opens_at
+        .as_deref()
+        .and_then(parse_rfc3339)
+        .unwrap_or(UtcTime {
+            unix_seconds: 1_795_777_200,
+            nanos: 0,
+        });
     let mut out: Vec<Ballot> = (0..n)
         .map(|_| {
             let id = rng.uuid();
@@ -199,7 +217,11 @@ pub fn ballots(survey: &Survey, seed: u64, n: usize) -> Vec<Ballot> {
                 survey_version: survey.version,
                 cast_at: format_rfc3339_millis(at),
                 device,
-                channel: if paper { Channel::Paper } else { Channel::Digital },
+                channel: if paper {
+                    Channel::Paper
+                } else {
+                    Channel::Digital
+                },
                 code_hash: None,
                 answers: answers(survey, &mut rng),
             }
