@@ -2,14 +2,12 @@
 //! questions, build the ballot (random id, clock, device), let core validate it, write it to the
 //! store, and only then hand back the receipt for the thank-you screen.
 
-use std::collections::BTreeMap;
-
-use pingyi_core::{validate_ballot, Answer, Ballot, Channel, Problem, Survey};
+use pingyi_core::{validate_ballot, Answer, Ballot, Channel, IdMap, Problem, Survey};
 
 use crate::store::{Store, StoreError};
 
 /// Answers keyed by question id, as the form holds them.
-pub type Answers = BTreeMap<String, Answer>;
+pub type Answers = IdMap<Answer>;
 
 /// Why a ballot was not cast.
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@ use pingyi_core::{Answer, NoticeResponse};
 use super::{flag, radio, tr, txt, Field};
 use crate::i18n::{char_count, Key};
 
-type Responses = std::collections::BTreeMap<String, NoticeResponse>;
+type Responses = pingyi_core::IdMap<NoticeResponse>;
 
 fn responses(f: &Field, tracked: bool) -> Responses {
     let a = if tracked { f.get() } else { f.get_untracked() };
@@ -38,9 +38,7 @@ pub fn notice_view(q: NoticeQuestion, field: Field) -> impl IntoView {
                 let iid = iid.clone();
                 move |change: &dyn Fn(&mut NoticeResponse)| {
                     let mut all = responses(&f, false);
-                    let r = all
-                        .entry(iid.clone())
-                        .or_insert(NoticeResponse { objection: false, reason: None });
+                    let r = all.get_or_insert_with(&iid, || NoticeResponse { objection: false, reason: None });
                     change(r);
                     f.set(Some(Answer::Responses { responses: all }));
                 }

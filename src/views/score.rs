@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use pingyi_core::survey::ScoreQuestion;
-use pingyi_core::Answer;
+use pingyi_core::{Answer, IdMap};
 
 use super::{tr, txt, Field};
 use crate::i18n::{score_range, Key};
@@ -49,7 +49,7 @@ pub fn score_view(q: ScoreQuestion, field: Field) -> impl IntoView {
                                 Some(Answer::Scores { scores }) => scores,
                                 _ => Default::default(),
                             };
-                            let row = scores.entry(sid.clone()).or_default();
+                            let row = scores.get_or_insert_with(&sid, IdMap::new);
                             match raw.parse::<i32>() {
                                 Ok(v) => {
                                     row.insert(cid.clone(), v);

@@ -4,7 +4,6 @@
 //! prebuilds valid ballots (generation is not timed), then posts them in batches from a few
 //! concurrent clients and checks every ballot was accepted.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -68,11 +67,11 @@ pub fn bench_ballot(n: u64) -> Ballot {
         "dissatisfied",
         "unknown",
     ];
-    let mut ratings = BTreeMap::new();
+    let mut ratings = pingyi_core::IdMap::new();
     for s in ["sanitation", "order", "culture", "care"] {
         ratings.insert(s.to_string(), sat[next(4)].to_string());
     }
-    let mut answers = BTreeMap::new();
+    let mut answers = pingyi_core::IdMap::new();
     answers.insert("topics".to_string(), Answer::Ratings { ratings });
     let appraisal = ["competent", "basically_competent", "not_competent"];
     answers.insert(

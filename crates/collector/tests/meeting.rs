@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::*;
@@ -33,7 +33,7 @@ fn meet_survey(codes: bool) -> String {
 }
 
 fn vote(n: usize, choice: &str, code: Option<&str>) -> Ballot {
-    let mut answers = BTreeMap::new();
+    let mut answers = pingyi_core::IdMap::new();
     answers.insert(
         "q1".to_string(),
         Answer::Choice {

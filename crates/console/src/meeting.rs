@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use pingyi_core::paper::PaperTotals;
 use pingyi_core::survey::APPROVE_OPTIONS;
-use pingyi_core::{Answer, Ballot, Channel, Problem, QuestionBody, Survey, Text};
+use pingyi_core::{Answer, Ballot, Channel, IdMap, Problem, QuestionBody, Survey, Text};
 
 use crate::i18n::Lang;
 
@@ -119,11 +119,8 @@ pub fn mark_field(question: &str, subject: Option<&str>) -> String {
 
 /// The answers of one paper ballot from its form's `(name, value)` pairs. Unmarked questions are
 /// left out (blank on the paper).
-pub fn answers_from_form(
-    questions: &[PaperQuestion],
-    pairs: &[(String, String)],
-) -> BTreeMap<String, Answer> {
-    let mut answers = BTreeMap::new();
+pub fn answers_from_form(questions: &[PaperQuestion], pairs: &[(String, String)]) -> IdMap<Answer> {
+    let mut answers = IdMap::new();
     for q in questions {
         let values = |name: &str| {
             pairs
@@ -139,7 +136,7 @@ pub fn answers_from_form(
                 }
             }
             PaperKind::Matrix => {
-                let ratings: BTreeMap<String, String> = q
+                let ratings: IdMap<String> = q
                     .subjects
                     .iter()
                     .filter_map(|(s, _)| {
@@ -170,7 +167,7 @@ pub fn paper_ballot(
     survey: &Survey,
     id: String,
     cast_at: String,
-    answers: BTreeMap<String, Answer>,
+    answers: IdMap<Answer>,
 ) -> Ballot {
     Ballot {
         id,

@@ -195,7 +195,7 @@ fn ballots(survey_id: &str) -> Vec<Ballot> {
     let square = ["for", "for", "for", "for", "against", "abstain"];
     (0..6)
         .map(|i| {
-            let mut answers = BTreeMap::new();
+            let mut answers = pingyi_core::IdMap::new();
             answers.insert(
                 "sat".into(),
                 Answer::Choice {
@@ -208,14 +208,14 @@ fn ballots(survey_id: &str) -> Vec<Ballot> {
                     chosen: honour[i].iter().map(|s| s.to_string()).collect(),
                 },
             );
-            let mut scores = BTreeMap::new();
+            let mut scores = pingyi_core::IdMap::new();
             scores.insert(
                 "h1".to_string(),
-                BTreeMap::from([("clean".to_string(), h1[i])]),
+                pingyi_core::IdMap::from([("clean".to_string(), h1[i])]),
             );
             scores.insert(
                 "h2".to_string(),
-                BTreeMap::from([("clean".to_string(), h2[i])]),
+                pingyi_core::IdMap::from([("clean".to_string(), h2[i])]),
             );
             answers.insert("points".into(), Answer::Scores { scores });
             let response = if i == 0 {
@@ -232,7 +232,7 @@ fn ballots(survey_id: &str) -> Vec<Ballot> {
             answers.insert(
                 "notice".into(),
                 Answer::Responses {
-                    responses: BTreeMap::from([("road".to_string(), response)]),
+                    responses: pingyi_core::IdMap::from([("road".to_string(), response)]),
                 },
             );
             answers.insert(

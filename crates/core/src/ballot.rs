@@ -4,11 +4,11 @@
 //! collector. Its `id` is a random UUID made at the edge; everything here is pure. The receipt code
 //! and the content hash are derived from the ballot's canonical JSON.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use crate::idmap::IdMap;
 
 /// How the ballot reached the count.
 #[derive(
@@ -44,7 +44,7 @@ pub struct Ballot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_hash: Option<String>,
     /// Answers keyed by question id. Unanswered optional and hidden questions are absent.
-    pub answers: BTreeMap<String, Answer>,
+    pub answers: IdMap<Answer>,
 }
 
 /// The answer to one question. The shape follows the question's kind:
@@ -63,24 +63,12 @@ pub struct Ballot {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Answer {
-    Choice {
-        choice: String,
-    },
-    Ratings {
-        ratings: BTreeMap<String, String>,
-    },
-    Chosen {
-        chosen: Vec<String>,
-    },
-    Scores {
-        scores: BTreeMap<String, BTreeMap<String, i32>>,
-    },
-    Responses {
-        responses: BTreeMap<String, NoticeResponse>,
-    },
-    Text {
-        text: String,
-    },
+    Choice { choice: String },
+    Ratings { ratings: IdMap<String> },
+    Chosen { chosen: Vec<String> },
+    Scores { scores: IdMap<IdMap<i32>> },
+    Responses { responses: IdMap<NoticeResponse> },
+    Text { text: String },
 }
 
 impl<'de> Deserialize<'de> for Answer {
@@ -121,9 +109,8 @@ fn answer_from_value(v: &Value) -> Option<Answer> {
         .map(|text| Answer::Text { text })
 }
 
-fn map_of<T>(v: &Value, f: impl Fn(&Value) -> Option<T>) -> Option<BTreeMap<String, T>> {
-    // A loop of inserts rather than `collect()`: the latter sorts and bulk-builds, much more code.
-    let mut out = BTreeMap::new();
+fn map_of<T>(v: &Value, f: impl Fn(&Value) -> Option<T>) -> Option<IdMap<T>> {
+    let mut out = IdMap::new();
     for (k, v) in v.as_object()? {
         out.insert(k.clone(), f(v)?);
     }
@@ -187,11 +174,7 @@ impl Ballot {
             return None;
         }
         let string = |k: &str| m.get(k)?.as_str().map(str::to_string);
-        let answers = m.get("answers")?.as_object()?;
-        let mut out = BTreeMap::new();
-        for (k, a) in answers {
-            out.insert(k.clone(), answer_from_value(a)?);
-        }
+        let out = map_of(m.get("answers")?, answer_from_value)?;
         Some(Ballot {
             id: string("id")?,
             survey_id: string("survey_id")?,
@@ -270,7 +253,7 @@ mod tests {
     use super::*;
 
     fn sample() -> Ballot {
-        let mut answers = BTreeMap::new();
+        let mut answers = IdMap::new();
         answers.insert(
             "q1".to_string(),
             Answer::Choice {
@@ -310,7 +293,7 @@ mod tests {
     fn answers_round_trip_in_every_shape() {
         let json = r#"{"a":{"choice":"for"},"b":{"ratings":{"s1":"satisfied"}},"c":{"chosen":["x","y"]},
             "d":{"scores":{"h1":{"clean":8}}},"e":{"responses":{"i1":{"objection":true,"reason":"太贵"}}},"f":{"text":"修路"}}"#;
-        let m: BTreeMap<String, Answer> = serde_json::from_str(json).unwrap();
+        let m: IdMap<Answer> = serde_json::from_str(json).unwrap();
         assert!(matches!(m["a"], Answer::Choice { .. }));
         assert!(matches!(m["b"], Answer::Ratings { .. }));
         assert!(matches!(m["c"], Answer::Chosen { .. }));
@@ -318,7 +301,7 @@ mod tests {
         assert!(matches!(m["e"], Answer::Responses { .. }));
         assert!(matches!(m["f"], Answer::Text { .. }));
         let back = serde_json::to_string(&m).unwrap();
-        let again: BTreeMap<String, Answer> = serde_json::from_str(&back).unwrap();
+        let again: IdMap<Answer> = serde_json::from_str(&back).unwrap();
         assert_eq!(m, again);
     }
 }

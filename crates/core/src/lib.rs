@@ -4,6 +4,7 @@
 pub mod ballot;
 pub mod codes;
 pub mod export;
+pub mod idmap;
 pub mod merge;
 pub mod outbox;
 pub mod paper;
@@ -14,6 +15,7 @@ pub mod time;
 pub mod validate;
 
 pub use ballot::{Answer, Ballot, Channel, NoticeResponse};
+pub use idmap::IdMap;
 pub use survey::{Question, QuestionBody, Survey, Text};
 pub use tally::{tally, Ratio, Tally};
 pub use validate::{parse_survey, parse_survey_value, validate_ballot, validate_survey, Problem};

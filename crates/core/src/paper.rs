@@ -313,7 +313,7 @@ pub(crate) fn synthetic_answers(
                 chosen: here.iter().map(|r| r.1.to_string()).collect(),
             }),
             QuestionBody::Scale(s) if !s.subjects.is_empty() => {
-                let mut ratings = BTreeMap::new();
+                let mut ratings = crate::IdMap::new();
                 for r in &here {
                     if let Some(sub) = r.0 {
                         ratings.insert(sub.to_string(), r.1.to_string());

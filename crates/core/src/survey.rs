@@ -466,10 +466,7 @@ impl Survey {
 impl Question {
     /// Whether this question is shown given the answers so far: always without `show_if`;
     /// otherwise when the named question's answer (`choice`, or any of `chosen`) is in `any_of`.
-    pub fn is_shown(
-        &self,
-        answers: &std::collections::BTreeMap<String, crate::ballot::Answer>,
-    ) -> bool {
+    pub fn is_shown(&self, answers: &crate::idmap::IdMap<crate::ballot::Answer>) -> bool {
         use crate::ballot::Answer;
         let Some(cond) = &self.show_if else {
             return true;

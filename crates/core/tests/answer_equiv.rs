@@ -8,7 +8,6 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 mod derived {
-    use std::collections::BTreeMap;
 
     use pingyi_core::NoticeResponse;
     use serde::Deserialize;
@@ -21,16 +20,16 @@ mod derived {
             choice: String,
         },
         Ratings {
-            ratings: BTreeMap<String, String>,
+            ratings: pingyi_core::IdMap<String>,
         },
         Chosen {
             chosen: Vec<String>,
         },
         Scores {
-            scores: BTreeMap<String, BTreeMap<String, i32>>,
+            scores: pingyi_core::IdMap<pingyi_core::IdMap<i32>>,
         },
         Responses {
-            responses: BTreeMap<String, NoticeResponse>,
+            responses: pingyi_core::IdMap<NoticeResponse>,
         },
         Text {
             text: String,

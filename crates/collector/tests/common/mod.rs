@@ -2,7 +2,7 @@
 //! server on 127.0.0.1 with a temporary database.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use pingyi_core::IdMap;
 use std::net::SocketAddr;
 
 use pingyi_collector::auth::AdminToken;
@@ -48,7 +48,7 @@ pub fn survey_json(version: u32, results_public: bool, submit_key: Option<&str>)
 
 /// A valid ballot for version 1 with the given choice for q1.
 pub fn ballot(n: usize, choice: &str) -> Ballot {
-    let mut answers = BTreeMap::new();
+    let mut answers = IdMap::new();
     answers.insert(
         "q1".to_string(),
         Answer::Choice {

@@ -1,8 +1,6 @@
 //! Shared builders for the core's integration tests.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
-
 use pingyi_core::{Answer, Ballot, Channel, Problem, Survey};
 use serde_json::{json, Value};
 
@@ -50,7 +48,8 @@ pub fn uuid(n: u64) -> String {
 }
 
 pub fn ballot(survey: &Survey, n: u64, answers: Value) -> Ballot {
-    let answers: BTreeMap<String, Answer> = serde_json::from_value(answers).expect("answers JSON");
+    let answers: pingyi_core::IdMap<Answer> =
+        serde_json::from_value(answers).expect("answers JSON");
     Ballot {
         id: uuid(n),
         survey_id: survey.id.clone(),

@@ -3,7 +3,7 @@
 //! `show_if`, paper ballots, several devices, and texts that need CSV quoting.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use pingyi_core::IdMap;
 
 use pingyi_core::time::{format_rfc3339_millis, parse_rfc3339, UtcTime};
 use pingyi_core::{Answer, Ballot, Channel, NoticeResponse, QuestionBody, Survey};
@@ -96,8 +96,8 @@ fn scale_weights(n: usize, subject: usize, valid_flags: &[bool]) -> Vec<u64> {
 }
 
 /// Answers to every shown question, in survey order.
-pub fn answers(survey: &Survey, rng: &mut Rng) -> BTreeMap<String, Answer> {
-    let mut out: BTreeMap<String, Answer> = BTreeMap::new();
+pub fn answers(survey: &Survey, rng: &mut Rng) -> IdMap<Answer> {
+    let mut out: IdMap<Answer> = IdMap::new();
     for q in survey.questions() {
         if !q.is_shown(&out) {
             continue;
@@ -140,9 +140,9 @@ pub fn answers(survey: &Survey, rng: &mut Rng) -> BTreeMap<String, Answer> {
                 Some(Answer::Chosen { chosen })
             }
             QuestionBody::Score(s) => {
-                let mut scores = BTreeMap::new();
+                let mut scores = IdMap::new();
                 for (k, subj) in s.subjects.iter().enumerate() {
-                    let mut row = BTreeMap::new();
+                    let mut row = IdMap::new();
                     for c in &s.criteria {
                         let steps = ((c.max - c.min) as u64) / u64::from(c.step.max(1));
                         // Two draws averaged, biased by subject: a realistic spread with outliers.
