@@ -55,6 +55,7 @@ pub fn setup(mode: Mode) -> Result<(), String> {
             "wasm32 target",
             wasm_target as fn(Mode) -> Result<bool, String>,
         ),
+        ("rustfmt", rustfmt),
         ("trunk", trunk),
         ("wasm-bindgen-cli", wasm_bindgen_cli),
         ("npm packages", npm_packages),
@@ -109,6 +110,17 @@ fn wasm_target(mode: Mode) -> Result<bool, String> {
     let mut installer = command("rustup");
     installer.args(["target", "add", WASM_TARGET]);
     install(mode, "rust target", WASM_TARGET, &mut installer)
+}
+
+/// `cargo fmt --check` is a test step; rustup's minimal profile leaves rustfmt out.
+fn rustfmt(mode: Mode) -> Result<bool, String> {
+    if let Some(version) = tool_version("rustfmt") {
+        present("rustfmt", &version, "already installed");
+        return Ok(true);
+    }
+    let mut installer = command("rustup");
+    installer.args(["component", "add", "rustfmt"]);
+    install(mode, "rustfmt", "(rustup component)", &mut installer)
 }
 
 /// The version a tool reports with `--version`, if it runs.

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every test level in order, stopping at the first
 //! failure. This is what `.ci/run` runs.
 //!
-//! Steps: setup → native tests → core with the `schema` feature → the
+//! Steps: setup → formatting (`cargo fmt --check`) → native tests → core with the `schema` feature → the
 //! widget's browser tests (wasm-bindgen-test in headless Chromium) → release
 //! build with the bundle budget → Playwright end-to-end tests (when
 //! `tests/e2e` has specs). A summary line per step follows, then
@@ -23,8 +23,12 @@ pub enum StepResult {
 type Step = (&'static str, fn() -> Result<Option<String>, String>);
 
 /// The steps in order. `Ok(Some(reason))` means skipped.
-const STEPS: [Step; 6] = [
+const STEPS: [Step; 7] = [
     ("setup", || setup::setup(setup::Mode::Install).map(|_| None)),
+    (
+        "formatting (cargo fmt --check; run `cargo fmt --all` to fix)",
+        || run(command("cargo").args(["fmt", "--all", "--check"])).map(|_| None),
+    ),
     ("native tests (core, collector, cli, xtask)", || {
         run(command("cargo").args(["test", "--workspace", "--exclude", "pingyi"])).map(|_| None)
     }),
