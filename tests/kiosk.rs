@@ -10,73 +10,18 @@ use pingyi::embed::{Config, SurveySource};
 use pingyi::kiosk::{self, KioskRecord};
 use pingyi_core::codes::{code_hash, CodeError};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::{Element, HtmlElement};
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn storage() -> web_sys::Storage {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap()
-}
-
 fn clear(survey_id: &str) {
-    let s = storage();
-    let keys: Vec<String> = (0..s.length().unwrap())
-        .filter_map(|i| s.key(i).unwrap())
-        .filter(|k| k.starts_with(&format!("pingyi/v1/{survey_id}/")))
-        .collect();
-    for k in keys {
-        s.remove_item(&k).unwrap();
+    for k in keys_with_prefix(&format!("pingyi/v1/{survey_id}/")) {
+        storage().remove_item(&k).unwrap();
     }
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
-}
-
-async fn wait_for(root: &Element, selector: &str) -> Element {
-    let deadline = js_sys::Date::now() + 5000.0;
-    loop {
-        if let Some(el) = root.query_selector(selector).unwrap() {
-            return el;
-        }
-        assert!(
-            js_sys::Date::now() < deadline,
-            "timed out waiting for {selector}; DOM: {}",
-            root.inner_html()
-        );
-        sleep(20).await;
-    }
-}
-
-async fn click(root: &Element, selector: &str) {
-    wait_for(root, selector)
-        .await
-        .unchecked_into::<HtmlElement>()
-        .click();
-    sleep(20).await;
-}
-
-async fn type_into(root: &Element, selector: &str, text: &str) {
-    let input: HtmlInputElement = wait_for(root, selector).await.unchecked_into();
-    input.set_value(text);
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    input
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
-    sleep(10).await;
 }
 
 fn survey(id: &str) -> String {
@@ -100,8 +45,8 @@ fn mount(survey_id: &str) -> (Element, Box<dyn std::any::Any>) {
 }
 
 async fn set_up(root: &Element, pin: &str) {
-    type_into(root, "[data-testid=kiosk-pin-new]", pin).await;
-    type_into(root, "[data-testid=kiosk-pin-confirm]", pin).await;
+    type_text(root, "[data-testid=kiosk-pin-new]", pin).await;
+    type_text(root, "[data-testid=kiosk-pin-confirm]", pin).await;
     click(root, "[data-testid=kiosk-setup-start]").await;
     wait_for(root, "[data-testid=kiosk-welcome]").await;
 }
@@ -174,8 +119,8 @@ async fn the_organiser_panel_needs_the_pin() {
     clear(id);
     let (root, _handle) = mount(id);
     // A PIN must be 4 to 8 digits.
-    type_into(&root, "[data-testid=kiosk-pin-new]", "12").await;
-    type_into(&root, "[data-testid=kiosk-pin-confirm]", "12").await;
+    type_text(&root, "[data-testid=kiosk-pin-new]", "12").await;
+    type_text(&root, "[data-testid=kiosk-pin-confirm]", "12").await;
     click(&root, "[data-testid=kiosk-setup-start]").await;
     wait_for(&root, "[data-testid=kiosk-setup-error]").await;
     set_up(&root, "97531").await;

@@ -7,92 +7,17 @@
 //! would (clicking inputs, typing with `input` events) and checks the screen and localStorage.
 //! Every test uses its own survey ids and clears their keys first.
 
-use std::time::Duration;
-
 use pingyi_core::Ballot;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 // ---------------------------------------------------------------- helpers
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn storage() -> web_sys::Storage {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap()
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
-}
-
-/// Polls until `selector` matches inside `root`, or panics after 5 s.
-async fn wait_for(root: &Element, selector: &str) -> Element {
-    let deadline = js_sys::Date::now() + Duration::from_secs(5).as_millis() as f64;
-    loop {
-        if let Some(el) = root.query_selector(selector).unwrap() {
-            return el;
-        }
-        if js_sys::Date::now() > deadline {
-            panic!(
-                "timed out waiting for {selector}; DOM: {}",
-                root.inner_html()
-            );
-        }
-        sleep(20).await;
-    }
-}
-
-/// Polls until `selector` no longer matches inside `root`.
-async fn wait_gone(root: &Element, selector: &str) {
-    let deadline = js_sys::Date::now() + 5000.0;
-    while root.query_selector(selector).unwrap().is_some() {
-        if js_sys::Date::now() > deadline {
-            panic!("{selector} still present; DOM: {}", root.inner_html());
-        }
-        sleep(20).await;
-    }
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
-}
-
-async fn click(root: &Element, selector: &str) {
-    wait_for(root, selector)
-        .await
-        .unchecked_into::<HtmlElement>()
-        .click();
-    sleep(10).await;
-}
-
-fn fire(el: &Element, kind: &str) {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let ev = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
-    el.dispatch_event(&ev).unwrap();
-}
-
-async fn type_text(root: &Element, selector: &str, text: &str) {
-    let el = wait_for(root, selector).await;
-    el.unchecked_ref::<web_sys::HtmlTextAreaElement>()
-        .set_value(text);
-    fire(&el, "input");
-    sleep(10).await;
-}
 
 async fn select(root: &Element, selector: &str, value: &str) {
     let el = wait_for(root, selector).await;
@@ -150,12 +75,7 @@ fn results_link(survey_id: &str) -> String {
 }
 
 fn ballot_keys(survey_id: &str) -> Vec<String> {
-    let s = storage();
-    let prefix = format!("pingyi/v1/{survey_id}/ballot/");
-    (0..s.length().unwrap())
-        .filter_map(|i| s.key(i).unwrap())
-        .filter(|k| k.starts_with(&prefix))
-        .collect()
+    keys_with_prefix(&format!("pingyi/v1/{survey_id}/ballot/"))
 }
 
 fn clear(survey_id: &str) {
