@@ -8,7 +8,7 @@
 // 2. The JS glue is rewritten to the new names, then minified with terser. Trunk's own minifier
 //    gives up on wasm-bindgen's `export { … as default }`, and `sw.js` is copied as is.
 //
-// Every assumption about wasm-bindgen's output is checked; anything unexpected fails the build
+// Release builds only. Every assumption about wasm-bindgen's output is checked; anything unexpected fails the build
 // with a message instead of shipping a bundle that cannot start.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -18,6 +18,8 @@ import { minify } from "terser";
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) fail("TRUNK_STAGING_DIR is not set: run this from a trunk post_build hook");
+// Debug builds (`trunk serve`, `trunk build` without --release) keep their readable names.
+if (process.env.TRUNK_PROFILE !== "release") process.exit(0);
 
 function fail(message) {
   console.error(`post-build: ${message}`);

@@ -68,6 +68,10 @@ pub struct Collect {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Survey {
+    /// Optional, for editors: where the JSON Schema of this format is, e.g. a path to
+    /// `docs/survey.schema.json`, so the editor can complete and check the file. Pingyi ignores it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// Always `"pingyi/1"`.
     pub format: String,
     /// Stable id: lowercase letters, digits, `-` and `_`, 1 to 64 characters.

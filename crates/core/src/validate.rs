@@ -260,6 +260,7 @@ const SECTION: &[Field] = &[
 ];
 
 const SURVEY_TOP: &[Field] = &[
+    opt("$schema", Shape::Str),
     req("format", Shape::Str),
     req("id", Shape::Str),
     req("version", Shape::U32),
@@ -743,6 +744,7 @@ mod read {
     pub(super) fn survey(v: &Value) -> Option<Survey> {
         let m = v.as_object()?;
         Some(Survey {
+            schema: opt(m, "$schema", string)?,
             format: req(m, "format", string)?,
             id: req(m, "id", string)?,
             version: req(m, "version", uint)?,

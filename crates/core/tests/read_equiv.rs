@@ -58,6 +58,7 @@ fn full() -> Value {
         { "id": "why2", "kind": "text", "title": { "zh": "理由" }, "show_if": null }
     ]));
     let o = v.as_object_mut().unwrap();
+    o.insert("$schema".into(), json!("../docs/survey.schema.json"));
     o.insert("description".into(), json!({ "zh": "说明", "en": "About" }));
     o.insert("eligible".into(), json!(30));
     o.insert("voting_unit".into(), json!("household"));

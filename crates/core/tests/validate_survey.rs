@@ -350,3 +350,18 @@ fn validate_survey_checks_typed_surveys() {
     assert_problem(&p, "$.version", "version_zero");
     assert_problem(&p, "$.sections[0].questions[0].id", "bad_id");
 }
+
+#[test]
+fn a_schema_reference_for_editors_is_accepted_and_kept() {
+    let mut v =
+        survey_json(json!([{ "id": "q1", "kind": "approve", "title": { "zh": "同意吗" } }]));
+    v["$schema"] = json!("../docs/survey.schema.json");
+    let s = parse(&v);
+    assert_eq!(s.schema.as_deref(), Some("../docs/survey.schema.json"));
+    let back = serde_json::to_value(&s).unwrap();
+    assert_eq!(back["$schema"], "../docs/survey.schema.json");
+
+    v["$schema"] = json!(7);
+    let p = problems_of(&v);
+    assert_problem(&p, "$[\"$schema\"]", "wrong_type");
+}
