@@ -96,6 +96,10 @@ test('projector counts live, hides results until revealed, then shows bars and t
   })).json();
   await expect(hash).toHaveText(fin.content_hash);
   await expect(projector.getByTestId('pj-closed')).toHaveText('投票已结束');
+  // Closed but not revealed: the projector shows the frozen hash (in groups of 8), no figures.
+  const grouped = fin.content_hash.match(/.{8}/g).join(' ');
+  await expect(projector.locator('[data-testid=pj-hash] code')).toHaveText(grouped);
+  await expect(projector.locator('.pc-bar')).toHaveCount(0);
   await admin.getByTestId('reveal').click();
   await expect(projector.locator('.pj-question[data-question=vote] .pc-bar')).toHaveCount(3);
   await ctx.close();

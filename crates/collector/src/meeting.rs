@@ -171,6 +171,7 @@ pub(crate) fn live_view(state: &AppState, survey_id: &str) -> Result<LiveView, A
     let survey = state.latest(survey_id)?;
     let meeting = state.store.meeting_state(survey_id)?;
     let frozen = frozen_for(state, survey_id, &meeting, survey.version)?;
+    let content_hash = frozen.as_ref().map(|(_, f)| f.content_hash.clone());
     let (ballots, tally) = match (frozen, meeting.revealed) {
         (Some((report, _)), revealed) => (
             report.tally.participation.ballots,
@@ -198,6 +199,7 @@ pub(crate) fn live_view(state: &AppState, survey_id: &str) -> Result<LiveView, A
         revealed: meeting.revealed,
         closed_at: meeting.closed_at.clone(),
         tally,
+        content_hash,
     })
 }
 

@@ -437,6 +437,10 @@ async fn projector_hides_results_until_revealed() {
         (Some("open"), Some(false))
     );
     assert!(live["tally"].is_null(), "{live}");
+    assert!(
+        live.get("content_hash").is_none(),
+        "no hash before closing: {live}"
+    );
     // Even with results_public, the public tally stays closed until revealed.
     let (status, body) = send(&t, "GET", &path("/tally"), false, None).await;
     assert_eq!(
@@ -645,6 +649,9 @@ async fn closing_freezes_the_tally_and_refuses_ballots() {
         (live["state"].as_str(), live["ballots"].as_u64()),
         (Some("closed"), Some(2))
     );
+    // Not revealed: no figure, but the frozen tally's hash, for photos of the projector.
+    assert!(live["tally"].is_null(), "{live}");
+    assert_eq!(live["content_hash"].as_str(), Some(hash.as_str()));
     // An open survey says so.
     let resp = t
         .client

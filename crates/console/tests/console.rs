@@ -635,6 +635,25 @@ fn projector_hides_results_until_revealed() {
 }
 
 #[wasm_bindgen_test]
+fn a_closed_projector_shows_the_frozen_hash_but_no_figures() {
+    let mut closed = live(false, None);
+    closed.state = "closed".into();
+    closed.content_hash = Some("0123456789abcdef".repeat(4));
+    let (_h, el) = mount_view(move || projector_body(&closed, "http://h/?s=meet-wasm", Lang::Zh));
+    assert_eq!(text(&q(&el, "[data-testid=pj-closed]")), "投票已结束");
+    assert_eq!(
+        text(&q(&el, "[data-testid=pj-hash] code")),
+        "01234567 89abcdef 01234567 89abcdef 01234567 89abcdef 01234567 89abcdef"
+    );
+    assert!(text(&q(&el, "[data-testid=pj-hash]")).starts_with("结果校验码（SHA-256）"));
+    assert!(all(&el, ".pc-bar, [data-testid=pj-results]").is_empty());
+    // Open: no hash.
+    let (_h2, open) =
+        mount_view(|| projector_body(&live(false, None), "http://h/?s=meet-wasm", Lang::Zh));
+    assert!(all(&open, "[data-testid=pj-hash]").is_empty());
+}
+
+#[wasm_bindgen_test]
 fn projector_shows_bars_when_revealed() {
     let survey = meeting_survey();
     let t = tally(&survey, &ballots("meet-wasm"));

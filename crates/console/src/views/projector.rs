@@ -7,7 +7,9 @@
 //! While the results are not revealed the page holds only the count and the line "结果将在投票
 //! 结束后公布": the collector sends no per-option figure then, and none is in the DOM. Revealed,
 //! every question is a large bar chart (the results view's charts) with counts and percentages.
-//! Closed, a "投票已结束" banner heads the page. No admin token is needed or used here.
+//! Closed, a "投票已结束" banner heads the page and the frozen final tally's content hash is shown
+//! at the foot, revealed or not, so a photo of the screen can later be checked against the
+//! published result. No admin token is needed or used here.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,6 +29,19 @@ pub fn projector_body(live: &LiveView, join: &str, lang: Lang) -> AnyView {
     let t = |k| lang.t(k);
     let closed = live.closed().then(|| {
         view! { <p class="pj-closed" role="status" data-testid="pj-closed"><strong>{t(Key::VotingClosed)}</strong></p> }
+    });
+    // In groups of eight so it can be read out and compared by eye.
+    let hash = live.content_hash.as_ref().map(|h| {
+        let groups: Vec<&str> = h
+            .as_bytes()
+            .chunks(8)
+            .filter_map(|c| std::str::from_utf8(c).ok())
+            .collect();
+        view! {
+            <p class="pj-hash" data-testid="pj-hash">
+                {t(Key::FrozenHash)} " " <code>{groups.join(" ")}</code>
+            </p>
+        }
     });
     let results = match (&live.tally, live.revealed) {
         (Some(tally), true) => {
@@ -64,6 +79,7 @@ pub fn projector_body(live: &LiveView, join: &str, lang: Lang) -> AnyView {
                 </div>
             </div>
             {results}
+            {hash}
         </div>
     }
     .into_any()

@@ -64,6 +64,11 @@ pub struct LiveView {
     /// The tally (with paper totals and channel counts); `null` unless revealed. After closing,
     /// the frozen final tally.
     pub tally: Option<Tally>,
+    /// After closing: the `content_hash` of the frozen final tally ([`FinalTally`]), revealed or
+    /// not. It tells nothing about the result, and a photo of the projector taken at closing
+    /// lets anyone check later that the published result is the one frozen then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
 }
 
 impl LiveView {
