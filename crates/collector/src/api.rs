@@ -1124,11 +1124,16 @@ pub struct RouterOptions {
     /// Allowed CORS origins; `*` allows any. Empty: no CORS headers (same-origin only).
     pub cors_origins: Vec<String>,
     pub rate_limit: RateLimit,
+    /// Reverse proxies whose `X-Forwarded-For` names the client for the rate limit.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The full application: API, OpenAPI, health, static files, CORS, limits and tracing.
 pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Router {
-    let limiter = Arc::new(RateLimiter::new(opts.rate_limit));
+    let limiter = Arc::new(RateLimiter::behind(
+        opts.rate_limit,
+        opts.trusted_proxies.clone(),
+    ));
     let surveys = Router::new()
         .route("/{survey_id}", get(get_survey).put(put_survey))
         .route(

@@ -41,6 +41,9 @@ pub struct Config {
     /// `None`: from `PINGYI_ADMIN_TOKEN` or `<db>.admin-token` (created if missing).
     pub admin_token: Option<AdminToken>,
     pub rate_limit: RateLimit,
+    /// Reverse proxies in front of the collector: on their requests the rate limit counts the
+    /// client named by `X-Forwarded-For` instead of the proxy (see `limits::client_ip`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub max_body_bytes: usize,
     /// Origin of the links printed with ballot codes, e.g. `https://pingyi.example`; else taken
     /// from the request's Host header as `http://host`.
@@ -58,6 +61,7 @@ impl Config {
             cors_origins: Vec::new(),
             admin_token: None,
             rate_limit: RateLimit::default(),
+            trusted_proxies: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             public_url: None,
         }
@@ -200,6 +204,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             static_dir: config.static_dir.clone(),
             cors_origins,
             rate_limit: config.rate_limit,
+            trusted_proxies: config.trusted_proxies.clone(),
         },
     );
     let listener = tokio::net::TcpListener::bind(config.addr)

@@ -6,6 +6,11 @@
 //!
 //! Many phones at one evening meeting may share one public address (village Wi-Fi, carrier NAT),
 //! so the default bucket is generous; the limit is there against floods, not against a crowd.
+//!
+//! Behind a reverse proxy every request comes from the proxy's address. With the proxy listed as
+//! trusted (`--trusted-proxy`), the client is the right-most `X-Forwarded-For` address that is not
+//! itself a trusted proxy ([`client_ip`]); a header from anyone else is ignored, so it cannot be
+//! used to dodge the limit.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -65,17 +70,52 @@ struct Bucket {
     updated: Instant,
 }
 
+/// The address a request counts against: `peer` itself, unless `peer` is a trusted proxy; then
+/// the right-most address of `X-Forwarded-For` (all its headers, in order) that is not a trusted
+/// proxy. Unparseable entries end the walk, leaving the last trusted address seen.
+pub fn client_ip<'a>(
+    peer: IpAddr,
+    forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
+    trusted: &[IpAddr],
+) -> IpAddr {
+    let mut client = peer;
+    if !trusted.contains(&peer) {
+        return client;
+    }
+    let hops = forwarded_for.flat_map(|h| h.split(',')).rev();
+    for hop in hops {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
 /// Token buckets keyed by client IP.
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: RateLimit,
+    trusted_proxies: Vec<IpAddr>,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
 }
 
 impl RateLimiter {
     pub fn new(limit: RateLimit) -> Self {
+        Self::behind(limit, Vec::new())
+    }
+
+    /// A limiter that reads the client address from `X-Forwarded-For` on requests from
+    /// `trusted_proxies` (see [`client_ip`]).
+    pub fn behind(limit: RateLimit, trusted_proxies: Vec<IpAddr>) -> Self {
         RateLimiter {
             limit,
+            trusted_proxies,
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -121,10 +161,15 @@ pub async fn rate_limit(
     req: Request,
     next: Next,
 ) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>();
+        client_ip(c.0.ip(), forwarded.into_iter(), &limiter.trusted_proxies)
+    });
     if let Some(ip) = ip {
         if let Err(wait) = limiter.check(ip, Instant::now()) {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
@@ -147,6 +192,45 @@ pub async fn rate_limit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_is_read_from_forwarded_for_only_behind_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = ip("10.0.0.1");
+        let trusted = [proxy, ip("10.0.0.2")];
+        // Not from a trusted proxy: the header is ignored (anyone can send it).
+        assert_eq!(
+            client_ip(ip("1.2.3.4"), ["9.9.9.9"].into_iter(), &trusted),
+            ip("1.2.3.4")
+        );
+        // From the proxy: the right-most untrusted hop.
+        assert_eq!(
+            client_ip(proxy, ["9.9.9.9, 5.6.7.8"].into_iter(), &trusted),
+            ip("5.6.7.8")
+        );
+        assert_eq!(
+            client_ip(
+                proxy,
+                ["9.9.9.9, 5.6.7.8", " 10.0.0.2 "].into_iter(),
+                &trusted
+            ),
+            ip("5.6.7.8"),
+            "proxies in a chain are skipped, across headers"
+        );
+        assert_eq!(
+            client_ip(proxy, [" 2001:db8::7 "].into_iter(), &trusted),
+            ip("2001:db8::7")
+        );
+        // No header, or garbage: the proxy itself (one shared bucket, as without the option).
+        assert_eq!(client_ip(proxy, [].into_iter(), &trusted), proxy);
+        assert_eq!(client_ip(proxy, ["unknown"].into_iter(), &trusted), proxy);
+        assert_eq!(
+            client_ip(proxy, ["5.6.7.8, junk"].into_iter(), &trusted),
+            proxy
+        );
+        // Without trusted proxies nothing changes.
+        assert_eq!(client_ip(proxy, ["5.6.7.8"].into_iter(), &[]), proxy);
+    }
 
     #[test]
     fn bucket_empties_and_refills() {

@@ -28,6 +28,8 @@ USAGE:
       --cors-origin ORIGIN    allow this browser origin, or * (repeatable; also PINGYI_CORS_ORIGINS)
       --rate-per-second R     per-IP sustained request rate, 0 = off (default 20)
       --rate-burst B          per-IP burst (default 200)
+      --trusted-proxy IP      a reverse proxy in front (repeatable): on its requests the
+                              rate limit counts the client named by X-Forwarded-For
       --max-body-bytes N      largest request body (default 1048576)
       --public-url URL        origin of the links printed with ballot codes
                               (default http://<Host header>)
@@ -122,6 +124,9 @@ fn serve(mut it: impl Iterator<Item = String>) -> Result<(), String> {
             "--cors-origin" => config.cors_origins.push(value(&mut it, &arg)?),
             "--rate-per-second" => rate.per_second = parse(&value(&mut it, &arg)?, &arg)?,
             "--rate-burst" => rate.burst = parse(&value(&mut it, &arg)?, &arg)?,
+            "--trusted-proxy" => config
+                .trusted_proxies
+                .push(parse(&value(&mut it, &arg)?, &arg)?),
             "--max-body-bytes" => config.max_body_bytes = parse(&value(&mut it, &arg)?, &arg)?,
             "--public-url" => config.public_url = Some(value(&mut it, &arg)?),
             "-h" | "--help" => {

@@ -56,6 +56,58 @@ async fn rate_limit_answers_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket() {
+    let limit = RateLimit {
+        per_second: 0.1,
+        burst: 2.0,
+    };
+    let get = |t: &TestServer, forwarded: &'static str| {
+        let req = t.client.get(t.url(&format!("/v1/surveys/{SURVEY_ID}")));
+        async move {
+            req.header("x-forwarded-for", forwarded)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // The test client connects from 127.0.0.1, here the trusted proxy.
+    let t = serve(Opts {
+        rate_limit: limit,
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Opts::default()
+    })
+    .await;
+    assert_eq!(
+        [get(&t, "203.0.113.1").await, get(&t, "203.0.113.1").await],
+        [200, 200]
+    );
+    assert_eq!(
+        get(&t, "203.0.113.1").await,
+        429,
+        "the first resident's burst is used up"
+    );
+    assert_eq!(
+        get(&t, "203.0.113.2").await,
+        200,
+        "a neighbour behind the same proxy is not"
+    );
+
+    // Without the option the header means nothing: everyone shares the peer's bucket.
+    let t = serve(Opts {
+        rate_limit: limit,
+        ..Opts::default()
+    })
+    .await;
+    assert_eq!(
+        [get(&t, "203.0.113.1").await, get(&t, "203.0.113.2").await],
+        [200, 200]
+    );
+    assert_eq!(get(&t, "203.0.113.3").await, 429);
+}
+
+#[tokio::test]
 async fn cors_allows_only_listed_origins() {
     let t = serve(Opts {
         cors_origins: vec!["https://portal.example".into()],

@@ -92,6 +92,7 @@ pub struct Opts {
     pub max_body_bytes: Option<usize>,
     pub cors_origins: Vec<String>,
     pub static_dir: Option<std::path::PathBuf>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Opts {
@@ -103,6 +104,7 @@ impl Default for Opts {
             max_body_bytes: None,
             cors_origins: Vec::new(),
             static_dir: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -174,6 +176,7 @@ pub async fn serve(opts: Opts) -> TestServer {
     config.rate_limit = opts.rate_limit;
     config.cors_origins = opts.cors_origins;
     config.static_dir = opts.static_dir;
+    config.trusted_proxies = opts.trusted_proxies;
     if let Some(n) = opts.max_body_bytes {
         config.max_body_bytes = n;
     }
