@@ -75,6 +75,13 @@ fn instance_prefix() -> String {
 #[component]
 pub fn App(config: Config) -> impl IntoView {
     let lang = RwSignal::new(config.lang);
+    // Large text (适老化): the resident's own choice on this device wins over the page's default.
+    let elder = RwSignal::new(
+        Store::open()
+            .ok()
+            .and_then(|s| s.elder_choice())
+            .unwrap_or(config.elder),
+    );
     let phase = RwSignal::new(Phase::Loading);
     let delivery = Delivery {
         config: Arc::new(config.clone()),
@@ -94,27 +101,41 @@ pub fn App(config: Config) -> impl IntoView {
     let prefix = instance_prefix();
 
     view! {
-        <div class="pingyi" lang=move || lang.get().code() data-testid="pingyi">
+        <div class="pingyi" class:elder=move || elder.get() lang=move || lang.get().code() data-testid="pingyi">
             {move || match phase.get() {
                 Phase::Loading => view! {
                     <p class="py-status" role="status" data-testid="loading">{tr(lang, Key::Loading)}</p>
                 }.into_any(),
                 Phase::Failed(e) => view! {
-                    <LangToggle lang/>
+                    <Toolbar lang elder/>
                     <LoadFailed error=e lang/>
                 }.into_any(),
                 Phase::Ready(survey) => view! {
-                    <Ready survey lang prefix=prefix.clone() delivery=delivery.clone()/>
+                    <Ready survey lang elder prefix=prefix.clone() delivery=delivery.clone()/>
                 }.into_any(),
             }}
         </div>
     }
 }
 
+/// The header buttons: large text (a toggle, `aria-pressed`) and the other language.
 #[component]
-fn LangToggle(lang: RwSignal<Lang>) -> impl IntoView {
+fn Toolbar(lang: RwSignal<Lang>, elder: RwSignal<bool>) -> impl IntoView {
+    let toggle_elder = move |_| {
+        let on = !elder.get_untracked();
+        elder.set(on);
+        // Kept for next time; if storage refuses, the switch still works for this visit.
+        if let Ok(store) = Store::open() {
+            let _ = store.set_elder_choice(on);
+        }
+    };
     view! {
         <div class="py-toolbar">
+            <button type="button" class="py-elder" data-testid="elder-toggle"
+                aria-pressed=move || elder.get().to_string()
+                on:click=toggle_elder>
+                {tr(lang, Key::LargeText)}
+            </button>
             <button type="button" class="py-lang" data-testid="lang-toggle"
                 lang=move || lang.get().other().code()
                 on:click=move |_| lang.update(|l| *l = l.other())>
@@ -193,6 +214,7 @@ impl Delivery {
 fn Ready(
     survey: Arc<Survey>,
     lang: RwSignal<Lang>,
+    elder: RwSignal<bool>,
     prefix: String,
     delivery: Delivery,
 ) -> impl IntoView {
@@ -278,7 +300,7 @@ fn Ready(
     let unit = survey.unit.clone();
     let header = view! {
         <header class="py-header">
-            <LangToggle lang/>
+            <Toolbar lang elder/>
             <h2 class="py-title">{txt(lang, title)}</h2>
             <p class="py-unit">{unit}</p>
             {description.map(|d| view! { <p class="py-desc">{txt(lang, d.clone())}</p> })}

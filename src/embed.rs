@@ -19,6 +19,9 @@
 //! - `data-submit-key`: overrides the survey's `collect.submit_key` (sent as
 //!   `x-pingyi-submit-key`).
 //! - `data-retry-base-ms`: first back-off delay of the outbox (default 2000; for tests).
+//! - `data-elder`: start in large-text mode (适老化: bigger type and targets), e.g. on a meeting's
+//!   shared tablet. The resident can switch it in the header; that choice is kept on the device
+//!   and wins next time. A link may ask for it with `&elder=1`.
 //! - `data-console-url`: where the organiser console lives (default `console/`, relative to the
 //!   page). The widget shows no results itself; its 查看本机结果 link opens
 //!   `{console}?source=local&s=<survey_id>`, which counts this device's ballots.
@@ -71,6 +74,9 @@ pub struct Config {
     /// ballot shows its receipt instead of a second ballot (a soft check). Off with `&shared=1`
     /// or `data-shared-device` (a household's shared phone).
     pub one_per_device: bool,
+    /// Start in large-text mode (`data-elder`, or `&elder=1` on a link) unless the device
+    /// remembers the resident's own choice.
+    pub elder: bool,
 }
 
 impl Config {
@@ -174,6 +180,7 @@ impl Config {
             one_per_device: from_link
                 && !el.has_attribute("data-shared-device")
                 && link("shared").is_none(),
+            elder: el.has_attribute("data-elder") || link("elder").is_some_and(|v| v != "0"),
         }
     }
 }

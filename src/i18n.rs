@@ -66,6 +66,8 @@ impl Lang {
 pub enum Key {
     /// Label of the toggle button: names the language it switches TO.
     SwitchLanguage,
+    /// Label of the large-text (elder mode, 大字) toggle; `aria-pressed` says whether it is on.
+    LargeText,
     Loading,
     Previous,
     Next,
@@ -104,6 +106,7 @@ impl Key {
         use Key::*;
         match self {
             SwitchLanguage => ("English", "中文"),
+            LargeText => ("大字", "Large text"),
             Loading => ("正在加载问卷…", "Loading the survey…"),
             Previous => ("上一页", "Previous"),
             Next => ("下一页", "Next"),
@@ -227,6 +230,7 @@ mod tests {
         use Key::*;
         for k in [
             SwitchLanguage,
+            LargeText,
             Previous,
             Next,
             Submit,

@@ -146,6 +146,21 @@ impl Store {
         Ok(id)
     }
 
+    /// The resident's large-text choice on this device, if they ever made one.
+    pub fn elder_choice(&self) -> Option<bool> {
+        match self.storage.get_item(&format!("{PREFIX}elder")) {
+            Ok(Some(v)) => Some(v == "1"),
+            _ => None,
+        }
+    }
+
+    /// Remembers the resident's large-text choice for every widget on this device.
+    pub fn set_elder_choice(&self, on: bool) -> Result<(), StoreError> {
+        self.storage
+            .set_item(&format!("{PREFIX}elder"), if on { "1" } else { "0" })
+            .map_err(classify)
+    }
+
     /// Keeps the survey's JSON for the organiser console, writing only when it changed.
     pub fn put_survey(&self, survey_id: &str, json: &str) -> Result<(), StoreError> {
         let key = survey_key(survey_id);

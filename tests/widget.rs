@@ -505,6 +505,63 @@ async fn data_attributes_mount_an_inline_survey() {
     script.remove();
 }
 
+/// Large text (elder mode): the page's `data-elder` sets the start, the resident's own switch is
+/// kept on the device and wins from then on, for every widget.
+#[wasm_bindgen_test]
+async fn large_text_starts_from_the_page_and_then_follows_the_resident() {
+    const KEY: &str = "pingyi/v1/elder";
+    let elder_on = |root: &Element| {
+        let on = find(root, "[data-testid=pingyi]")
+            .class_list()
+            .contains("elder");
+        let pressed = find(root, "[data-testid=elder-toggle]").get_attribute("aria-pressed");
+        assert_eq!(pressed.as_deref(), Some(if on { "true" } else { "false" }));
+        on
+    };
+    let mount = |elder_attr: bool| {
+        let div = fresh_div();
+        if elder_attr {
+            div.set_attribute("data-elder", "").unwrap();
+        }
+        let w = pingyi::mount(div.clone(), &tiny_survey("wt-elder", "大字"), "zh-CN");
+        (w, div)
+    };
+    storage().remove_item(KEY).unwrap();
+
+    let (w, div) = mount(false);
+    wait_for(&div, "[data-testid=survey-form]").await;
+    assert!(!elder_on(&div), "off by default");
+    assert_eq!(text_of(&div, "[data-testid=elder-toggle]"), "大字");
+    drop(w);
+    div.remove();
+
+    let (w, div) = mount(true);
+    wait_for(&div, "[data-testid=survey-form]").await;
+    assert!(elder_on(&div), "the page asks for it");
+    // The resident switches it off: at once, and remembered.
+    click(&div, "[data-testid=elder-toggle]").await;
+    assert!(!elder_on(&div));
+    assert_eq!(storage().get_item(KEY).unwrap().as_deref(), Some("0"));
+    drop(w);
+    div.remove();
+
+    let (w, div) = mount(true);
+    wait_for(&div, "[data-testid=survey-form]").await;
+    assert!(!elder_on(&div), "the resident's choice wins over the page");
+    click(&div, "[data-testid=elder-toggle]").await;
+    assert!(elder_on(&div));
+    drop(w);
+    div.remove();
+
+    let (w, div) = mount(false);
+    wait_for(&div, "[data-testid=survey-form]").await;
+    assert!(elder_on(&div), "kept for the next widget on this device");
+    drop(w);
+    div.remove();
+    storage().remove_item(KEY).unwrap();
+    clear("wt-elder");
+}
+
 // ---------------------------------------------------------------- outbox
 // A fake `window.fetch` stands in for the collector: it records every call and answers by mode
 // (`accept`, `reject` with 422 and a problem, `fail` as a network error).
