@@ -24,9 +24,11 @@ test('a phone that voted sees its receipt; after closing nobody gets a form', as
   await expect(page.getByTestId('receipt')).toHaveText(receipt);
   await expect(page.getByTestId('survey-form')).toHaveCount(0);
 
-  // A household's shared phone may opt out of the soft check.
-  await page.goto(collector.link(TINY_ID, '&shared=1'));
+  // A household's shared phone may opt out of the soft check. The link also asks for large text.
+  await page.goto(collector.link(TINY_ID, '&shared=1&elder=1'));
   await expect(page.getByTestId('survey-form')).toBeVisible();
+  await expect(page.getByTestId('pingyi')).toHaveClass(/\belder\b/);
+  await expect(page.getByTestId('elder-toggle')).toHaveAttribute('aria-pressed', 'true');
 
   // A second phone opens the form before closing.
   const late = await (await browser.newContext()).newPage();
