@@ -237,7 +237,7 @@ fn Ready(
             .code
             .as_deref()
             .filter(|_| survey.codes)
-            .and_then(|c| normalise_code(c))
+            .and_then(normalise_code)
             // Only normalised codes are hashed here: no Unicode case tables in the bundle.
             .map(|n| pingyi_core::codes::normalised_code_hash(&survey.id, &n)),
     );

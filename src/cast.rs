@@ -38,7 +38,7 @@ pub fn visible_answers(survey: &Survey, answers: &Answers) -> Answers {
 pub fn new_uuid() -> String {
     let mut b = [0u8; 16];
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-    if !crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok()) {
+    if crypto.is_none_or(|c| c.get_random_values_with_u8_array(&mut b).is_err()) {
         b.iter_mut()
             .for_each(|x| *x = (js_sys::Math::random() * 256.0) as u8);
     }

@@ -164,8 +164,7 @@ fn to_value(v: &JsValue) -> serde_json::Value {
         Value::Bool(b)
     } else if let Some(n) = v.as_f64() {
         if js_sys::Number::is_integer(v)
-            && n >= -9.223_372_036_854_776e18
-            && n < 1.844_674_407_370_955_2e19
+            && (-9.223_372_036_854_776e18..1.844_674_407_370_955_2e19).contains(&n)
         {
             if n < 0.0 {
                 Value::from(n as i64)

@@ -309,59 +309,6 @@ fn describe(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    // Plain `#[test]`s are not run for wasm32; these run under wasm-bindgen-test (node).
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn records_encode_as_serde_would_and_read_back() {
-        let ballot: Ballot = serde_json::from_value(serde_json::json!({
-            "id": "b1", "survey_id": "s1", "survey_version": 2, "device": "d1",
-            "cast_at": "2026-11-27T12:00:00.000Z", "answers": {"q_sat": {"choice": "dissatisfied"}}
-        }))
-        .unwrap();
-        let mut r = StoredBallot {
-            ballot,
-            status: Status::Pending,
-            refusal: None,
-            at_ms: None,
-        };
-        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
-        assert_eq!(decode(&encode(&r)), Some(r.clone()));
-        r.status = Status::Refused;
-        r.at_ms = Some(-5);
-        r.refusal = Some(Refusal {
-            status: BallotStatus::Conflict,
-            problems: Vec::new(),
-        });
-        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
-        r.status = Status::Acked;
-        r.at_ms = Some(1_764_244_800_123);
-        r.refusal = Some(Refusal {
-            status: BallotStatus::Rejected,
-            problems: vec![Problem::new(
-                "$.answers.q1",
-                "too_big",
-                "太大\"了",
-                "too \\ big",
-            )],
-        });
-        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
-        assert_eq!(decode(&encode(&r)), Some(r));
-    }
-
-    #[test]
-    fn keys_have_the_documented_shape() {
-        assert_eq!(ballot_key("s1", "b1"), "pingyi/v1/s1/ballot/b1");
-        assert!(ballot_key("s1", "b1").starts_with(&survey_prefix("s1")));
-        assert!(!ballot_key("s10", "b1").starts_with(&survey_prefix("s1")));
-        assert!(!outbox_key("s1").starts_with(&survey_prefix("s1")));
-        assert!(!survey_key("s1").starts_with(&survey_prefix("s1")));
-    }
-}
-
 /// A record as JSON, byte for byte what `serde_json::to_string` gives, written around core's
 /// canonical ballot JSON so that the wasm carries no serializer for the wrapper types.
 fn encode(r: &StoredBallot) -> String {
@@ -425,4 +372,57 @@ fn decode(text: &str) -> Option<StoredBallot> {
             Some(n) => Some(n.as_i64()?),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    // Plain `#[test]`s are not run for wasm32; these run under wasm-bindgen-test (node).
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn records_encode_as_serde_would_and_read_back() {
+        let ballot: Ballot = serde_json::from_value(serde_json::json!({
+            "id": "b1", "survey_id": "s1", "survey_version": 2, "device": "d1",
+            "cast_at": "2026-11-27T12:00:00.000Z", "answers": {"q_sat": {"choice": "dissatisfied"}}
+        }))
+        .unwrap();
+        let mut r = StoredBallot {
+            ballot,
+            status: Status::Pending,
+            refusal: None,
+            at_ms: None,
+        };
+        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
+        assert_eq!(decode(&encode(&r)), Some(r.clone()));
+        r.status = Status::Refused;
+        r.at_ms = Some(-5);
+        r.refusal = Some(Refusal {
+            status: BallotStatus::Conflict,
+            problems: Vec::new(),
+        });
+        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
+        r.status = Status::Acked;
+        r.at_ms = Some(1_764_244_800_123);
+        r.refusal = Some(Refusal {
+            status: BallotStatus::Rejected,
+            problems: vec![Problem::new(
+                "$.answers.q1",
+                "too_big",
+                "太大\"了",
+                "too \\ big",
+            )],
+        });
+        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
+        assert_eq!(decode(&encode(&r)), Some(r));
+    }
+
+    #[test]
+    fn keys_have_the_documented_shape() {
+        assert_eq!(ballot_key("s1", "b1"), "pingyi/v1/s1/ballot/b1");
+        assert!(ballot_key("s1", "b1").starts_with(&survey_prefix("s1")));
+        assert!(!ballot_key("s10", "b1").starts_with(&survey_prefix("s1")));
+        assert!(!outbox_key("s1").starts_with(&survey_prefix("s1")));
+        assert!(!survey_key("s1").starts_with(&survey_prefix("s1")));
+    }
 }
