@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: runs the benchmarks and prints their figures: the collector's ingest
-//! throughput (`pingyi-collector bench-ingest`, batches of 200 and of 1) and the bundle sizes.
+//! throughput (`pingyi-collector bench-ingest`, batches of 200 and of 1), core's tally, CSV and
+//! merge throughput (`crates/core/examples/bench_tally.rs`) and the bundle sizes.
 //! See docs/benchmarks.md.
 
 use crate::bundle;
@@ -23,6 +24,19 @@ pub fn bench() -> Result<(), String> {
             batch,
         ]))?;
     }
+    println!("bench: tally, CSV and merge throughput (core, server profile)");
+    run(command("cargo").args([
+        "run",
+        "--profile",
+        "server",
+        "-p",
+        "pingyi-core",
+        "--example",
+        "bench_tally",
+        "--",
+        "--ballots",
+        "20000",
+    ]))?;
     println!("bench: bundle sizes");
     bundle::build().map(|_| ())
 }
