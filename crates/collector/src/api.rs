@@ -307,12 +307,30 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        if let StoreError::Closed = e {
-            return survey_closed();
+        match e {
+            StoreError::Closed => survey_closed(),
+            StoreError::Full => {
+                error!("store error: {e}: free disk space (or raise the limit) for the database");
+                storage_full()
+            }
+            e => {
+                error!("store error: {e}");
+                ApiError::internal()
+            }
         }
-        error!("store error: {e}");
-        ApiError::internal()
     }
+}
+
+/// 507 `storage_full`: the collector's disk is full. Nothing of the request was stored; phones
+/// keep their ballots and send them again with back-off (a 5xx), so none is lost.
+pub fn storage_full() -> ApiError {
+    ApiError::new(
+        StatusCode::INSUFFICIENT_STORAGE,
+        error_code::STORAGE_FULL,
+        "收集服务器的磁盘已满，本批选票未保存；选票仍在手机上，稍后会自动重发。请组织者清理磁盘空间。 \
+         The collector's disk is full and this batch was not stored; the ballots stay on the phones \
+         and are sent again later. The organiser must free disk space.",
+    )
 }
 
 /// 409 `survey_closed`, for a batch (or a change) that arrives after the organiser closed the
@@ -1211,4 +1229,23 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             ])
             .max_age(std::time::Duration::from_secs(600)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_errors_become_stable_codes() {
+        let full = ApiError::from(StoreError::Full);
+        assert_eq!(full.status, StatusCode::INSUFFICIENT_STORAGE);
+        assert_eq!(full.body.error.code, error_code::STORAGE_FULL);
+        assert!(full.body.error.message.contains("磁盘已满"));
+        assert!(full.body.error.message.contains("disk is full"));
+        let closed = ApiError::from(StoreError::Closed);
+        assert_eq!(closed.status, StatusCode::CONFLICT);
+        let other = ApiError::from(StoreError::Database("x".into()));
+        assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(other.body.error.code, error_code::INTERNAL);
+    }
 }

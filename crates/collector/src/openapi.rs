@@ -229,7 +229,8 @@ pub fn document() -> Value {
                         "404": error("survey_not_found"),
                         "413": error("batch_too_large or payload_too_large"),
                         "429": error("rate_limited"),
-                        "500": error("internal: nothing was stored; retry")
+                        "500": error("internal: nothing was stored; retry"),
+                        "507": error("storage_full: the collector's disk is full; nothing was stored; retry later")
                     }
                 },
                 "get": {

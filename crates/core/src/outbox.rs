@@ -344,6 +344,28 @@ mod tests {
     }
 
     #[test]
+    fn a_full_collector_disk_is_retried_like_any_server_error() {
+        for (status, code) in [(507, "storage_full"), (502, "http_502"), (503, "http_503")] {
+            let mut s = State::default();
+            let fx = apply(
+                &mut s,
+                &Policy::default(),
+                &["a".into()],
+                Outcome::Answered {
+                    status,
+                    results: None,
+                    error: (status == 507).then(|| code.to_string()),
+                },
+                0,
+                0.3,
+            );
+            assert!(fx.acked.is_empty() && fx.refused.is_empty(), "{status}");
+            assert!(fx.retry_in_ms.is_some(), "{status}");
+            assert_eq!(s.last_error.as_deref(), Some(code));
+        }
+    }
+
+    #[test]
     fn server_errors_keep_ballots_pending() {
         let mut s = State::default();
         let fx = apply(

@@ -216,6 +216,8 @@ pub mod error_code {
     pub const RATE_LIMITED: &str = "rate_limited";
     /// Anything else. 500; safe to retry.
     pub const INTERNAL: &str = "internal";
+    /// The collector's disk is full; nothing of the request was stored. 507; safe to retry.
+    pub const STORAGE_FULL: &str = "storage_full";
     /// No such route (not a survey lookup). 404.
     pub const NOT_FOUND: &str = "not_found";
     /// The route exists but not with this method. 405.
@@ -231,7 +233,7 @@ pub mod error_code {
     pub const PAPER_TOTALS_INVALID: &str = "paper_totals_invalid";
 
     /// Every code, for documentation and tests.
-    pub const ALL: [&str; 16] = [
+    pub const ALL: [&str; 17] = [
         BAD_REQUEST,
         BATCH_EMPTY,
         BATCH_TOO_LARGE,
@@ -242,6 +244,7 @@ pub mod error_code {
         SURVEY_INVALID,
         RATE_LIMITED,
         INTERNAL,
+        STORAGE_FULL,
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
         SURVEY_CLOSED,

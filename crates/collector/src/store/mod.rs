@@ -103,6 +103,8 @@ pub enum StoreError {
     VersionClash { version: u32 },
     /// The survey is closed: nothing may be added or changed.
     Closed,
+    /// The disk (or the database's size limit) is full; the write was rolled back whole.
+    Full,
     /// The database failed.
     Database(String),
 }
@@ -120,6 +122,10 @@ impl fmt::Display for StoreError {
                 write!(f, "version {version} is already published with different content; raise the version")
             }
             StoreError::Closed => write!(f, "the survey is closed"),
+            StoreError::Full => write!(
+                f,
+                "the database or its disk is full; nothing of this write was stored"
+            ),
             StoreError::Database(e) => write!(f, "database error: {e}"),
         }
     }
@@ -129,7 +135,10 @@ impl std::error::Error for StoreError {}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError::Database(e.to_string())
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::Full,
+            _ => StoreError::Database(e.to_string()),
+        }
     }
 }
 

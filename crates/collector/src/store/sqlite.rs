@@ -577,6 +577,45 @@ mod tests {
         assert_eq!(next.len(), 1);
     }
 
+    /// Fault injection: the database is capped at its current size (`max_page_count`), which is
+    /// what a full disk looks like to SQLite (`SQLITE_FULL`).
+    #[test]
+    fn a_full_disk_stores_nothing_of_the_batch_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.sqlite")).unwrap();
+        store.insert_ballots(&[ballot("first", "0")]).unwrap();
+        let cap = |pages: i64| {
+            store
+                .writer()
+                .pragma_update(None, "max_page_count", pages)
+                .unwrap()
+        };
+        let pages: i64 = store
+            .writer()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        cap(pages);
+        let batch: Vec<NewBallot> = (0..200)
+            .map(|i| NewBallot {
+                canonical_json: format!("{{\"id\":\"b{i}\",\"text\":\"{}\"}}", "长".repeat(500)),
+                ..ballot(&format!("b{i}"), &i.to_string())
+            })
+            .collect();
+        let err = store.insert_ballots(&batch).unwrap_err();
+        assert!(matches!(err, StoreError::Full), "{err}");
+        assert_eq!(
+            store.count_ballots("s", None).unwrap(),
+            1,
+            "nothing of the batch"
+        );
+
+        // Space again: the same batch goes in whole, and what was stored before is still there.
+        cap(1 << 30);
+        let out = store.insert_ballots(&batch).unwrap();
+        assert!(out.iter().all(|o| *o == InsertOutcome::Inserted));
+        assert_eq!(store.count_ballots("s", None).unwrap(), 201);
+    }
+
     #[test]
     fn publishing_rules() {
         let dir = tempfile::tempdir().unwrap();
