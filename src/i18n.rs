@@ -226,6 +226,29 @@ mod tests {
     }
 
     #[test]
+    fn upload_problems_are_put_in_words() {
+        let p = OutboxKey::upload_problem;
+        assert_eq!(
+            p("network: TypeError: Failed to fetch"),
+            OutboxKey::NoConnection
+        );
+        assert_eq!(p("rate_limited: too many requests"), OutboxKey::ServerBusy);
+        assert_eq!(
+            p("storage_full: the disk is full"),
+            OutboxKey::ServerProblem
+        );
+        assert_eq!(p("internal: database is locked"), OutboxKey::ServerProblem);
+        assert_eq!(p("http_502"), OutboxKey::ServerProblem);
+        for k in [
+            OutboxKey::NoConnection,
+            OutboxKey::ServerBusy,
+            OutboxKey::ServerProblem,
+        ] {
+            assert_ne!(k.t(Lang::Zh), k.t(Lang::En));
+        }
+    }
+
+    #[test]
     fn every_key_has_both_languages() {
         use Key::*;
         for k in [
@@ -258,8 +281,25 @@ pub enum OutboxKey {
     UploadNow,
     Uploading,
     UploadFailed,
+    NoConnection,
+    ServerBusy,
+    ServerProblem,
     RefusedReasons,
     Conflict,
+}
+
+impl OutboxKey {
+    /// Why an upload failed, in words for residents, from the outbox's `last_error`
+    /// (`network: …`, an error code such as `rate_limited: …`, or `http_503`).
+    pub fn upload_problem(last_error: &str) -> OutboxKey {
+        if last_error.starts_with("network") {
+            OutboxKey::NoConnection
+        } else if last_error.starts_with("rate_limited") {
+            OutboxKey::ServerBusy
+        } else {
+            OutboxKey::ServerProblem
+        }
+    }
 }
 
 impl OutboxKey {
@@ -271,7 +311,13 @@ impl OutboxKey {
             AllUploaded => ("全部已上传", "All ballots uploaded"),
             UploadNow => ("立即上传", "Upload now"),
             Uploading => ("正在上传…", "Uploading…"),
-            UploadFailed => ("上传未成功，稍后自动重试：", "Upload failed; will retry automatically: "),
+            UploadFailed => (
+                "上传未成功。选票已保存在本机，稍后自动重试。",
+                "Upload failed. Your ballot is saved on this device and will be sent again automatically.",
+            ),
+            NoConnection => ("网络不通", "No connection"),
+            ServerBusy => ("服务器繁忙", "The server is busy"),
+            ServerProblem => ("服务器暂时出错", "The server had a problem"),
             RefusedReasons => ("查看拒收原因", "Show the reasons"),
             Conflict => (
                 "收集端已有同一编号但内容不同的选票（冲突），未覆盖。",

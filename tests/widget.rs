@@ -793,6 +793,13 @@ async fn failures_keep_ballots_pending_until_online_and_unmount_stops_everything
     vote(root, "satisfied").await;
     wait_text(root, "[data-testid=outbox-pending]", "1 张选票待上传").await;
     wait_for(root, "[data-testid=outbox-error]").await;
+    // In words a resident understands, the detail after it.
+    let warning = text_of(root, "[data-testid=outbox-error]");
+    assert!(
+        warning.contains("网络不通") && warning.contains("选票已保存在本机"),
+        "{warning}"
+    );
+    assert!(text_of(root, "[data-testid=outbox-error-detail]").starts_with("network"));
     // Backing off: a second ballot waits for the timer rather than hammering the endpoint.
     let n = fetch_calls().len();
     vote(root, "unknown").await;

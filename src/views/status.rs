@@ -61,9 +61,13 @@ pub fn OutboxStatus(outbox: Outbox, lang: RwSignal<Lang>) -> impl IntoView {
                     {s.last_success_ms.map(|ms| view! {
                         <p class="py-help" data-testid="outbox-last-success">{last_success(l, &clock(ms))}</p>
                     })}
+                    // In words first; the technical detail after it is for the organiser.
                     {s.last_error.map(|e| view! {
                         <p class="py-warning" data-testid="outbox-error">
-                            <span aria-hidden="true">"⚠ "</span>{OutboxKey::UploadFailed.t(l)}{e}
+                            <span aria-hidden="true">"⚠ "</span>
+                            <strong>{OutboxKey::upload_problem(&e).t(l)}</strong>" · "
+                            {OutboxKey::UploadFailed.t(l)}" "
+                            <small class="py-detail" data-testid="outbox-error-detail">{e}</small>
                         </p>
                     })}
                     <button type="button" class="py-button py-secondary" data-testid="outbox-upload-now"
