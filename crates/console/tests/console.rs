@@ -20,25 +20,13 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+// `document`, `storage`, `sleep`: shared with the widget's browser tests. The console's own
+// `wait_for` and `click` below take the place of the shared ones.
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+use common::{document, sleep, storage};
+
 // ---------------------------------------------------------------- helpers
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn storage() -> web_sys::Storage {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap()
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
-}
 
 /// Polls until `selector` matches inside `root`, or panics after 5 s (with any error shown).
 async fn wait_for(root: &Element, selector: &str) -> Element {
