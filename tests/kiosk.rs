@@ -114,6 +114,30 @@ async fn a_kiosk_reset_leaves_nothing_of_the_previous_voter() {
 }
 
 #[wasm_bindgen_test]
+async fn the_organiser_sets_large_text_for_the_whole_tablet() {
+    let id = "wt-kiosk-elder";
+    clear(id);
+    let (root, _handle) = mount(id);
+    assert!(!find(&root, "[data-testid=pingyi]")
+        .class_list()
+        .contains("elder"));
+    let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&el).unwrap();
+    el.set_attribute("data-elder", "").unwrap();
+    let config = Config {
+        source: SurveySource::Inline(survey(id)),
+        ..Config::from_attributes(&el)
+    };
+    let _elder = kiosk::mount(el.clone(), config);
+    let elder: Element = el.into();
+    wait_for(&elder, "[data-testid=kiosk-pin-new]").await;
+    assert!(find(&elder, "[data-testid=pingyi]")
+        .class_list()
+        .contains("elder"));
+    clear(id);
+}
+
+#[wasm_bindgen_test]
 async fn the_organiser_panel_needs_the_pin() {
     let id = "wt-kiosk-pin";
     clear(id);

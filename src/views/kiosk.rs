@@ -54,6 +54,9 @@ enum Load {
 #[component]
 pub fn Kiosk(config: Config) -> impl IntoView {
     let lang = RwSignal::new(config.lang);
+    // Large text for the whole tablet, set by the organiser (`&elder=1` on the kiosk link, or
+    // `data-elder`); not a per-voter switch, so one voter's choice never carries to the next.
+    let elder = config.elder;
     let load = RwSignal::new(Load::Loading);
     let parsed = |json: &str| match parse_survey(json) {
         Ok(s) => {
@@ -82,7 +85,7 @@ pub fn Kiosk(config: Config) -> impl IntoView {
     }
     let config = Arc::new(config);
     view! {
-        <div class="pingyi py-kiosk" lang=move || lang.get().code() data-testid="pingyi">
+        <div class="pingyi py-kiosk" class:elder=elder lang=move || lang.get().code() data-testid="pingyi">
             {move || match load.get() {
                 Load::Loading => view! { <p class="py-status" data-testid="loading">"正在加载问卷…"</p> }.into_any(),
                 Load::Failed(m) => view! { <p class="py-error" role="alert" data-testid="load-error">{m}</p> }.into_any(),
