@@ -34,8 +34,16 @@ fn survey(id: &str) -> String {
 
 /// A kiosk for `survey_id`, local-only, in a fresh element.
 fn mount(survey_id: &str) -> (Element, Box<dyn std::any::Any>) {
+    mount_with(survey_id, &[])
+}
+
+/// [`mount`] on an element carrying these `data-*` attributes (set before mounting).
+fn mount_with(survey_id: &str, attributes: &[&str]) -> (Element, Box<dyn std::any::Any>) {
     let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&el).unwrap();
+    for name in attributes {
+        el.set_attribute(name, "").unwrap();
+    }
     let config = Config {
         source: SurveySource::Inline(survey(survey_id)),
         ..Config::from_attributes(&el)
@@ -121,15 +129,7 @@ async fn the_organiser_sets_large_text_for_the_whole_tablet() {
     assert!(!find(&root, "[data-testid=pingyi]")
         .class_list()
         .contains("elder"));
-    let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&el).unwrap();
-    el.set_attribute("data-elder", "").unwrap();
-    let config = Config {
-        source: SurveySource::Inline(survey(id)),
-        ..Config::from_attributes(&el)
-    };
-    let _elder = kiosk::mount(el.clone(), config);
-    let elder: Element = el.into();
+    let (elder, _elder_handle) = mount_with(id, &["data-elder"]);
     wait_for(&elder, "[data-testid=kiosk-pin-new]").await;
     assert!(find(&elder, "[data-testid=pingyi]")
         .class_list()

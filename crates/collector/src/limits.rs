@@ -161,14 +161,14 @@ pub async fn rate_limit(
     req: Request,
     next: Next,
 ) -> Response {
+    // The headers are only read (lazily) when the peer is a trusted proxy.
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| {
         let forwarded = req
             .headers()
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect::<Vec<_>>();
-        client_ip(c.0.ip(), forwarded.into_iter(), &limiter.trusted_proxies)
+            .filter_map(|v| v.to_str().ok());
+        client_ip(c.0.ip(), forwarded, &limiter.trusted_proxies)
     });
     if let Some(ip) = ip {
         if let Err(wait) = limiter.check(ip, Instant::now()) {
