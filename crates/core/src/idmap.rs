@@ -51,14 +51,6 @@ impl<V> IdMap<V> {
         self.find(id).ok().map(|i| &self.entries[i].1)
     }
 
-    /// The value for `id`, to change it.
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut V> {
-        match self.find(id) {
-            Ok(i) => Some(&mut self.entries[i].1),
-            Err(_) => None,
-        }
-    }
-
     /// True when `id` has a value.
     pub fn contains_key(&self, id: &str) -> bool {
         self.find(id).is_ok()
@@ -92,19 +84,9 @@ impl<V> IdMap<V> {
         &mut self.entries[i].1
     }
 
-    /// Keeps the entries for which `keep` is true.
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
-    }
-
     /// The entries in id order.
     pub fn iter(&self) -> Iter<'_, V> {
         Iter(self.entries.iter())
-    }
-
-    /// The entries in id order, values changeable.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut V)> {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
     }
 
     /// The ids in order.
@@ -115,11 +97,6 @@ impl<V> IdMap<V> {
     /// The values in id order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
-    }
-
-    /// The values in id order, changeable.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.entries.iter_mut().map(|(_, v)| v)
     }
 }
 
