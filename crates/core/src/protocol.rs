@@ -232,8 +232,20 @@ pub mod error_code {
     /// Paper totals that do not fit the survey; see `error.problems`. 422.
     pub const PAPER_TOTALS_INVALID: &str = "paper_totals_invalid";
 
+    /// The survey's voting window (`opens_at`) has not begun at the collector's clock, allowing
+    /// the documented skew. 409; a phone keeps the ballot and retries with back-off.
+    pub const VOTING_NOT_OPEN: &str = "voting_not_open";
+    /// The survey's voting window (`closes_at`) has ended at the collector's clock, allowing the
+    /// documented skew. 409; refused for good.
+    pub const VOTING_ENDED: &str = "voting_ended";
+    /// A request body that is not `application/json` where JSON is required. 415.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    /// Publishing a new version while ballots of another version are stored, without the explicit
+    /// confirmation. 409.
+    pub const CONFIRMATION_REQUIRED: &str = "confirmation_required";
+
     /// Every code, for documentation and tests.
-    pub const ALL: [&str; 17] = [
+    pub const ALL: [&str; 21] = [
         BAD_REQUEST,
         BATCH_EMPTY,
         BATCH_TOO_LARGE,
@@ -251,6 +263,10 @@ pub mod error_code {
         SURVEY_OPEN,
         CODES_NOT_ENABLED,
         PAPER_TOTALS_INVALID,
+        VOTING_NOT_OPEN,
+        VOTING_ENDED,
+        UNSUPPORTED_MEDIA_TYPE,
+        CONFIRMATION_REQUIRED,
     ];
 }
 
