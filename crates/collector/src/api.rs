@@ -4,9 +4,8 @@
 //! `parse_survey`) and the [`Store`] from blocking tasks. Every error is an [`ErrorBody`] with a
 //! stable code.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
@@ -21,19 +20,20 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::{error, info, Level};
 
-use pingyi_core::ballot::sha256_hex;
 use pingyi_core::export::{raw_export, tally_csv};
 use pingyi_core::protocol::{
-    batch_http_status, error_code, BallotResult, BallotStatus, ErrorBody, SubmitResponse,
-    MAX_BATCH, SUBMIT_KEY_HEADER,
+    batch_http_status, error_code, BallotResult, BallotStatus, SubmitResponse, MAX_BATCH,
+    SUBMIT_KEY_HEADER,
 };
 use pingyi_core::time::{format_rfc3339_millis, UtcTime};
-use pingyi_core::{parse_survey, validate_ballot, Ballot, Channel, Problem, Survey};
+use pingyi_core::{validate_ballot, Ballot, Channel, Problem, Survey};
 
-use crate::auth::{constant_time_eq, AdminToken};
+use crate::admin_token::constant_time_eq;
+use crate::error::{survey_closed, ApiError};
 use crate::limits::{rate_limit, RateLimit, RateLimiter};
 use crate::meeting;
-use crate::store::{InsertOutcome, NewBallot, PublishOutcome, Store, StoreError, StoredSurvey};
+use crate::state::AppState;
+use crate::store::{InsertOutcome, NewBallot, PublishOutcome};
 
 /// Ballots read from the database per page when exporting or tallying.
 pub const PAGE_SIZE: usize = 500;
@@ -122,246 +122,6 @@ pub const ROUTES: &[Route] = &[
     },
 ];
 
-/// Shared state of the handlers.
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub admin: AdminToken,
-    pub max_body_bytes: usize,
-    /// Parsed survey versions. Published versions never change, so entries never go stale.
-    surveys: RwLock<HashMap<(String, u32), Arc<Survey>>>,
-    /// Origin of the links printed with ballot codes (`--public-url`); else from the Host header.
-    pub public_url: Option<String>,
-    /// Per survey: a signal sent whenever its live view may have changed (ballots accepted, paper
-    /// totals replaced, revealed, hidden, closed). Server-sent event streams listen to it.
-    changes: Mutex<HashMap<String, tokio::sync::broadcast::Sender<()>>>,
-    /// Set to true when the server shuts down, so that event streams end.
-    pub shutdown: tokio::sync::watch::Sender<bool>,
-}
-
-impl AppState {
-    pub fn new(store: Arc<dyn Store>, admin: AdminToken, max_body_bytes: usize) -> Self {
-        AppState {
-            store,
-            admin,
-            max_body_bytes,
-            surveys: RwLock::new(HashMap::new()),
-            public_url: None,
-            changes: Mutex::new(HashMap::new()),
-            shutdown: tokio::sync::watch::Sender::new(false),
-        }
-    }
-
-    /// Tell the live event streams of a survey that something changed.
-    pub fn notify(&self, survey_id: &str) {
-        if let Some(tx) = self
-            .changes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(survey_id)
-        {
-            let _ = tx.send(());
-        }
-    }
-
-    /// Listen for changes of a survey.
-    pub fn subscribe(&self, survey_id: &str) -> tokio::sync::broadcast::Receiver<()> {
-        let mut map = self.changes.lock().unwrap_or_else(|p| p.into_inner());
-        // Drop senders nobody listens to any more, so the map stays small.
-        map.retain(|_, tx| tx.receiver_count() > 0);
-        map.entry(survey_id.to_string())
-            .or_insert_with(|| tokio::sync::broadcast::channel(16).0)
-            .subscribe()
-    }
-
-    /// A parsed survey version from the cache or the store (blocking).
-    fn parsed(&self, stored: &StoredSurvey) -> Result<Arc<Survey>, ApiError> {
-        let key = (stored.survey_id.clone(), stored.version);
-        if let Some(s) = self
-            .surveys
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-        {
-            return Ok(s.clone());
-        }
-        let survey: Survey = serde_json::from_str(&stored.json).map_err(|e| {
-            error!(survey_id = %stored.survey_id, version = stored.version, "stored survey does not parse: {e}");
-            ApiError::internal()
-        })?;
-        let survey = Arc::new(survey);
-        self.surveys
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, survey.clone());
-        Ok(survey)
-    }
-
-    /// A parsed survey version (blocking); `None` when not published.
-    pub(crate) fn version(
-        &self,
-        survey_id: &str,
-        version: u32,
-    ) -> Result<Option<Arc<Survey>>, ApiError> {
-        if let Some(s) = self
-            .surveys
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&(survey_id.to_string(), version))
-        {
-            return Ok(Some(s.clone()));
-        }
-        match self.store.survey_version(survey_id, version)? {
-            Some(stored) => Ok(Some(self.parsed(&stored)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// The latest published version, parsed (blocking).
-    pub(crate) fn latest(&self, survey_id: &str) -> Result<Arc<Survey>, ApiError> {
-        match self.store.latest_survey(survey_id)? {
-            Some(stored) => self.parsed(&stored),
-            None => Err(survey_not_found(survey_id)),
-        }
-    }
-
-    /// Validate and publish a survey file (blocking). `expected_id` is the id from the path.
-    pub fn publish_text(
-        &self,
-        text: &str,
-        expected_id: Option<&str>,
-    ) -> Result<(Survey, PublishOutcome), ApiError> {
-        let survey = parse_survey(text).map_err(|problems| {
-            ApiError::with_problems(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                error_code::SURVEY_INVALID,
-                format!("the survey file has {} problem(s)", problems.len()),
-                problems,
-            )
-        })?;
-        if let Some(id) = expected_id {
-            if survey.id != id {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    error_code::BAD_REQUEST,
-                    format!(
-                        "the path names survey {id:?} but the file is survey {:?}",
-                        survey.id
-                    ),
-                ));
-            }
-        }
-        let json = serde_json::to_string(&survey).map_err(|_| ApiError::internal())?;
-        let stored = StoredSurvey {
-            survey_id: survey.id.clone(),
-            version: survey.version,
-            content_hash: sha256_hex(&json),
-            json,
-        };
-        match self.store.publish_survey(&stored) {
-            Ok(outcome) => Ok((survey, outcome)),
-            Err(e @ (StoreError::VersionBackwards { .. } | StoreError::VersionClash { .. })) => {
-                Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    error_code::SURVEY_INVALID,
-                    e.to_string(),
-                ))
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-}
-
-/// An error response: HTTP status plus [`ErrorBody`].
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub body: ErrorBody,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            body: ErrorBody::new(code, message),
-        }
-    }
-    pub fn with_problems(
-        status: StatusCode,
-        code: &str,
-        message: impl Into<String>,
-        problems: Vec<Problem>,
-    ) -> Self {
-        ApiError {
-            status,
-            body: ErrorBody::with_problems(code, message, problems),
-        }
-    }
-    pub fn internal() -> Self {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            error_code::INTERNAL,
-            "internal error; try again later",
-        )
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Closed => survey_closed(),
-            StoreError::Full => {
-                error!("store error: {e}: free disk space (or raise the limit) for the database");
-                storage_full()
-            }
-            e => {
-                error!("store error: {e}");
-                ApiError::internal()
-            }
-        }
-    }
-}
-
-/// 507 `storage_full`: the collector's disk is full. Nothing of the request was stored; phones
-/// keep their ballots and send them again with back-off (a 5xx), so none is lost.
-pub fn storage_full() -> ApiError {
-    ApiError::new(
-        StatusCode::INSUFFICIENT_STORAGE,
-        error_code::STORAGE_FULL,
-        "收集服务器的磁盘已满，本批选票未保存；选票仍在手机上，稍后会自动重发。请组织者清理磁盘空间。 \
-         The collector's disk is full and this batch was not stored; the ballots stay on the phones \
-         and are sent again later. The organiser must free disk space.",
-    )
-}
-
-/// 409 `survey_closed`, for a batch (or a change) that arrives after the organiser closed the
-/// survey. The message is for people, in Chinese and English.
-pub fn survey_closed() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        error_code::SURVEY_CLOSED,
-        "投票已结束，不再接受选票。 Voting has closed; no more ballots are accepted.",
-    )
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
-    }
-}
-
-/// Shorthand for an [`ApiError`].
-pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::new(status, code, message)
-}
-
-fn survey_not_found(id: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        error_code::SURVEY_NOT_FOUND,
-        format!("no survey {id:?} is published here"),
-    )
-}
-
 /// Run blocking work (SQLite, validation, counting) off the async threads. A panic becomes a
 /// 500 `internal`, never a dropped connection.
 pub(crate) async fn blocking<T: Send + 'static>(
@@ -382,7 +142,7 @@ pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiErro
         let too_large = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
             .any(|e| e.is::<http_body_util::LengthLimitError>());
         if too_large {
-            payload_too_large(limit)
+            ApiError::payload_too_large(limit)
         } else {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -391,14 +151,6 @@ pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiErro
             )
         }
     })
-}
-
-fn payload_too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        error_code::PAYLOAD_TOO_LARGE,
-        format!("the body is larger than {limit} bytes; send fewer ballots per batch"),
-    )
 }
 
 /// Check `Authorization: Bearer <admin token>`.
@@ -443,10 +195,9 @@ async fn get_survey(
     Path(survey_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (stored, closed) = blocking(move || {
-        let stored = state
-            .store
-            .latest_survey(&survey_id)?
-            .ok_or_else(|| survey_not_found(&survey_id))?;
+        let stored = state.store.latest_survey(&survey_id)?.ok_or_else(|| {
+            ApiError::survey_not_found(format!("no survey {survey_id:?} is published here"))
+        })?;
         let closed = state.store.meeting_state(&survey_id)?.closed_at.is_some();
         Ok((stored, closed))
     })
@@ -492,7 +243,8 @@ async fn put_survey(
             "the body is not UTF-8",
         )
     })?;
-    let (survey, outcome) = blocking(move || state.publish_text(&text, Some(&survey_id))).await?;
+    let (survey, outcome) =
+        blocking(move || Ok(state.publish_text(&text, Some(&survey_id))?)).await?;
     let (status, word) = match outcome {
         PublishOutcome::Created => (StatusCode::CREATED, "created"),
         PublishOutcome::Unchanged => (StatusCode::OK, "unchanged"),
@@ -996,7 +748,7 @@ async fn export_ballots(
     };
     let check = state.clone();
     let id = survey_id.clone();
-    blocking(move || check.latest(&id).map(|_| ())).await?;
+    blocking(move || Ok(check.latest(&id).map(|_| ())?)).await?;
 
     let version = q.version;
     // State: (seq of the last row sent, whether nothing was sent yet); None when finished.
@@ -1121,18 +873,11 @@ async fn json_413(resp: Response) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        return payload_too_large(0)
-            .body_with_message("the body is over the collector's size limit")
+        return ApiError::payload_too_large(0)
+            .with_message("the body is over the collector's size limit")
             .into_response();
     }
     resp
-}
-
-impl ApiError {
-    fn body_with_message(mut self, message: &str) -> Self {
-        self.body.error.message = message.to_string();
-        self
-    }
 }
 
 /// Router options besides the state.
@@ -1229,23 +974,4 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             ])
             .max_age(std::time::Duration::from_secs(600)),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn store_errors_become_stable_codes() {
-        let full = ApiError::from(StoreError::Full);
-        assert_eq!(full.status, StatusCode::INSUFFICIENT_STORAGE);
-        assert_eq!(full.body.error.code, error_code::STORAGE_FULL);
-        assert!(full.body.error.message.contains("磁盘已满"));
-        assert!(full.body.error.message.contains("disk is full"));
-        let closed = ApiError::from(StoreError::Closed);
-        assert_eq!(closed.status, StatusCode::CONFLICT);
-        let other = ApiError::from(StoreError::Database("x".into()));
-        assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(other.body.error.code, error_code::INTERNAL);
-    }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use pingyi_core::protocol::{BallotStatus, SubmitBatch, SubmitResponse, MAX_BATCH};
 use pingyi_core::{Answer, Ballot, Channel};
 
-use crate::auth::{random_token, AdminToken};
+use crate::admin_token::{random_token, AdminToken};
 use crate::limits::RateLimit;
 use crate::{start, Config};
 

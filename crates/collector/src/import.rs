@@ -26,9 +26,9 @@ use std::sync::Arc;
 use pingyi_core::protocol::BallotStatus;
 use serde_json::Value;
 
-use crate::api::AppState;
-use crate::auth::AdminToken;
+use crate::admin_token::AdminToken;
 use crate::limits::DEFAULT_MAX_BODY_BYTES;
+use crate::state::AppState;
 use crate::store::{PublishOutcome, SqliteStore};
 
 /// One ballot that was not imported as new, with where it came from.
@@ -112,16 +112,14 @@ pub fn import_files(
             Ok((_, PublishOutcome::Unchanged)) => {}
             Err(e) => {
                 let problems: Vec<String> = e
-                    .body
-                    .error
-                    .problems
+                    .problems()
                     .iter()
                     .map(|p| format!("  {} [{}] {}", p.path, p.code, p.en))
                     .collect();
                 return Err(format!(
                     "cannot publish {}: {}\n{}",
                     path.display(),
-                    e.body.error.message,
+                    e,
                     problems.join("\n")
                 ));
             }

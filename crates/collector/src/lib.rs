@@ -3,13 +3,16 @@
 //! It is a library so that tests and the `bench-ingest` command can start a real server on
 //! 127.0.0.1 in-process with [`start`]; the binary in `main.rs` only parses the command line.
 
+pub mod admin_token;
 pub mod api;
 pub mod auth;
 pub mod bench;
+pub mod error;
 pub mod import;
 pub mod limits;
 pub mod meeting;
 pub mod openapi;
+pub mod state;
 pub mod store;
 
 use std::fmt;
@@ -21,9 +24,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-use api::{AppState, RouterOptions};
-use auth::{AdminToken, TokenSource};
+use admin_token::{AdminToken, TokenSource};
+use api::RouterOptions;
 use limits::{RateLimit, DEFAULT_MAX_BODY_BYTES};
+use state::AppState;
 use store::{PublishOutcome, SqliteStore};
 
 /// Environment variable with extra CORS origins, comma separated.
@@ -131,14 +135,14 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             let (token, source) = AdminToken::load_or_create(&config.db)
                 .map_err(|e| StartError(format!("cannot load or create the admin token: {e}")))?;
             match source {
-                TokenSource::Env => info!("admin token from {}", auth::ADMIN_TOKEN_ENV),
+                TokenSource::Env => info!("admin token from {}", admin_token::ADMIN_TOKEN_ENV),
                 TokenSource::File(p) => info!("admin token read from {}", p.display()),
                 TokenSource::Generated(p) => {
                     // Printed once, on first start; kept in a 0600 file for later.
                     eprintln!(
                         "admin token (saved in {}; set {} to choose your own):\n  {}",
                         p.display(),
-                        auth::ADMIN_TOKEN_ENV,
+                        admin_token::ADMIN_TOKEN_ENV,
                         token.reveal()
                     );
                 }
@@ -166,16 +170,14 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             }
             Err(e) => {
                 let problems: Vec<String> = e
-                    .body
-                    .error
-                    .problems
+                    .problems()
                     .iter()
                     .map(|p| format!("  {} [{}] {}", p.path, p.code, p.en))
                     .collect();
                 return Err(StartError(format!(
                     "cannot publish {}: {}\n{}",
                     path.display(),
-                    e.body.error.message,
+                    e,
                     problems.join("\n")
                 )));
             }

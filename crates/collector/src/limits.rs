@@ -18,13 +18,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use pingyi_core::protocol::error_code;
-
-use crate::api::error_response;
+use crate::error::ApiError;
 
 /// Default largest request body: 1 MiB (a batch of 200 ballots is usually under 200 KiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -173,12 +171,7 @@ pub async fn rate_limit(
     if let Some(ip) = ip {
         if let Err(wait) = limiter.check(ip, Instant::now()) {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-            let mut resp = error_response(
-                StatusCode::TOO_MANY_REQUESTS,
-                error_code::RATE_LIMITED,
-                format!("too many requests; retry after {secs} s"),
-            )
-            .into_response();
+            let mut resp = ApiError::rate_limited(secs).into_response();
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 resp.headers_mut()
                     .insert(axum::http::header::RETRY_AFTER, v);

@@ -30,9 +30,9 @@ use pingyi_core::protocol::error_code;
 use pingyi_core::tally::tally_with_paper;
 use pingyi_core::Survey;
 
-use crate::api::{
-    blocking, load_ballots, now_rfc3339, read_body, require_admin, ApiError, AppState,
-};
+use crate::api::{blocking, load_ballots, now_rfc3339, read_body, require_admin};
+use crate::error::{survey_closed, ApiError};
+use crate::state::AppState;
 use crate::store::{FrozenTally, MeetingState};
 
 pub use pingyi_core::protocol::meeting::{
@@ -270,7 +270,7 @@ pub(crate) async fn post_codes(
             ));
         }
         if state.store.meeting_state(&survey_id)?.closed_at.is_some() {
-            return Err(crate::api::survey_closed());
+            return Err(survey_closed());
         }
         let want = req.count as usize;
         let mut codes: Vec<String> = Vec::with_capacity(want);
@@ -380,7 +380,7 @@ pub(crate) async fn put_paper_totals(
     blocking(move || {
         let survey = state.latest(&survey_id)?;
         if state.store.meeting_state(&survey_id)?.closed_at.is_some() {
-            return Err(crate::api::survey_closed());
+            return Err(survey_closed());
         }
         validate_paper_totals(&survey, &req.totals).map_err(|problems| {
             ApiError::with_problems(
