@@ -28,7 +28,7 @@ use pingyi_core::protocol::{
 use pingyi_core::time::{format_rfc3339_millis, UtcTime};
 use pingyi_core::{validate_ballot, Ballot, Channel, Problem, Survey};
 
-use crate::admin_token::constant_time_eq;
+use crate::auth::{constant_time_eq, Admin, AdminCheck};
 use crate::error::{survey_closed, ApiError};
 use crate::limits::{rate_limit, RateLimit, RateLimiter};
 use crate::meeting;
@@ -153,28 +153,6 @@ pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiErro
     })
 }
 
-/// Check `Authorization: Bearer <admin token>`.
-pub(crate) fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if state.admin.matches_header(auth) {
-        return Ok(());
-    }
-    if auth.is_none() && headers.contains_key(SUBMIT_KEY_HEADER) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            error_code::FORBIDDEN,
-            "a submit key does not give admin access; send Authorization: Bearer <admin token>",
-        ));
-    }
-    Err(ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        error_code::UNAUTHORIZED,
-        "admin token missing or wrong; send Authorization: Bearer <admin token>",
-    ))
-}
-
 /// `GET /healthz`
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "ok": true }))
@@ -231,10 +209,9 @@ pub struct PublishResponse {
 async fn put_survey(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
-    headers: HeaderMap,
+    _admin: Admin,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_admin(&state, &headers)?;
     let bytes = read_body(body, state.max_body_bytes).await?;
     let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
         ApiError::new(
@@ -281,6 +258,7 @@ fn problem(path: &str, code: &str, zh: String, en: String) -> Problem {
 async fn post_ballots(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
+    admin: AdminCheck,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
@@ -313,11 +291,7 @@ async fn post_ballots(
         .get(SUBMIT_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let admin = state.admin.matches_header(
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let admin = admin.is_admin();
     let results =
         blocking(move || submit(&state, &survey_id, given_key.as_deref(), admin, raw.ballots))
             .await?;
@@ -646,7 +620,7 @@ async fn get_tally(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
     Query(q): Query<ReadQuery>,
-    headers: HeaderMap,
+    admin: AdminCheck,
 ) -> Result<Response, ApiError> {
     let format = match q.format.as_deref() {
         None | Some("tally") => TallyFormat::Tally,
@@ -678,7 +652,7 @@ async fn get_tally(
         // results_public opens the tally to everyone only once the organiser revealed the results
         // or closed the survey: nobody follows the crowd while voting is open.
         if !(latest.results_public && (meeting.revealed || meeting.closed_at.is_some())) {
-            require_admin(&state, &headers)?;
+            admin.require()?;
         }
         let survey = asked_version(&state, &survey_id, latest, q.version)?;
         // After closing, the frozen final report (for its version) is served, never recounted.
@@ -731,9 +705,8 @@ async fn export_ballots(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
     Query(q): Query<ReadQuery>,
-    headers: HeaderMap,
+    _admin: Admin,
 ) -> Result<Response, ApiError> {
-    require_admin(&state, &headers)?;
     let ndjson = match q.format.as_deref() {
         None | Some("json") => false,
         Some("ndjson") => true,

@@ -30,7 +30,8 @@ use pingyi_core::protocol::error_code;
 use pingyi_core::tally::tally_with_paper;
 use pingyi_core::Survey;
 
-use crate::api::{blocking, load_ballots, now_rfc3339, read_body, require_admin};
+use crate::api::{blocking, load_ballots, now_rfc3339, read_body};
+use crate::auth::{Admin, AdminCheck};
 use crate::error::{survey_closed, ApiError};
 use crate::state::AppState;
 use crate::store::{FrozenTally, MeetingState};
@@ -243,10 +244,10 @@ fn origin(state: &AppState, headers: &HeaderMap) -> String {
 pub(crate) async fn post_codes(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
+    _admin: Admin,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_admin(&state, &headers)?;
     let bytes = read_body(body, state.max_body_bytes).await?;
     let req: CodesRequest = serde_json::from_slice(&bytes).map_err(|e| {
         bad_request(format!(
@@ -315,9 +316,8 @@ pub(crate) async fn post_codes(
 pub(crate) async fn get_code_hashes(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
-    headers: HeaderMap,
+    _admin: Admin,
 ) -> Result<Json<CodeHashes>, ApiError> {
-    require_admin(&state, &headers)?;
     blocking(move || {
         state.latest(&survey_id)?;
         let codes = state.store.codes(&survey_id)?;
@@ -355,9 +355,8 @@ fn paper_view(state: &AppState, survey_id: &str) -> Result<PaperTotalsView, ApiE
 pub(crate) async fn get_paper_totals(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
-    headers: HeaderMap,
+    _admin: Admin,
 ) -> Result<Json<PaperTotalsView>, ApiError> {
-    require_admin(&state, &headers)?;
     blocking(move || {
         state.latest(&survey_id)?;
         Ok(Json(paper_view(&state, &survey_id)?))
@@ -370,10 +369,9 @@ pub(crate) async fn get_paper_totals(
 pub(crate) async fn put_paper_totals(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
-    headers: HeaderMap,
+    _admin: Admin,
     body: Body,
 ) -> Result<Json<PaperTotalsView>, ApiError> {
-    require_admin(&state, &headers)?;
     let bytes = read_body(body, state.max_body_bytes).await?;
     let req: PaperTotalsBody = serde_json::from_slice(&bytes)
         .map_err(|e| bad_request(format!("the body must be {{\"totals\": [...]}}: {e}")))?;
@@ -403,10 +401,9 @@ pub(crate) async fn put_paper_totals(
 async fn set_revealed(
     state: Arc<AppState>,
     survey_id: String,
-    headers: HeaderMap,
+    _admin: Admin,
     revealed: bool,
 ) -> Result<Json<SurveyStateView>, ApiError> {
-    require_admin(&state, &headers)?;
     blocking(move || {
         state.latest(&survey_id)?;
         state.store.set_revealed(&survey_id, revealed)?;
@@ -424,18 +421,18 @@ async fn set_revealed(
 pub(crate) async fn post_reveal(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
-    headers: HeaderMap,
+    admin: Admin,
 ) -> Result<Json<SurveyStateView>, ApiError> {
-    set_revealed(state, survey_id, headers, true).await
+    set_revealed(state, survey_id, admin, true).await
 }
 
 /// `POST /v1/surveys/{survey_id}/hide` (admin): hide the results again.
 pub(crate) async fn post_hide(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
-    headers: HeaderMap,
+    admin: Admin,
 ) -> Result<Json<SurveyStateView>, ApiError> {
-    set_revealed(state, survey_id, headers, false).await
+    set_revealed(state, survey_id, admin, false).await
 }
 
 /// `POST /v1/surveys/{survey_id}/close` (admin): close voting and freeze the final tally.
@@ -443,9 +440,8 @@ pub(crate) async fn post_hide(
 pub(crate) async fn post_close(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
-    headers: HeaderMap,
+    _admin: Admin,
 ) -> Result<Response, ApiError> {
-    require_admin(&state, &headers)?;
     blocking(move || {
         state.latest(&survey_id)?;
         state.store.close(&survey_id, &now_rfc3339())?;
@@ -464,12 +460,12 @@ pub(crate) async fn post_close(
 pub(crate) async fn get_final(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
-    headers: HeaderMap,
+    admin: AdminCheck,
 ) -> Result<Response, ApiError> {
     blocking(move || {
         let survey = state.latest(&survey_id)?;
         if !survey.results_public {
-            require_admin(&state, &headers)?;
+            admin.require()?;
         }
         let meeting = state.store.meeting_state(&survey_id)?;
         let Some(frozen) = final_tally(&state, &survey_id, &meeting)? else {
