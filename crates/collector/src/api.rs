@@ -22,18 +22,18 @@ use tracing::{error, info, Level};
 
 use pingyi_core::export::{raw_export, tally_csv};
 use pingyi_core::protocol::{
-    batch_http_status, error_code, BallotResult, BallotStatus, SubmitResponse, MAX_BATCH,
-    SUBMIT_KEY_HEADER,
+    batch_http_status, error_code, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER,
 };
 use pingyi_core::time::{format_rfc3339_millis, UtcTime};
-use pingyi_core::{validate_ballot, Ballot, Channel, Problem, Survey};
+use pingyi_core::{Ballot, Survey};
 
-use crate::auth::{constant_time_eq, Admin, AdminCheck};
-use crate::error::{survey_closed, ApiError};
+use crate::auth::{Admin, AdminCheck};
+use crate::error::ApiError;
+use crate::ingest::{ingest, Sender};
 use crate::limits::{rate_limit, RateLimit, RateLimiter};
 use crate::meeting;
 use crate::state::AppState;
-use crate::store::{InsertOutcome, NewBallot, PublishOutcome};
+use crate::store::PublishOutcome;
 
 /// Ballots read from the database per page when exporting or tallying.
 pub const PAGE_SIZE: usize = 500;
@@ -245,15 +245,6 @@ struct RawBatch {
     ballots: Vec<serde_json::Value>,
 }
 
-fn problem(path: &str, code: &str, zh: String, en: String) -> Problem {
-    Problem {
-        path: path.into(),
-        code: code.into(),
-        zh,
-        en,
-    }
-}
-
 /// `POST /v1/surveys/{survey_id}/ballots`: store a batch of ballots.
 async fn post_ballots(
     State(state): State<Arc<AppState>>,
@@ -292,226 +283,17 @@ async fn post_ballots(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let admin = admin.is_admin();
-    let results =
-        blocking(move || submit(&state, &survey_id, given_key.as_deref(), admin, raw.ballots))
-            .await?;
+    let results = blocking(move || {
+        let sender = Sender::Phone {
+            submit_key: given_key.as_deref(),
+            admin,
+        };
+        Ok(ingest(&state, &survey_id, sender, raw.ballots)?)
+    })
+    .await?;
     let status = StatusCode::from_u16(batch_http_status(&results))
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Ok((status, Json(SubmitResponse { results })).into_response())
-}
-
-/// The blocking part of a submit: survey lookup, key check, validation, one transaction.
-fn submit(
-    state: &AppState,
-    survey_id: &str,
-    given_key: Option<&str>,
-    admin: bool,
-    raw: Vec<serde_json::Value>,
-) -> Result<Vec<BallotResult>, ApiError> {
-    let latest = state.latest(survey_id)?;
-    if let Some(key) = latest
-        .collect
-        .as_ref()
-        .and_then(|c| c.submit_key.as_deref())
-        .filter(|k| !k.is_empty())
-    {
-        if !given_key.is_some_and(|g| constant_time_eq(g, key)) {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                error_code::UNAUTHORIZED,
-                format!("this survey needs its submit key in the {SUBMIT_KEY_HEADER} header"),
-            ));
-        }
-    }
-    ingest(state, survey_id, latest, admin, raw)
-}
-
-/// Validate ballots of one survey with core and insert the valid ones in ONE transaction, with
-/// one result per ballot in order (blocking). This is the store path of `POST …/ballots` after
-/// its submit-key check, and `pingyi-collector import` calls it for each file too, so an imported
-/// ballot is checked and stored exactly like a posted one. Import runs on the organiser's own
-/// machine, so it may store paper-channel ballots (like the admin token on HTTP).
-pub fn ingest_ballots(
-    state: &AppState,
-    survey_id: &str,
-    raw: Vec<serde_json::Value>,
-) -> Result<Vec<BallotResult>, ApiError> {
-    let latest = state.latest(survey_id)?;
-    ingest(state, survey_id, latest, true, raw)
-}
-
-/// The message of `code_used`.
-pub const CODE_USED_ZH: &str = pingyi_core::codes::CODE_USED_ZH;
-
-fn ingest(
-    state: &AppState,
-    survey_id: &str,
-    latest: Arc<Survey>,
-    admin: bool,
-    raw: Vec<serde_json::Value>,
-) -> Result<Vec<BallotResult>, ApiError> {
-    // A closed survey refuses the whole batch (checked again inside the insert transaction).
-    if state.store.meeting_state(survey_id)?.closed_at.is_some() {
-        return Err(survey_closed());
-    }
-
-    // Slot per ballot: either a final result already, or an index into `to_insert`.
-    enum Slot {
-        Done(BallotResult),
-        Insert(usize),
-    }
-    let mut slots = Vec::with_capacity(raw.len());
-    let mut to_insert: Vec<NewBallot> = Vec::new();
-    for (i, value) in raw.into_iter().enumerate() {
-        let id = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
-        let ballot: Ballot = match serde_json::from_value(value) {
-            Ok(b) => b,
-            Err(e) => {
-                let Some(id) = id else {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        error_code::BAD_REQUEST,
-                        format!("ballot {i} has no string \"id\""),
-                    ));
-                };
-                let p = problem(
-                    "$",
-                    "malformed_ballot",
-                    format!("选票格式不正确：{e}"),
-                    format!("malformed ballot: {e}"),
-                );
-                slots.push(Slot::Done(BallotResult {
-                    id,
-                    status: BallotStatus::Rejected,
-                    problems: vec![p],
-                }));
-                continue;
-            }
-        };
-        let reject = |problems: Vec<Problem>| BallotResult {
-            id: ballot.id.clone(),
-            status: BallotStatus::Rejected,
-            problems,
-        };
-        if ballot.survey_id != survey_id {
-            slots.push(Slot::Done(reject(vec![problem(
-                "$.survey_id",
-                "wrong_survey",
-                format!("选票属于问卷 {:?}，不是 {:?}", ballot.survey_id, survey_id),
-                format!(
-                    "the ballot is for survey {:?}, not {:?}",
-                    ballot.survey_id, survey_id
-                ),
-            )])));
-            continue;
-        }
-        let survey = if ballot.survey_version == latest.version {
-            Some(latest.clone())
-        } else {
-            state.version(survey_id, ballot.survey_version)?
-        };
-        let Some(survey) = survey else {
-            slots.push(Slot::Done(reject(vec![problem(
-                "$.survey_version",
-                "unknown_version",
-                format!("本收集端没有第 {} 版问卷", ballot.survey_version),
-                format!(
-                    "version {} of this survey is not published here",
-                    ballot.survey_version
-                ),
-            )])));
-            continue;
-        };
-        if ballot.channel == Channel::Paper && !admin {
-            slots.push(Slot::Done(reject(vec![problem(
-                "$.channel",
-                "paper_needs_admin",
-                "纸质选票只能由组织者录入（需要管理员令牌）".into(),
-                "paper ballots can only be entered by the organiser (admin token required)".into(),
-            )])));
-            continue;
-        }
-        if let Err(problems) = validate_ballot(&survey, &ballot) {
-            slots.push(Slot::Done(reject(problems)));
-            continue;
-        }
-        slots.push(Slot::Insert(to_insert.len()));
-        to_insert.push(NewBallot {
-            id: ballot.id.clone(),
-            survey_id: ballot.survey_id.clone(),
-            survey_version: ballot.survey_version,
-            canonical_json: ballot.canonical_json(),
-            content_hash: ballot.content_hash(),
-            code_hash: ballot.code_hash.clone(),
-        });
-    }
-
-    let outcomes = if to_insert.is_empty() {
-        Vec::new()
-    } else {
-        state.store.insert_ballots(&to_insert)?
-    };
-    let mut counts = [0usize; 4];
-    let results: Vec<BallotResult> = slots
-        .into_iter()
-        .map(|slot| match slot {
-            Slot::Done(r) => r,
-            Slot::Insert(i) => {
-                let id = to_insert[i].id.clone();
-                let status = match outcomes.get(i) {
-                    Some(InsertOutcome::Inserted) => BallotStatus::Accepted,
-                    Some(InsertOutcome::Duplicate) => BallotStatus::Duplicate,
-                    Some(InsertOutcome::Conflict) | None => BallotStatus::Conflict,
-                    Some(InsertOutcome::CodeUnknown) => {
-                        return BallotResult {
-                            id,
-                            status: BallotStatus::Rejected,
-                            problems: vec![problem(
-                                "$.code_hash",
-                                "code_unknown",
-                                "这个选票码不是本次投票发放的，请核对后重新输入。".into(),
-                                "this ballot code was not issued for this survey; check it and type it again".into(),
-                            )],
-                        }
-                    }
-                    Some(InsertOutcome::CodeUsed) => {
-                        return BallotResult {
-                            id,
-                            status: BallotStatus::Rejected,
-                            problems: vec![problem(
-                                "$.code_hash",
-                                "code_used",
-                                CODE_USED_ZH.into(),
-                                pingyi_core::codes::CODE_USED_EN.into(),
-                            )],
-                        }
-                    }
-                };
-                BallotResult { id, status, problems: Vec::new() }
-            }
-        })
-        .inspect(|r| {
-            counts[match r.status {
-                BallotStatus::Accepted => 0,
-                BallotStatus::Duplicate => 1,
-                BallotStatus::Conflict => 2,
-                BallotStatus::Rejected => 3,
-            }] += 1
-        })
-        .collect();
-    if counts[0] > 0 {
-        state.notify(survey_id);
-    }
-    info!(
-        survey_id,
-        ballots = results.len(),
-        accepted = counts[0],
-        duplicate = counts[1],
-        conflict = counts[2],
-        rejected = counts[3],
-        "ballot batch"
-    );
-    Ok(results)
 }
 
 /// Query of the tally and export routes.

@@ -48,7 +48,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             error_code::INTERNAL,
-            "internal error; try again later",
+            INTERNAL_MESSAGE,
         )
     }
 
@@ -137,11 +137,18 @@ pub fn storage_full() -> ApiError {
     ApiError::new(
         StatusCode::INSUFFICIENT_STORAGE,
         error_code::STORAGE_FULL,
-        "收集服务器的磁盘已满，本批选票未保存；选票仍在手机上，稍后会自动重发。请组织者清理磁盘空间。 \
-         The collector's disk is full and this batch was not stored; the ballots stay on the phones \
-         and are sent again later. The organiser must free disk space.",
+        STORAGE_FULL_MESSAGE,
     )
 }
+
+/// The message of 507 `storage_full`.
+pub const STORAGE_FULL_MESSAGE: &str =
+    "收集服务器的磁盘已满，本批选票未保存；选票仍在手机上，稍后会自动重发。请组织者清理磁盘空间。 \
+     The collector's disk is full and this batch was not stored; the ballots stay on the phones \
+     and are sent again later. The organiser must free disk space.";
+
+/// The message of 500 `internal`.
+pub const INTERNAL_MESSAGE: &str = "internal error; try again later";
 
 /// The message of 409 `survey_closed`, for people, in Chinese and English.
 pub const SURVEY_CLOSED_MESSAGE: &str =

@@ -8,7 +8,7 @@
 //!
 //! (Core's `pingyi_core::export::ballot_values` reads the shapes, for the CLI and console too.)
 //!
-//! Every ballot then goes through [`crate::api::ingest_ballots`], the store path of
+//! Every ballot then goes through [`crate::ingest::ingest`], the store path of
 //! `POST …/ballots`: validated with core against its own survey version, inserted in one
 //! transaction per file (per survey named in the file, normally one), ids unique. Each ballot ends
 //! as imported, duplicate (same id, same content: already there), conflict (same id, other
@@ -27,6 +27,7 @@ use pingyi_core::protocol::BallotStatus;
 use serde_json::Value;
 
 use crate::admin_token::AdminToken;
+use crate::ingest::{ingest, Sender};
 use crate::limits::DEFAULT_MAX_BODY_BYTES;
 use crate::state::AppState;
 use crate::store::{PublishOutcome, SqliteStore};
@@ -155,20 +156,21 @@ pub fn import_files(
                         .unwrap_or_else(|| format!("#{i}"))
                 })
                 .collect();
-            let results = match crate::api::ingest_ballots(&state, &survey_id, values) {
+            let results = match ingest(&state, &survey_id, Sender::Import, values) {
                 Ok(r) => r,
-                Err(e) if e.status.is_client_error() => {
-                    // The survey is not published here, or a ballot has no id: reject them all.
+                Err(e) if e.is_refusal() => {
+                    // The survey is not published here or closed, or a ballot has no id: reject
+                    // them all.
                     for id in ids {
                         summary.rejected.push(Listed {
                             file: file.clone(),
                             id,
-                            reason: e.body.error.message.clone(),
+                            reason: e.to_string(),
                         });
                     }
                     continue;
                 }
-                Err(e) => return Err(format!("{}: {}", file.display(), e.body.error.message)),
+                Err(e) => return Err(format!("{}: {e}", file.display())),
             };
             for r in results {
                 match r.status {

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bench;
 pub mod error;
 pub mod import;
+pub mod ingest;
 pub mod limits;
 pub mod meeting;
 pub mod openapi;
