@@ -16,6 +16,8 @@ pub fn bench() -> Result<(), String> {
             "server",
             "-p",
             "pingyi-collector",
+            "--features",
+            "bench",
             "--",
             "bench-ingest",
             "--ballots",

@@ -6,6 +6,7 @@
 pub mod admin_token;
 pub mod api;
 pub mod auth;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod error;
 pub mod import;

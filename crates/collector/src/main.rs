@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use pingyi_collector::limits::RateLimit;
-use pingyi_collector::{bench, start, Config};
+use pingyi_collector::{start, Config};
 
 const USAGE: &str = "\
 pingyi-collector: the reference pingyi/1 ballot collector
@@ -40,6 +40,7 @@ USAGE:
       --survey publishes that survey file first. Exit status 1 when anything was in conflict
       or rejected.
   pingyi-collector bench-ingest [--ballots N] [--batch B] [--clients C]
+      ingest benchmark; only in a build with the `bench` feature
   pingyi-collector openapi    print the OpenAPI 3.1 document
 
 ENVIRONMENT:
@@ -170,7 +171,20 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// What `bench-ingest` says in a build without the `bench` feature.
+#[cfg(not(feature = "bench"))]
+const NO_BENCH: &str = "bench-ingest is not in this build (it needs an HTTP client the server \
+does not carry); build it with the bench feature:\n  \
+cargo run --release -p pingyi-collector --features bench -- bench-ingest";
+
+#[cfg(not(feature = "bench"))]
+fn bench_ingest(_: impl Iterator<Item = String>) -> Result<(), String> {
+    Err(NO_BENCH.to_string())
+}
+
+#[cfg(feature = "bench")]
 fn bench_ingest(mut it: impl Iterator<Item = String>) -> Result<(), String> {
+    use pingyi_collector::bench;
     let mut opts = bench::BenchOptions::default();
     while let Some(arg) = it.next() {
         match arg.as_str() {
