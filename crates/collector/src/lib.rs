@@ -4,7 +4,6 @@
 //! 127.0.0.1 in-process with [`start`]; the binary in `main.rs` only parses the command line.
 
 pub mod admin_token;
-pub mod api;
 pub mod auth;
 #[cfg(feature = "bench")]
 pub mod bench;
@@ -12,8 +11,8 @@ pub mod error;
 pub mod import;
 pub mod ingest;
 pub mod limits;
-pub mod meeting;
 pub mod openapi;
+pub mod routes;
 pub mod state;
 pub mod store;
 
@@ -27,8 +26,8 @@ use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
 use admin_token::{AdminToken, TokenSource};
-use api::RouterOptions;
 use limits::{RateLimit, DEFAULT_MAX_BODY_BYTES};
+use routes::RouterOptions;
 use state::AppState;
 use store::{PublishOutcome, SqliteStore};
 
@@ -202,7 +201,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         }
     }
     let events_state = state.clone();
-    let app = api::router(
+    let app = routes::router(
         state,
         &RouterOptions {
             static_dir: config.static_dir.clone(),

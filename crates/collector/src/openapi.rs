@@ -15,12 +15,12 @@ use pingyi_core::protocol::{
 };
 use pingyi_core::{Ballot, Survey, Tally};
 
-use crate::api::{PublishResponse, SURVEY_STATE_HEADER};
-use crate::meeting::{
+use crate::routes::meeting::{
     CodeHashes, CodesRequest, CodesResponse, FinalTally, LiveView, PaperTotalsBody,
     PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, LIVE_EVENT_SECONDS,
     MAX_CODES_PER_REQUEST,
 };
+use crate::routes::{PublishResponse, SURVEY_STATE_HEADER};
 
 /// The whole document.
 pub fn document() -> Value {

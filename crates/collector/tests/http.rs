@@ -6,8 +6,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use pingyi_collector::api::ROUTES;
 use pingyi_collector::limits::RateLimit;
+use pingyi_collector::routes::ROUTES;
 use serde_json::Value;
 
 #[tokio::test]

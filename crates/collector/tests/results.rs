@@ -27,9 +27,9 @@ async fn report_format_is_the_core_report_with_server_time() {
     assert_eq!(status, 200);
     let plain: Tally = serde_json::from_value(plain).unwrap();
 
-    let before = pingyi_collector::api::now_rfc3339();
+    let before = pingyi_collector::routes::now_rfc3339();
     let (status, body) = t.admin_get(&tally_path("?format=report")).await;
-    let after = pingyi_collector::api::now_rfc3339();
+    let after = pingyi_collector::routes::now_rfc3339();
     assert_eq!(status, 200, "{body}");
     let report: TallyReport = serde_json::from_value(body.clone()).unwrap();
     assert_eq!(report.format, "pingyi-tally/1");

@@ -30,7 +30,7 @@ use pingyi_core::protocol::error_code;
 use pingyi_core::tally::tally_with_paper;
 use pingyi_core::Survey;
 
-use crate::api::{blocking, load_ballots, now_rfc3339, read_body};
+use super::common::{blocking, load_ballots, now_rfc3339, read_body};
 use crate::auth::{Admin, AdminCheck};
 use crate::error::{survey_closed, ApiError};
 use crate::state::AppState;
