@@ -20,7 +20,7 @@ use crate::routes::meeting::{
     PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, LIVE_EVENT_SECONDS,
     MAX_CODES_PER_REQUEST,
 };
-use crate::routes::{PublishResponse, SURVEY_STATE_HEADER};
+use crate::routes::surveys::{PublishResponse, SURVEY_STATE_HEADER};
 
 /// The whole document.
 pub fn document() -> Value {

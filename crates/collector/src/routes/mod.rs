@@ -8,7 +8,7 @@
 mod ballots;
 mod common;
 pub mod meeting;
-mod surveys;
+pub mod surveys;
 mod tally;
 
 pub use common::{now_rfc3339, PAGE_SIZE};
