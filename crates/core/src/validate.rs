@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::ballot::{Answer, Ballot};
+use crate::ballot::{canonical_ballot_id, Answer, Ballot};
 use crate::survey::{
     Combine, PassRule, Question, QuestionBody, ScaleQuestion, Survey, Text, APPROVE_OPTIONS, FORMAT,
 };
@@ -1529,14 +1529,21 @@ fn check_scale(sc: &ScaleQuestion, qpath: &str, out: &mut Vec<Problem>) {
 /// window is the collector's decision.
 pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Problem>> {
     let mut out = Vec::new();
-    if !is_uuid_like(&ballot.id) {
+    if canonical_ballot_id(&ballot.id).as_deref() != Some(ballot.id.as_str()) {
         out.push(Problem::new(
             "$.id",
             "bad_ballot_id",
-            format!("选票编号“{}”不是 UUID 格式", show(&ballot.id)),
-            format!("ballot id \"{}\" is not a UUID", show(&ballot.id)),
+            format!(
+                "选票编号“{}”不是小写的 UUID（如 6f1c2b8e-0000-4000-8000-000000000001）",
+                show(&ballot.id)
+            ),
+            format!(
+                "ballot id \"{}\" is not a lowercase UUID (like 6f1c2b8e-0000-4000-8000-000000000001)",
+                show(&ballot.id)
+            ),
         ));
     }
+    check_device(survey, ballot, &mut out);
     if ballot.survey_id != survey.id {
         out.push(Problem::new(
             "$.survey_id",
@@ -1648,6 +1655,30 @@ fn check_code_hash(survey: &Survey, ballot: &Ballot, out: &mut Vec<Problem>) {
             "code_hash must be 64 lowercase hexadecimal digits",
         )),
         _ => {}
+    }
+}
+
+/// The device id: when present, a lowercase UUID like the ballot id (so it cannot carry a name
+/// or a phone number); required only on a digital ballot of a named (not anonymous) survey, where
+/// the report counts ballots per device. An anonymous survey or a paper ballot may leave it out.
+fn check_device(survey: &Survey, ballot: &Ballot, out: &mut Vec<Problem>) {
+    let d = ballot.device.as_str();
+    if d.is_empty() {
+        if !survey.anonymous && ballot.channel == crate::ballot::Channel::Digital {
+            out.push(Problem::new(
+                "$.device",
+                "device_missing",
+                "记名投票的选票必须带有设备编号（device）",
+                "a ballot of a named (not anonymous) survey must carry its device id",
+            ));
+        }
+    } else if canonical_ballot_id(d).as_deref() != Some(d) {
+        out.push(Problem::new(
+            "$.device",
+            "bad_device",
+            format!("设备编号“{}”不是小写的 UUID", show(d)),
+            format!("device id \"{}\" is not a lowercase UUID", show(d)),
+        ));
     }
 }
 
