@@ -123,3 +123,150 @@ fn a_device_id_must_be_a_lowercase_uuid_when_present() {
         .replace(&common::device(1), &common::device(1).to_ascii_uppercase());
     assert_eq!(read_ballots(&upper).unwrap()[0].device, common::device(1));
 }
+
+/// A survey with one question of every kind that takes a list or a map.
+fn lists_survey() -> pingyi_core::Survey {
+    let items = |prefix: &str| -> serde_json::Value {
+        (0..5)
+            .map(|i| json!({ "id": format!("{prefix}{i}"), "label": { "zh": "项" } }))
+            .collect()
+    };
+    parse(&survey_json(json!([
+        { "id": "pick", "title": { "zh": "选" }, "kind": "choose", "options": items("o"), "max": 3 },
+        { "id": "rate", "title": { "zh": "评" }, "kind": "scale", "preset": "satisfaction", "subjects": items("s") },
+        { "id": "pts", "title": { "zh": "分" }, "kind": "score", "subjects": items("h"),
+          "criteria": [{ "id": "c", "label": { "zh": "标准" }, "min": 0, "max": 10 }] },
+        { "id": "note", "title": { "zh": "公示" }, "kind": "notice", "items": items("i") },
+        { "id": "say", "title": { "zh": "说" }, "kind": "text", "required": false }
+    ])))
+}
+
+/// Ballot bodies of about 1 MiB, each as hostile as one shape allows.
+fn hostile_bodies(s: &pingyi_core::Survey) -> Vec<(&'static str, String)> {
+    const MIB: usize = 1 << 20;
+    let base = |answers: String| {
+        format!(
+            r#"{{"id":"{LOWER}","survey_id":"{}","survey_version":1,"cast_at":"2026-11-27T12:00:00.000Z","device":"{}","answers":{answers}}}"#,
+            s.id,
+            common::device(1)
+        )
+    };
+    // As many entries as fit in a mebibyte, numbered down so that keys arrive in reverse order.
+    let list = |f: &dyn Fn(usize) -> String| {
+        let n = (MIB - 300) / (f(9_999_999).len() + 1);
+        (0..n)
+            .map(|i| f(9_999_999 - i))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    vec![
+        (
+            "chosen: one id again and again",
+            base(format!(
+                r#"{{"pick":{{"chosen":[{}]}}}}"#,
+                list(&|_| r#""o1""#.into())
+            )),
+        ),
+        (
+            "chosen: all different",
+            base(format!(
+                r#"{{"pick":{{"chosen":[{}]}}}}"#,
+                list(&|i| format!(r#""x{i}""#))
+            )),
+        ),
+        (
+            "ratings: keys in reverse order",
+            base(format!(
+                r#"{{"rate":{{"ratings":{{{}}}}}}}"#,
+                list(&|i| format!(r#""k{i:07}":"satisfied""#))
+            )),
+        ),
+        (
+            "scores: many criteria",
+            base(format!(
+                r#"{{"pts":{{"scores":{{"h1":{{{}}}}}}}}}"#,
+                list(&|i| format!(r#""c{i:07}":1"#))
+            )),
+        ),
+        (
+            "responses: many items",
+            base(format!(
+                r#"{{"note":{{"responses":{{{}}}}}}}"#,
+                list(&|i| format!(r#""i{i:07}":[false]"#))
+            )),
+        ),
+        (
+            "answers: many questions",
+            base(format!(
+                "{{{}}}",
+                list(&|i| format!(r#""q{i:07}":{{"text":""}}"#))
+            )),
+        ),
+        (
+            "text: control characters",
+            base(format!(
+                r#"{{"say":{{"text":"{}"}}}}"#,
+                "\\u0001".repeat(MIB / 6)
+            )),
+        ),
+        (
+            "device: a megabyte",
+            base("{}".into()).replace(&common::device(1), &"张".repeat(MIB / 3)),
+        ),
+    ]
+}
+
+#[test]
+fn the_worst_one_mebibyte_ballots_validate_fast_with_few_short_problems() {
+    let s = lists_survey();
+    for (what, body) in hostile_bodies(&s) {
+        assert!(body.len() <= (1 << 20) + 1000, "{what}: {}", body.len());
+        let start = std::time::Instant::now();
+        let ballots = read_ballots(&body).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(Ballot::from_value(&v).as_ref(), Some(&ballots[0]), "{what}");
+        let problems = validate_ballot(&s, &ballots[0]).unwrap_err();
+        let _ = tally(&s, &ballots);
+        let took = start.elapsed();
+        let size = serde_json::to_string(&problems).unwrap().len();
+        assert!(problems.len() <= 21, "{what}: {} problems", problems.len());
+        assert!(size < 8 * 1024, "{what}: problems take {size} bytes");
+        // Generous: about 0.1 s in a debug build on a slow machine; quadratic work took 15 s.
+        assert!(took.as_secs_f64() < 3.0, "{what}: took {took:?}");
+        eprintln!(
+            "{what}: {took:?}, {} problems, {size} bytes",
+            problems.len()
+        );
+    }
+}
+
+#[test]
+fn a_ballot_lists_at_most_twenty_problems_and_then_how_many_more() {
+    let questions: Vec<serde_json::Value> = (0..30)
+        .map(|i| json!({ "id": format!("q{i}"), "title": { "zh": "题" }, "kind": "approve" }))
+        .collect();
+    let s = parse(&survey_json(json!(questions)));
+    let p = validate_ballot(&s, &ballot(&s, 1, json!({}))).unwrap_err();
+    assert_eq!(p.len(), 21, "{p:#?}");
+    assert_eq!(p[20].code, "more_problems");
+    assert_eq!(p[20].en, "…and 10 more problems");
+    assert_eq!(p[20].zh, "……还有 10 处问题");
+}
+
+#[test]
+fn a_problem_names_at_most_ten_options() {
+    let options: Vec<serde_json::Value> = (0..40)
+        .map(|i| json!({ "id": format!("option-{i}"), "label": { "zh": "项" } }))
+        .collect();
+    let s = parse(&survey_json(json!([
+        { "id": "pick", "title": { "zh": "选" }, "kind": "choose", "options": options, "max": 1 }
+    ])));
+    let p = validate_ballot(
+        &s,
+        &ballot(&s, 1, json!({ "pick": { "chosen": ["nope"] } })),
+    )
+    .unwrap_err();
+    assert_problem(&p, "$.answers.pick.chosen[0]", "unknown_option");
+    assert!(p[0].en.ends_with("option-9, …"), "{}", p[0].en);
+    assert!(!p[0].zh.contains("option-10"), "{}", p[0].zh);
+}
