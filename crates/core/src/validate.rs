@@ -1618,7 +1618,7 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
     }
     check_code_hash(survey, ballot, &mut out);
     let question_count = survey.questions().count();
-    if ballot.answers.len() > question_count {
+    if too_long(ballot.answers.len(), question_count) {
         out.push(Problem::new(
             "$.answers",
             "too_many_answers",
@@ -1784,7 +1784,7 @@ pub fn check_answer(
             let options = s.effective_options();
             let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
             let rpath = key_path(path, "ratings");
-            if ratings.len() > s.subjects.len() {
+            if too_long(ratings.len(), s.subjects.len()) {
                 out.push(too_many_entries(
                     qid,
                     ratings.len(),
@@ -1820,7 +1820,7 @@ pub fn check_answer(
         (QuestionBody::Choose(c), Answer::Chosen { chosen }) => {
             let cpath = key_path(path, "chosen");
             let ids: Vec<&str> = c.options.iter().map(|o| o.id.as_str()).collect();
-            if chosen.len() > ids.len() {
+            if too_long(chosen.len(), ids.len()) {
                 out.push(too_many_entries(qid, chosen.len(), ids.len(), &cpath));
                 return;
             }
@@ -1860,7 +1860,7 @@ pub fn check_answer(
         }
         (QuestionBody::Score(sq), Answer::Scores { scores }) => {
             let spath = key_path(path, "scores");
-            if scores.len() > sq.subjects.len() {
+            if too_long(scores.len(), sq.subjects.len()) {
                 out.push(too_many_entries(
                     qid,
                     scores.len(),
@@ -1875,7 +1875,7 @@ pub fn check_answer(
                     out.push(unknown_thing(qid, "评分对象", "subject", subject, &p));
                     continue;
                 }
-                if by_criterion.len() > sq.criteria.len() {
+                if too_long(by_criterion.len(), sq.criteria.len()) {
                     out.push(too_many_entries(
                         qid,
                         by_criterion.len(),
@@ -1950,7 +1950,7 @@ pub fn check_answer(
         }
         (QuestionBody::Notice(n), Answer::Responses { responses }) => {
             let rpath = key_path(path, "responses");
-            if responses.len() > n.items.len() {
+            if too_long(responses.len(), n.items.len()) {
                 out.push(too_many_entries(
                     qid,
                     responses.len(),
@@ -2076,6 +2076,14 @@ fn unknown_option(qid: &str, given: &str, ids: &[&str], path: &str) -> Problem {
             list_ids(ids, ", ")
         ),
     )
+}
+
+/// Whether a list or map of `given` entries, where the question has `most`, is refused at once:
+/// when it has more than [`MAX_BALLOT_PROBLEMS`] entries too many. A few wrong entries are still
+/// reported one by one; a hostile list costs no more than reading it, and checking the rest costs
+/// at most `(most + 20) × most` comparisons.
+fn too_long(given: usize, most: usize) -> bool {
+    given > most.saturating_add(MAX_BALLOT_PROBLEMS)
 }
 
 /// An answer with more entries than its question has (subjects, options, items, criteria): refused
