@@ -15,8 +15,9 @@ use pingyi_core::{Answer, Ballot, Channel, IdMap, Problem, QuestionBody, Survey,
 
 use crate::i18n::Lang;
 
-/// Device id of ballots keyed in at the console.
-pub const PAPER_DEVICE: &str = "console";
+/// Device id of ballots keyed in at the console: none (a paper ballot needs no device id, and a
+/// present one must be a UUID).
+pub const PAPER_DEVICE: &str = "";
 
 // The wire types the console reads from the collector's meeting API are core's
 // (`pingyi_core::protocol::meeting`), re-exported here.

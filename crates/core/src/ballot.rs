@@ -29,13 +29,25 @@ pub enum Channel {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Ballot {
-    /// Random UUID (v4), unique per ballot. Ballots are deduplicated by it everywhere.
+    /// Random UUID (v4), unique per ballot, in canonical form: lowercase hexadecimal with hyphens
+    /// ([`canonical_ballot_id`]). Reading a ballot turns an upper-case UUID into this form, so a
+    /// copy of a ballot with its id in upper case is the same ballot. Ballots are deduplicated by
+    /// it everywhere.
+    #[serde(deserialize_with = "canonical_uuid_field")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub id: String,
     pub survey_id: String,
     pub survey_version: u32,
     /// RFC 3339 UTC time the ballot was cast, e.g. `2026-11-27T19:30:00.000Z`.
     pub cast_at: String,
-    /// Random id of the device that stored the ballot first.
+    /// Random UUID of the device that stored the ballot first, canonical like `id`. May be absent
+    /// (`""` here) for an anonymous survey and for a paper ballot; see `validate_ballot`.
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "canonical_uuid_field"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub device: String,
     #[serde(default)]
     pub channel: Channel,
@@ -45,6 +57,44 @@ pub struct Ballot {
     pub code_hash: Option<String>,
     /// Answers keyed by question id. Unanswered optional and hidden questions are absent.
     pub answers: IdMap<Answer>,
+}
+
+/// The canonical form of a ballot id (or a device id): a UUID written as 8-4-4-4-12 hexadecimal
+/// digits, lowercase. Upper-case letters are accepted and turned to lowercase (files written
+/// before ids were checked keep working, and an upper-case copy of a ballot is recognised as the
+/// same ballot); anything else is `None`. ASCII only, no Unicode case tables.
+///
+/// This is the one place that decides what a ballot id is: reading ballots, `validate_ballot`,
+/// `merge`, the tally's deduplication and the collector all go through it.
+pub fn canonical_ballot_id(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let ok = b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    ok.then(|| s.to_ascii_lowercase())
+}
+
+/// The key a ballot is deduplicated by: its canonical id, or the id as it is when it is not a UUID
+/// (such a ballot is refused by `validate_ballot`, but counting and merging never panic on it).
+pub fn ballot_key(id: &str) -> std::borrow::Cow<'_, str> {
+    match canonical_ballot_id(id) {
+        Some(c) if c != id => std::borrow::Cow::Owned(c),
+        _ => std::borrow::Cow::Borrowed(id),
+    }
+}
+
+/// Serde reader of `id` and `device`: a UUID is put in canonical form, anything else is kept as
+/// it is for validation to report.
+fn canonical_uuid_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    Ok(canonical_ballot_id(&s).unwrap_or(s))
+}
+
+/// A string read by [`Ballot::from_value`] for `id` or `device`, canonical when it is a UUID.
+fn canonical_or_as_is(s: &str) -> String {
+    canonical_ballot_id(s).unwrap_or_else(|| s.to_string())
 }
 
 /// The answer to one question. The shape follows the question's kind:
@@ -153,7 +203,8 @@ pub struct NoticeResponse {
 
 impl Ballot {
     /// Reads a ballot from a JSON object, accepting exactly the objects that the derived
-    /// `Deserialize` accepts (unknown fields are refused, `channel` defaults to `digital`).
+    /// `Deserialize` accepts (unknown fields are refused, `channel` defaults to `digital`, `device`
+    /// to `""`, and `id` and `device` are put in canonical form by [`canonical_ballot_id`]).
     ///
     /// For the widget: decoding through `serde_json::Value` and this function keeps serde's typed
     /// deserializer (and with it the float formatting of its error messages, ~20 KB gzipped) out
@@ -176,11 +227,14 @@ impl Ballot {
         let string = |k: &str| m.get(k)?.as_str().map(str::to_string);
         let out = map_of(m.get("answers")?, answer_from_value)?;
         Some(Ballot {
-            id: string("id")?,
+            id: canonical_or_as_is(m.get("id")?.as_str()?),
             survey_id: string("survey_id")?,
             survey_version: u32::try_from(m.get("survey_version")?.as_u64()?).ok()?,
             cast_at: string("cast_at")?,
-            device: string("device")?,
+            device: match m.get("device") {
+                None => String::new(),
+                Some(v) => canonical_or_as_is(v.as_str()?),
+            },
             channel: match m.get("channel").map(Value::as_str) {
                 None => Channel::Digital,
                 Some(Some("digital")) => Channel::Digital,

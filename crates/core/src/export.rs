@@ -78,10 +78,10 @@ pub struct BallotCounts {
 /// The ballots `tally` counts, in input order: duplicate ids dropped (first occurrence wins),
 /// then ballots for another survey id or version left out. This mirrors [`tally`] exactly.
 pub fn counted_ballots<'a>(survey: &Survey, ballots: &'a [Ballot]) -> Vec<&'a Ballot> {
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut seen: BTreeSet<std::borrow::Cow<str>> = BTreeSet::new();
     ballots
         .iter()
-        .filter(|b| seen.insert(b.id.as_str()))
+        .filter(|b| seen.insert(crate::ballot::ballot_key(&b.id)))
         .filter(|b| b.survey_id == survey.id && b.survey_version == survey.version)
         .collect()
 }

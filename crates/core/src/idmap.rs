@@ -197,11 +197,22 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for IdMap<V> {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-                let mut map = IdMap::new();
-                while let Some((k, v)) = access.next_entry::<String, V>()? {
-                    map.insert(k, v);
+                // Collected, then sorted once: inserting one by one would move the vector on
+                // every key that arrives out of order (quadratic on a hostile 1 MB object).
+                let mut entries: Vec<(String, V)> = Vec::new();
+                while let Some(entry) = access.next_entry::<String, V>()? {
+                    entries.push(entry);
                 }
-                Ok(map)
+                // Stable: of equal keys the last one read ends up last, and is kept.
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut out: Vec<(String, V)> = Vec::with_capacity(entries.len());
+                for (k, v) in entries {
+                    match out.last_mut() {
+                        Some(last) if last.0 == k => last.1 = v,
+                        _ => out.push((k, v)),
+                    }
+                }
+                Ok(IdMap { entries: out })
             }
         }
 

@@ -10,14 +10,19 @@
 //!   tell which one the resident cast. Counting one would be a silent choice; counting none keeps
 //!   the tally honest and the report says which ids were left out so officials can look at them.
 //!
+//! Ids are compared in canonical form ([`crate::ballot::canonical_ballot_id`]): a copy of a ballot
+//! whose id is written in upper case is the same ballot, and the merged ballot carries the
+//! lowercase id.
+//!
 //! The merged ballots are sorted by id, so the result does not depend on the order of the exports
 //! or of the ballots within them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ballot::Ballot;
+use crate::ballot::{ballot_key, canonical_ballot_id, Ballot};
 
 /// The outcome of [`merge`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,11 +54,16 @@ pub fn merge(exports: &[Vec<Ballot>]) -> MergeResult {
         sources: BTreeSet<usize>,
         copies: u64,
     }
-    let mut by_id: BTreeMap<&str, Seen> = BTreeMap::new();
+    let mut by_id: BTreeMap<Cow<str>, Seen> = BTreeMap::new();
     for (source, export) in exports.iter().enumerate() {
         for b in export {
-            let hash = b.content_hash();
-            let seen = by_id.entry(b.id.as_str()).or_insert_with(|| Seen {
+            let key = ballot_key(&b.id);
+            let hash = if key == b.id.as_str() {
+                b.content_hash()
+            } else {
+                canonical(b).content_hash()
+            };
+            let seen = by_id.entry(key).or_insert_with(|| Seen {
                 first: b,
                 hashes: BTreeSet::new(),
                 sources: BTreeSet::new(),
@@ -70,13 +80,13 @@ pub fn merge(exports: &[Vec<Ballot>]) -> MergeResult {
     for (id, seen) in by_id {
         if seen.hashes.len() > 1 {
             conflicts.push(Conflict {
-                id: id.to_string(),
+                id: id.into_owned(),
                 hashes: seen.hashes.into_iter().collect(),
                 sources: seen.sources.into_iter().collect(),
             });
         } else {
             duplicates += seen.copies - 1;
-            ballots.push(seen.first.clone());
+            ballots.push(canonical(seen.first));
         }
     }
     MergeResult {
@@ -84,6 +94,18 @@ pub fn merge(exports: &[Vec<Ballot>]) -> MergeResult {
         duplicates,
         conflicts,
     }
+}
+
+/// A copy of `b` with its id and device id in canonical form ([`canonical_ballot_id`]).
+fn canonical(b: &Ballot) -> Ballot {
+    let mut c = b.clone();
+    if let Some(id) = canonical_ballot_id(&c.id) {
+        c.id = id;
+    }
+    if let Some(d) = canonical_ballot_id(&c.device) {
+        c.device = d;
+    }
+    c
 }
 
 impl MergeResult {

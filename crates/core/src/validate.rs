@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::ballot::{Answer, Ballot};
+use crate::ballot::{canonical_ballot_id, Answer, Ballot};
 use crate::survey::{
     Combine, PassRule, Question, QuestionBody, ScaleQuestion, Survey, Text, APPROVE_OPTIONS, FORMAT,
 };
@@ -75,13 +75,44 @@ impl Problem {
 // Paths and small helpers
 
 /// `base.key`, or `base["key"]` when the key has characters other than letters, digits and `_`.
+/// A key longer than [`MAX_PATH_KEY`] bytes (never a valid id) is cut to its first 40 characters
+/// and `…`, so that a problem never repeats a huge key.
 pub fn key_path(base: &str, key: &str) -> String {
+    if key.len() > MAX_PATH_KEY {
+        let quoted = serde_json::to_string(&show(key)).unwrap_or_else(|_| "\"?\"".to_string());
+        return format!("{base}[{quoted}]");
+    }
     if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         format!("{base}.{key}")
     } else {
         let quoted = serde_json::to_string(key).unwrap_or_else(|_| "\"?\"".to_string());
         format!("{base}[{quoted}]")
     }
+}
+
+/// Longest key [`key_path`] writes out in full, in bytes (ids have at most 64).
+pub const MAX_PATH_KEY: usize = 80;
+
+/// Most problems [`validate_ballot`] lists for one ballot; the rest are summed up in one last
+/// problem (`more_problems`), so a hostile ballot cannot make a huge answer.
+pub const MAX_BALLOT_PROBLEMS: usize = 20;
+
+/// Most ids a problem message lists (e.g. the options of a question); more end in `…`.
+pub const MAX_LISTED_IDS: usize = 10;
+
+/// `ids` joined with `sep`, at most [`MAX_LISTED_IDS`] of them and then `…`.
+fn list_ids(ids: &[&str], sep: &str) -> String {
+    let mut s = ids
+        .iter()
+        .take(MAX_LISTED_IDS)
+        .map(|id| show(id))
+        .collect::<Vec<_>>()
+        .join(sep);
+    if ids.len() > MAX_LISTED_IDS {
+        s.push_str(sep);
+        s.push('…');
+    }
+    s
 }
 
 fn index_path(base: &str, i: usize) -> String {
@@ -1529,14 +1560,21 @@ fn check_scale(sc: &ScaleQuestion, qpath: &str, out: &mut Vec<Problem>) {
 /// window is the collector's decision.
 pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Problem>> {
     let mut out = Vec::new();
-    if !is_uuid_like(&ballot.id) {
+    if canonical_ballot_id(&ballot.id).as_deref() != Some(ballot.id.as_str()) {
         out.push(Problem::new(
             "$.id",
             "bad_ballot_id",
-            format!("选票编号“{}”不是 UUID 格式", show(&ballot.id)),
-            format!("ballot id \"{}\" is not a UUID", show(&ballot.id)),
+            format!(
+                "选票编号“{}”不是小写的 UUID（如 6f1c2b8e-0000-4000-8000-000000000001）",
+                show(&ballot.id)
+            ),
+            format!(
+                "ballot id \"{}\" is not a lowercase UUID (like 6f1c2b8e-0000-4000-8000-000000000001)",
+                show(&ballot.id)
+            ),
         ));
     }
+    check_device(survey, ballot, &mut out);
     if ballot.survey_id != survey.id {
         out.push(Problem::new(
             "$.survey_id",
@@ -1579,6 +1617,22 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
         ));
     }
     check_code_hash(survey, ballot, &mut out);
+    let question_count = survey.questions().count();
+    if too_long(ballot.answers.len(), question_count) {
+        out.push(Problem::new(
+            "$.answers",
+            "too_many_answers",
+            format!(
+                "选票有 {} 个答案，但问卷只有 {question_count} 个问题",
+                ballot.answers.len()
+            ),
+            format!(
+                "the ballot has {} answers, the survey has {question_count} questions",
+                ballot.answers.len()
+            ),
+        ));
+        return Err(capped(out));
+    }
     for key in ballot.answers.keys() {
         if survey.question(key).is_none() {
             out.push(Problem::new(
@@ -1618,8 +1672,23 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
     if out.is_empty() {
         Ok(())
     } else {
-        Err(out)
+        Err(capped(out))
     }
+}
+
+/// At most [`MAX_BALLOT_PROBLEMS`] problems, then one that says how many more there were.
+fn capped(mut out: Vec<Problem>) -> Vec<Problem> {
+    if out.len() > MAX_BALLOT_PROBLEMS {
+        let more = out.len() - MAX_BALLOT_PROBLEMS;
+        out.truncate(MAX_BALLOT_PROBLEMS);
+        out.push(Problem::new(
+            "$",
+            "more_problems",
+            format!("……还有 {more} 处问题"),
+            format!("…and {more} more problems"),
+        ));
+    }
+    out
 }
 
 /// Ballot codes: with `codes: true` a digital ballot must carry a code hash (a paper ballot may,
@@ -1648,6 +1717,30 @@ fn check_code_hash(survey: &Survey, ballot: &Ballot, out: &mut Vec<Problem>) {
             "code_hash must be 64 lowercase hexadecimal digits",
         )),
         _ => {}
+    }
+}
+
+/// The device id: when present, a lowercase UUID like the ballot id (so it cannot carry a name
+/// or a phone number); required only on a digital ballot of a named (not anonymous) survey, where
+/// the report counts ballots per device. An anonymous survey or a paper ballot may leave it out.
+fn check_device(survey: &Survey, ballot: &Ballot, out: &mut Vec<Problem>) {
+    let d = ballot.device.as_str();
+    if d.is_empty() {
+        if !survey.anonymous && ballot.channel == crate::ballot::Channel::Digital {
+            out.push(Problem::new(
+                "$.device",
+                "device_missing",
+                "记名投票的选票必须带有设备编号（device）",
+                "a ballot of a named (not anonymous) survey must carry its device id",
+            ));
+        }
+    } else if canonical_ballot_id(d).as_deref() != Some(d) {
+        out.push(Problem::new(
+            "$.device",
+            "bad_device",
+            format!("设备编号“{}”不是小写的 UUID", show(d)),
+            format!("device id \"{}\" is not a lowercase UUID", show(d)),
+        ));
     }
 }
 
@@ -1691,6 +1784,15 @@ pub fn check_answer(
             let options = s.effective_options();
             let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
             let rpath = key_path(path, "ratings");
+            if too_long(ratings.len(), s.subjects.len()) {
+                out.push(too_many_entries(
+                    qid,
+                    ratings.len(),
+                    s.subjects.len(),
+                    &rpath,
+                ));
+                return;
+            }
             for (subject, option) in ratings {
                 let p = key_path(&rpath, subject);
                 if !s.subjects.iter().any(|x| &x.id == subject) {
@@ -1718,6 +1820,10 @@ pub fn check_answer(
         (QuestionBody::Choose(c), Answer::Chosen { chosen }) => {
             let cpath = key_path(path, "chosen");
             let ids: Vec<&str> = c.options.iter().map(|o| o.id.as_str()).collect();
+            if too_long(chosen.len(), ids.len()) {
+                out.push(too_many_entries(qid, chosen.len(), ids.len(), &cpath));
+                return;
+            }
             for (i, id) in chosen.iter().enumerate() {
                 let p = index_path(&cpath, i);
                 if chosen[..i].contains(id) {
@@ -1754,10 +1860,28 @@ pub fn check_answer(
         }
         (QuestionBody::Score(sq), Answer::Scores { scores }) => {
             let spath = key_path(path, "scores");
+            if too_long(scores.len(), sq.subjects.len()) {
+                out.push(too_many_entries(
+                    qid,
+                    scores.len(),
+                    sq.subjects.len(),
+                    &spath,
+                ));
+                return;
+            }
             for (subject, by_criterion) in scores {
                 let p = key_path(&spath, subject);
                 if !sq.subjects.iter().any(|x| &x.id == subject) {
                     out.push(unknown_thing(qid, "评分对象", "subject", subject, &p));
+                    continue;
+                }
+                if too_long(by_criterion.len(), sq.criteria.len()) {
+                    out.push(too_many_entries(
+                        qid,
+                        by_criterion.len(),
+                        sq.criteria.len(),
+                        &p,
+                    ));
                     continue;
                 }
                 for (criterion, value) in by_criterion {
@@ -1826,6 +1950,15 @@ pub fn check_answer(
         }
         (QuestionBody::Notice(n), Answer::Responses { responses }) => {
             let rpath = key_path(path, "responses");
+            if too_long(responses.len(), n.items.len()) {
+                out.push(too_many_entries(
+                    qid,
+                    responses.len(),
+                    n.items.len(),
+                    &rpath,
+                ));
+                return;
+            }
             for (item, r) in responses {
                 let p = key_path(&rpath, item);
                 if !n.items.iter().any(|x| &x.id == item) {
@@ -1935,13 +2068,32 @@ fn unknown_option(qid: &str, given: &str, ids: &[&str], path: &str) -> Problem {
         format!(
             "问题 {qid} 没有选项“{}”，可选：{}",
             show(given),
-            ids.join("、")
+            list_ids(ids, "、")
         ),
         format!(
             "question {qid} has no option \"{}\"; options: {}",
             show(given),
-            ids.join(", ")
+            list_ids(ids, ", ")
         ),
+    )
+}
+
+/// Whether a list or map of `given` entries, where the question has `most`, is refused at once:
+/// when it has more than [`MAX_BALLOT_PROBLEMS`] entries too many. A few wrong entries are still
+/// reported one by one; a hostile list costs no more than reading it, and checking the rest costs
+/// at most `(most + 20) × most` comparisons.
+fn too_long(given: usize, most: usize) -> bool {
+    given > most.saturating_add(MAX_BALLOT_PROBLEMS)
+}
+
+/// An answer with more entries than its question has (subjects, options, items, criteria): refused
+/// at once, before any entry is looked at, so a hostile list costs no more than its length.
+fn too_many_entries(qid: &str, given: usize, most: usize, path: &str) -> Problem {
+    Problem::new(
+        path,
+        "too_many_entries",
+        format!("问题 {qid} 的答案有 {given} 项，但这道题最多只有 {most} 项"),
+        format!("question {qid}: the answer has {given} entries, the question has at most {most}"),
     )
 }
 

@@ -50,7 +50,7 @@ fn all_kinds_ballots(s: &Survey) -> Vec<Ballot> {
     });
     let mut out = vec![ballot(s, 3, a), ballot(s, 1, b), ballot(s, 2, c)];
     out[1].channel = Channel::Paper;
-    out[1].device = "desk".into();
+    out[1].device = common::device(0xde5c);
     out
 }
 
@@ -169,7 +169,11 @@ fn named_survey_reports_devices_and_receipts_when_asked() {
         .iter()
         .map(|(k, v)| (k.as_str(), *v))
         .collect();
-    assert_eq!(devices, vec![("desk", 1), ("device-2", 1), ("device-3", 1)]);
+    let (desk, d2, d3) = (common::device(0xde5c), common::device(2), common::device(3));
+    assert_eq!(
+        devices,
+        vec![(d2.as_str(), 1), (d3.as_str(), 1), (desk.as_str(), 1)]
+    );
     let mut expected: Vec<String> = b.iter().map(|x| x.receipt()).collect();
     expected.sort();
     assert_eq!(r.receipts, Some(expected));

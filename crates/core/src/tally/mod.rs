@@ -301,12 +301,12 @@ fn count_all(
     totals: &[crate::paper::PaperTotals],
     split: bool,
 ) -> Tally {
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut seen: BTreeSet<std::borrow::Cow<str>> = BTreeSet::new();
     let mut duplicates_dropped = 0u64;
     let mut ignored_other_survey = 0u64;
     let mut counted: Vec<&Ballot> = Vec::new();
     for b in ballots {
-        if !seen.insert(b.id.as_str()) {
+        if !seen.insert(crate::ballot::ballot_key(&b.id)) {
             duplicates_dropped += 1;
         } else if b.survey_id != survey.id || b.survey_version != survey.version {
             ignored_other_survey += 1;

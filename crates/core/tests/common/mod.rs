@@ -47,6 +47,11 @@ pub fn uuid(n: u64) -> String {
     format!("00000000-0000-4000-8000-{n:012x}")
 }
 
+/// A device id (a lowercase UUID) numbered `n`.
+pub fn device(n: u64) -> String {
+    format!("00000000-0000-4000-9000-{n:012x}")
+}
+
 pub fn ballot(survey: &Survey, n: u64, answers: Value) -> Ballot {
     let answers: pingyi_core::IdMap<Answer> =
         serde_json::from_value(answers).expect("answers JSON");
@@ -55,7 +60,7 @@ pub fn ballot(survey: &Survey, n: u64, answers: Value) -> Ballot {
         survey_id: survey.id.clone(),
         survey_version: survey.version,
         cast_at: "2026-11-27T12:00:00.000Z".into(),
-        device: format!("device-{n}"),
+        device: device(n),
         channel: Channel::Digital,
         code_hash: None,
         answers,

@@ -203,9 +203,12 @@ pub fn ballots(survey: &Survey, seed: u64, n: usize) -> Vec<Ballot> {
             let id = rng.uuid();
             let paper = rng.below(7) == 0;
             let device = if paper {
-                "device-desk".to_string()
+                "d0000000-0000-4000-8000-00000000de5c".to_string()
             } else {
-                format!("device-{}", ["a", "b", "c"][rng.below(3) as usize])
+                format!(
+                    "d0000000-0000-4000-8000-00000000000{}",
+                    ["a", "b", "c"][rng.below(3) as usize]
+                )
             };
             let at = UtcTime {
                 unix_seconds: start.unix_seconds + 600 + rng.below(3 * 3600) as i64,

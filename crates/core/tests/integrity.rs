@@ -1,0 +1,272 @@
+//! Integrity of the count: ballot ids in one canonical form, device ids that cannot carry
+//! personal data, and validation that stays cheap and short on hostile ballots.
+
+mod common;
+
+use common::{assert_problem, ballot, parse, survey_json};
+use pingyi_core::ballot::canonical_ballot_id;
+use pingyi_core::export::read_ballots;
+use pingyi_core::merge::merge;
+use pingyi_core::{tally, validate_ballot, Ballot};
+use serde_json::json;
+
+fn approve_survey(anonymous: bool) -> pingyi_core::Survey {
+    let mut v = survey_json(json!([{ "id": "q", "title": { "zh": "同意吗" }, "kind": "approve" }]));
+    v["anonymous"] = json!(anonymous);
+    parse(&v)
+}
+
+const LOWER: &str = "6f1c2b8e-aaaa-4bbb-8ccc-0000000000ef";
+const UPPER: &str = "6F1C2B8E-AAAA-4BBB-8CCC-0000000000EF";
+
+fn with_id(survey: &pingyi_core::Survey, id: &str) -> Ballot {
+    let mut b = ballot(survey, 1, json!({ "q": { "choice": "for" } }));
+    b.id = id.to_string();
+    b
+}
+
+#[test]
+fn canonical_ballot_id_lowercases_uuids_and_refuses_the_rest() {
+    assert_eq!(canonical_ballot_id(UPPER).as_deref(), Some(LOWER));
+    assert_eq!(canonical_ballot_id(LOWER).as_deref(), Some(LOWER));
+    for bad in [
+        "",
+        "not-a-uuid",
+        "6f1c2b8e-aaaa-4bbb-8ccc-0000000000e",
+        "6f1c2b8eaaaa-4bbb-8ccc-0000000000ef0",
+        "6f1c2b8e-aaaa-4bbb-8ccc-0000000000eg",
+        " 6f1c2b8e-aaaa-4bbb-8ccc-0000000000e",
+        "６f1c2b8e-aaaa-4bbb-8ccc-0000000000e",
+    ] {
+        assert_eq!(canonical_ballot_id(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn an_upper_case_copy_of_a_ballot_is_the_same_ballot() {
+    let s = approve_survey(true);
+    let lower = with_id(&s, LOWER);
+    let upper_json = lower.canonical_json().replace(LOWER, UPPER);
+    assert!(upper_json.contains(UPPER));
+
+    // Reading turns the id into canonical form, both through serde and the widget's reader.
+    let read = read_ballots(&upper_json).unwrap();
+    assert_eq!(read[0].id, LOWER);
+    let v: serde_json::Value = serde_json::from_str(&upper_json).unwrap();
+    assert_eq!(Ballot::from_value(&v).unwrap().id, LOWER);
+    assert_eq!(read[0], lower);
+
+    // Merging: one ballot, one duplicate, whether read or built in code.
+    let upper_typed = with_id(&s, UPPER);
+    let m = merge(&[vec![lower.clone()], vec![upper_typed.clone()]]);
+    assert_eq!(m.ballots.len(), 1, "{m:#?}");
+    assert_eq!(m.duplicates, 1);
+    assert!(m.conflicts.is_empty());
+    assert_eq!(m.ballots[0].id, LOWER);
+
+    // Counting: once.
+    let t = tally(&s, &[lower, upper_typed]);
+    assert_eq!(t.participation.ballots, 1);
+    assert_eq!(t.participation.duplicates_dropped, 1);
+}
+
+#[test]
+fn a_ballot_id_must_be_a_lowercase_uuid() {
+    let s = approve_survey(true);
+    assert_eq!(validate_ballot(&s, &with_id(&s, LOWER)), Ok(()));
+    for bad in [UPPER, "not-a-uuid", "", "1"] {
+        let p = validate_ballot(&s, &with_id(&s, bad)).unwrap_err();
+        assert_problem(&p, "$.id", "bad_ballot_id");
+        assert!(
+            p[0].zh.contains("UUID") && p[0].en.contains("lowercase UUID"),
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn a_device_id_must_be_a_lowercase_uuid_when_present() {
+    let named = approve_survey(false);
+    let anonymous = approve_survey(true);
+    let mut b = with_id(&named, LOWER);
+    assert_eq!(validate_ballot(&named, &b), Ok(()));
+
+    // Two hundred kilobytes of name and phone number.
+    b.device = "张三 13800138000 ".repeat(10_000);
+    for s in [&named, &anonymous] {
+        let p = validate_ballot(s, &b).unwrap_err();
+        assert_problem(&p, "$.device", "bad_device");
+        assert!(p.iter().map(|p| p.zh.len() + p.en.len()).sum::<usize>() < 1000);
+    }
+
+    // Absent: fine for an anonymous survey and for a paper ballot, not for a named digital one.
+    b.device = String::new();
+    assert_eq!(validate_ballot(&anonymous, &b), Ok(()));
+    assert_problem(
+        &validate_ballot(&named, &b).unwrap_err(),
+        "$.device",
+        "device_missing",
+    );
+    b.channel = pingyi_core::Channel::Paper;
+    assert_eq!(validate_ballot(&named, &b), Ok(()));
+
+    // An absent device is absent from the JSON, and reads back as absent.
+    let json = b.canonical_json();
+    assert!(!json.contains("device"), "{json}");
+    assert_eq!(read_ballots(&json).unwrap()[0], b);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(Ballot::from_value(&v).unwrap(), b);
+
+    // An upper-case device id is read in canonical form.
+    let upper = with_id(&named, LOWER)
+        .canonical_json()
+        .replace(&common::device(1), &common::device(1).to_ascii_uppercase());
+    assert_eq!(read_ballots(&upper).unwrap()[0].device, common::device(1));
+}
+
+/// A survey with one question of every kind that takes a list or a map.
+fn lists_survey() -> pingyi_core::Survey {
+    let items = |prefix: &str| -> serde_json::Value {
+        (0..5)
+            .map(|i| json!({ "id": format!("{prefix}{i}"), "label": { "zh": "项" } }))
+            .collect()
+    };
+    parse(&survey_json(json!([
+        { "id": "pick", "title": { "zh": "选" }, "kind": "choose", "options": items("o"), "max": 3 },
+        { "id": "rate", "title": { "zh": "评" }, "kind": "scale", "preset": "satisfaction", "subjects": items("s") },
+        { "id": "pts", "title": { "zh": "分" }, "kind": "score", "subjects": items("h"),
+          "criteria": [{ "id": "c", "label": { "zh": "标准" }, "min": 0, "max": 10 }] },
+        { "id": "note", "title": { "zh": "公示" }, "kind": "notice", "items": items("i") },
+        { "id": "say", "title": { "zh": "说" }, "kind": "text", "required": false }
+    ])))
+}
+
+/// Ballot bodies of about 1 MiB, each as hostile as one shape allows.
+fn hostile_bodies(s: &pingyi_core::Survey) -> Vec<(&'static str, String)> {
+    const MIB: usize = 1 << 20;
+    let base = |answers: String| {
+        format!(
+            r#"{{"id":"{LOWER}","survey_id":"{}","survey_version":1,"cast_at":"2026-11-27T12:00:00.000Z","device":"{}","answers":{answers}}}"#,
+            s.id,
+            common::device(1)
+        )
+    };
+    // As many entries as fit in a mebibyte, numbered down so that keys arrive in reverse order.
+    let list = |f: &dyn Fn(usize) -> String| {
+        let n = (MIB - 300) / (f(9_999_999).len() + 1);
+        (0..n)
+            .map(|i| f(9_999_999 - i))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    vec![
+        (
+            "chosen: one id again and again",
+            base(format!(
+                r#"{{"pick":{{"chosen":[{}]}}}}"#,
+                list(&|_| r#""o1""#.into())
+            )),
+        ),
+        (
+            "chosen: all different",
+            base(format!(
+                r#"{{"pick":{{"chosen":[{}]}}}}"#,
+                list(&|i| format!(r#""x{i}""#))
+            )),
+        ),
+        (
+            "ratings: keys in reverse order",
+            base(format!(
+                r#"{{"rate":{{"ratings":{{{}}}}}}}"#,
+                list(&|i| format!(r#""k{i:07}":"satisfied""#))
+            )),
+        ),
+        (
+            "scores: many criteria",
+            base(format!(
+                r#"{{"pts":{{"scores":{{"h1":{{{}}}}}}}}}"#,
+                list(&|i| format!(r#""c{i:07}":1"#))
+            )),
+        ),
+        (
+            "responses: many items",
+            base(format!(
+                r#"{{"note":{{"responses":{{{}}}}}}}"#,
+                list(&|i| format!(r#""i{i:07}":[false]"#))
+            )),
+        ),
+        (
+            "answers: many questions",
+            base(format!(
+                "{{{}}}",
+                list(&|i| format!(r#""q{i:07}":{{"text":""}}"#))
+            )),
+        ),
+        (
+            "text: control characters",
+            base(format!(
+                r#"{{"say":{{"text":"{}"}}}}"#,
+                "\\u0001".repeat(MIB / 6)
+            )),
+        ),
+        (
+            "device: a megabyte",
+            base("{}".into()).replace(&common::device(1), &"张".repeat(MIB / 3)),
+        ),
+    ]
+}
+
+#[test]
+fn the_worst_one_mebibyte_ballots_validate_fast_with_few_short_problems() {
+    let s = lists_survey();
+    for (what, body) in hostile_bodies(&s) {
+        assert!(body.len() <= (1 << 20) + 1000, "{what}: {}", body.len());
+        let start = std::time::Instant::now();
+        let ballots = read_ballots(&body).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(Ballot::from_value(&v).as_ref(), Some(&ballots[0]), "{what}");
+        let problems = validate_ballot(&s, &ballots[0]).unwrap_err();
+        let _ = tally(&s, &ballots);
+        let took = start.elapsed();
+        let size = serde_json::to_string(&problems).unwrap().len();
+        assert!(problems.len() <= 21, "{what}: {} problems", problems.len());
+        assert!(size < 8 * 1024, "{what}: problems take {size} bytes");
+        // Generous: about 0.1 s in a debug build on a slow machine; quadratic work took 15 s.
+        assert!(took.as_secs_f64() < 3.0, "{what}: took {took:?}");
+        eprintln!(
+            "{what}: {took:?}, {} problems, {size} bytes",
+            problems.len()
+        );
+    }
+}
+
+#[test]
+fn a_ballot_lists_at_most_twenty_problems_and_then_how_many_more() {
+    let questions: Vec<serde_json::Value> = (0..30)
+        .map(|i| json!({ "id": format!("q{i}"), "title": { "zh": "题" }, "kind": "approve" }))
+        .collect();
+    let s = parse(&survey_json(json!(questions)));
+    let p = validate_ballot(&s, &ballot(&s, 1, json!({}))).unwrap_err();
+    assert_eq!(p.len(), 21, "{p:#?}");
+    assert_eq!(p[20].code, "more_problems");
+    assert_eq!(p[20].en, "…and 10 more problems");
+    assert_eq!(p[20].zh, "……还有 10 处问题");
+}
+
+#[test]
+fn a_problem_names_at_most_ten_options() {
+    let options: Vec<serde_json::Value> = (0..40)
+        .map(|i| json!({ "id": format!("option-{i}"), "label": { "zh": "项" } }))
+        .collect();
+    let s = parse(&survey_json(json!([
+        { "id": "pick", "title": { "zh": "选" }, "kind": "choose", "options": options, "max": 1 }
+    ])));
+    let p = validate_ballot(
+        &s,
+        &ballot(&s, 1, json!({ "pick": { "chosen": ["nope"] } })),
+    )
+    .unwrap_err();
+    assert_problem(&p, "$.answers.pick.chosen[0]", "unknown_option");
+    assert!(p[0].en.ends_with("option-9, …"), "{}", p[0].en);
+    assert!(!p[0].zh.contains("option-10"), "{}", p[0].zh);
+}
