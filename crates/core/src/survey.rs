@@ -482,3 +482,112 @@ impl Question {
         }
     }
 }
+
+/// How far a clock may be off when the voting window (`opens_at` / `closes_at`) is checked: five
+/// minutes either way. A phone whose clock is a little fast may still cast just before the close,
+/// and the collector allows the same margin, so a ballot the phone accepted at 19:59 is not refused
+/// for a clock that is two minutes off.
+pub const WINDOW_SKEW_SECONDS: i64 = 300;
+
+/// Where an instant falls against a survey's voting window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Window {
+    /// Earlier than `opens_at` by more than [`WINDOW_SKEW_SECONDS`].
+    Before,
+    /// Within the window (or the survey has no window).
+    Open,
+    /// Later than `closes_at` by more than [`WINDOW_SKEW_SECONDS`].
+    After,
+}
+
+/// Whether the survey takes ballots at `now`, allowing [`WINDOW_SKEW_SECONDS`] each way. A bound
+/// that is absent, or not a timestamp (validation refuses such surveys), does not limit anything.
+/// Used by the widget before casting, and meant for the collector's `voting_not_open` /
+/// `voting_ended` answers.
+pub fn window_state(survey: &Survey, now: crate::time::UtcTime) -> Window {
+    let bound = |s: &Option<String>| s.as_deref().and_then(crate::time::parse_rfc3339);
+    let now_s = now.unix_seconds;
+    if let Some(opens) = bound(&survey.opens_at) {
+        // Before only when even a clock that is `skew` slow would still be early.
+        let early = (opens.unix_seconds, opens.nanos)
+            > (now_s.saturating_add(WINDOW_SKEW_SECONDS), now.nanos);
+        if early {
+            return Window::Before;
+        }
+    }
+    if let Some(closes) = bound(&survey.closes_at) {
+        let late = (now_s.saturating_sub(WINDOW_SKEW_SECONDS), now.nanos)
+            > (closes.unix_seconds, closes.nanos);
+        if late {
+            return Window::After;
+        }
+    }
+    Window::Open
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use crate::time::{parse_rfc3339, UtcTime};
+
+    fn survey(opens: Option<&str>, closes: Option<&str>) -> Survey {
+        let mut v = serde_json::json!({
+            "format": "pingyi/1", "id": "w", "version": 1, "title": { "zh": "窗口" }, "unit": "湾",
+            "sections": [{ "id": "s1", "title": { "zh": "一" }, "questions": [
+                { "id": "q1", "kind": "text", "title": { "zh": "意见" } }
+            ] }]
+        });
+        if let Some(o) = opens {
+            v["opens_at"] = o.into();
+        }
+        if let Some(c) = closes {
+            v["closes_at"] = c.into();
+        }
+        crate::parse_survey(&v.to_string()).expect("valid survey")
+    }
+
+    fn at(s: &str) -> UtcTime {
+        parse_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn the_window_allows_five_minutes_of_clock_skew_each_way() {
+        let s = survey(
+            Some("2026-11-27T19:00:00+08:00"),
+            Some("2026-11-27T21:00:00+08:00"),
+        );
+        assert_eq!(window_state(&s, at("2026-11-27T10:54:59Z")), Window::Before);
+        assert_eq!(window_state(&s, at("2026-11-27T10:55:00Z")), Window::Open);
+        assert_eq!(window_state(&s, at("2026-11-27T12:00:00Z")), Window::Open);
+        assert_eq!(window_state(&s, at("2026-11-27T13:05:00Z")), Window::Open);
+        assert_eq!(
+            window_state(&s, at("2026-11-27T13:05:00.001Z")),
+            Window::After
+        );
+        assert_eq!(WINDOW_SKEW_SECONDS, 5 * 60);
+    }
+
+    #[test]
+    fn a_survey_without_bounds_is_always_open() {
+        let s = survey(None, None);
+        assert_eq!(window_state(&s, at("1970-01-01T00:00:00Z")), Window::Open);
+        let only_close = survey(None, Some("2026-01-01T00:00:00Z"));
+        assert_eq!(
+            window_state(&only_close, at("2000-01-01T00:00:00Z")),
+            Window::Open
+        );
+        assert_eq!(
+            window_state(&only_close, at("2027-01-01T00:00:00Z")),
+            Window::After
+        );
+        let only_open = survey(Some("2026-01-01T00:00:00Z"), None);
+        assert_eq!(
+            window_state(&only_open, at("2099-01-01T00:00:00Z")),
+            Window::Open
+        );
+        assert_eq!(
+            window_state(&only_open, at("2025-01-01T00:00:00Z")),
+            Window::Before
+        );
+    }
+}
