@@ -270,3 +270,37 @@ fn a_problem_names_at_most_ten_options() {
     assert!(p[0].en.ends_with("option-9, …"), "{}", p[0].en);
     assert!(!p[0].zh.contains("option-10"), "{}", p[0].zh);
 }
+
+#[test]
+fn free_texts_and_reasons_are_listed_in_an_order_that_does_not_follow_arrival() {
+    let s = parse(&survey_json(json!([
+        { "id": "say", "title": { "zh": "意见" }, "kind": "text" },
+        { "id": "note", "title": { "zh": "公示" }, "kind": "notice",
+          "items": [{ "id": "road", "label": { "zh": "修路" } }] }
+    ])));
+    let b = |n: u64, text: &str| {
+        ballot(
+            &s,
+            n,
+            json!({ "say": { "text": text },
+                    "note": { "responses": { "road": { "objection": true, "reason": text } } } }),
+        )
+    };
+    let ballots = vec![
+        b(1, "路灯坏了"),
+        b(2, " 修路 "),
+        b(3, "apple"),
+        b(4, "Zebra"),
+    ];
+    let mut reversed = ballots.clone();
+    reversed.reverse();
+    let expected = ["Zebra", "apple", "修路", "路灯坏了"];
+    for input in [&ballots, &reversed] {
+        let t = tally(&s, input);
+        let v = serde_json::to_value(&t).unwrap();
+        assert_eq!(v["questions"][0]["texts"], json!(expected));
+        assert_eq!(v["questions"][1]["items"][0]["reasons"], json!(expected));
+        let csv = pingyi_core::export::tally_csv(&s, &t, "en");
+        assert!(csv.contains("Zebra; apple; 修路; 路灯坏了"), "{csv}");
+    }
+}

@@ -129,6 +129,7 @@ pub enum KindTally {
     },
     Approve(ApproveTally),
     Text {
+        /// The non-blank answers, trimmed and sorted (never in the order they arrived).
         texts: Vec<String>,
     },
 }
@@ -242,7 +243,7 @@ pub struct NoticeItemTally {
     pub label: Text,
     pub no_objection: u64,
     pub objection: u64,
-    /// Reasons given with objections, in ballot order.
+    /// Reasons given with objections, trimmed and sorted (never in the order they arrived).
     pub reasons: Vec<String>,
     /// Any objection sends the item to review; none means it passes.
     pub needs_review: bool,
