@@ -304,3 +304,37 @@ fn free_texts_and_reasons_are_listed_in_an_order_that_does_not_follow_arrival() 
         assert!(csv.contains("Zebra; apple; 修路; 路灯坏了"), "{csv}");
     }
 }
+
+#[test]
+fn the_anonymised_export_carries_no_code_hash_device_or_exact_time() {
+    let mut v = survey_json(json!([{ "id": "q", "title": { "zh": "同意吗" }, "kind": "approve" }]));
+    v["codes"] = json!(true);
+    let anonymous = parse(&v);
+    v["anonymous"] = json!(false);
+    let named = parse(&v);
+    let slip = |s: &pingyi_core::Survey| {
+        let mut b = with_id(s, LOWER);
+        b.code_hash = Some(pingyi_core::codes::code_hash(&s.id, "ABCD-EFGH"));
+        b.cast_at = "2026-11-27T19:31:07.123Z".into();
+        assert_eq!(validate_ballot(s, &b), Ok(()));
+        vec![b]
+    };
+    let out = pingyi_core::export::ballots_export(&anonymous, &slip(&anonymous));
+    assert_eq!(out[0].code_hash, None);
+    assert_eq!(out[0].device, "");
+    assert_eq!(out[0].cast_at, "2026-11-27T00:00:00.000Z");
+    let json = out[0].canonical_json();
+    assert!(
+        !json.contains("code_hash") && !json.contains("device"),
+        "{json}"
+    );
+    // The count is the same from the export.
+    assert_eq!(
+        tally(&anonymous, &out),
+        tally(&anonymous, &slip(&anonymous))
+    );
+
+    // A named survey's export is not anonymised: it keeps what the ballot carries.
+    let out = pingyi_core::export::ballots_export(&named, &slip(&named));
+    assert_eq!(out, slip(&named));
+}
