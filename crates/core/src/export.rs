@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ballot::{sha256_hex, Ballot, Channel};
 use crate::survey::{Survey, Text};
-use crate::tally::{tally, KindTally, Ratio, Tally};
+use crate::tally::{tally, versions_note, KindTally, Ratio, Tally};
 use crate::time::{coarsen, Coarse};
 
 /// Format tag of a tally report file.
@@ -58,6 +58,10 @@ pub struct TallyReport {
     /// (see `merge`), sorted. Absent when there were none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded_conflicts: Vec<String>,
+    /// Notes for officials in Chinese and English, e.g. that ballots of an older survey version
+    /// were left out of the count (`tally::versions_note`). Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Text>,
     pub tally: Tally,
 }
 
@@ -100,6 +104,7 @@ pub fn ids_digest<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
 
 /// Build the tally report of `survey` over `ballots`. `generated_at` is copied as given.
 pub fn tally_report(survey: &Survey, ballots: &[Ballot], generated_at: &str) -> TallyReport {
+    let t = tally(survey, ballots);
     let counted = counted_ballots(survey, ballots);
     let mut by_channel: BTreeMap<Channel, u64> = BTreeMap::new();
     let mut by_device: BTreeMap<String, u64> = BTreeMap::new();
@@ -130,7 +135,10 @@ pub fn tally_report(survey: &Survey, ballots: &[Ballot], generated_at: &str) -> 
         ballot_ids_digest: ids_digest(counted.iter().map(|b| b.id.as_str())),
         receipts,
         excluded_conflicts: Vec::new(),
-        tally: tally(survey, ballots),
+        notes: versions_note(&t.participation, survey.version)
+            .into_iter()
+            .collect(),
+        tally: t,
     }
 }
 
@@ -842,6 +850,25 @@ fn participation_rows(survey: &Survey, tally: &Tally, w: &Words, lang: &str, row
         ))
         .num(RESULT, p.ignored_other_survey),
     );
+    rows.push(
+        row(w.w("统计的问卷版本", "Survey version counted"))
+            .num(RESULT, survey.version)
+            .opt(
+                NOTE,
+                versions_note(p, survey.version).map(|t| t.get(lang).to_string()),
+            ),
+    );
+    for v in &p.other_versions {
+        rows.push(
+            row(&format!(
+                "{}{}{}",
+                w.w("第 ", "Ballots for version "),
+                v.survey_version,
+                w.w(" 版的票（未计）", " (not counted)")
+            ))
+            .num(RESULT, v.ballots),
+        );
+    }
 }
 
 /// Prefix a cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR) with

@@ -338,3 +338,56 @@ fn the_anonymised_export_carries_no_code_hash_device_or_exact_time() {
     let out = pingyi_core::export::ballots_export(&named, &slip(&named));
     assert_eq!(out, slip(&named));
 }
+
+#[test]
+fn a_tally_says_which_version_it_counted_and_what_it_left_out() {
+    let v2 = {
+        let mut v =
+            survey_json(json!([{ "id": "q", "title": { "zh": "同意吗" }, "kind": "approve" }]));
+        v["version"] = json!(2);
+        parse(&v)
+    };
+    let mut ballots: Vec<Ballot> = (1..=3)
+        .map(|n| ballot(&v2, n, json!({ "q": { "choice": "for" } })))
+        .collect();
+    for n in 10..12 {
+        let mut old = ballot(&v2, n, json!({ "q": { "choice": "against" } }));
+        old.survey_version = 1;
+        ballots.push(old);
+    }
+    let mut elsewhere = ballot(&v2, 20, json!({}));
+    elsewhere.survey_id = "elsewhere".into();
+    ballots.push(elsewhere);
+
+    let report = pingyi_core::export::tally_report(&v2, &ballots, "2026-11-27T20:00:00Z");
+    let p = &report.tally.participation;
+    assert_eq!(p.ballots, 3);
+    assert_eq!(p.ignored_other_survey, 3);
+    assert_eq!(
+        serde_json::to_value(&p.other_versions).unwrap(),
+        json!([{ "survey_version": 1, "ballots": 2 }])
+    );
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    assert_eq!(
+        report.notes[0].zh,
+        "本次统计只计入第 2 版问卷的选票。另有其他版本的选票 2 张未计入（第 1 版 2 张）：问卷修改后，旧版选票回答的问题不同，不能合在一起统计。"
+    );
+    assert!(report.notes[0].get("en").starts_with(
+        "Only ballots for version 2 of the survey are counted. 2 ballot(s) for other versions were left out (2 for version 1)"
+    ));
+    let csv = pingyi_core::export::tally_csv(&v2, &report.tally, "zh");
+    assert!(csv.contains("参与情况,,统计的问卷版本,"), "{csv}");
+    assert!(csv.contains("本次统计只计入第 2 版问卷的选票"), "{csv}");
+    assert!(csv.contains("参与情况,,第 1 版的票（未计）,"), "{csv}");
+    let en = pingyi_core::export::tally_csv(&v2, &report.tally, "en");
+    assert!(
+        en.contains("Participation,,Ballots for version 1 (not counted),"),
+        "{en}"
+    );
+
+    // Without other versions: no note, and the field is absent from the JSON.
+    let report = pingyi_core::export::tally_report(&v2, &ballots[..3], "t");
+    assert!(report.notes.is_empty());
+    let json = report.to_json_pretty();
+    assert!(!json.contains("other_versions") && !json.contains("\"notes\""));
+}
