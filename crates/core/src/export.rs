@@ -11,7 +11,7 @@
 //!   set), optional receipt codes and the full [`Tally`].
 //! - [`tally_csv`]: one flat table in Chinese (or English) for Excel: UTF-8 with BOM, CRLF.
 //! - [`ballots_export`] / [`raw_export`]: the counted ballots sorted by id; for an anonymous survey
-//!   the device id is blanked and `cast_at` is cut to the start of its UTC day.
+//!   the device id and the code hash are left out and `cast_at` is cut to the start of its UTC day.
 //! - [`read_ballots`] / [`ballot_values`]: reading a ballot file back in any shape Pingyi writes
 //!   (raw export, bare array, submit batch, NDJSON), with errors naming the ballot at fault.
 
@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ballot::{sha256_hex, Ballot, Channel};
 use crate::survey::{Survey, Text};
-use crate::tally::{tally, KindTally, Ratio, Tally};
-use crate::time::{format_rfc3339_millis, parse_rfc3339, UtcTime};
+use crate::tally::{tally, versions_note, KindTally, Ratio, Tally};
+use crate::time::{coarsen, Coarse};
 
 /// Format tag of a tally report file.
 pub const TALLY_FORMAT: &str = "pingyi-tally/1";
@@ -58,6 +58,10 @@ pub struct TallyReport {
     /// (see `merge`), sorted. Absent when there were none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded_conflicts: Vec<String>,
+    /// Notes for officials in Chinese and English, e.g. that ballots of an older survey version
+    /// were left out of the count (`tally::versions_note`). Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Text>,
     pub tally: Tally,
 }
 
@@ -100,6 +104,7 @@ pub fn ids_digest<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
 
 /// Build the tally report of `survey` over `ballots`. `generated_at` is copied as given.
 pub fn tally_report(survey: &Survey, ballots: &[Ballot], generated_at: &str) -> TallyReport {
+    let t = tally(survey, ballots);
     let counted = counted_ballots(survey, ballots);
     let mut by_channel: BTreeMap<Channel, u64> = BTreeMap::new();
     let mut by_device: BTreeMap<String, u64> = BTreeMap::new();
@@ -130,7 +135,10 @@ pub fn tally_report(survey: &Survey, ballots: &[Ballot], generated_at: &str) -> 
         ballot_ids_digest: ids_digest(counted.iter().map(|b| b.id.as_str())),
         receipts,
         excluded_conflicts: Vec::new(),
-        tally: tally(survey, ballots),
+        notes: versions_note(&t.participation, survey.version)
+            .into_iter()
+            .collect(),
+        tally: t,
     }
 }
 
@@ -171,10 +179,14 @@ pub struct RawExport {
 /// The ballots `tally` counts for this survey version, sorted by id (so a file never shows the
 /// order in which ballots were cast).
 ///
-/// When the survey is anonymous (无记名), each ballot's `device` becomes `""` and its `cast_at`
-/// becomes the start of its UTC day (`2026-11-27T00:00:00.000Z`), which is still RFC 3339 so the
-/// file still validates; an unreadable `cast_at` becomes `""`. Anonymising changes a ballot's
-/// content hash and receipt: merge raw device exports, not anonymised ones.
+/// When the survey is anonymous (无记名), each ballot is anonymised: its `device` is left out, its
+/// `code_hash` is left out (a printed code slip, whose 40-bit code can be found from its hash by
+/// trying them all, would otherwise point at the ballot), and its `cast_at` becomes the start of
+/// its UTC day (`2026-11-27T00:00:00.000Z`), still RFC 3339 so the file still validates; an
+/// unreadable `cast_at` becomes `""`. Everything the tally counts is kept, so `pingyi verify` can
+/// recount the published tally from this file. Anonymising changes a ballot's content hash and
+/// receipt: receipts are checked against the full-fidelity ballots (`GET …/ballots`), and device
+/// exports are merged raw, never anonymised.
 pub fn ballots_export(survey: &Survey, ballots: &[Ballot]) -> Vec<Ballot> {
     let mut out: Vec<Ballot> = counted_ballots(survey, ballots)
         .into_iter()
@@ -184,7 +196,8 @@ pub fn ballots_export(survey: &Survey, ballots: &[Ballot]) -> Vec<Ballot> {
     if survey.anonymous {
         for b in &mut out {
             b.device = String::new();
-            b.cast_at = start_of_utc_day(&b.cast_at).unwrap_or_default();
+            b.code_hash = None;
+            b.cast_at = coarsen(&b.cast_at, Coarse::Day).unwrap_or_default();
         }
     }
     out
@@ -198,15 +211,6 @@ pub fn raw_export(survey: &Survey, ballots: &[Ballot]) -> RawExport {
         survey_version: survey.version,
         ballots: ballots_export(survey, ballots),
     }
-}
-
-fn start_of_utc_day(s: &str) -> Option<String> {
-    let t = parse_rfc3339(s)?;
-    let day = t.unix_seconds.div_euclid(86_400) * 86_400;
-    Some(format_rfc3339_millis(UtcTime {
-        unix_seconds: day,
-        nanos: 0,
-    }))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -846,6 +850,25 @@ fn participation_rows(survey: &Survey, tally: &Tally, w: &Words, lang: &str, row
         ))
         .num(RESULT, p.ignored_other_survey),
     );
+    rows.push(
+        row(w.w("统计的问卷版本", "Survey version counted"))
+            .num(RESULT, survey.version)
+            .opt(
+                NOTE,
+                versions_note(p, survey.version).map(|t| t.get(lang).to_string()),
+            ),
+    );
+    for v in &p.other_versions {
+        rows.push(
+            row(&format!(
+                "{}{}{}",
+                w.w("第 ", "Ballots for version "),
+                v.survey_version,
+                w.w(" 版的票（未计）", " (not counted)")
+            ))
+            .num(RESULT, v.ballots),
+        );
+    }
 }
 
 /// Prefix a cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR) with
@@ -894,15 +917,6 @@ mod tests {
         assert_eq!(defuse_formula("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(defuse_formula("-1"), "'-1");
         assert_eq!(defuse_formula("修路"), "修路");
-    }
-
-    #[test]
-    fn day_start() {
-        assert_eq!(
-            start_of_utc_day("2026-11-28T03:30:00+08:00").unwrap(),
-            "2026-11-27T00:00:00.000Z"
-        );
-        assert_eq!(start_of_utc_day("nope"), None);
     }
 
     #[test]

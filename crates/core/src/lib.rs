@@ -5,6 +5,7 @@ pub mod ballot;
 pub mod codes;
 pub mod export;
 pub mod idmap;
+pub mod limits;
 pub mod merge;
 pub mod outbox;
 pub mod paper;

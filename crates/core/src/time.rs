@@ -98,6 +98,31 @@ pub fn parse_rfc3339(s: &str) -> Option<UtcTime> {
     })
 }
 
+/// How coarsely [`coarsen`] cuts a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coarse {
+    /// The start of the UTC hour.
+    Hour,
+    /// The start of the UTC day.
+    Day,
+}
+
+/// The RFC 3339 time `s` cut down to the start of its UTC hour or day, in the ballot shape
+/// (`2026-11-27T19:00:00.000Z`); `None` when `s` is not RFC 3339. For anonymous surveys: a
+/// coarse time (the collector's `received_at`, an export's `cast_at`) cannot be matched with the
+/// moment someone was seen voting.
+pub fn coarsen(s: &str, to: Coarse) -> Option<String> {
+    let t = parse_rfc3339(s)?;
+    let step = match to {
+        Coarse::Hour => 3_600,
+        Coarse::Day => 86_400,
+    };
+    Some(format_rfc3339_millis(UtcTime {
+        unix_seconds: t.unix_seconds.div_euclid(step) * step,
+        nanos: 0,
+    }))
+}
+
 /// Whether `s` is an RFC 3339 timestamp.
 pub fn is_rfc3339(s: &str) -> bool {
     parse_rfc3339(s).is_some()
@@ -159,6 +184,21 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coarsen_cuts_to_the_utc_hour_or_day() {
+        let t = "2026-11-28T03:30:15.250+08:00";
+        assert_eq!(
+            coarsen(t, Coarse::Hour).unwrap(),
+            "2026-11-27T19:00:00.000Z"
+        );
+        assert_eq!(coarsen(t, Coarse::Day).unwrap(), "2026-11-27T00:00:00.000Z");
+        assert_eq!(
+            coarsen("1969-12-31T23:59:59Z", Coarse::Hour).unwrap(),
+            "1969-12-31T23:00:00.000Z"
+        );
+        assert_eq!(coarsen("nope", Coarse::Day), None);
+    }
 
     #[test]
     fn accepts_common_forms() {

@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::ballot::{canonical_ballot_id, Answer, Ballot};
+use crate::limits::{
+    ballot_size_bound, MAX_BALLOT_BYTES, MAX_CAST_AT_LEN, MAX_ENTRIES, MAX_QUESTIONS,
+    MAX_REASON_LEN, MAX_TEXT_LEN,
+};
 use crate::survey::{
     Combine, PassRule, Question, QuestionBody, ScaleQuestion, Survey, Text, APPROVE_OPTIONS, FORMAT,
 };
@@ -1147,11 +1151,37 @@ fn check_survey(s: &Survey, broken_question_ids: &[String]) -> Vec<Problem> {
                 );
             }
             check_body(s, q, &qpath, &mut out);
+            check_question_lists(q, &qpath, &mut out);
             if !known.earlier.iter().any(|(id, _)| *id == q.id) {
                 known.earlier.push((q.id.as_str(), (position, q)));
             }
             position += 1;
         }
+    }
+    if position > MAX_QUESTIONS {
+        out.push(Problem::new(
+            "$.sections",
+            "too_many_questions",
+            format!("问卷有 {position} 个问题，最多只能有 {MAX_QUESTIONS} 个"),
+            format!("the survey has {position} questions; it can have at most {MAX_QUESTIONS}"),
+        ));
+    }
+    let bound = ballot_size_bound(s);
+    if bound > MAX_BALLOT_BYTES {
+        out.push(Problem::new(
+            "$",
+            "ballot_too_large",
+            format!(
+                "这份问卷的一张选票最多可能有 {} KB，超过了上限 {} KB：请减少问题、选项或公示事项，或调低字数上限（max_len、reason_max_len）",
+                bound.div_ceil(1024),
+                MAX_BALLOT_BYTES / 1024
+            ),
+            format!(
+                "a ballot of this survey could take up to {} KB, over the limit of {} KB: use fewer questions, options or items, or lower the length limits (max_len, reason_max_len)",
+                bound.div_ceil(1024),
+                MAX_BALLOT_BYTES / 1024
+            ),
+        ));
     }
     out
 }
@@ -1446,6 +1476,12 @@ fn check_body(s: &Survey, q: &Question, qpath: &str, out: &mut Vec<Problem>) {
                     "reason_max_len must not be 0",
                 ));
             }
+            check_max_len(
+                n.reason_max_len,
+                MAX_REASON_LEN,
+                &key_path(qpath, "reason_max_len"),
+                out,
+            );
         }
         QuestionBody::Approve(a) => {
             if a.rule == PassRule::Eligible && s.eligible.is_none() {
@@ -1466,7 +1502,50 @@ fn check_body(s: &Survey, q: &Question, qpath: &str, out: &mut Vec<Problem>) {
                     "max_len must not be 0",
                 ));
             }
+            check_max_len(t.max_len, MAX_TEXT_LEN, &key_path(qpath, "max_len"), out);
         }
+    }
+}
+
+fn check_max_len(value: u32, most: u32, path: &str, out: &mut Vec<Problem>) {
+    if value > most {
+        out.push(Problem::new(
+            path,
+            "max_len_too_large",
+            format!("字数上限为 {value}，最多只能设为 {most}"),
+            format!("the length limit is {value}; it can be at most {most}"),
+        ));
+    }
+}
+
+/// A list of a question (options, subjects, items, criteria) with more than [`MAX_ENTRIES`].
+fn check_entries(n: usize, path: &str, out: &mut Vec<Problem>) {
+    if n > MAX_ENTRIES {
+        out.push(Problem::new(
+            path,
+            "too_many_entries",
+            format!("这里有 {n} 项，一道题最多只能有 {MAX_ENTRIES} 项"),
+            format!("this list has {n} entries; a question can have at most {MAX_ENTRIES}"),
+        ));
+    }
+}
+
+/// The counts of every list of a question, against [`MAX_ENTRIES`].
+fn check_question_lists(q: &Question, qpath: &str, out: &mut Vec<Problem>) {
+    let lists: Vec<(&str, usize)> = match &q.body {
+        QuestionBody::Scale(s) => {
+            vec![("options", s.options.len()), ("subjects", s.subjects.len())]
+        }
+        QuestionBody::Choose(c) => vec![("options", c.options.len())],
+        QuestionBody::Score(s) => vec![
+            ("subjects", s.subjects.len()),
+            ("criteria", s.criteria.len()),
+        ],
+        QuestionBody::Notice(n) => vec![("items", n.items.len())],
+        QuestionBody::Approve(_) | QuestionBody::Text(_) => Vec::new(),
+    };
+    for (name, n) in lists {
+        check_entries(n, &key_path(qpath, name), out);
     }
 }
 
@@ -1605,7 +1684,7 @@ pub fn validate_ballot(survey: &Survey, ballot: &Ballot) -> Result<(), Vec<Probl
             ),
         ));
     }
-    if parse_rfc3339(&ballot.cast_at).is_none() {
+    if ballot.cast_at.len() > MAX_CAST_AT_LEN || parse_rfc3339(&ballot.cast_at).is_none() {
         out.push(Problem::new(
             "$.cast_at",
             "bad_time",

@@ -270,3 +270,124 @@ fn a_problem_names_at_most_ten_options() {
     assert!(p[0].en.ends_with("option-9, …"), "{}", p[0].en);
     assert!(!p[0].zh.contains("option-10"), "{}", p[0].zh);
 }
+
+#[test]
+fn free_texts_and_reasons_are_listed_in_an_order_that_does_not_follow_arrival() {
+    let s = parse(&survey_json(json!([
+        { "id": "say", "title": { "zh": "意见" }, "kind": "text" },
+        { "id": "note", "title": { "zh": "公示" }, "kind": "notice",
+          "items": [{ "id": "road", "label": { "zh": "修路" } }] }
+    ])));
+    let b = |n: u64, text: &str| {
+        ballot(
+            &s,
+            n,
+            json!({ "say": { "text": text },
+                    "note": { "responses": { "road": { "objection": true, "reason": text } } } }),
+        )
+    };
+    let ballots = vec![
+        b(1, "路灯坏了"),
+        b(2, " 修路 "),
+        b(3, "apple"),
+        b(4, "Zebra"),
+    ];
+    let mut reversed = ballots.clone();
+    reversed.reverse();
+    let expected = ["Zebra", "apple", "修路", "路灯坏了"];
+    for input in [&ballots, &reversed] {
+        let t = tally(&s, input);
+        let v = serde_json::to_value(&t).unwrap();
+        assert_eq!(v["questions"][0]["texts"], json!(expected));
+        assert_eq!(v["questions"][1]["items"][0]["reasons"], json!(expected));
+        let csv = pingyi_core::export::tally_csv(&s, &t, "en");
+        assert!(csv.contains("Zebra; apple; 修路; 路灯坏了"), "{csv}");
+    }
+}
+
+#[test]
+fn the_anonymised_export_carries_no_code_hash_device_or_exact_time() {
+    let mut v = survey_json(json!([{ "id": "q", "title": { "zh": "同意吗" }, "kind": "approve" }]));
+    v["codes"] = json!(true);
+    let anonymous = parse(&v);
+    v["anonymous"] = json!(false);
+    let named = parse(&v);
+    let slip = |s: &pingyi_core::Survey| {
+        let mut b = with_id(s, LOWER);
+        b.code_hash = Some(pingyi_core::codes::code_hash(&s.id, "ABCD-EFGH"));
+        b.cast_at = "2026-11-27T19:31:07.123Z".into();
+        assert_eq!(validate_ballot(s, &b), Ok(()));
+        vec![b]
+    };
+    let out = pingyi_core::export::ballots_export(&anonymous, &slip(&anonymous));
+    assert_eq!(out[0].code_hash, None);
+    assert_eq!(out[0].device, "");
+    assert_eq!(out[0].cast_at, "2026-11-27T00:00:00.000Z");
+    let json = out[0].canonical_json();
+    assert!(
+        !json.contains("code_hash") && !json.contains("device"),
+        "{json}"
+    );
+    // The count is the same from the export.
+    assert_eq!(
+        tally(&anonymous, &out),
+        tally(&anonymous, &slip(&anonymous))
+    );
+
+    // A named survey's export is not anonymised: it keeps what the ballot carries.
+    let out = pingyi_core::export::ballots_export(&named, &slip(&named));
+    assert_eq!(out, slip(&named));
+}
+
+#[test]
+fn a_tally_says_which_version_it_counted_and_what_it_left_out() {
+    let v2 = {
+        let mut v =
+            survey_json(json!([{ "id": "q", "title": { "zh": "同意吗" }, "kind": "approve" }]));
+        v["version"] = json!(2);
+        parse(&v)
+    };
+    let mut ballots: Vec<Ballot> = (1..=3)
+        .map(|n| ballot(&v2, n, json!({ "q": { "choice": "for" } })))
+        .collect();
+    for n in 10..12 {
+        let mut old = ballot(&v2, n, json!({ "q": { "choice": "against" } }));
+        old.survey_version = 1;
+        ballots.push(old);
+    }
+    let mut elsewhere = ballot(&v2, 20, json!({}));
+    elsewhere.survey_id = "elsewhere".into();
+    ballots.push(elsewhere);
+
+    let report = pingyi_core::export::tally_report(&v2, &ballots, "2026-11-27T20:00:00Z");
+    let p = &report.tally.participation;
+    assert_eq!(p.ballots, 3);
+    assert_eq!(p.ignored_other_survey, 3);
+    assert_eq!(
+        serde_json::to_value(&p.other_versions).unwrap(),
+        json!([{ "survey_version": 1, "ballots": 2 }])
+    );
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    assert_eq!(
+        report.notes[0].zh,
+        "本次统计只计入第 2 版问卷的选票。另有其他版本的选票 2 张未计入（第 1 版 2 张）：问卷修改后，旧版选票回答的问题不同，不能合在一起统计。"
+    );
+    assert!(report.notes[0].get("en").starts_with(
+        "Only ballots for version 2 of the survey are counted. 2 ballot(s) for other versions were left out (2 for version 1)"
+    ));
+    let csv = pingyi_core::export::tally_csv(&v2, &report.tally, "zh");
+    assert!(csv.contains("参与情况,,统计的问卷版本,"), "{csv}");
+    assert!(csv.contains("本次统计只计入第 2 版问卷的选票"), "{csv}");
+    assert!(csv.contains("参与情况,,第 1 版的票（未计）,"), "{csv}");
+    let en = pingyi_core::export::tally_csv(&v2, &report.tally, "en");
+    assert!(
+        en.contains("Participation,,Ballots for version 1 (not counted),"),
+        "{en}"
+    );
+
+    // Without other versions: no note, and the field is absent from the JSON.
+    let report = pingyi_core::export::tally_report(&v2, &ballots[..3], "t");
+    assert!(report.notes.is_empty());
+    let json = report.to_json_pretty();
+    assert!(!json.contains("other_versions") && !json.contains("\"notes\""));
+}

@@ -63,6 +63,11 @@ pub struct Participation {
     pub by_channel: BTreeMap<Channel, u64>,
     /// Ballots that named another survey id or version and were left out.
     pub ignored_other_survey: u64,
+    /// Of those, the ballots of this survey answering another version, per version (in version
+    /// order): publishing a new version leaves the ballots of the old one out of the count, and
+    /// this says so. Absent when there are none. [`versions_note`] says it in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_versions: Vec<VersionCount>,
     /// Duplicate ballot ids dropped from the input.
     pub duplicates_dropped: u64,
     pub eligible: Option<u32>,
@@ -79,6 +84,44 @@ pub struct Participation {
     /// Absent when 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub paper_totals_ballots: u64,
+}
+
+/// Ballots of one survey version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VersionCount {
+    pub survey_version: u32,
+    pub ballots: u64,
+}
+
+/// In words for officials (Chinese and English): which survey version a tally counted and how
+/// many ballots of other versions it left out. `None` when no ballot of another version was left
+/// out. The tally report carries it in `notes`, the CSV in a participation row.
+pub fn versions_note(p: &Participation, counted_version: u32) -> Option<Text> {
+    if p.other_versions.is_empty() {
+        return None;
+    }
+    let zh: Vec<String> = p
+        .other_versions
+        .iter()
+        .map(|v| format!("第 {} 版 {} 张", v.survey_version, v.ballots))
+        .collect();
+    let en: Vec<String> = p
+        .other_versions
+        .iter()
+        .map(|v| format!("{} for version {}", v.ballots, v.survey_version))
+        .collect();
+    let total: u64 = p.other_versions.iter().map(|v| v.ballots).sum();
+    Some(Text::both(
+        &format!(
+            "本次统计只计入第 {counted_version} 版问卷的选票。另有其他版本的选票 {total} 张未计入（{}）：问卷修改后，旧版选票回答的问题不同，不能合在一起统计。",
+            zh.join("，")
+        ),
+        &format!(
+            "Only ballots for version {counted_version} of the survey are counted. {total} ballot(s) for other versions were left out ({}): after the survey changed, older ballots answer different questions and cannot be counted together.",
+            en.join(", ")
+        ),
+    ))
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -129,6 +172,7 @@ pub enum KindTally {
     },
     Approve(ApproveTally),
     Text {
+        /// The non-blank answers, trimmed and sorted (never in the order they arrived).
         texts: Vec<String>,
     },
 }
@@ -242,7 +286,7 @@ pub struct NoticeItemTally {
     pub label: Text,
     pub no_objection: u64,
     pub objection: u64,
-    /// Reasons given with objections, in ballot order.
+    /// Reasons given with objections, trimmed and sorted (never in the order they arrived).
     pub reasons: Vec<String>,
     /// Any objection sends the item to review; none means it passes.
     pub needs_review: bool,
@@ -264,8 +308,10 @@ pub struct ApproveTally {
     pub passed: bool,
 }
 
-/// Count the ballots of `survey`. Ballots for another survey id or version are left out and
-/// counted in `participation.ignored_other_survey`; repeated ids are counted once.
+/// Count the ballots of `survey`. Pass every ballot held for the survey, of every version: ballots
+/// for another survey id or version are left out and counted in
+/// `participation.ignored_other_survey`, those of another version of this survey also per version
+/// in `participation.other_versions` (see [`versions_note`]); repeated ids are counted once.
 ///
 /// Order of work: deduplicate by ballot id over the whole input (first occurrence wins), then
 /// leave out ballots for another survey id or version, then count each question over the
@@ -305,23 +351,34 @@ fn count_all(
     let mut duplicates_dropped = 0u64;
     let mut ignored_other_survey = 0u64;
     let mut counted: Vec<&Ballot> = Vec::new();
+    let mut other_versions: BTreeMap<u32, u64> = BTreeMap::new();
     for b in ballots {
         if !seen.insert(crate::ballot::ballot_key(&b.id)) {
             duplicates_dropped += 1;
         } else if b.survey_id != survey.id || b.survey_version != survey.version {
             ignored_other_survey += 1;
+            if b.survey_id == survey.id {
+                *other_versions.entry(b.survey_version).or_insert(0) += 1;
+            }
         } else {
             counted.push(b);
         }
     }
     let paper_totals = crate::paper::paper_totals_ballots(totals);
-    let participation = participation(
+    let mut participation = participation(
         survey,
         &counted,
         ignored_other_survey,
         duplicates_dropped,
         paper_totals,
     );
+    participation.other_versions = other_versions
+        .into_iter()
+        .map(|(survey_version, ballots)| VersionCount {
+            survey_version,
+            ballots,
+        })
+        .collect();
     let questions = survey
         .questions()
         .map(|q| {
@@ -475,6 +532,7 @@ fn participation(
         ballots,
         by_channel,
         ignored_other_survey,
+        other_versions: Vec::new(),
         duplicates_dropped,
         eligible,
         rate,

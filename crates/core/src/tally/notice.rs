@@ -5,7 +5,8 @@ use super::{KindTally, NoticeItemTally};
 use crate::ballot::Answer;
 use crate::survey::NoticeQuestion;
 
-/// Reasons are trimmed and listed in the order of the (deduplicated) ballots.
+/// Reasons are trimmed and sorted (by Unicode code point), so that the list never shows in which
+/// order residents answered.
 pub(super) fn count(q: &NoticeQuestion, answers: &[&Answer]) -> (u64, KindTally) {
     let items = q
         .items
@@ -36,6 +37,7 @@ pub(super) fn count(q: &NoticeQuestion, answers: &[&Answer]) -> (u64, KindTally)
                     t.no_objection += 1;
                 }
             }
+            t.reasons.sort_unstable();
             t.needs_review = t.objection > 0;
             t
         })

@@ -1,4 +1,5 @@
-//! Collecting `text` answers (意见建议): trimmed, blank ones left out, in ballot order.
+//! Collecting `text` answers (意见建议): trimmed, blank ones left out, sorted (by Unicode code
+//! point), so that the list never shows in which order residents answered.
 
 use super::KindTally;
 use crate::ballot::Answer;
@@ -14,5 +15,7 @@ pub(super) fn count(answers: &[&Answer]) -> (u64, KindTally) {
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect();
+    let mut texts = texts;
+    texts.sort_unstable();
     (texts.len() as u64, KindTally::Text { texts })
 }
