@@ -4,17 +4,20 @@
 // - Same-origin GETs go network-first with a short timeout, falling back to the cache; every
 //   good answer refreshes the cache. That covers the hashed wasm/js/css files Trunk emits and
 //   `/v1/surveys/{id}` (a survey opened once from a link works offline).
-// - Ballot posts, the raw export and the tally are never cached or answered from the cache.
+// - The API is network-only except that public survey document: ballots, state, tally, codes,
+//   paper totals, results are never cached nor answered from the cache, and neither is any
+//   request carrying an Authorization header (an organiser's token).
 // - On install it keeps the page and the files it names (Trunk's hashed js/wasm/css); the page
 //   also posts the URLs it loaded before this worker controlled it (the survey of a `?s=` link),
 //   so the very first visit is enough.
 // - Bump VERSION to drop every older cache.
 'use strict';
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const CACHE = 'pingyi-shell-' + VERSION;
 const TIMEOUT_MS = 3000;
-const NEVER = /\/v1\/surveys\/[^/]+\/(ballots|tally)\/?$/;
+const API = /\/v1\//;
+const SURVEY = /\/v1\/surveys\/[^/]+\/?$/;
 const CONSOLE = /\/console(\/|$)/;
 
 // Same-origin files a page names: quoted or bare tokens ending in .js, .wasm or .css.
@@ -28,12 +31,18 @@ async function precache() {
   await keep(assets);
 }
 
-// The cache key of a URL: without a ballot code (?code= from a printed slip), which must never
-// be kept on the phone.
+// The cache key of a URL: without a ballot code (?code= or #code= from a printed slip), which
+// must never be kept on the phone.
 function withoutCode(href) {
   const url = new URL(href, self.location.href);
   url.searchParams.delete('code');
+  url.hash = '';
   return url.href;
+}
+
+// Whether a same-origin URL may be kept: the app's files and a survey's public document only.
+function cacheable(url) {
+  return url.origin === self.location.origin && (!API.test(url.pathname) || SURVEY.test(url.pathname));
 }
 
 // Puts each same-origin URL in the cache unless it is there already; failures are ignored.
@@ -42,8 +51,7 @@ async function keep(urls) {
   await Promise.all(urls.map(async (u) => {
     try {
       const url = new URL(withoutCode(u));
-      if (url.origin !== self.location.origin || NEVER.test(url.pathname)) return;
-      if (await cache.match(url.href)) return;
+      if (!cacheable(url) || await cache.match(url.href)) return;
       const response = await fetch(url.href);
       if (response.ok) await cache.put(url.href, response);
     } catch (e) {
@@ -74,9 +82,8 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET') return;
-  const url = new URL(request.url);
-  if (url.origin !== self.location.origin || NEVER.test(url.pathname)) return;
+  if (request.method !== 'GET' || request.headers.has('authorization')) return;
+  if (!cacheable(new URL(request.url))) return;
   event.respondWith(networkFirst(request));
 });
 

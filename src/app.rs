@@ -14,11 +14,10 @@ use pingyi_core::{Ballot, Problem, Survey};
 
 use crate::cast::Answers;
 use crate::embed::{Config, SurveySource};
-use crate::i18n::{http_status, Key, Lang, MeetingKey};
+use crate::i18n::{http_status, refused_server, IntegrityKey, Key, Lang, MeetingKey};
 use crate::net::{fetch_text, FetchError};
 use crate::outbox::{Outbox, Target};
-use crate::store::Status;
-use crate::store::{Store, StoreError};
+use crate::store::{Keep, Loaded, Status, Store, StoreError};
 use crate::views::status::OutboxStatus;
 use crate::views::survey_form::SurveyForm;
 use crate::views::thanks::Thanks;
@@ -31,6 +30,8 @@ enum LoadError {
     Fetch(FetchError),
     Invalid(Vec<Problem>),
     Config(String),
+    /// A link named a collector that is not approved (its origin).
+    Refused(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -47,8 +48,8 @@ enum Mode {
     Thanks(String),
     /// 输入选票码: a survey with codes and no code yet.
     Code,
-    /// Personal mode: this phone already holds a ballot (its receipt); a soft check.
-    Voted(String),
+    /// Personal mode: this phone already holds a ballot (its receipt, if kept); a soft check.
+    Voted(Option<String>),
 }
 
 fn parsed(json: &str) -> Phase {
@@ -87,6 +88,10 @@ pub fn App(config: Config) -> impl IntoView {
         config: Arc::new(config.clone()),
     };
     match config.source {
+        // A link to an unapproved collector: nothing is loaded, nothing will be sent.
+        _ if config.refused_link.is_some() => phase.set(Phase::Failed(LoadError::Refused(
+            config.refused_link.clone().unwrap_or_default(),
+        ))),
         SurveySource::Inline(json) => phase.set(parsed(&json)),
         SurveySource::Misconfigured(msg) => phase.set(Phase::Failed(LoadError::Config(msg))),
         SurveySource::Url(url) => leptos::task::spawn_local(async move {
@@ -157,6 +162,10 @@ fn LoadFailed(error: LoadError, lang: RwSignal<Lang>) -> impl IntoView {
                         <p>{l.t(Key::LoadFailed)}</p><p class="py-detail">{http_status(l, *code)}</p>
                     }.into_any(),
                     LoadError::Fetch(FetchError::Network(_)) => view! { <p>{l.t(Key::LoadFailed)}</p> }.into_any(),
+                    LoadError::Refused(origin) => view! {
+                        <p data-testid="link-refused">{IntegrityKey::LinkRefused.t(l)}</p>
+                        <p class="py-detail">{refused_server(l, origin)}</p>
+                    }.into_any(),
                     LoadError::Config(msg) => view! {
                         <p>{l.t(Key::SurveyInvalid)}</p><p class="py-detail">{msg.clone()}</p>
                     }.into_any(),
@@ -218,18 +227,32 @@ fn Ready(
     prefix: String,
     delivery: Delivery,
 ) -> impl IntoView {
-    // Prove storage works before the resident starts voting.
+    // Prove storage works before the resident starts voting. An anonymous survey's ballots name
+    // no device, so no device id is made for it.
     let store = Store::open_and_probe();
-    let device = store
-        .as_ref()
-        .map_err(Clone::clone)
-        .and_then(|s| s.device_id());
+    let device = store.as_ref().map_err(Clone::clone).and_then(|s| {
+        if survey.anonymous {
+            Ok(String::new())
+        } else {
+            s.device_id()
+        }
+    });
+    let target = delivery.target(&survey);
+    let personal = delivery.config.one_per_device;
+    // Acknowledged ballots an older widget kept in full lose their answers now.
+    if let (Ok(s), Some(_)) = (&store, &target) {
+        let _ = s.slim_acked(&survey.id, personal);
+    }
+    let keep = Keep {
+        personal,
+        endpoint: target.as_ref().map(|t| t.endpoint.clone()),
+    };
     // The outbox starts once storage is known to work: it delivers what is stored.
     let outbox = store
         .as_ref()
         .ok()
         .filter(|_| device.is_ok())
-        .map(|s| Outbox::start(s, &survey.id, delivery.target(&survey), delivery.policy()));
+        .map(|s| Outbox::start(s, &survey.id, target.clone(), delivery.policy()));
     // Ballot codes: the hash of the voter's code, in memory for this one ballot only.
     let code_hash = RwSignal::new(
         delivery
@@ -248,27 +271,19 @@ fn Ready(
             Mode::Code
         }
     } else {
-        // Personal mode's soft check: a ballot this phone holds (refused ones do not count).
+        // Personal mode's soft check: a ballot this phone holds for this collector.
         store
             .as_ref()
             .ok()
-            .filter(|_| delivery.config.one_per_device)
+            .filter(|_| personal)
             .and_then(|s| s.load_ballots(&survey.id).ok())
-            .and_then(|l| {
-                l.ballots
-                    .into_iter()
-                    .rev()
-                    .find(|b| b.status != Status::Refused)
-            })
-            .map_or(Mode::Form, |b| Mode::Voted(b.ballot.receipt()))
+            .and_then(|l| already_voted(l, keep.endpoint.as_deref()))
+            .map_or(Mode::Form, Mode::Voted)
     };
     let mode = RwSignal::new(first);
     // Closed by the organiser: the collector's state (links only), or a 409 survey_closed.
     let closed = RwSignal::new(false);
-    if let (Some(t), true) = (
-        delivery.target(&survey),
-        delivery.config.fallback_endpoint.is_some(),
-    ) {
+    if let (Some(t), true) = (target, delivery.config.fallback_endpoint.is_some()) {
         let url = format!("{}/v1/surveys/{}/state", t.endpoint, survey.id);
         leptos::task::spawn_local(async move {
             if let Ok(text) = fetch_text(&url).await {
@@ -333,22 +348,26 @@ fn Ready(
                     Mode::Voted(receipt) => view! {
                         <section class="py-thanks" data-testid="already-voted">
                             <h3 class="py-section-title">{mt(lang, MeetingKey::AlreadyVoted)}</h3>
-                            <p>{tr(lang, Key::ReceiptIntro)}</p>
-                            <p class="py-receipt" data-testid="receipt" translate="no">{receipt}</p>
+                            {receipt.map(|receipt| view! {
+                                <p>{tr(lang, Key::ReceiptIntro)}</p>
+                                <p class="py-receipt" data-testid="receipt" translate="no">{receipt}</p>
+                            })}
                         </section>
                     }.into_any(),
                     Mode::Form => view! {
                         <SurveyForm survey=survey.clone() lang answers section device=device.clone()
-                            prefix=prefix.clone() on_cast code_hash=code_hash.get_untracked()/>
+                            prefix=prefix.clone() on_cast code_hash=code_hash.get_untracked() keep=keep.clone()/>
                         <nav class="py-nav-results">
                             <a class="py-link" data-testid="view-results" href=results_href.clone()>
                                 {tr(lang, Key::ViewResults)}
                             </a>
                         </nav>
                     }.into_any(),
+                    // A resident's own phone casts one ballot: no 再投一票, only the receipt and
+                    // the upload status. Shared phones and embedding pages offer the next ballot.
                     Mode::Thanks(receipt) => view! {
-                        <Thanks receipt lang results_href=results_href.clone()
-                            on_again=Callback::new(move |_| mode.set(if codes { Mode::Code } else { Mode::Form }))/>
+                        <Thanks receipt lang results_href=results_href.clone() personal
+                            on_again=(!personal).then(|| Callback::new(move |_| mode.set(if codes { Mode::Code } else { Mode::Form })))/>
                     }.into_any(),
                 }}
             }
@@ -380,6 +399,26 @@ fn Ready(
     });
 
     view! { {header} {body} {status} }
+}
+
+/// The receipt (if kept) of a ballot that makes this phone "already voted" for the collector at
+/// `endpoint` (`None`: local-only): a pending one, or one acknowledged for that collector. Refused
+/// ballots do not count, nor do ballots a shared device or a kiosk cast here (no receipt kept);
+/// records that name no collector (older ones, local-only) count for every collector.
+fn already_voted(loaded: Loaded, endpoint: Option<&str>) -> Option<Option<String>> {
+    let same = |e: &Option<String>| e.is_none() || e.as_deref() == endpoint;
+    let acked = loaded
+        .acked
+        .into_iter()
+        .filter(|a| a.receipt.is_some() && same(&a.endpoint))
+        .map(|a| a.receipt);
+    let full = loaded
+        .ballots
+        .into_iter()
+        .rev()
+        .filter(|b| b.status != Status::Refused && same(&b.endpoint))
+        .map(|b| Some(b.ballot.receipt()));
+    full.chain(acked).next()
 }
 
 /// 输入选票码: the voter types the code from their slip. Only its form is checked here (a phone

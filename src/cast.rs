@@ -4,7 +4,7 @@
 
 use pingyi_core::{validate_ballot, Answer, Ballot, Channel, IdMap, Problem, Survey};
 
-use crate::store::{Store, StoreError};
+use crate::store::{Keep, Store, StoreError};
 
 /// Answers keyed by question id, as the form holds them.
 pub type Answers = IdMap<Answer>;
@@ -56,14 +56,19 @@ pub fn new_uuid() -> String {
     s
 }
 
-/// A ballot for `survey` with these answers (hidden ones dropped), made now on this device.
+/// A ballot for `survey` with these answers (hidden ones dropped), made now on this device. An
+/// anonymous survey's ballot names no device (`""`), whatever `device` is.
 pub fn build_ballot(survey: &Survey, answers: &Answers, device: &str) -> Ballot {
     Ballot {
         id: new_uuid(),
         survey_id: survey.id.clone(),
         survey_version: survey.version,
         cast_at: String::from(js_sys::Date::new_0().to_iso_string()),
-        device: device.to_string(),
+        device: if survey.anonymous {
+            String::new()
+        } else {
+            device.to_string()
+        },
         channel: Channel::Digital,
         code_hash: None,
         answers: visible_answers(survey, answers),
@@ -91,11 +96,24 @@ pub fn cast_with_code(
     device: &str,
     code_hash: Option<String>,
 ) -> Result<Ballot, CastError> {
+    cast_kept(survey, answers, device, code_hash, &Keep::default())
+}
+
+/// [`cast_with_code`], saying what stays stored once a collector acknowledges the ballot.
+pub fn cast_kept(
+    survey: &Survey,
+    answers: &Answers,
+    device: &str,
+    code_hash: Option<String>,
+    keep: &Keep,
+) -> Result<Ballot, CastError> {
     let mut ballot = build_ballot(survey, answers, device);
     ballot.code_hash = code_hash;
     validate_ballot(survey, &ballot).map_err(CastError::Invalid)?;
     let store = Store::open().map_err(CastError::Store)?;
-    store.put_ballot(&ballot).map_err(CastError::Store)?;
+    store
+        .put_ballot_kept(&ballot, keep)
+        .map_err(CastError::Store)?;
     Ok(ballot)
 }
 

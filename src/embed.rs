@@ -28,10 +28,17 @@
 //! - `data-from-link`: this element may be configured by the page URL (the standalone page sets
 //!   it): `?s=<survey_id>[&endpoint=<url>][&retry_base_ms=<n>]` opens the survey published at
 //!   `{endpoint or the page's origin}/v1/surveys/<survey_id>` and sends ballots there.
-//!   Personal mode (issue 4): `&code=<ballot code>` (a slip's QR code) fills in the ballot code
-//!   and is removed from the address bar at once; such a page shows a phone that already holds
-//!   a ballot its receipt instead of a second ballot (a soft check), unless `&shared=1` or
-//!   `data-shared-device` (a household's shared phone). See `docs/meeting-modes.md`.
+//!   A link's `endpoint` must be on the page's own origin or on an origin the operator approved
+//!   (`<meta name="pingyi-endpoints" content="https://a.example https://b.example">` in the page,
+//!   or the same list in the element's `data-allowed-endpoints`); otherwise the widget says the
+//!   link points to an unapproved server and loads and sends nothing. The element's own
+//!   `data-endpoint` is the page owner's choice and is not checked.
+//!   Personal mode: `#code=<ballot code>` (a slip's QR code; the fragment never reaches a
+//!   server; the older `&code=` still works) fills in the ballot code and is removed from the
+//!   address bar at once; such a page shows a phone that already holds a ballot its receipt
+//!   instead of a second ballot (a soft check) and offers no second ballot after voting, unless
+//!   `&shared=1` or `data-shared-device` (a household's shared phone). See
+//!   `docs/meeting-modes.md`.
 //!
 //! Several widgets may share a page; each has its own state and element ids. See
 //! `docs/embedding.md`.
@@ -77,6 +84,9 @@ pub struct Config {
     /// Start in large-text mode (`data-elder`, or `&elder=1` on a link) unless the device
     /// remembers the resident's own choice.
     pub elder: bool,
+    /// The origin of a link's `endpoint` that is neither the page's own nor approved: nothing is
+    /// loaded from it or sent to it, and the widget says so.
+    pub refused_link: Option<String>,
 }
 
 impl Config {
@@ -116,21 +126,75 @@ fn query_param(name: &str) -> Option<String> {
     params.get(name).filter(|v| !v.trim().is_empty())
 }
 
+/// One `name=value` parameter of the page URL's fragment (`#code=…`).
+fn fragment_param(name: &str) -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(hash.strip_prefix('#')?).ok()?;
+    params.get(name).filter(|v| !v.trim().is_empty())
+}
+
 fn page_origin() -> Option<String> {
     web_sys::window()?.location().origin().ok()
+}
+
+/// The origin of `url` as the browser resolves it against the page (`new URL(url, page)`), so
+/// that `//host`, user info, case and default ports are read exactly as `fetch` reads them.
+/// `None` for what has no proper origin.
+pub fn origin_of(url: &str) -> Option<String> {
+    let window = web_sys::window()?;
+    let base = window.location().href().ok()?;
+    let ctor = js_sys::Reflect::get(&window, &"URL".into()).ok()?;
+    let args = js_sys::Array::of2(&url.trim().into(), &base.into());
+    let parsed = js_sys::Reflect::construct(ctor.dyn_ref::<js_sys::Function>()?, &args).ok()?;
+    let origin = js_sys::Reflect::get(&parsed, &"origin".into())
+        .ok()?
+        .as_string()?;
+    (origin.starts_with("https://") || origin.starts_with("http://")).then_some(origin)
+}
+
+/// Whether a link may send ballots to `endpoint`: the page's own origin, or one the operator
+/// lists in `<meta name="pingyi-endpoints">` or the element's `data-allowed-endpoints`
+/// (space-separated URLs; only their origins count).
+pub fn link_endpoint_allowed(el: &web_sys::Element, endpoint: &str) -> bool {
+    let Some(origin) = origin_of(endpoint) else {
+        return false;
+    };
+    if page_origin().as_deref() == Some(origin.as_str()) {
+        return true;
+    }
+    let meta = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("meta[name=pingyi-endpoints]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|m| m.get_attribute("content"));
+    let listed = el.get_attribute("data-allowed-endpoints");
+    [meta, listed]
+        .iter()
+        .flatten()
+        .flat_map(|list| list.split_whitespace())
+        .any(|allowed| origin_of(allowed).as_deref() == Some(origin.as_str()))
 }
 
 impl Config {
     /// Reads the `data-*` attributes of a `data-pingyi` element.
     pub fn from_element(el: &web_sys::Element) -> Config {
         let attr = |name: &str| el.get_attribute(name).filter(|v| !v.trim().is_empty());
+        let config = Config::from_attributes(el);
         let link = if el.has_attribute("data-from-link") {
             query_param("s")
         } else {
             None
         };
         let mut link_endpoint = None;
-        let source = if let Some(id) = link {
+        let source = if let Some(origin) = &config.refused_link {
+            SurveySource::Misconfigured(format!(
+                "此链接指向未经批准的服务器 {origin} (this link points to a server that is not approved)"
+            ))
+        } else if let Some(id) = link {
+            // An `&endpoint=` that got here is approved (see `from_attributes`).
             let base = query_param("endpoint")
                 .or_else(page_origin)
                 .unwrap_or_default();
@@ -146,47 +210,59 @@ impl Config {
                 "缺少 data-survey-src 或 data-survey-inline 属性 (missing data-survey-src or data-survey-inline)".into(),
             )
         };
-        let config = Config {
-            source,
-            fallback_endpoint: link_endpoint,
-            ..Config::from_attributes(el)
-        };
         if config.code.is_some() {
             drop_code_param();
         }
-        config
+        Config {
+            source,
+            fallback_endpoint: link_endpoint,
+            ..config
+        }
     }
 
     /// The attributes besides the survey source: language, endpoint, submit key, retry base,
-    /// and the `&endpoint=` / `&retry_base_ms=` of a link when `data-from-link` is set.
+    /// and the `&endpoint=` / `&retry_base_ms=` of a link when `data-from-link` is set. A link's
+    /// `endpoint` on an origin that is not approved is not used: see `refused_link`.
     pub fn from_attributes(el: &web_sys::Element) -> Config {
         let attr = |name: &str| el.get_attribute(name).filter(|v| !v.trim().is_empty());
         let from_link = el.has_attribute("data-from-link") && query_param("s").is_some();
         let link = |name: &str| if from_link { query_param(name) } else { None };
+        let (link_endpoint, refused_link) = match link("endpoint") {
+            Some(e) if link_endpoint_allowed(el, &e) => (Some(e), None),
+            Some(e) => (None, Some(origin_of(&e).unwrap_or(e))),
+            None => (None, None),
+        };
+        let code = if from_link {
+            fragment_param("code").or_else(|| query_param("code"))
+        } else {
+            None
+        };
         Config {
             source: SurveySource::Misconfigured(String::new()),
             lang: attr("data-lang")
                 .map(|l| Lang::from_tag(&l))
                 .unwrap_or_default(),
             // An explicit `&endpoint=` in the link counts as the page's own choice.
-            endpoint: attr("data-endpoint").or_else(|| link("endpoint")),
+            endpoint: attr("data-endpoint").or(link_endpoint),
             fallback_endpoint: None,
             submit_key: attr("data-submit-key"),
             retry_base_ms: attr("data-retry-base-ms")
                 .or_else(|| link("retry_base_ms"))
                 .and_then(|v| v.trim().parse().ok()),
             console_url: attr("data-console-url").unwrap_or_else(|| "console/".into()),
-            code: link("code"),
+            code,
             one_per_device: from_link
                 && !el.has_attribute("data-shared-device")
                 && link("shared").is_none(),
             elder: el.has_attribute("data-elder") || link("elder").is_some_and(|v| v != "0"),
+            refused_link,
         }
     }
 }
 
-/// Removes `code` from the address bar (`history.replaceState`, no new history entry), so a
-/// ballot code does not linger in the URL, the history or a shared link.
+/// Removes `code` from the address bar, from the fragment (`#code=`) and the query (`?code=`)
+/// alike (`history.replaceState`, no new history entry), so a ballot code does not linger in the
+/// URL, the history, a screenshot or a `Referer`.
 fn drop_code_param() {
     let Some(window) = web_sys::window() else {
         return;
@@ -195,11 +271,19 @@ fn drop_code_param() {
     let (Ok(search), Ok(path), Ok(hash)) = (loc.search(), loc.pathname(), loc.hash()) else {
         return;
     };
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return;
+    let without_code = |text: &str| {
+        let params = web_sys::UrlSearchParams::new_with_str(text).ok()?;
+        params.has("code").then(|| {
+            params.delete("code");
+            String::from(params.to_string())
+        })
     };
-    params.delete("code");
-    let q = String::from(params.to_string());
+    let q = without_code(&search).unwrap_or_else(|| search.trim_start_matches('?').to_string());
+    let hash = match hash.strip_prefix('#').and_then(without_code) {
+        Some(h) if h.is_empty() => String::new(),
+        Some(h) => format!("#{h}"),
+        None => hash,
+    };
     let url = if q.is_empty() {
         format!("{path}{hash}")
     } else {

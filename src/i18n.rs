@@ -397,3 +397,43 @@ impl MeetingKey {
         }
     }
 }
+
+// ---------------------------------------------------------------- integrity (links, personal phones)
+
+/// Fixed strings about where a link may send ballots and what a personal phone keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntegrityKey {
+    /// A link (`?s=…&endpoint=…`) names a collector the page's operator has not approved.
+    LinkRefused,
+    /// Personal mode's thank-you screen: what stays on the phone once the ballot is uploaded.
+    KeptAfterUpload,
+}
+
+impl IntegrityKey {
+    /// The string in `lang`.
+    pub fn t(self, lang: Lang) -> &'static str {
+        use IntegrityKey::*;
+        let (zh, en) = match self {
+            LinkRefused => (
+                "此链接指向未经批准的服务器，为保护您的选票，本页没有加载问卷，也不会发送任何内容。请向组织者索取正确的链接。",
+                "This link points to a server that is not approved. To protect your vote, nothing was loaded and nothing will be sent. Ask the organiser for the correct link.",
+            ),
+            KeptAfterUpload => (
+                "上传成功后，本机只保留回执码，不保留您的选择。",
+                "Once uploaded, this phone keeps only the receipt code, not your answers.",
+            ),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// "未经批准的服务器：https://x.example" / "Unapproved server: https://x.example".
+pub fn refused_server(lang: Lang, origin: &str) -> String {
+    match lang {
+        Lang::Zh => format!("未经批准的服务器：{origin}"),
+        Lang::En => format!("Unapproved server: {origin}"),
+    }
+}

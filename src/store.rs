@@ -2,10 +2,20 @@
 //! else happens, one key per ballot, so writing is O(1) and a reload never loses a cast ballot.
 //!
 //! Keys (all under `pingyi/v1/`):
-//! - `pingyi/v1/device`: this device's random id (UUID v4), made once.
+//! - `pingyi/v1/device`: this device's random id (UUID v4), made once by the widget. A stored
+//!   value that is not a canonical lowercase v4 UUID (say, a user id a host page on the same
+//!   origin put there) is replaced. Ballots of anonymous surveys carry no device at all.
 //! - `pingyi/v1/{survey_id}/ballot/{ballot_id}`: one [`StoredBallot`] as JSON. The outbox
 //!   rewrites only that one key when the collector acknowledges or refuses the ballot, so every
 //!   write is O(1) in the number stored. Refused ballots are kept, never deleted.
+//!
+//!   Once a collector acknowledges a ballot its answers leave the device ([`Store::mark`]
+//!   rewrites the key as an [`AckedBallot`]): a phone that still held them, with a receipt
+//!   proving they were counted, is what a vote buyer asks to see. A resident's own phone
+//!   (personal mode) keeps `{id, status, receipt, endpoint}`, what "您已投过票" shows; a shared
+//!   tablet, a household phone or an embedding page keeps `{id, status}`, what the organiser
+//!   needs to reconcile the device with the collector. Without a collector (local-only) nothing
+//!   is ever acknowledged, so the phone keeps the answers: it holds the only copy.
 //! - `pingyi/v1/{survey_id}/outbox`: the outbox's small memo ([`OutboxMemo`]: last success).
 //! - `pingyi/v1/{survey_id}/survey`: the survey's JSON as loaded, so the organiser console can
 //!   count this device's ballots (`?source=local&s=<id>`). Rewritten only when it changed.
@@ -55,6 +65,43 @@ pub struct StoredBallot {
     /// When the status last changed (ms since the epoch), for acked and refused ballots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_ms: Option<i64>,
+    /// Cast in personal mode (a resident's own phone): the receipt stays after the ack.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub personal: bool,
+    /// The collector the ballot was cast for (personal mode), so that "您已投过票" only counts
+    /// ballots that went to the collector the page sends to now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+}
+
+/// How a ballot is kept once a collector acknowledges it; decided when it is cast.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Keep {
+    /// Personal mode: keep the receipt (and `endpoint`) for "您已投过票".
+    pub personal: bool,
+    /// The collector this ballot is cast for (`None`: local-only).
+    pub endpoint: Option<String>,
+}
+
+/// What stays of a ballot once a collector acknowledged it: never its answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AckedBallot {
+    pub id: String,
+    /// The receipt, kept on a resident's own phone only.
+    pub receipt: Option<String>,
+    /// The collector it was cast for (personal mode only).
+    pub endpoint: Option<String>,
+}
+
+impl StoredBallot {
+    /// The slim record that replaces this one once a collector acknowledged it.
+    pub fn slim(&self) -> AckedBallot {
+        AckedBallot {
+            id: self.ballot.id.clone(),
+            receipt: self.personal.then(|| self.ballot.receipt()),
+            endpoint: self.endpoint.clone().filter(|_| self.personal),
+        }
+    }
 }
 
 /// The outbox's memo for one survey, kept small and separate from the ballots.
@@ -78,8 +125,24 @@ pub enum StoreError {
 /// Ballots read back for one survey, plus keys that could not be read.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
+    /// Full records: pending, refused, and acknowledged ones stored before answers were dropped.
     pub ballots: Vec<StoredBallot>,
+    /// Acknowledged ballots whose answers have left the device, in key order.
+    pub acked: Vec<AckedBallot>,
     pub unreadable: Vec<String>,
+}
+
+/// Whether `id` is a UUID as [`crate::cast::new_uuid`] makes it: version 4, lowercase, hyphens
+/// in place.
+pub fn is_device_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            14 => *c == b'4',
+            19 => b"89ab".contains(c),
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(c),
+        })
 }
 
 /// The key of one ballot.
@@ -133,11 +196,12 @@ impl Store {
         Ok(store)
     }
 
-    /// This device's id, made and stored on first use.
+    /// This device's id, made and stored on first use. A stored value the widget did not make
+    /// (not a canonical v4 UUID, e.g. a host page's user id) is replaced by a fresh one.
     pub fn device_id(&self) -> Result<String, StoreError> {
         let key = format!("{PREFIX}device");
         if let Ok(Some(id)) = self.storage.get_item(&key) {
-            if !id.is_empty() {
+            if is_device_id(&id) {
                 return Ok(id);
             }
         }
@@ -172,11 +236,18 @@ impl Store {
 
     /// Writes one ballot as pending under its own key. Nothing else is rewritten.
     pub fn put_ballot(&self, ballot: &Ballot) -> Result<(), StoreError> {
+        self.put_ballot_kept(ballot, &Keep::default())
+    }
+
+    /// [`Store::put_ballot`], saying what stays of it once a collector acknowledges it.
+    pub fn put_ballot_kept(&self, ballot: &Ballot, keep: &Keep) -> Result<(), StoreError> {
         let record = StoredBallot {
             ballot: ballot.clone(),
             status: Status::Pending,
             refusal: None,
             at_ms: None,
+            personal: keep.personal,
+            endpoint: keep.endpoint.clone().filter(|_| keep.personal),
         };
         self.put(&record)
     }
@@ -202,8 +273,9 @@ impl Store {
         Ok(text.and_then(|t| decode(&t)))
     }
 
-    /// Marks one stored ballot acknowledged or refused, rewriting only its own key. A ballot that
-    /// is no longer stored is left alone.
+    /// Marks one stored ballot acknowledged or refused, rewriting only its own key. An
+    /// acknowledged ballot is replaced by its slim record (no answers, see the module comment).
+    /// A ballot that is no longer stored (or already slim) is left alone.
     pub fn mark(
         &self,
         survey_id: &str,
@@ -215,10 +287,35 @@ impl Store {
         let Some(mut record) = self.get(survey_id, ballot_id)? else {
             return Ok(());
         };
+        if status == Status::Acked {
+            return self.put_slim(survey_id, &record.slim());
+        }
         record.status = status;
         record.refusal = refusal;
         record.at_ms = Some(at_ms);
         self.put(&record)
+    }
+
+    /// Writes the slim record of an acknowledged ballot over its full one.
+    fn put_slim(&self, survey_id: &str, acked: &AckedBallot) -> Result<(), StoreError> {
+        self.storage
+            .set_item(&ballot_key(survey_id, &acked.id), &encode_slim(acked))
+            .map_err(classify)
+    }
+
+    /// Drops the answers of every acknowledged ballot of `survey_id` still stored in full (kept
+    /// by an older version of the widget), keeping the receipt when `personal`. Returns how many
+    /// records were rewritten.
+    pub fn slim_acked(&self, survey_id: &str, personal: bool) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for mut record in self.load_ballots(survey_id)?.ballots {
+            if record.status == Status::Acked {
+                record.personal |= personal;
+                self.put_slim(survey_id, &record.slim())?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// The outbox memo of one survey (default when absent or unreadable).
@@ -266,7 +363,10 @@ impl Store {
                 .unwrap_or_default();
             match decode(&text) {
                 Some(record) => out.ballots.push(record),
-                None => out.unreadable.push(key),
+                None => match decode_slim(&text, &key[prefix.len()..]) {
+                    Some(acked) => out.acked.push(acked),
+                    None => out.unreadable.push(key),
+                },
             }
         }
         out.ballots.sort_by(|a, b| {
@@ -332,8 +432,48 @@ fn encode(r: &StoredBallot) -> String {
         s.push_str(",\"at_ms\":");
         s.push_str(&ms.to_string());
     }
+    if r.personal {
+        s.push_str(",\"personal\":true");
+    }
+    if let Some(e) = &r.endpoint {
+        s.push_str(",\"endpoint\":");
+        s.push_str(&json_string(e));
+    }
     s.push('}');
     s
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+/// An acknowledged ballot's slim record: `{"id":…,"status":"acked"}`, plus `receipt` and
+/// `endpoint` on a resident's own phone.
+fn encode_slim(a: &AckedBallot) -> String {
+    let mut s = format!("{{\"id\":{},\"status\":\"acked\"", json_string(&a.id));
+    for (name, value) in [("receipt", &a.receipt), ("endpoint", &a.endpoint)] {
+        if let Some(v) = value {
+            s.push_str(&format!(",\"{name}\":{}", json_string(v)));
+        }
+    }
+    s.push('}');
+    s
+}
+
+/// Reads a slim record (also the kiosk's older `{id, status}`); `id` must match its key's.
+fn decode_slim(text: &str, key_id: &str) -> Option<AckedBallot> {
+    let v = crate::net::parse_json(text).ok()?;
+    let m = v.as_object()?;
+    let id = m.get("id")?.as_str()?;
+    if id != key_id || m.get("status")?.as_str()? != "acked" || m.contains_key("ballot") {
+        return None;
+    }
+    let text = |k: &str| m.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    Some(AckedBallot {
+        id: id.to_string(),
+        receipt: text("receipt"),
+        endpoint: text("endpoint"),
+    })
 }
 
 /// Reads a stored record with the browser's `JSON.parse` and core's `from_value` readers, so that
@@ -371,6 +511,11 @@ fn decode(text: &str) -> Option<StoredBallot> {
             None | Some(Value::Null) => None,
             Some(n) => Some(n.as_i64()?),
         },
+        personal: m.get("personal").and_then(Value::as_bool).unwrap_or(false),
+        endpoint: m
+            .get("endpoint")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 
@@ -392,6 +537,8 @@ mod tests {
             status: Status::Pending,
             refusal: None,
             at_ms: None,
+            personal: false,
+            endpoint: None,
         };
         assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
         assert_eq!(decode(&encode(&r)), Some(r.clone()));
@@ -414,7 +561,71 @@ mod tests {
             )],
         });
         assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
+        assert_eq!(decode(&encode(&r)), Some(r.clone()));
+        r.personal = true;
+        r.endpoint = Some("https://a.example/\"x\"".into());
+        assert_eq!(encode(&r), serde_json::to_string(&r).unwrap());
         assert_eq!(decode(&encode(&r)), Some(r));
+    }
+
+    #[test]
+    fn acknowledged_ballots_keep_no_answers() {
+        let ballot: Ballot = serde_json::from_value(serde_json::json!({
+            "id": "b1", "survey_id": "s1", "survey_version": 2, "device": "",
+            "cast_at": "2026-11-27T12:00:00.000Z", "answers": {"q_sat": {"choice": "dissatisfied"}}
+        }))
+        .unwrap();
+        let receipt = ballot.receipt();
+        let mut r = StoredBallot {
+            ballot,
+            status: Status::Pending,
+            refusal: None,
+            at_ms: None,
+            personal: false,
+            endpoint: Some("https://a.example".into()),
+        };
+        // A shared device keeps what reconciliation needs: the id.
+        assert_eq!(encode_slim(&r.slim()), r#"{"id":"b1","status":"acked"}"#);
+        r.personal = true;
+        let slim = encode_slim(&r.slim());
+        assert_eq!(
+            slim,
+            format!(
+                r#"{{"id":"b1","status":"acked","receipt":"{receipt}","endpoint":"https://a.example"}}"#
+            )
+        );
+        assert!(!slim.contains("dissatisfied"));
+        assert_eq!(decode(&slim), None, "not a full record");
+        assert_eq!(decode_slim(&slim, "b1"), Some(r.slim()));
+        assert_eq!(decode_slim(&slim, "b2"), None, "the id is its key's");
+        // The kiosk's older slim records read too.
+        assert_eq!(
+            decode_slim(r#"{"id":"b1","status":"acked"}"#, "b1"),
+            Some(AckedBallot {
+                id: "b1".into(),
+                receipt: None,
+                endpoint: None
+            })
+        );
+        assert_eq!(decode_slim(r#"{"id":"b1","status":"pending"}"#, "b1"), None);
+    }
+
+    #[test]
+    fn device_ids_are_canonical_v4_uuids() {
+        assert!(is_device_id("3b0e4a5c-2f71-4d8e-8d6a-52f0c1e9a7b4"));
+        assert!(is_device_id(&crate::cast::new_uuid()));
+        for bad in [
+            "",
+            "user-42",
+            "3B0E4A5C-2F71-4D8E-8D6A-52F0C1E9A7B4",
+            "3b0e4a5c-2f71-1d8e-8d6a-52f0c1e9a7b4",
+            "3b0e4a5c-2f71-4d8e-cd6a-52f0c1e9a7b4",
+            "3b0e4a5c2f714d8e8d6a52f0c1e9a7b4",
+            " 3b0e4a5c-2f71-4d8e-8d6a-52f0c1e9a7b4",
+            "3b0e4a5c-2f71-4d8e-8d6a-52f0c1e9a7b4x",
+        ] {
+            assert!(!is_device_id(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -726,7 +726,7 @@ async fn ballots_are_uploaded_with_the_submit_key_and_marked_acked() {
     let keys = ballot_keys("wt-up");
     assert_eq!(keys.len(), 2);
     for k in &keys {
-        assert_eq!(stored_ballot(k).1, "acked", "{k}");
+        assert_eq!(stored_json(k)["status"], "acked", "{k}");
     }
     let memo = storage()
         .get_item("pingyi/v1/wt-up/outbox")
@@ -886,5 +886,344 @@ async fn nearly_full_storage_is_reported_before_voting() {
         form.is_none(),
         "the form is not offered when the ballot could not be saved"
     );
+    div.remove();
+}
+
+// ---------------------------------------------------------------- integrity
+// What a personal phone keeps once a ballot is acknowledged, where a link may send ballots,
+// device ids, and ballot codes in the address bar.
+
+/// Mounts `survey_json` the way a personal-mode link does (one ballot per phone), sending to
+/// `endpoint` if given.
+fn mount_personal(div: &HtmlElement, survey_json: &str, endpoint: Option<&str>) -> pingyi::Widget {
+    let config = pingyi::embed::Config {
+        source: pingyi::embed::SurveySource::Inline(survey_json.to_string()),
+        endpoint: endpoint.map(String::from),
+        one_per_device: true,
+        ..pingyi::embed::Config::from_attributes(div)
+    };
+    pingyi::mount_with(div.clone(), config)
+}
+
+fn stored_json(key: &str) -> serde_json::Value {
+    serde_json::from_str(&storage().get_item(key).unwrap().unwrap()).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_personal_phone_keeps_only_the_receipt_once_the_collector_has_the_ballot() {
+    clear_outbox("wt-mine");
+    fake_fetch("accept");
+    let div = fresh_div();
+    let w = mount_personal(
+        &div,
+        &tiny_survey("wt-mine", "本人手机"),
+        Some("https://collector.test"),
+    );
+    let root: &Element = &div;
+    click(root, "[data-question=q_sat] input[value=dissatisfied]").await;
+    click(root, "[data-testid=submit]").await;
+    let receipt = wait_for(root, "[data-testid=receipt]")
+        .await
+        .text_content()
+        .unwrap();
+    // One's own phone offers no second ballot: the receipt and the upload status only.
+    assert!(root
+        .query_selector("[data-testid=vote-again]")
+        .unwrap()
+        .is_none());
+    assert!(text_of(root, "[data-testid=kept-after-upload]").contains("只保留回执码"));
+    wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
+    let keys = ballot_keys("wt-mine");
+    assert_eq!(keys.len(), 1);
+    let kept = stored_json(&keys[0]);
+    let id = keys[0].rsplit('/').next().unwrap();
+    assert_eq!(
+        kept,
+        serde_json::json!({"id": id, "status": "acked", "receipt": receipt,
+            "endpoint": "https://collector.test"}),
+        "no answers stay once the collector has the ballot"
+    );
+    drop(w);
+    div.remove();
+
+    // Next visit: "您已投过票" with the receipt, and no form.
+    let div = fresh_div();
+    let _w = mount_personal(
+        &div,
+        &tiny_survey("wt-mine", "本人手机"),
+        Some("https://collector.test"),
+    );
+    let root: &Element = &div;
+    assert!(wait_text(root, "[data-testid=already-voted]", "您已投过票")
+        .await
+        .contains(&receipt));
+    assert!(root
+        .query_selector("[data-testid=survey-form]")
+        .unwrap()
+        .is_none());
+    restore_fetch();
+    div.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_shared_device_keeps_only_id_and_status_and_offers_the_next_ballot() {
+    clear_outbox("wt-shared");
+    fake_fetch("accept");
+    let div = fresh_div();
+    div.set_attribute("data-endpoint", "https://collector.test")
+        .unwrap();
+    let w = pingyi::mount(div.clone(), &tiny_survey("wt-shared", "共用"), "zh-CN");
+    let root: &Element = &div;
+    vote(root, "dissatisfied").await; // clicks 再投一票, offered here
+    wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
+    let keys = ballot_keys("wt-shared");
+    assert_eq!(keys.len(), 1);
+    let id = keys[0].rsplit('/').next().unwrap();
+    assert_eq!(
+        stored_json(&keys[0]),
+        serde_json::json!({"id": id, "status": "acked"})
+    );
+    drop(w);
+    restore_fetch();
+    div.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_local_only_phone_keeps_its_answers() {
+    clear_outbox("wt-alone");
+    let div = fresh_div();
+    let w = mount_personal(&div, &tiny_survey("wt-alone", "仅本机"), None);
+    let root: &Element = &div;
+    click(root, "[data-question=q_sat] input[value=dissatisfied]").await;
+    click(root, "[data-testid=submit]").await;
+    wait_for(root, "[data-testid=receipt]").await;
+    let keys = ballot_keys("wt-alone");
+    let (ballot, status) = stored_ballot(&keys[0]);
+    assert_eq!(status, "pending");
+    assert_eq!(ballot.answers.len(), 1, "the phone holds the only copy");
+    drop(w);
+    div.remove();
+}
+
+#[wasm_bindgen_test]
+async fn already_voted_counts_only_ballots_for_this_collector_and_old_records_lose_answers() {
+    clear_outbox("wt-keyed");
+    fake_fetch("fail");
+    let other = format!("pingyi/v1/wt-keyed/ballot/{}", "b-other");
+    storage()
+        .set_item(
+            &other,
+            r#"{"id":"b-other","status":"acked","receipt":"AAAA-BBBB","endpoint":"https://elsewhere.test"}"#,
+        )
+        .unwrap();
+    let div = fresh_div();
+    let w = mount_personal(
+        &div,
+        &tiny_survey("wt-keyed", "换服务器"),
+        Some("https://collector.test"),
+    );
+    wait_for(&div, "[data-testid=survey-form]").await;
+    drop(w);
+    div.remove();
+
+    // An acknowledged ballot an older widget kept in full: it counts (no collector named) and
+    // its answers go at the next start.
+    let old = "pingyi/v1/wt-keyed/ballot/b-old";
+    let ballot = r#"{"id":"b-old","survey_id":"wt-keyed","survey_version":1,"cast_at":"2026-11-27T19:30:00.000Z","device":"","channel":"digital","answers":{"q_sat":{"choice":"dissatisfied"}}}"#;
+    storage()
+        .set_item(old, &format!(r#"{{"ballot":{ballot},"status":"acked"}}"#))
+        .unwrap();
+    let receipt = serde_json::from_str::<Ballot>(ballot).unwrap().receipt();
+    let div = fresh_div();
+    let _w = mount_personal(
+        &div,
+        &tiny_survey("wt-keyed", "换服务器"),
+        Some("https://collector.test"),
+    );
+    assert!(wait_text(&div, "[data-testid=already-voted]", "您已投过票")
+        .await
+        .contains(&receipt));
+    assert_eq!(
+        stored_json(old),
+        serde_json::json!({"id": "b-old", "status": "acked", "receipt": receipt})
+    );
+    restore_fetch();
+    div.remove();
+    clear("wt-keyed");
+}
+
+/// Puts `url` (relative) in the address bar; returns what was there.
+fn set_address(url: &str) -> String {
+    let window = web_sys::window().unwrap();
+    let before = window.location().href().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&JsValue::NULL, "", Some(url))
+        .unwrap();
+    before
+}
+
+fn link_div() -> HtmlElement {
+    let div = fresh_div();
+    div.set_attribute("data-from-link", "").unwrap();
+    div
+}
+
+#[wasm_bindgen_test]
+async fn a_link_to_an_unapproved_collector_loads_and_sends_nothing() {
+    use pingyi::embed::{Config, SurveySource};
+    fake_fetch("accept");
+    let before = set_address("?s=wt-hijack&endpoint=https://evil.test/");
+    let div = link_div();
+    let config = Config::from_element(&div);
+    assert_eq!(config.refused_link.as_deref(), Some("https://evil.test"));
+    assert_eq!(
+        (config.endpoint.clone(), config.fallback_endpoint.clone()),
+        (None, None)
+    );
+    let w = pingyi::mount_with(div.clone(), config);
+    let shown = wait_text(&div, "[data-testid=load-error]", "未经批准的服务器").await;
+    assert!(shown.contains("https://evil.test"), "{shown}");
+    click(&div, "[data-testid=lang-toggle]").await;
+    wait_text(&div, "[data-testid=load-error]", "not approved").await;
+    sleep(50).await;
+    assert!(fetch_calls().is_empty(), "{:?}", fetch_calls());
+    drop(w);
+    div.remove();
+
+    // Tricks that name another origin are refused too.
+    for link in [
+        "?s=wt-hijack&endpoint=//evil.test",
+        "?s=wt-hijack&endpoint=https://ok.test@evil.test",
+        "?s=wt-hijack&endpoint=javascript:alert(1)",
+    ] {
+        set_address(link);
+        let div = link_div();
+        assert!(Config::from_element(&div).refused_link.is_some(), "{link}");
+        div.remove();
+    }
+
+    // The page's own origin, and origins the operator approves, are fine.
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    set_address(&format!("?s=wt-hijack&endpoint={origin}/"));
+    let div = link_div();
+    let c = Config::from_element(&div);
+    assert_eq!(c.refused_link, None);
+    assert_eq!(
+        c.source,
+        SurveySource::Url(format!("{origin}/v1/surveys/wt-hijack"))
+    );
+    div.remove();
+
+    set_address("?s=wt-hijack&endpoint=https://OK.test:443/pingyi");
+    let meta = document().create_element("meta").unwrap();
+    meta.set_attribute("name", "pingyi-endpoints").unwrap();
+    meta.set_attribute("content", "https://a.test  https://ok.test")
+        .unwrap();
+    document().head().unwrap().append_child(&meta).unwrap();
+    let div = link_div();
+    let c = Config::from_element(&div);
+    meta.remove();
+    assert_eq!(c.refused_link, None);
+    assert_eq!(c.endpoint.as_deref(), Some("https://OK.test:443/pingyi"));
+    div.remove();
+
+    let div = link_div();
+    assert!(
+        Config::from_element(&div).refused_link.is_some(),
+        "meta gone"
+    );
+    div.set_attribute("data-allowed-endpoints", "https://ok.test/")
+        .unwrap();
+    assert_eq!(Config::from_element(&div).refused_link, None);
+    // The embedding page's own data-endpoint is its owner's choice.
+    div.remove();
+    set_address("?s=wt-hijack");
+    let div = link_div();
+    div.set_attribute("data-endpoint", "https://anywhere.test")
+        .unwrap();
+    let c = Config::from_element(&div);
+    assert_eq!(c.refused_link, None);
+    assert_eq!(c.endpoint.as_deref(), Some("https://anywhere.test"));
+    div.remove();
+    set_address(&before);
+    restore_fetch();
+}
+
+#[wasm_bindgen_test]
+async fn a_ballot_code_is_read_from_the_fragment_first_and_leaves_the_address_bar() {
+    use pingyi::embed::Config;
+    let before = set_address("?s=wt-frag&x=1#code=7K3M-Q9XZ");
+    let div = link_div();
+    div.remove();
+    let c = Config::from_element(&div);
+    let href = web_sys::window().unwrap().location().href().unwrap();
+    assert_eq!(c.code.as_deref(), Some("7K3M-Q9XZ"));
+    assert!(!href.contains("7K3M") && !href.contains('#'), "{href}");
+    assert!(href.ends_with("?s=wt-frag&x=1"), "{href}");
+
+    set_address("?s=wt-frag&code=AAAA-BBBB#code=7K3M-Q9XZ&y=2");
+    let c = Config::from_element(&div);
+    let href = web_sys::window().unwrap().location().href().unwrap();
+    assert_eq!(c.code.as_deref(), Some("7K3M-Q9XZ"), "the fragment wins");
+    assert!(!href.contains("code"), "{href}");
+    assert!(href.ends_with("?s=wt-frag#y=2"), "{href}");
+
+    // Older slips: ?code= still works.
+    set_address("?s=wt-frag&code=AAAA-BBBB");
+    let c = Config::from_element(&div);
+    let href = web_sys::window().unwrap().location().href().unwrap();
+    assert_eq!(c.code.as_deref(), Some("AAAA-BBBB"));
+    assert!(href.ends_with("?s=wt-frag"), "{href}");
+    set_address(&before);
+}
+
+#[wasm_bindgen_test]
+async fn device_ids_are_the_widgets_own_and_anonymous_ballots_carry_none() {
+    const KEY: &str = "pingyi/v1/device";
+    storage().set_item(KEY, "user-42").unwrap();
+    let store = pingyi::store::Store::open().unwrap();
+    let id = store.device_id().unwrap();
+    assert!(pingyi::store::is_device_id(&id), "{id}");
+    assert_eq!(
+        storage().get_item(KEY).unwrap().as_deref(),
+        Some(id.as_str())
+    );
+    assert_eq!(store.device_id().unwrap(), id, "kept once made");
+    storage()
+        .set_item(KEY, "3B0E4A5C-2F71-4D8E-8D6A-52F0C1E9A7B4")
+        .unwrap();
+    assert_ne!(
+        store.device_id().unwrap(),
+        "3B0E4A5C-2F71-4D8E-8D6A-52F0C1E9A7B4"
+    );
+
+    // tiny_survey is anonymous (the default): its ballot names no device.
+    clear("wt-anon");
+    let div = fresh_div();
+    let w = pingyi::mount(div.clone(), &tiny_survey("wt-anon", "无记名"), "zh-CN");
+    click(&div, "[data-question=q_sat] input[value=satisfied]").await;
+    click(&div, "[data-testid=submit]").await;
+    wait_for(&div, "[data-testid=receipt]").await;
+    assert_eq!(stored_ballot(&ballot_keys("wt-anon")[0]).0.device, "");
+    drop(w);
+    div.remove();
+
+    // A named survey's ballot carries this device's id.
+    clear("wt-named");
+    let named = tiny_survey("wt-named", "记名").replacen(
+        r#""version":1,"#,
+        r#""version":1,"anonymous":false,"#,
+        1,
+    );
+    let device = store.device_id().unwrap();
+    let div = fresh_div();
+    let w = pingyi::mount(div.clone(), &named, "zh-CN");
+    click(&div, "[data-question=q_sat] input[value=satisfied]").await;
+    click(&div, "[data-testid=submit]").await;
+    wait_for(&div, "[data-testid=receipt]").await;
+    assert_eq!(stored_ballot(&ballot_keys("wt-named")[0]).0.device, device);
+    drop(w);
     div.remove();
 }

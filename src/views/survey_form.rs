@@ -11,9 +11,9 @@ use leptos::prelude::*;
 use pingyi_core::{Ballot, Problem, Survey};
 
 use super::{question_view, tr, txt, Field};
-use crate::cast::{cast_with_code, check, problem_question, visible_answers, Answers, CastError};
+use crate::cast::{cast_kept, check, problem_question, visible_answers, Answers, CastError};
 use crate::i18n::{section_progress, Key, Lang};
-use crate::store::StoreError;
+use crate::store::{Keep, StoreError};
 
 /// Indices of the sections that have at least one shown question.
 fn visible_sections(survey: &Survey, answers: &Answers) -> Vec<usize> {
@@ -72,6 +72,10 @@ pub fn SurveyForm(
     /// The hash of the voter's ballot code, put into the ballot (surveys with codes).
     #[prop(default = None)]
     code_hash: Option<String>,
+    /// What stays stored of the ballot once a collector acknowledges it (personal mode keeps
+    /// the receipt).
+    #[prop(optional)]
+    keep: Keep,
 ) -> impl IntoView {
     let visible = Memo::new({
         let survey = survey.clone();
@@ -132,8 +136,8 @@ pub fn SurveyForm(
                 return;
             }
             saving.set(true);
-            let result =
-                answers.with_untracked(|a| cast_with_code(&survey, a, &device, code_hash.clone()));
+            let result = answers
+                .with_untracked(|a| cast_kept(&survey, a, &device, code_hash.clone(), &keep));
             saving.set(false);
             match result {
                 Ok(ballot) => on_cast.run(ballot),

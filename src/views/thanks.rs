@@ -3,16 +3,19 @@
 use leptos::prelude::*;
 
 use super::tr;
-use crate::i18n::{Key, Lang};
+use crate::i18n::{IntegrityKey, Key, Lang};
 
-/// Thanks, the receipt code, the way to a fresh form (再投一票) for the next voter, and the
-/// organisers' link to this device's results in the console (`results_href`).
+/// Thanks, the receipt code, the way to a fresh form (再投一票) for the next voter when `on_again`
+/// is given (shared phones, embedding pages; never a resident's own phone), and the organisers'
+/// link to this device's results in the console (`results_href`). On a resident's own phone
+/// (`personal`) it says that only the receipt stays once the ballot is uploaded.
 #[component]
 pub fn Thanks(
     receipt: String,
     lang: RwSignal<Lang>,
-    on_again: Callback<()>,
+    on_again: Option<Callback<()>>,
     results_href: String,
+    #[prop(optional)] personal: bool,
 ) -> impl IntoView {
     view! {
         <section class="py-thanks" data-testid="thanks" aria-live="polite">
@@ -21,11 +24,18 @@ pub fn Thanks(
             <p>{tr(lang, Key::ReceiptIntro)}</p>
             <p class="py-receipt" data-testid="receipt" translate="no">{receipt}</p>
             <p class="py-help">{tr(lang, Key::ReceiptHint)}</p>
+            {personal.then(|| view! {
+                <p class="py-help" data-testid="kept-after-upload">
+                    {move || IntegrityKey::KeptAfterUpload.t(lang.get())}
+                </p>
+            })}
             <div class="py-buttons">
-                <button type="button" class="py-button py-primary" data-testid="vote-again"
-                    on:click=move |_| on_again.run(())>
-                    {tr(lang, Key::VoteAgain)}
-                </button>
+                {on_again.map(|again| view! {
+                    <button type="button" class="py-button py-primary" data-testid="vote-again"
+                        on:click=move |_| again.run(())>
+                        {tr(lang, Key::VoteAgain)}
+                    </button>
+                })}
                 <a class="py-button py-secondary" data-testid="view-results" href=results_href>
                     {tr(lang, Key::ViewResults)}
                 </a>

@@ -19,7 +19,7 @@ test('a rejected ballot is listed with its reason and kept on the device', async
     survey.version = 7;
     await route.fulfill({ response, json: survey });
   });
-  await page.goto(collector.link());
+  await page.goto(collector.link(undefined, '&shared=1'));
   await waitForForm(page);
   await castBallot(page);
 

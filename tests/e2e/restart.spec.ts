@@ -29,7 +29,7 @@ test('a collector killed mid-sync and restarted ends with every ballot exactly o
     await route.abort('connectionreset'); // …and its answer is lost with the process.
   });
 
-  await page.goto(collector.link(undefined, '&retry_base_ms=60000'));
+  await page.goto(collector.link(undefined, '&shared=1&retry_base_ms=60000'));
   await waitForForm(page);
   await context.setOffline(true);
   for (let i = 0; i < N; i++) await castBallot(page, i % 2 ? 'satisfied' : 'dissatisfied');

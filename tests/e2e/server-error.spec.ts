@@ -29,7 +29,7 @@ test('a 500 keeps ballots pending, and the back-off retry delivers them once', a
   });
 
   // A short first back-off keeps the test quick; the link parameter is documented for tests.
-  await page.goto(collector.link(undefined, '&retry_base_ms=1500'));
+  await page.goto(collector.link(undefined, '&shared=1&retry_base_ms=1500'));
   await waitForForm(page);
   // Casting while the endpoint fails: the first answer is a 500.
   await castBallot(page, 'satisfied');
