@@ -11,6 +11,20 @@
 //! list of hashes (kiosk, database) must be kept as carefully as a box of blank ballot papers
 //! until the survey is closed (see docs/meeting-modes.md).
 //!
+//! ## Checks and hints: what a server or a kiosk may hold
+//!
+//! Whoever holds the list of code hashes can cast ballots (a ballot carries just the hash). So a
+//! collector or kiosk should not hold the hashes themselves but:
+//! - [`code_check`] of each hash: a domain-separated SHA-256 of the hash. The collector stores
+//!   these, computes `code_check(ballot.code_hash)` for each ballot that arrives and looks it up.
+//!   A copied list of checks cannot be turned into hashes, so it casts no ballot.
+//! - [`code_hint`] of each hash: the first 16 bits of its check, as 4 hexadecimal digits. A kiosk
+//!   holding the hints catches a typed code that belongs to no slip (a typo) before the resident
+//!   goes on, but each hint fits about 2^24 of the 2^40 possible codes, so the hints neither name
+//!   a code nor make a ballot.
+//!
+//! Ballots are unchanged: they still carry `code_hash`, so older phones keep working.
+//!
 //! Everything here is pure: the randomness for [`generate_codes`] is supplied by the caller.
 
 use std::collections::BTreeSet;
@@ -74,6 +88,35 @@ pub fn code_hash(survey_id: &str, code: &str) -> String {
 /// codes that normalise, through this, so that it links no Unicode case tables (about 17 KB).
 pub fn normalised_code_hash(survey_id: &str, normalised: &str) -> String {
     sha256_hex(&format!("{CODE_HASH_TAG}\n{survey_id}\n{normalised}"))
+}
+
+/// Tag hashed in front of a code hash by [`code_check`] (versioned, distinct from
+/// [`CODE_HASH_TAG`]).
+pub const CODE_CHECK_TAG: &str = "pingyi-code-check/1";
+
+/// Hexadecimal digits of a [`code_hint`] (16 bits).
+pub const CODE_HINT_LEN: usize = 4;
+
+/// What a collector stores instead of a code hash: SHA-256 (lowercase hex) of
+/// `pingyi-code-check/1\n{code_hash}`. The submitted `code_hash` of a ballot is checked by
+/// computing this and looking it up; the stored list cannot be turned back into hashes.
+pub fn code_check(code_hash: &str) -> String {
+    sha256_hex(&format!("{CODE_CHECK_TAG}\n{code_hash}"))
+}
+
+/// A short hint of a code hash that a kiosk can hold to catch typos: the first 16 bits of
+/// [`code_check`], as 4 lowercase hexadecimal digits. Too short to identify a code or to cast a
+/// ballot: each hint fits about 2^24 codes.
+pub fn code_hint(code_hash: &str) -> String {
+    let mut check = code_check(code_hash);
+    check.truncate(CODE_HINT_LEN);
+    check
+}
+
+/// A kiosk's typo check: whether the typed code could be one of the slips whose hints it holds
+/// (`false` means certainly not; `true` means the collector decides).
+pub fn hint_matches(hints: &BTreeSet<String>, survey_id: &str, typed: &str) -> bool {
+    normalise_code(typed).is_some() && hints.contains(&code_hint(&code_hash(survey_id, typed)))
 }
 
 /// Whether `s` has the shape of a code hash: 64 lowercase hexadecimal digits.

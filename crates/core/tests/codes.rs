@@ -228,3 +228,46 @@ proptest! {
         let _ = code_hash("s", &s);
     }
 }
+
+#[test]
+fn code_checks_and_hints_are_derived_from_the_hash_only() {
+    use pingyi_core::codes::{code_check, code_hint, hint_matches, CODE_CHECK_TAG};
+    let hash = code_hash("s", "ABCD-EFGH");
+    let check = code_check(&hash);
+    assert_eq!(
+        check,
+        pingyi_core::ballot::sha256_hex(&format!("{CODE_CHECK_TAG}\n{hash}"))
+    );
+    assert_eq!(check.len(), 64);
+    assert_ne!(check, hash, "the check is not the hash");
+    assert_ne!(code_check(&code_hash("s", "ABCD-EFGJ")), check);
+    assert_eq!(code_hint(&hash), check[..4]);
+
+    let hints: std::collections::BTreeSet<String> = ["ABCD-EFGH", "WXYZ-2345"]
+        .iter()
+        .map(|c| code_hint(&code_hash("s", c)))
+        .collect();
+    assert!(hint_matches(&hints, "s", "abcd efgh"));
+    assert!(hint_matches(&hints, "s", "WXYZ2345"));
+    assert!(!hint_matches(&hints, "s", "ABCD-EFG"), "not a code");
+    // Most typos are caught: of 1000 other codes, almost none share a hint with the two slips.
+    let caught = (0..1000u32)
+        .filter(|i| !hint_matches(&hints, "s", &format!("ZZ{:06}", i)))
+        .count();
+    assert!(caught > 980, "{caught}");
+}
+
+#[test]
+fn a_stored_check_is_matched_by_the_submitted_hash_only() {
+    use pingyi_core::codes::code_check;
+    let stored: std::collections::BTreeSet<String> = ["ABCD-EFGH", "WXYZ-2345"]
+        .iter()
+        .map(|c| code_check(&code_hash("s", c)))
+        .collect();
+    // A ballot carries the hash; the collector checks it against the checks it stored.
+    assert!(stored.contains(&code_check(&code_hash("s", "abcd-efgh"))));
+    // The stored checks themselves, submitted as hashes, match nothing.
+    for c in &stored {
+        assert!(!stored.contains(&code_check(c)));
+    }
+}
