@@ -91,6 +91,7 @@ async fn report_lists_receipts_only_when_the_survey_publishes_them() {
         .client
         .put(t.url(&format!("/v1/surveys/{SURVEY_ID}")))
         .bearer_auth(ADMIN)
+        .header("content-type", "application/json")
         .body(doc.to_string())
         .send()
         .await

@@ -130,6 +130,7 @@ async fn batch_size_limits() {
     let resp = t
         .client
         .post(t.ballots_url())
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await
@@ -256,6 +257,7 @@ async fn older_versions_still_validate_against_their_own_version() {
         t.client
             .put(t.url(&format!("/v1/surveys/{SURVEY_ID}")))
             .bearer_auth(ADMIN)
+            .header("content-type", "application/json")
             .body(survey_json(version, false, None))
             .send()
     };
