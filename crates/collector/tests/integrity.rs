@@ -357,9 +357,9 @@ async fn ballots_outside_the_voting_window_are_refused() {
         "{message}"
     );
 
-    for id in ["skewed", "closing"] {
+    for (n, id) in [(3, "skewed"), (4, "closing")] {
         let (status, body) =
-            post_to(&t, id, &json!({ "ballots": [ballot_for(id, 1)] }), false).await;
+            post_to(&t, id, &json!({ "ballots": [ballot_for(id, n)] }), false).await;
         assert_eq!(status, 200, "{id}: {body}");
     }
 
@@ -609,12 +609,6 @@ async fn hostile_bodies_get_a_quick_small_answer() {
     let body = format!("{head}{{{}}}}}]}}", keys.join(","));
     let (status, answer) = post_hostile(&t, &url, "unknown answers", body).await;
     assert_eq!(status, 422, "{answer}");
-    let problems = answer["results"][0]["problems"].as_array().unwrap();
-    assert_eq!(
-        problems.last().unwrap()["code"],
-        "more_problems",
-        "{answer}"
-    );
 
     // 100,000 answer keys that are not answers.
     let keys: Vec<String> = (0..100_000).map(|i| format!("\"{i:x}\":0")).collect();
