@@ -22,6 +22,13 @@ fn survey_path() -> String {
     format!("/v1/surveys/{SURVEY_ID}")
 }
 
+/// Ballot `n` with hexadecimal letters in its id, so that case matters.
+fn lettered(n: usize, choice: &str) -> Ballot {
+    let mut b = ballot(n, choice);
+    b.id = format!("6f1c2b8e-5d0a-4c1e-9a52-{n:012x}").replace('0', "a");
+    b
+}
+
 /// A ballot as JSON with its id in upper case.
 fn upper_case_copy(b: &Ballot) -> Value {
     let mut v = serde_json::to_value(b).unwrap();
@@ -97,7 +104,8 @@ async fn admin_post(t: &TestServer, path: &str) -> u16 {
 #[tokio::test]
 async fn an_upper_case_copy_of_an_accepted_ballot_is_a_duplicate_stored_once() {
     let t = serve(Opts::default()).await;
-    let b = ballot(1, "satisfied");
+    let b = lettered(1, "satisfied");
+    assert_ne!(b.id, b.id.to_uppercase());
     let (status, body) = t.submit(&batch(std::slice::from_ref(&b))).await;
     assert_eq!((status, statuses(&body)), (200, vec!["accepted".into()]));
 
@@ -109,7 +117,7 @@ async fn an_upper_case_copy_of_an_accepted_ballot_is_a_duplicate_stored_once() {
     assert_eq!(body["results"][0]["id"], b.id.to_uppercase());
 
     // In one batch too: the second spelling is the same ballot.
-    let c = ballot(2, "dissatisfied");
+    let c = lettered(2, "dissatisfied");
     let (status, body) = t
         .submit(&json!({ "ballots": [upper_case_copy(&c), c] }))
         .await;
@@ -130,7 +138,7 @@ fn import_treats_an_upper_case_copy_as_the_same_ballot() {
     let db = dir.path().join("import.sqlite");
     let survey = dir.path().join("survey.json");
     std::fs::write(&survey, survey_json(1, false, None)).unwrap();
-    let b = ballot(7, "satisfied");
+    let b = lettered(7, "satisfied");
     let first = dir.path().join("phone-a.json");
     std::fs::write(&first, json!([b]).to_string()).unwrap();
     let second = dir.path().join("phone-b.json");
