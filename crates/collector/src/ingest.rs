@@ -2,19 +2,33 @@
 //! `pingyi-collector import`.
 //!
 //! [`ingest`] looks up the survey, checks the submit key (phones only), refuses the batch when
-//! the survey is closed, validates each ballot with core against its own survey version, and
-//! inserts the valid ones in ONE transaction, answering one [`BallotResult`] per ballot in order.
-//! A batch refused as a whole is an [`IngestError`]: the HTTP route turns it into an
-//! [`ApiError`], import lists the ballots as rejected (or stops on a storage failure).
+//! the survey is closed or (phones only) outside its voting window, validates each ballot with
+//! core against its own survey version, and inserts the valid ones in ONE transaction, answering
+//! one [`BallotResult`] per ballot in order. A batch refused as a whole is an [`IngestError`]: the
+//! HTTP route turns it into an [`ApiError`], import lists the ballots as rejected (or stops on a
+//! storage failure).
+//!
+//! Ballot ids are compared in core's canonical form (`canonical_ballot_id`: a lowercase UUID), so
+//! a copy of a ballot whose id is written in upper case is the same ballot (`duplicate`). Each
+//! result names the ballot by the id as it was sent, so that the sender finds its ballot again.
 //!
 //! Import runs on the organiser's own machine, so it may store paper-channel ballots (like the
-//! admin token on HTTP).
+//! admin token on HTTP). The organiser (import, or a batch with the admin token) is not held to
+//! the voting window: paper ballots are keyed in and devices imported after the meeting. Closing
+//! the survey stops everyone.
+//!
+//! What a refusal sends back stays small whatever was sent: at most [`MAX_PROBLEMS_SHOWN`]
+//! problems per ballot, each text and echoed id cut to a few hundred characters.
 
 use std::fmt;
 
 use tracing::info;
 
-use pingyi_core::protocol::{BallotResult, BallotStatus, SUBMIT_KEY_HEADER};
+use axum::http::StatusCode;
+use pingyi_core::limits::MAX_BALLOT_BYTES;
+use pingyi_core::protocol::{error_code, BallotResult, BallotStatus, SUBMIT_KEY_HEADER};
+use pingyi_core::survey::{window_state, Window};
+use pingyi_core::time::UtcTime;
 use pingyi_core::{validate_ballot, Ballot, Channel, Problem, Survey};
 
 use crate::auth::constant_time_eq;
@@ -44,6 +58,10 @@ pub enum IngestError {
     SurveyNotFound { survey_id: String },
     /// The organiser closed the survey.
     SurveyClosed,
+    /// The survey's `opens_at` is still ahead (by more than the allowed clock skew).
+    VotingNotOpen { opens_at: String },
+    /// The survey's `closes_at` has passed (by more than the allowed clock skew).
+    VotingEnded { closes_at: String },
     /// The survey has a submit key and the sender did not give it.
     SubmitKeyWrong,
     /// A ballot that is not even readable has no string `id` to report it under.
@@ -62,6 +80,8 @@ impl IngestError {
             self,
             IngestError::SurveyNotFound { .. }
                 | IngestError::SurveyClosed
+                | IngestError::VotingNotOpen { .. }
+                | IngestError::VotingEnded { .. }
                 | IngestError::SubmitKeyWrong
                 | IngestError::BallotWithoutId { .. }
         )
@@ -94,6 +114,17 @@ impl fmt::Display for IngestError {
                 write!(f, "no survey {survey_id:?} is published here")
             }
             IngestError::SurveyClosed => f.write_str(SURVEY_CLOSED_MESSAGE),
+            IngestError::VotingNotOpen { opens_at } => write!(
+                f,
+                "投票尚未开始（{opens_at} 开始），请到时再提交选票；选票仍保存在手机上。 \
+                 Voting has not opened yet (it opens at {opens_at}); send the ballots then. \
+                 They stay on the phone."
+            ),
+            IngestError::VotingEnded { closes_at } => write!(
+                f,
+                "投票已于 {closes_at} 截止，不再接受选票。 \
+                 Voting ended at {closes_at}; no more ballots are accepted."
+            ),
             IngestError::SubmitKeyWrong => write!(
                 f,
                 "this survey needs its submit key in the {SUBMIT_KEY_HEADER} header"
@@ -112,6 +143,16 @@ impl From<IngestError> for ApiError {
         match e {
             IngestError::SurveyNotFound { .. } => ApiError::survey_not_found(e.to_string()),
             IngestError::SurveyClosed => survey_closed(),
+            IngestError::VotingNotOpen { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                error_code::VOTING_NOT_OPEN,
+                e.to_string(),
+            ),
+            IngestError::VotingEnded { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                error_code::VOTING_ENDED,
+                e.to_string(),
+            ),
             IngestError::SubmitKeyWrong => ApiError::unauthorized(e.to_string()),
             IngestError::BallotWithoutId { .. } => ApiError::bad_request(e.to_string()),
             IngestError::Store(e) => e.into(),
@@ -135,6 +176,87 @@ fn check_submit_key(latest: &Survey, given: Option<&str>) -> Result<(), IngestEr
     Ok(())
 }
 
+/// The survey's voting window at `now`, for senders held to it: the collector's clock, with
+/// core's `WINDOW_SKEW_SECONDS` of slack each way.
+fn check_window(latest: &Survey, now: UtcTime) -> Result<(), IngestError> {
+    match window_state(latest, now) {
+        Window::Open => Ok(()),
+        Window::Before => Err(IngestError::VotingNotOpen {
+            opens_at: shorten(latest.opens_at.as_deref().unwrap_or_default(), 40),
+        }),
+        Window::After => Err(IngestError::VotingEnded {
+            closes_at: shorten(latest.closes_at.as_deref().unwrap_or_default(), 40),
+        }),
+    }
+}
+
+/// The collector's clock.
+fn now() -> UtcTime {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    UtcTime {
+        unix_seconds: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        nanos: d.subsec_nanos(),
+    }
+}
+
+/// The smallest body limit the collector may run with: one ballot of the largest size any valid
+/// survey allows ([`MAX_BALLOT_BYTES`]) in a batch of its own, with room for the envelope
+/// `{"ballots":[…]}` and some whitespace. Below it, a phone holding such a ballot could never send
+/// it (it halves its batch on 413, down to one ballot, and then stays stuck).
+pub const MIN_BODY_BYTES: usize = MAX_BALLOT_BYTES as usize + 4096;
+
+/// Refuse a body limit too small for a batch of one maximal valid ballot (see
+/// [`MIN_BODY_BYTES`]), with a message for whoever configured it.
+pub fn check_body_limit(max_body_bytes: usize) -> Result<(), String> {
+    if max_body_bytes < MIN_BODY_BYTES {
+        return Err(format!(
+            "--max-body-bytes {max_body_bytes} is too small: a valid ballot may take up to \
+             {MAX_BALLOT_BYTES} bytes, so the body limit must be at least {MIN_BODY_BYTES} bytes \
+             (or a phone holding such a ballot could never send it)"
+        ));
+    }
+    Ok(())
+}
+
+/// Most problems answered per rejected ballot; the rest are summed up in one more problem.
+pub const MAX_PROBLEMS_SHOWN: usize = 10;
+
+/// Most characters of any text echoed back (problem texts and paths, ids).
+const MAX_ECHO_CHARS: usize = 200;
+
+/// `s` cut to `max` characters, with `…` when something was cut.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((at, _)) => format!("{}…", &s[..at]),
+    }
+}
+
+/// The problems of a rejected ballot as answered: at most [`MAX_PROBLEMS_SHOWN`] (plus one that
+/// says how many more there were), each cut to a sensible length. A hostile ballot with 100,000
+/// wrong entries gets a short answer.
+fn answered_problems(mut problems: Vec<Problem>) -> Vec<Problem> {
+    let more = problems.len().saturating_sub(MAX_PROBLEMS_SHOWN);
+    problems.truncate(MAX_PROBLEMS_SHOWN);
+    for p in &mut problems {
+        p.path = shorten(&p.path, MAX_ECHO_CHARS);
+        p.code = shorten(&p.code, 64);
+        p.zh = shorten(&p.zh, MAX_ECHO_CHARS);
+        p.en = shorten(&p.en, MAX_ECHO_CHARS);
+    }
+    if more > 0 {
+        problems.push(problem(
+            "$",
+            "more_problems",
+            format!("还有 {more} 个问题未列出"),
+            format!("{more} more problem(s) not listed"),
+        ));
+    }
+    problems
+}
+
 fn problem(path: &str, code: &str, zh: String, en: String) -> Problem {
     Problem {
         path: path.into(),
@@ -153,7 +275,7 @@ pub fn ingest(
     raw: Vec<serde_json::Value>,
 ) -> Result<Vec<BallotResult>, IngestError> {
     let latest = state.latest(survey_id)?;
-    let may_enter_paper = match sender {
+    let organiser = match sender {
         Sender::Phone { submit_key, admin } => {
             check_submit_key(&latest, submit_key)?;
             admin
@@ -164,22 +286,30 @@ pub fn ingest(
     if state.store.meeting_state(survey_id)?.closed_at.is_some() {
         return Err(IngestError::SurveyClosed);
     }
+    if !organiser {
+        check_window(&latest, now())?;
+    }
+    let may_enter_paper = organiser;
 
     // Slot per ballot: either a final result already, or an index into `to_insert`.
     enum Slot {
         Done(BallotResult),
-        Insert(usize),
+        Insert { index: usize, sent_id: String },
     }
     let mut slots = Vec::with_capacity(raw.len());
     let mut to_insert: Vec<NewBallot> = Vec::new();
     for (i, value) in raw.into_iter().enumerate() {
-        let id = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
+        // The id as sent (cut when absurdly long: no ballot id is), to name the result by.
+        let Some(id) = value
+            .get("id")
+            .and_then(|v| v.as_str())
+            .map(|s| shorten(s, MAX_ECHO_CHARS))
+        else {
+            return Err(IngestError::BallotWithoutId { index: i });
+        };
         let ballot: Ballot = match serde_json::from_value(value) {
             Ok(b) => b,
             Err(e) => {
-                let Some(id) = id else {
-                    return Err(IngestError::BallotWithoutId { index: i });
-                };
                 let p = problem(
                     "$",
                     "malformed_ballot",
@@ -189,24 +319,29 @@ pub fn ingest(
                 slots.push(Slot::Done(BallotResult {
                     id,
                     status: BallotStatus::Rejected,
-                    problems: vec![p],
+                    problems: answered_problems(vec![p]),
                 }));
                 continue;
             }
         };
         let reject = |problems: Vec<Problem>| BallotResult {
-            id: ballot.id.clone(),
+            id: id.clone(),
             status: BallotStatus::Rejected,
-            problems,
+            problems: answered_problems(problems),
         };
         if ballot.survey_id != survey_id {
             slots.push(Slot::Done(reject(vec![problem(
                 "$.survey_id",
                 "wrong_survey",
-                format!("选票属于问卷 {:?}，不是 {:?}", ballot.survey_id, survey_id),
+                format!(
+                    "选票属于问卷 {:?}，不是 {:?}",
+                    shorten(&ballot.survey_id, 64),
+                    survey_id
+                ),
                 format!(
                     "the ballot is for survey {:?}, not {:?}",
-                    ballot.survey_id, survey_id
+                    shorten(&ballot.survey_id, 64),
+                    survey_id
                 ),
             )])));
             continue;
@@ -241,7 +376,10 @@ pub fn ingest(
             slots.push(Slot::Done(reject(problems)));
             continue;
         }
-        slots.push(Slot::Insert(to_insert.len()));
+        slots.push(Slot::Insert {
+            index: to_insert.len(),
+            sent_id: id,
+        });
         to_insert.push(NewBallot {
             id: ballot.id.clone(),
             survey_id: ballot.survey_id.clone(),
@@ -262,8 +400,7 @@ pub fn ingest(
         .into_iter()
         .map(|slot| match slot {
             Slot::Done(r) => r,
-            Slot::Insert(i) => {
-                let id = to_insert[i].id.clone();
+            Slot::Insert { index: i, sent_id: id } => {
                 let status = match outcomes.get(i) {
                     Some(InsertOutcome::Inserted) => BallotStatus::Accepted,
                     Some(InsertOutcome::Duplicate) => BallotStatus::Duplicate,

@@ -128,6 +128,7 @@ impl Server {
 
 /// Open the database, publish the given surveys, bind and serve in the background.
 pub async fn start(config: Config) -> Result<Server, StartError> {
+    ingest::check_body_limit(config.max_body_bytes).map_err(StartError)?;
     let store = SqliteStore::open(&config.db)
         .map_err(|e| StartError(format!("cannot open database {}: {e}", config.db.display())))?;
     let admin = match &config.admin_token {

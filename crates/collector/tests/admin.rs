@@ -81,6 +81,7 @@ async fn publishing_surveys() {
         t.client
             .put(t.url(&path))
             .bearer_auth(ADMIN)
+            .header("content-type", "application/json")
             .body(body)
             .send()
     };
@@ -296,6 +297,7 @@ async fn every_example_survey_publishes() {
             .client
             .put(t.url(&format!("/v1/surveys/{id}")))
             .bearer_auth(ADMIN)
+            .header("content-type", "application/json")
             .body(text.clone())
             .send()
             .await

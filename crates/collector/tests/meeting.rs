@@ -51,7 +51,7 @@ fn vote(n: usize, choice: &str, code: Option<&str>) -> Ballot {
         survey_id: MEET.into(),
         survey_version: 1,
         cast_at: "2026-11-27T19:30:00.000Z".into(),
-        device: format!("device-{n}"),
+        device: format!("11111111-1111-4111-8111-{n:012}"),
         channel: Channel::Digital,
         code_hash: code.map(|c| code_hash(MEET, c)),
         answers,
@@ -64,6 +64,7 @@ async fn with_meet(codes: bool) -> TestServer {
         .client
         .put(t.url(&format!("/v1/surveys/{MEET}")))
         .bearer_auth(ADMIN)
+        .header("content-type", "application/json")
         .body(meet_survey(codes))
         .send()
         .await

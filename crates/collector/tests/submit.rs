@@ -6,6 +6,7 @@ mod common;
 use std::io::{Read, Write};
 
 use common::*;
+use pingyi_collector::ingest::MIN_BODY_BYTES;
 use pingyi_core::Answer;
 use serde_json::json;
 
@@ -130,6 +131,7 @@ async fn batch_size_limits() {
     let resp = t
         .client
         .post(t.ballots_url())
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await
@@ -142,17 +144,20 @@ async fn batch_size_limits() {
 #[tokio::test]
 async fn body_over_the_limit_is_413_json() {
     let t = serve(Opts {
-        max_body_bytes: Some(4096),
+        max_body_bytes: Some(MIN_BODY_BYTES),
         ..Opts::default()
     })
     .await;
+    // Unknown top-level fields are ignored, so padding makes any batch too large.
+    let mut too_large = batch(&ballots(0, 100));
+    too_large["pad"] = "x".repeat(MIN_BODY_BYTES).into();
     // With Content-Length.
-    let (status, body) = t.submit(&batch(&ballots(0, 100))).await;
+    let (status, body) = t.submit(&too_large).await;
     assert_eq!(status, 413);
     assert_eq!(body["error"]["code"], "payload_too_large");
 
     // Chunked, without Content-Length: the limit applies while reading.
-    let payload = serde_json::to_string(&batch(&ballots(0, 100))).unwrap();
+    let payload = serde_json::to_string(&too_large).unwrap();
     // Blocking socket work runs off the test's runtime thread, which also drives the server.
     let addr = t.server.addr;
     let raw = tokio::task::spawn_blocking(move || {
@@ -256,6 +261,7 @@ async fn older_versions_still_validate_against_their_own_version() {
         t.client
             .put(t.url(&format!("/v1/surveys/{SURVEY_ID}")))
             .bearer_auth(ADMIN)
+            .header("content-type", "application/json")
             .body(survey_json(version, false, None))
             .send()
     };

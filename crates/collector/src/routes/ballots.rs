@@ -17,7 +17,7 @@ use pingyi_core::protocol::{
 };
 
 use super::common::{
-    asked_version, attachment, blocking, load_ballots, read_body, ReadQuery, PAGE_SIZE,
+    asked_version, attachment, blocking, load_ballots, JsonBody, ReadQuery, PAGE_SIZE,
 };
 use crate::auth::{Admin, AdminCheck};
 use crate::error::ApiError;
@@ -37,9 +37,8 @@ pub(super) async fn post_ballots(
     Path(survey_id): Path<String>,
     admin: AdminCheck,
     headers: HeaderMap,
-    body: Body,
+    JsonBody(bytes): JsonBody,
 ) -> Result<Response, ApiError> {
-    let bytes = read_body(body, state.max_body_bytes).await?;
     let raw: RawBatch = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,

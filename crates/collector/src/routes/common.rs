@@ -1,10 +1,12 @@
-//! Helpers shared by the route modules: blocking work, body reading, paging through stored
-//! ballots, the asked survey version, download names and the server clock.
+//! Helpers shared by the route modules: blocking work, body reading (and [`JsonBody`], the
+//! extractor of every JSON body), paging through stored ballots, the asked survey version,
+//! download names and the server clock.
 
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderValue, StatusCode};
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 use tracing::error;
 
@@ -47,6 +49,56 @@ pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiErro
             )
         }
     })
+}
+
+/// The body of a route that takes JSON: read whole (at most the collector's body limit), and
+/// only when it is declared `Content-Type: application/json` (with `; charset=utf-8` or no
+/// parameter). Anything else is `415 unsupported_media_type`: a plain HTML form on another web
+/// site can post `text/plain`, `multipart/form-data` or `application/x-www-form-urlencoded`
+/// without asking, but never `application/json` (the browser first asks the collector, and CORS
+/// refuses origins it does not know).
+pub(crate) struct JsonBody(pub Bytes);
+
+/// Whether a `Content-Type` value is `application/json`, optionally with `charset=utf-8`.
+pub(crate) fn is_json_content_type(value: &str) -> bool {
+    let mut parts = value.split(';').map(str::trim);
+    if !parts
+        .next()
+        .is_some_and(|m| m.eq_ignore_ascii_case("application/json"))
+    {
+        return false;
+    }
+    parts.filter(|p| !p.is_empty()).all(|p| {
+        p.split_once('=').is_some_and(|(k, v)| {
+            k.trim().eq_ignore_ascii_case("charset")
+                && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        })
+    })
+}
+
+/// `415 unsupported_media_type` unless the request declares a JSON body.
+pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let value = headers.get(header::CONTENT_TYPE).map(|v| v.to_str());
+    match value {
+        Some(Ok(v)) if is_json_content_type(v) => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            error_code::UNSUPPORTED_MEDIA_TYPE,
+            "请求体必须是 JSON，并带上请求头 Content-Type: application/json。 \
+             The body must be JSON sent with Content-Type: application/json.",
+        )),
+    }
+}
+
+impl FromRequest<Arc<AppState>> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        require_json(req.headers())?;
+        Ok(JsonBody(
+            read_body(req.into_body(), state.max_body_bytes).await?,
+        ))
+    }
 }
 
 /// Query of the tally and export routes.

@@ -145,7 +145,9 @@ impl From<rusqlite::Error> for StoreError {
 /// The storage a collector needs.
 pub trait Store: Send + Sync + 'static {
     /// Publish a survey version. Idempotent for an identical version; refuses a lower version or
-    /// a different survey under an existing version.
+    /// a different survey under an existing version. A new version of a closed survey fails with
+    /// [`StoreError::Closed`] (checked in the same transaction as the insert); re-publishing the
+    /// version already stored stays `Unchanged`, closed or not.
     fn publish_survey(&self, survey: &StoredSurvey) -> Result<PublishOutcome, StoreError>;
 
     /// The highest published version of a survey.
@@ -173,6 +175,10 @@ pub trait Store: Send + Sync + 'static {
         after: i64,
         limit: usize,
     ) -> Result<Vec<StoredBallot>, StoreError>;
+
+    /// How many ballots are stored for each version of a survey, in version order (versions with
+    /// no ballot are absent).
+    fn ballot_versions(&self, survey_id: &str) -> Result<Vec<(u32, u64)>, StoreError>;
 
     /// How many ballots are stored for a survey (optionally one version).
     fn count_ballots(&self, survey_id: &str, version: Option<u32>) -> Result<u64, StoreError>;

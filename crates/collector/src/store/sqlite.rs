@@ -205,6 +205,9 @@ impl Store for SqliteStore {
                 };
             }
         }
+        if is_closed(&tx, &survey.survey_id)? {
+            return Err(StoreError::Closed);
+        }
         tx.execute(
             "INSERT INTO survey_versions (survey_id, version, json, content_hash) VALUES (?1, ?2, ?3, ?4)",
             params![survey.survey_id, survey.version, survey.json, survey.content_hash],
@@ -353,6 +356,22 @@ impl Store for SqliteStore {
                 }
             };
             Ok(rows)
+        })
+    }
+
+    fn ballot_versions(&self, survey_id: &str) -> Result<Vec<(u32, u64)>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT survey_version, COUNT(*) FROM ballots WHERE survey_id = ?1
+                 GROUP BY survey_version ORDER BY survey_version",
+            )?;
+            let rows = st.query_map(params![survey_id], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                ))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
 
