@@ -225,7 +225,9 @@ mod tests {
         assert_eq!(Lang::from_tag(""), Lang::Zh);
     }
 
-    #[test]
+    // Also a native test (`cargo test -p pingyi --lib i18n`): no browser needed for the words.
+    #[cfg_attr(not(target_arch = "wasm32"), ::core::prelude::v1::test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn upload_problems_are_put_in_words() {
         let p = |f: Failure| OutboxKey::upload_problem(&f);
         let server = |status| Failure::Server {
