@@ -297,11 +297,8 @@ fn Ready(
     let is_closed = move || {
         closed.get()
             || outbox.is_some_and(|o| {
-                o.snapshot.with(|s| {
-                    s.last_error
-                        .as_deref()
-                        .is_some_and(|e| e.starts_with("survey_closed"))
-                })
+                o.snapshot
+                    .with(|s| s.last_error == Some(pingyi_core::outbox::Failure::Closed))
             })
     };
     let codes = survey.codes;

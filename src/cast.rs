@@ -2,7 +2,12 @@
 //! questions, build the ballot (random id, clock, device), let core validate it, write it to the
 //! store, and only then hand back the receipt for the thank-you screen.
 
+use pingyi_core::protocol::error_code::{VOTING_ENDED, VOTING_NOT_OPEN};
+use pingyi_core::survey::{window_state, Window};
+use pingyi_core::time::UtcTime;
 use pingyi_core::{validate_ballot, Answer, Ballot, Channel, IdMap, Problem, Survey};
+
+use crate::i18n::{Lang, OutboxKey};
 
 use crate::store::{Keep, Store, StoreError};
 
@@ -107,6 +112,8 @@ pub fn cast_kept(
     code_hash: Option<String>,
     keep: &Keep,
 ) -> Result<Ballot, CastError> {
+    outside_window(survey, js_sys::Date::now())
+        .map_or(Ok(()), |p| Err(CastError::Invalid(vec![p])))?;
     let mut ballot = build_ballot(survey, answers, device);
     ballot.code_hash = code_hash;
     validate_ballot(survey, &ballot).map_err(CastError::Invalid)?;
@@ -115,6 +122,22 @@ pub fn cast_kept(
         .put_ballot_kept(&ballot, keep)
         .map_err(CastError::Store)?;
     Ok(ballot)
+}
+
+/// The problem with casting at `now_ms` (this device's clock) when that is outside the survey's
+/// voting window, allowing core's skew (`WINDOW_SKEW_SECONDS`); `None` inside it.
+pub fn outside_window(survey: &Survey, now_ms: f64) -> Option<Problem> {
+    let ms = now_ms as i64;
+    let now = UtcTime {
+        unix_seconds: ms.div_euclid(1000),
+        nanos: (ms.rem_euclid(1000) * 1_000_000) as u32,
+    };
+    let (code, key) = match window_state(survey, now) {
+        Window::Open => return None,
+        Window::Before => (VOTING_NOT_OPEN, OutboxKey::VotingNotOpen),
+        Window::After => (VOTING_ENDED, OutboxKey::VotingEnded),
+    };
+    Some(Problem::new("$", code, key.t(Lang::Zh), key.t(Lang::En)))
 }
 
 /// The question a problem is about, read from its JSON path (`$.answers.q1…` or

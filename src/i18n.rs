@@ -225,24 +225,61 @@ mod tests {
         assert_eq!(Lang::from_tag(""), Lang::Zh);
     }
 
-    #[test]
+    // Also a native test (`cargo test -p pingyi --lib i18n`): no browser needed for the words.
+    #[cfg_attr(not(target_arch = "wasm32"), ::core::prelude::v1::test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn upload_problems_are_put_in_words() {
-        let p = OutboxKey::upload_problem;
+        let p = |f: Failure| OutboxKey::upload_problem(&f);
+        let server = |status| Failure::Server {
+            status,
+            code: None,
+            message: None,
+        };
+        // A timeout is what weak village signal looks like: no connection, not a server fault.
+        assert_eq!(p(Failure::Timeout), OutboxKey::NoConnection);
+        assert_eq!(OutboxKey::NoConnection.t(Lang::Zh), "网络不通");
         assert_eq!(
-            p("network: TypeError: Failed to fetch"),
+            p(Failure::Network {
+                detail: "TypeError: Failed to fetch".into()
+            }),
             OutboxKey::NoConnection
         );
-        assert_eq!(p("rate_limited: too many requests"), OutboxKey::ServerBusy);
+        assert_eq!(p(Failure::RateLimited), OutboxKey::ServerBusy);
+        assert_eq!(p(Failure::StorageFull), OutboxKey::ServerProblem);
+        assert_eq!(p(server(500)), OutboxKey::ServerProblem);
+        assert_eq!(p(server(502)), OutboxKey::ServerProblem);
+        assert_eq!(p(Failure::VotingNotOpen).t(Lang::Zh), "投票尚未开始");
+        assert_eq!(p(Failure::VotingEnded).t(Lang::Zh), "投票时间已过");
+        assert_eq!(p(Failure::VotingEnded).t(Lang::En), "Voting has ended");
+        assert_eq!(p(Failure::Closed), OutboxKey::SurveyClosed);
         assert_eq!(
-            p("storage_full: the disk is full"),
-            OutboxKey::ServerProblem
+            OutboxKey::next_step(&Failure::Timeout),
+            OutboxKey::UploadFailed
         );
-        assert_eq!(p("internal: database is locked"), OutboxKey::ServerProblem);
-        assert_eq!(p("http_502"), OutboxKey::ServerProblem);
+        assert_eq!(
+            OutboxKey::next_step(&Failure::VotingEnded),
+            OutboxKey::NotRetried
+        );
+        use OutboxKey::*;
         for k in [
-            OutboxKey::NoConnection,
-            OutboxKey::ServerBusy,
-            OutboxKey::ServerProblem,
+            LocalOnly,
+            AllUploaded,
+            UploadNow,
+            Uploading,
+            UploadFailed,
+            NotRetried,
+            NoConnection,
+            ServerBusy,
+            ServerProblem,
+            SurveyClosed,
+            VotingNotOpen,
+            VotingEnded,
+            UploadRefused,
+            VersionNotPublished,
+            TooLarge,
+            SomeRefused,
+            RefusedReasons,
+            Conflict,
         ] {
             assert_ne!(k.t(Lang::Zh), k.t(Lang::En));
         }
@@ -273,6 +310,8 @@ mod tests {
 // ---------------------------------------------------------------- outbox (upload status)
 // Kept as its own small block so the outbox's words can be found (and changed) in one place.
 
+use pingyi_core::outbox::Failure;
+
 /// Fixed strings of the upload status (see `views/status.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutboxKey {
@@ -281,23 +320,47 @@ pub enum OutboxKey {
     UploadNow,
     Uploading,
     UploadFailed,
+    NotRetried,
     NoConnection,
     ServerBusy,
     ServerProblem,
+    SurveyClosed,
+    VotingNotOpen,
+    VotingEnded,
+    UploadRefused,
+    VersionNotPublished,
+    TooLarge,
+    SomeRefused,
     RefusedReasons,
     Conflict,
 }
 
 impl OutboxKey {
-    /// Why an upload failed, in words for residents, from the outbox's `last_error`
-    /// (`network: …`, an error code such as `rate_limited: …`, or `http_503`).
-    pub fn upload_problem(last_error: &str) -> OutboxKey {
-        if last_error.starts_with("network") {
-            OutboxKey::NoConnection
-        } else if last_error.starts_with("rate_limited") {
-            OutboxKey::ServerBusy
+    /// Why an upload failed, in words for residents. Core's [`Failure`] is typed, so a timeout
+    /// on weak signal reads as "no connection", not as a server fault.
+    pub fn upload_problem(failure: &Failure) -> OutboxKey {
+        match failure {
+            Failure::Network { .. } | Failure::Timeout => OutboxKey::NoConnection,
+            Failure::RateLimited => OutboxKey::ServerBusy,
+            Failure::StorageFull | Failure::Server { .. } | Failure::BadResponse => {
+                OutboxKey::ServerProblem
+            }
+            Failure::Closed => OutboxKey::SurveyClosed,
+            Failure::VotingNotOpen => OutboxKey::VotingNotOpen,
+            Failure::VotingEnded => OutboxKey::VotingEnded,
+            Failure::Client { .. } => OutboxKey::UploadRefused,
+            Failure::UnknownVersion { .. } => OutboxKey::VersionNotPublished,
+            Failure::PayloadTooLarge => OutboxKey::TooLarge,
+            Failure::Refused { .. } => OutboxKey::SomeRefused,
+        }
+    }
+
+    /// What happens next: retried automatically, or kept without retrying.
+    pub fn next_step(failure: &Failure) -> OutboxKey {
+        if failure.retries() {
+            OutboxKey::UploadFailed
         } else {
-            OutboxKey::ServerProblem
+            OutboxKey::NotRetried
         }
     }
 }
@@ -315,9 +378,26 @@ impl OutboxKey {
                 "上传未成功。选票已保存在本机，稍后自动重试。",
                 "Upload failed. Your ballot is saved on this device and will be sent again automatically.",
             ),
+            NotRetried => (
+                "选票仍保存在本机，但不会再自动上传。",
+                "The ballots stay on this device but will not be sent again automatically.",
+            ),
             NoConnection => ("网络不通", "No connection"),
             ServerBusy => ("服务器繁忙", "The server is busy"),
             ServerProblem => ("服务器暂时出错", "The server had a problem"),
+            SurveyClosed => ("问卷已关闭", "The survey is closed"),
+            VotingNotOpen => ("投票尚未开始", "Voting has not started yet"),
+            VotingEnded => ("投票时间已过", "Voting has ended"),
+            UploadRefused => (
+                "收集端拒绝了上传，请告诉组织者",
+                "The collector refused the upload; please tell the organiser",
+            ),
+            VersionNotPublished => (
+                "收集端还没有这一版问卷",
+                "The collector does not have this version of the survey yet",
+            ),
+            TooLarge => ("选票太大，收集端拒收", "A ballot is too large for the collector"),
+            SomeRefused => ("有选票被拒收", "Some ballots were refused"),
             RefusedReasons => ("查看拒收原因", "Show the reasons"),
             Conflict => (
                 "收集端已有同一编号但内容不同的选票（冲突），未覆盖。",

@@ -207,7 +207,7 @@ pub fn parse_survey(json: &str) -> Result<pingyi_core::Survey, Vec<pingyi_core::
     }
 }
 
-/// Reads an answer's body as a [`SubmitResponse`] or an [`ErrorBody`] (`code: message`).
+/// Reads an answer's body as a [`SubmitResponse`] or an [`ErrorBody`].
 pub fn answered(status: u16, text: &str) -> Outcome {
     // Parsed by the browser and read with core's `from_value`: no JSON parser in the wasm.
     let value = parse_json(text).ok();
@@ -221,7 +221,7 @@ pub fn answered(status: u16, text: &str) -> Outcome {
         value
             .as_ref()
             .and_then(ErrorBody::from_value)
-            .map(|e| format!("{}: {}", e.error.code, e.error.message))
+            .map(|e| e.error)
     };
     Outcome::Answered {
         status,
@@ -257,7 +257,11 @@ mod tests {
             Outcome::Answered {
                 status: 401,
                 results: None,
-                error: Some("unauthorized: key".into())
+                error: Some(pingyi_core::protocol::ErrorInfo {
+                    code: "unauthorized".into(),
+                    message: "key".into(),
+                    problems: vec![],
+                })
             }
         );
         let junk = answered(502, "<html>bad gateway</html>");

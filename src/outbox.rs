@@ -20,7 +20,8 @@
 
 use leptos::prelude::*;
 use pingyi_core::outbox::{
-    apply, next_batch, should_send, Effects, PendingBallot, Policy, State, Trigger,
+    apply, next_batch, should_send, shown_failure, Effects, Failure, PendingBallot, Policy, State,
+    Trigger,
 };
 use pingyi_core::protocol::BallotStatus;
 use pingyi_core::{Ballot, Problem};
@@ -54,8 +55,9 @@ pub struct Snapshot {
     pub pending: usize,
     pub sending: bool,
     pub last_success_ms: Option<i64>,
-    /// The last failure, while ballots are still waiting.
-    pub last_error: Option<String>,
+    /// The failure to show (core's [`shown_failure`]): the last one while ballots are still
+    /// waiting, or `voting_ended`.
+    pub last_error: Option<Failure>,
     pub refused: Vec<RefusedBallot>,
 }
 
@@ -383,11 +385,7 @@ impl Outbox {
             pending: i.pending.len(),
             sending: i.in_flight,
             last_success_ms: i.state.last_success_ms,
-            last_error: if i.pending.is_empty() || i.state.failures == 0 {
-                None
-            } else {
-                i.state.last_error.clone()
-            },
+            last_error: shown_failure(&i.state, i.pending.len()).cloned(),
             refused: i.refused.clone(),
         });
         if let Some(snap) = snap {

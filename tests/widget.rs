@@ -564,7 +564,8 @@ async fn large_text_starts_from_the_page_and_then_follows_the_resident() {
 
 // ---------------------------------------------------------------- outbox
 // A fake `window.fetch` stands in for the collector: it records every call and answers by mode
-// (`accept`, `reject` with 422 and a problem, `fail` as a network error).
+// (`accept`, `reject` with 422 and a problem, `fail` as a network error, `not_open` / `ended` as a
+// 409 `voting_not_open` / `voting_ended`, `too_large` as a 413).
 
 fn fake_fetch(mode: &str) {
     let install = js_sys::Function::new_with_args(
@@ -581,6 +582,13 @@ fn fake_fetch(mode: &str) {
             if (w.__pyMode === 'fail') { return Promise.reject(new TypeError('Failed to fetch')); }
             const ids = JSON.parse(init.body).ballots.map(function (b) { return b.id; });
             const json = { 'content-type': 'application/json' };
+            const codes = { not_open: [409, 'voting_not_open'], ended: [409, 'voting_ended'],
+                too_large: [413, 'payload_too_large'] };
+            if (codes[w.__pyMode]) {
+                const [status, code] = codes[w.__pyMode];
+                return Promise.resolve(new Response(JSON.stringify({ error: { code: code,
+                    message: 'the collector says ' + code } }), { status: status, headers: json }));
+            }
             if (w.__pyMode === 'reject') {
                 return Promise.resolve(new Response(JSON.stringify({ results: ids.map(function (id) {
                     return { id: id, status: 'rejected', problems: [{ path: '$.answers.q_sat',
@@ -799,7 +807,10 @@ async fn failures_keep_ballots_pending_until_online_and_unmount_stops_everything
         warning.contains("网络不通") && warning.contains("选票已保存在本机"),
         "{warning}"
     );
-    assert!(text_of(root, "[data-testid=outbox-error-detail]").starts_with("network"));
+    assert_eq!(
+        text_of(root, "[data-testid=outbox-error-detail]"),
+        "network: Failed to fetch"
+    );
     // Backing off: a second ballot waits for the timer rather than hammering the endpoint.
     let n = fetch_calls().len();
     vote(root, "unknown").await;
@@ -850,6 +861,134 @@ async fn failures_keep_ballots_pending_until_online_and_unmount_stops_everything
         1
     );
     restore_fetch();
+}
+
+#[wasm_bindgen_test]
+async fn a_timeout_reads_as_no_connection() {
+    use leptos::prelude::*;
+    use pingyi::i18n::Lang;
+    use pingyi::outbox::{Outbox, Snapshot};
+    use pingyi::views::status::OutboxStatus;
+    use pingyi_core::outbox::{Failure, Policy};
+
+    let div = fresh_div();
+    let lang = RwSignal::new(Lang::Zh);
+    let _handle = leptos::mount::mount_to(div.clone(), move || {
+        let store = pingyi::store::Store::open().unwrap();
+        let outbox = Outbox::start(&store, "wt-timeout", None, Policy::default());
+        outbox.snapshot.set(Snapshot {
+            remote: true,
+            pending: 1,
+            last_error: Some(Failure::Timeout),
+            ..Snapshot::default()
+        });
+        view! { <OutboxStatus outbox lang/> }
+    });
+    let root: &Element = &div;
+    let warning = wait_text(root, "[data-testid=outbox-error]", "网络不通").await;
+    assert!(!warning.contains("服务器"), "{warning}");
+    assert!(warning.contains("稍后自动重试"), "{warning}");
+    assert_eq!(
+        text_of(root, "[data-testid=outbox-error-detail]"),
+        "timeout"
+    );
+    lang.set(Lang::En);
+    wait_text(root, "[data-testid=outbox-error]", "No connection").await;
+    div.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_voting_window_answers_are_shown_in_words() {
+    clear_outbox("wt-window");
+    fake_fetch("not_open");
+    let div = fresh_div();
+    div.set_attribute("data-endpoint", "https://collector.test")
+        .unwrap();
+    div.set_attribute("data-retry-base-ms", "60000").unwrap();
+    let w = pingyi::mount(div.clone(), &tiny_survey("wt-window", "投票窗口"), "zh-CN");
+    let root: &Element = &div;
+    vote(root, "satisfied").await;
+    // Not open yet: kept, retried later, said plainly.
+    let warning = wait_text(root, "[data-testid=outbox-error]", "投票尚未开始").await;
+    assert!(warning.contains("稍后自动重试"), "{warning}");
+    wait_text(root, "[data-testid=outbox-pending]", "1 张选票待上传").await;
+    assert_eq!(stored_ballot(&ballot_keys("wt-window")[0]).1, "pending");
+
+    // Ended: refused for good, kept on the device and listed with the reason.
+    fake_fetch("ended");
+    click(root, "[data-testid=outbox-upload-now]").await;
+    let refused = wait_text(root, "[data-testid=outbox-refused]", "1 张选票被拒收").await;
+    assert!(refused.contains("投票时间已过"), "{refused}");
+    let warning = wait_text(root, "[data-testid=outbox-error]", "投票时间已过").await;
+    assert!(warning.contains("不会再自动上传"), "{warning}");
+    wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
+    let keys = ballot_keys("wt-window");
+    assert_eq!(keys.len(), 1, "a refused ballot is never dropped");
+    assert_eq!(stored_ballot(&keys[0]).1, "refused");
+    click(root, "[data-testid=lang-toggle]").await;
+    wait_text(root, "[data-testid=outbox-error]", "Voting has ended").await;
+    drop(w);
+    restore_fetch();
+    div.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_ballot_too_large_on_its_own_is_refused_and_the_next_one_goes_through() {
+    clear_outbox("wt-large");
+    fake_fetch("too_large");
+    let div = fresh_div();
+    div.set_attribute("data-endpoint", "https://collector.test")
+        .unwrap();
+    div.set_attribute("data-retry-base-ms", "60000").unwrap();
+    let w = pingyi::mount(div.clone(), &tiny_survey("wt-large", "太大"), "zh-CN");
+    let root: &Element = &div;
+    vote(root, "satisfied").await;
+    let refused = wait_text(root, "[data-testid=outbox-refused]", "1 张选票被拒收").await;
+    assert!(refused.contains("大小上限"), "{refused}");
+    fake_fetch("accept");
+    vote(root, "dissatisfied").await;
+    wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
+    let mut states: Vec<String> = ballot_keys("wt-large")
+        .iter()
+        .map(|k| stored_ballot(k).1)
+        .collect();
+    states.sort();
+    assert_eq!(states, vec!["acked", "refused"]);
+    drop(w);
+    restore_fetch();
+    div.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_form_refuses_to_cast_outside_the_voting_window() {
+    for (id, window, words) in [
+        (
+            "wt-ended",
+            r#""closes_at":"2020-01-01T00:00:00Z","#,
+            "投票时间已过",
+        ),
+        (
+            "wt-early",
+            r#""opens_at":"2099-01-01T00:00:00Z","#,
+            "投票尚未开始",
+        ),
+    ] {
+        clear_outbox(id);
+        let json = tiny_survey(id, "窗口").replacen(r#""unit""#, &format!(r#"{window}"unit""#), 1);
+        let div = fresh_div();
+        let w = pingyi::mount(div.clone(), &json, "zh-CN");
+        let root: &Element = &div;
+        click(root, "[data-question=q_sat] input[value=satisfied]").await;
+        click(root, "[data-testid=submit]").await;
+        let shown = wait_text(root, "[data-testid=survey-form]", words).await;
+        assert!(shown.contains(words), "{shown}");
+        assert!(
+            ballot_keys(id).is_empty(),
+            "nothing is cast outside the window"
+        );
+        drop(w);
+        div.remove();
+    }
 }
 
 #[wasm_bindgen_test]

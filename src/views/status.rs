@@ -62,12 +62,12 @@ pub fn OutboxStatus(outbox: Outbox, lang: RwSignal<Lang>) -> impl IntoView {
                         <p class="py-help" data-testid="outbox-last-success">{last_success(l, &clock(ms))}</p>
                     })}
                     // In words first; the technical detail after it is for the organiser.
-                    {s.last_error.map(|e| view! {
+                    {s.last_error.map(|f| view! {
                         <p class="py-warning" data-testid="outbox-error">
                             <span aria-hidden="true">"⚠ "</span>
-                            <strong>{OutboxKey::upload_problem(&e).t(l)}</strong>" · "
-                            {OutboxKey::UploadFailed.t(l)}" "
-                            <small class="py-detail" data-testid="outbox-error-detail">{e}</small>
+                            <strong>{OutboxKey::upload_problem(&f).t(l)}</strong>" · "
+                            {OutboxKey::next_step(&f).t(l)}" "
+                            <small class="py-detail" data-testid="outbox-error-detail">{f.detail()}</small>
                         </p>
                     })}
                     <button type="button" class="py-button py-secondary" data-testid="outbox-upload-now"

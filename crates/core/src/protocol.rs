@@ -270,6 +270,13 @@ pub mod error_code {
     ];
 }
 
+/// Codes of per-ballot problems that senders act on (the rest are shown, not interpreted).
+pub mod problem_code {
+    /// `rejected` at `$.survey_version`: the collector has not (yet) published that version. Usually
+    /// the new version is about to be published, so the outbox keeps the ballot and retries.
+    pub const UNKNOWN_VERSION: &str = "unknown_version";
+}
+
 /// The HTTP status of a submit response: 409 if any ballot is a conflict, else 422 if any is
 /// rejected, else 200 (every ballot accepted or duplicate).
 pub fn batch_http_status(results: &[BallotResult]) -> u16 {
