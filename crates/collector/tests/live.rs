@@ -314,8 +314,8 @@ async fn many_event_streams_share_one_recount_per_change() {
 
     // Ingest latency without listeners.
     post_latency(&t, 1_000, 3).await;
-    let alone = post_latency(&t, 2_000, 15).await;
-    let mut ballots = 400 + 18 * 10;
+    let alone = post_latency(&t, 2_000, 21).await;
+    let mut ballots = 400 + 24 * 10;
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let listeners: Vec<_> = (0..LISTENERS).map(|_| listen(&t, tx.clone())).collect();
@@ -344,13 +344,15 @@ async fn many_event_streams_share_one_recount_per_change() {
     assert_eq!(t.state.live_recounts() - before, 1);
 
     // Ingest latency with the listeners: essentially unchanged.
-    let crowded = post_latency(&t, 3_000, 15).await;
+    let crowded = post_latency(&t, 3_000, 21).await;
     println!(
         "median POST latency of 10 ballots: {alone:?} alone, {crowded:?} with {LISTENERS} event streams ({:.2}x)",
         crowded.as_secs_f64() / alone.as_secs_f64()
     );
+    // A shared machine is noisy: 3x the median plus 10 ms. Recounting per listener (150
+    // tallies of 600 ballots per batch) is far beyond that.
     assert!(
-        crowded.as_secs_f64() < 3.0 * alone.as_secs_f64().max(0.002),
+        crowded < alone * 3 + Duration::from_millis(10),
         "ingest slowed from {alone:?} to {crowded:?} with {LISTENERS} listeners"
     );
     drop(rx);
