@@ -14,6 +14,8 @@ const ID = 'e2e-projector';
 const SURVEY = {
   format: 'pingyi/1', id: ID, version: 1,
   title: { zh: '夜话投影测试', en: 'Projector test' }, unit: '投影湾', eligible: 10,
+  // The projector is public: it shows counts only when the results are public (村务公开).
+  results_public: true,
   sections: [{ id: 's', title: { zh: '评议' }, questions: [
     { id: 'vote', kind: 'approve', title: { zh: '修建文化广场' } },
     { id: 'sat', kind: 'scale', title: { zh: '环境卫生满意度' }, preset: 'satisfaction' },

@@ -1,12 +1,15 @@
 //! The handlers' shared state, [`AppState`]: the store, the admin token, the body limit, the
-//! cache of parsed survey versions, the live-change signals and the shutdown signal.
+//! cache of parsed survey versions, the live views shared by every projector (a change counter
+//! and the last live snapshot per survey) and the shutdown signal.
 //!
 //! Its survey look-ups and publishing answer with domain results ([`LookupError`],
 //! [`PublishError`]) that the routes turn into [`ApiError`]s and the command line prints.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
 
 use axum::http::StatusCode;
 use tracing::error;
@@ -28,11 +31,50 @@ pub struct AppState {
     surveys: RwLock<HashMap<(String, u32), Arc<Survey>>>,
     /// Origin of the links printed with ballot codes (`--public-url`); else from the Host header.
     pub public_url: Option<String>,
-    /// Per survey: a signal sent whenever its live view may have changed (ballots accepted, paper
-    /// totals replaced, revealed, hidden, closed). Server-sent event streams listen to it.
-    changes: Mutex<HashMap<String, tokio::sync::broadcast::Sender<()>>>,
+    /// Per survey whose live view was asked for: a change counter, raised whenever the live view
+    /// may have changed (ballots accepted, paper totals replaced, revealed, hidden, closed, a new
+    /// version published), and the last live snapshot. Entries are made only for published
+    /// surveys and never removed, so a counter never goes back.
+    live: Mutex<HashMap<String, Arc<LiveSlot>>>,
+    /// How many times a live view was computed from the stored ballots (for tests and logs).
+    live_recounts: AtomicU64,
     /// Set to true when the server shuts down, so that event streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+/// The live view of one survey, shared by every projector and event stream: one recount per
+/// change, whatever the number of listeners.
+pub struct LiveSlot {
+    /// The change counter; event streams wait on it.
+    changes: tokio::sync::watch::Sender<u64>,
+    /// The last snapshot. The async lock makes a recount happen once: the first caller after a
+    /// change recounts while the others wait for its result.
+    pub snapshot: tokio::sync::Mutex<Option<LiveSnapshot>>,
+}
+
+impl LiveSlot {
+    /// The change counter now.
+    pub fn generation(&self) -> u64 {
+        *self.changes.borrow()
+    }
+
+    /// Wait for changes: the receiver wakes once for any number of changes since it last looked.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+}
+
+/// One computed live view, as JSON for the public and for the organiser.
+pub struct LiveSnapshot {
+    /// The change counter read before computing: a later change makes the snapshot stale.
+    pub generation: u64,
+    /// When it was computed: the snapshot is also refreshed after a while, so that a change made
+    /// by another process on the same database (`pingyi-collector import`) shows up.
+    pub made: Instant,
+    /// The public live view (`GET …/live` without a token).
+    pub public_json: Arc<str>,
+    /// The organiser's live view (with the admin token).
+    pub organiser_json: Arc<str>,
 }
 
 /// Why a survey look-up found nothing usable.
@@ -141,31 +183,57 @@ impl AppState {
             max_body_bytes,
             surveys: RwLock::new(HashMap::new()),
             public_url: None,
-            changes: Mutex::new(HashMap::new()),
+            live: Mutex::new(HashMap::new()),
+            live_recounts: AtomicU64::new(0),
             shutdown: tokio::sync::watch::Sender::new(false),
         }
     }
 
-    /// Tell the live event streams of a survey that something changed.
+    /// Tell the live views of a survey that something changed: the next request recounts once.
     pub fn notify(&self, survey_id: &str) {
-        if let Some(tx) = self
-            .changes
+        if let Some(slot) = self
+            .live
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(survey_id)
         {
-            let _ = tx.send(());
+            slot.changes.send_modify(|g| *g += 1);
         }
     }
 
-    /// Listen for changes of a survey.
-    pub fn subscribe(&self, survey_id: &str) -> tokio::sync::broadcast::Receiver<()> {
-        let mut map = self.changes.lock().unwrap_or_else(|p| p.into_inner());
-        // Drop senders nobody listens to any more, so the map stays small.
-        map.retain(|_, tx| tx.receiver_count() > 0);
-        map.entry(survey_id.to_string())
-            .or_insert_with(|| tokio::sync::broadcast::channel(16).0)
-            .subscribe()
+    /// The live slot of a survey, when one was made.
+    pub fn existing_live_slot(&self, survey_id: &str) -> Option<Arc<LiveSlot>> {
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(survey_id)
+            .cloned()
+    }
+
+    /// The live slot of a survey, made on first use. Call it only for a published survey, so
+    /// that unknown ids leave nothing behind.
+    pub fn live_slot(&self, survey_id: &str) -> Arc<LiveSlot> {
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(survey_id.to_string())
+            .or_insert_with(|| {
+                Arc::new(LiveSlot {
+                    changes: tokio::sync::watch::Sender::new(0),
+                    snapshot: tokio::sync::Mutex::new(None),
+                })
+            })
+            .clone()
+    }
+
+    /// Count one recount of a live view.
+    pub fn count_live_recount(&self) {
+        self.live_recounts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many times a live view was computed from the stored ballots since the start.
+    pub fn live_recounts(&self) -> u64 {
+        self.live_recounts.load(Ordering::Relaxed)
     }
 
     /// A parsed survey version from the cache or the store (blocking).
@@ -244,7 +312,13 @@ impl AppState {
             json,
         };
         match self.store.publish_survey(&stored) {
-            Ok(outcome) => Ok((survey, outcome)),
+            Ok(outcome) => {
+                if outcome == PublishOutcome::Created {
+                    // The live view shows the latest version's title and count.
+                    self.notify(&survey.id);
+                }
+                Ok((survey, outcome))
+            }
             Err(e @ (StoreError::VersionBackwards { .. } | StoreError::VersionClash { .. })) => {
                 Err(PublishError::Version(e))
             }

@@ -81,7 +81,7 @@ pub(super) async fn post_ballots(
     Ok((status, Json(SubmitResponse { results })).into_response())
 }
 
-/// `GET /v1/surveys/{survey_id}/ballots`: raw export (admin), streamed page by page.
+/// `GET /v1/surveys/{survey_id}/ballots`: raw export (admin), streamed page by page in id order.
 pub(super) async fn export_ballots(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
@@ -105,16 +105,18 @@ pub(super) async fn export_ballots(
     blocking(move || Ok(check.latest(&id).map(|_| ())?)).await?;
 
     let version = q.version;
-    // State: (seq of the last row sent, whether nothing was sent yet); None when finished.
-    let stream = futures_util::stream::unfold(Some((0i64, true)), move |st| {
+    // In id order, so the file does not show the order of arrival. State: (id of the last row
+    // sent, whether nothing was sent yet); None when finished.
+    let stream = futures_util::stream::unfold(Some((String::new(), true)), move |st| {
         let state = state.clone();
         let survey_id = survey_id.clone();
         async move {
             let (after, first) = st?;
+            let after_id = after.clone();
             let page = tokio::task::spawn_blocking(move || {
                 state
                     .store
-                    .ballots_page(&survey_id, version, after, PAGE_SIZE)
+                    .ballots_page_by_id(&survey_id, version, &after_id, PAGE_SIZE)
             })
             .await;
             let rows = match page {
@@ -129,7 +131,7 @@ pub(super) async fn export_ballots(
                 }
             };
             let finished = rows.len() < PAGE_SIZE;
-            let last = rows.last().map(|r| r.seq).unwrap_or(after);
+            let last = rows.last().map(|r| r.id.clone()).unwrap_or(after);
             let mut chunk = String::new();
             for (i, row) in rows.iter().enumerate() {
                 if ndjson {

@@ -13,7 +13,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -28,12 +28,13 @@ use pingyi_core::export::{tally_report, TallyReport};
 use pingyi_core::paper::{paper_totals_ballots, validate_paper_totals, PaperTotals};
 use pingyi_core::protocol::error_code;
 use pingyi_core::tally::tally_with_paper;
+use pingyi_core::tally::{KindTally, Tally};
 use pingyi_core::Survey;
 
 use super::common::{blocking, load_ballots, now_rfc3339, read_body};
 use crate::auth::{Admin, AdminCheck};
 use crate::error::{survey_closed, ApiError};
-use crate::state::AppState;
+use crate::state::{AppState, LiveSlot, LiveSnapshot};
 use crate::store::{FrozenTally, MeetingState};
 
 pub use pingyi_core::protocol::meeting::{
@@ -167,8 +168,26 @@ fn json_response(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-/// What the projector shows now (blocking).
-pub(crate) fn live_view(state: &AppState, survey_id: &str) -> Result<LiveView, ApiError> {
+/// Leave only counts in a tally: the texts of `text` questions and the reasons given with
+/// objections are emptied. Free text is for the organiser (`GET …/tally` with the token); a screen
+/// in the meeting room or a public page must never show it, since a sentence can name its author.
+pub(crate) fn counts_only(mut tally: Tally) -> Tally {
+    for q in &mut tally.questions {
+        match &mut q.result {
+            KindTally::Text { texts } => texts.clear(),
+            KindTally::Notice { items } => items.iter_mut().for_each(|i| i.reasons.clear()),
+            KindTally::Scale { .. }
+            | KindTally::Choose(_)
+            | KindTally::Score(_)
+            | KindTally::Approve(_) => {}
+        }
+    }
+    tally
+}
+
+/// What the organiser's projector shows now (blocking), and whether the survey's results are
+/// public. The tally, when present, carries counts only ([`counts_only`]).
+pub(crate) fn live_view(state: &AppState, survey_id: &str) -> Result<(LiveView, bool), ApiError> {
     let survey = state.latest(survey_id)?;
     let meeting = state.store.meeting_state(survey_id)?;
     let frozen = frozen_for(state, survey_id, &meeting, survey.version)?;
@@ -183,13 +202,13 @@ pub(crate) fn live_view(state: &AppState, survey_id: &str) -> Result<LiveView, A
             (t.participation.ballots, Some(t))
         }
         (None, false) => {
-            // Only the count: no per-option figure is computed for a public route.
+            // Only the count: no per-option figure is computed while hidden.
             let stored = state.store.count_ballots(survey_id, Some(survey.version))?;
             let totals = paper_totals_for(state, survey_id, survey.version)?;
             (stored.saturating_add(paper_totals_ballots(&totals)), None)
         }
     };
-    Ok(LiveView {
+    let view = LiveView {
         survey_id: survey.id.clone(),
         survey_version: survey.version,
         title: survey.title.clone(),
@@ -199,9 +218,77 @@ pub(crate) fn live_view(state: &AppState, survey_id: &str) -> Result<LiveView, A
         state: state_word(&meeting).into(),
         revealed: meeting.revealed,
         closed_at: meeting.closed_at.clone(),
-        tally,
+        tally: tally.map(counts_only),
         content_hash,
-    })
+    };
+    Ok((view, survey.results_public))
+}
+
+/// The public live view made from the organiser's: without `results_public` it has no tally,
+/// only the count and the state.
+fn public_live(organiser: &LiveView, results_public: bool) -> LiveView {
+    let mut view = organiser.clone();
+    if !results_public {
+        view.tally = None;
+    }
+    view
+}
+
+/// After this long a live snapshot is computed again even without a change signal, so that
+/// ballots imported by another process on the same database show up.
+pub const LIVE_REFRESH_SECONDS: u64 = 30;
+
+/// The live view as JSON, for the organiser (`admin`) or the public, from the survey's shared
+/// snapshot: computed once after each change, however many projectors and streams ask.
+pub(crate) async fn shared_live(
+    state: &Arc<AppState>,
+    survey_id: &str,
+    admin: bool,
+) -> Result<Arc<str>, ApiError> {
+    let slot = live_slot(state, survey_id).await?;
+    let mut snapshot = slot.snapshot.lock().await;
+    let generation = slot.generation();
+    let fresh = snapshot.as_ref().filter(|s| {
+        s.generation == generation && s.made.elapsed() < Duration::from_secs(LIVE_REFRESH_SECONDS)
+    });
+    if let Some(s) = fresh {
+        return Ok(pick(s, admin));
+    }
+    let (st, id) = (state.clone(), survey_id.to_string());
+    let (organiser, results_public) = blocking(move || live_view(&st, &id)).await?;
+    state.count_live_recount();
+    let json = |v: &LiveView| -> Result<Arc<str>, ApiError> {
+        serde_json::to_string(v)
+            .map(Arc::from)
+            .map_err(|_| ApiError::internal())
+    };
+    let made = LiveSnapshot {
+        generation,
+        made: Instant::now(),
+        public_json: json(&public_live(&organiser, results_public))?,
+        organiser_json: json(&organiser)?,
+    };
+    let out = pick(&made, admin);
+    *snapshot = Some(made);
+    Ok(out)
+}
+
+fn pick(s: &LiveSnapshot, admin: bool) -> Arc<str> {
+    if admin {
+        s.organiser_json.clone()
+    } else {
+        s.public_json.clone()
+    }
+}
+
+/// The survey's live slot; 404 when the survey is not published (then no slot is made).
+async fn live_slot(state: &Arc<AppState>, survey_id: &str) -> Result<Arc<LiveSlot>, ApiError> {
+    if let Some(slot) = state.existing_live_slot(survey_id) {
+        return Ok(slot);
+    }
+    let (st, id) = (state.clone(), survey_id.to_string());
+    blocking(move || Ok(st.latest(&id).map(|_| ())?)).await?;
+    Ok(state.live_slot(survey_id))
 }
 
 fn bad_request(message: impl Into<String>) -> ApiError {
@@ -480,24 +567,24 @@ pub(crate) async fn get_final(
     .await
 }
 
-/// `GET /v1/surveys/{survey_id}/live` (public): what the projector shows.
+/// `GET /v1/surveys/{survey_id}/live` (public): what the projector shows. Counts only, never
+/// free text; without `results_public` the public gets no tally, only the count and the state,
+/// while the organiser (admin token) gets the revealed counts.
 pub(crate) async fn get_live(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
+    admin: AdminCheck,
 ) -> Result<Response, ApiError> {
-    let view = blocking(move || live_view(&state, &survey_id)).await?;
-    Ok((
-        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-        Json(view),
-    )
-        .into_response())
+    let json = shared_live(&state, &survey_id, admin.is_admin()).await?;
+    let mut resp = json_response(StatusCode::OK, json.to_string());
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
 }
 
-fn live_event(view: Result<LiveView, ApiError>) -> Event {
+fn live_event(view: Result<Arc<str>, ApiError>) -> Event {
     match view {
-        Ok(v) => Event::default()
-            .event("live")
-            .data(serde_json::to_string(&v).unwrap_or_default()),
+        Ok(v) => Event::default().event("live").data(&*v),
         Err(e) => Event::default()
             .event("error")
             .data(serde_json::to_string(&e.body).unwrap_or_default()),
@@ -505,22 +592,23 @@ fn live_event(view: Result<LiveView, ApiError>) -> Event {
 }
 
 /// `GET /v1/surveys/{survey_id}/live/events` (public): server-sent events, each `event: live`
-/// with a [`LiveView`] as `data`: one at once, one after every change, and one every
-/// [`LIVE_EVENT_SECONDS`] seconds otherwise (a keep-alive that also heals a missed change).
+/// with the same JSON as `GET …/live` as `data`: one at once, one after every change, and one
+/// every [`LIVE_EVENT_SECONDS`] seconds otherwise (a keep-alive). Every stream of a survey sends
+/// the same shared snapshot ([`shared_live`]): one recount per change, not one per stream.
 pub(crate) async fn live_events(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
+    admin: AdminCheck,
 ) -> Result<Response, ApiError> {
-    let changes = state.subscribe(&survey_id);
-    let first = {
-        let (state, id) = (state.clone(), survey_id.clone());
-        blocking(move || live_view(&state, &id)).await?
-    };
+    let admin = admin.is_admin();
+    let slot = live_slot(&state, &survey_id).await?;
+    let changes = slot.subscribe();
+    let first = shared_live(&state, &survey_id, admin).await?;
     let shutdown = state.shutdown.subscribe();
     let start = (state, survey_id, changes, shutdown, Some(first));
     let stream = futures_util::stream::unfold(
         start,
-        |(state, id, mut changes, mut shutdown, first)| async move {
+        move |(state, id, mut changes, mut shutdown, first)| async move {
             if let Some(v) = first {
                 return Some((
                     Ok::<Event, Infallible>(live_event(Ok(v))),
@@ -531,20 +619,16 @@ pub(crate) async fn live_events(
                 return None;
             }
             tokio::select! {
-                r = changes.recv() => {
-                    if let Err(tokio::sync::broadcast::error::RecvError::Closed) = r {
+                r = changes.changed() => {
+                    if r.is_err() {
                         return None;
                     }
-                    // Several changes at once make one event.
-                    while !matches!(changes.try_recv(), Err(tokio::sync::broadcast::error::TryRecvError::Empty | tokio::sync::broadcast::error::TryRecvError::Closed)) {}
+                    // Several changes at once make one event: `changed` marks them all seen.
                 }
                 _ = tokio::time::sleep(Duration::from_secs(LIVE_EVENT_SECONDS)) => {}
                 _ = shutdown.changed() => return None,
             }
-            let view = {
-                let (state, id) = (state.clone(), id.clone());
-                blocking(move || live_view(&state, &id)).await
-            };
+            let view = shared_live(&state, &id, admin).await;
             Some((Ok(live_event(view)), (state, id, changes, shutdown, None)))
         },
     );

@@ -90,6 +90,8 @@ pub struct StoredCode {
 pub struct StoredBallot {
     /// Position in insertion order; pass the last one seen as `after` to get the next page.
     pub seq: i64,
+    /// The ballot id; pass the last one seen as `after_id` of [`Store::ballots_page_by_id`].
+    pub id: String,
     pub canonical_json: String,
 }
 
@@ -179,6 +181,17 @@ pub trait Store: Send + Sync + 'static {
     /// How many ballots are stored for each version of a survey, in version order (versions with
     /// no ballot are absent).
     fn ballot_versions(&self, survey_id: &str) -> Result<Vec<(u32, u64)>, StoreError>;
+
+    /// Up to `limit` ballots of a survey (optionally one version) with an id after `after_id`
+    /// (`""` for the first page), in id order: an export in this order does not show the order
+    /// in which ballots arrived.
+    fn ballots_page_by_id(
+        &self,
+        survey_id: &str,
+        version: Option<u32>,
+        after_id: &str,
+        limit: usize,
+    ) -> Result<Vec<StoredBallot>, StoreError>;
 
     /// How many ballots are stored for a survey (optionally one version).
     fn count_ballots(&self, survey_id: &str, version: Option<u32>) -> Result<u64, StoreError>;

@@ -10,6 +10,11 @@
 //! Ballot ids are the table's PRIMARY KEY, so uniqueness is enforced by the database itself. The
 //! implicit `rowid` gives insertion order for paging (rows are never deleted or updated).
 //!
+//! `received_at` is the server's time of arrival, to the millisecond, except for the ballots of an
+//! anonymous survey (无记名, the survey version's `anonymous`): there it is cut to the start of its
+//! UTC day (core `time::coarsen`), so the database cannot be matched with the moment someone was
+//! seen voting. Nothing orders or rate-checks by `received_at`; order of arrival is the `rowid`.
+//!
 //! Meeting modes: `codes` holds only code hashes; a ballot claims its code in the same
 //! transaction that inserts it (a conditional UPDATE, backed by a partial UNIQUE index on
 //! `ballots(survey_id, code_hash)`), so the first use wins. `survey_state` holds open/closed,
@@ -20,6 +25,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
+
+use pingyi_core::time::{coarsen, format_rfc3339_millis, Coarse, UtcTime};
 
 use super::{
     FrozenTally, InsertOutcome, MeetingState, NewBallot, PublishOutcome, Store, StoreError,
@@ -44,6 +51,7 @@ CREATE TABLE IF NOT EXISTS ballots (
     received_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS ballots_by_survey ON ballots (survey_id);
+CREATE INDEX IF NOT EXISTS ballots_by_survey_and_id ON ballots (survey_id, id);
 CREATE TABLE IF NOT EXISTS codes (
     survey_id      TEXT NOT NULL,
     code_hash      TEXT NOT NULL,
@@ -168,6 +176,34 @@ fn is_closed(tx: &Connection, survey_id: &str) -> Result<bool, StoreError> {
     Ok(matches!(closed, Some(Some(_))))
 }
 
+/// The server's clock as RFC 3339 UTC with milliseconds.
+fn now_millis() -> String {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format_rfc3339_millis(UtcTime {
+        unix_seconds: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        nanos: d.subsec_nanos(),
+    })
+}
+
+/// How finely `received_at` is kept for a ballot of an anonymous survey.
+pub const ANONYMOUS_RECEIVED_AT: Coarse = Coarse::Day;
+
+/// Whether a survey version is anonymous (its stored JSON's `anonymous`); an unknown version
+/// counts as anonymous, the safer guess.
+fn is_anonymous(tx: &Connection, survey_id: &str, version: u32) -> Result<bool, StoreError> {
+    let flag: Option<Option<i64>> = tx
+        .query_row(
+            "SELECT json_extract(json, '$.anonymous') FROM survey_versions
+             WHERE survey_id = ?1 AND version = ?2",
+            params![survey_id, version],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(!matches!(flag, Some(Some(0))))
+}
+
 fn row_to_survey(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSurvey> {
     Ok(StoredSurvey {
         survey_id: r.get(0)?,
@@ -258,10 +294,33 @@ impl Store for SqliteStore {
                 checked.push(&b.survey_id);
             }
         }
+        // One clock reading per batch; cut to the day for anonymous surveys.
+        let now = now_millis();
+        let coarse_now = coarsen(&now, ANONYMOUS_RECEIVED_AT).unwrap_or_else(|| now.clone());
+        let mut anonymous: Vec<(&str, u32, bool)> = Vec::new();
+        for b in ballots {
+            if !anonymous
+                .iter()
+                .any(|(id, v, _)| *id == b.survey_id && *v == b.survey_version)
+            {
+                let flag = is_anonymous(&tx, &b.survey_id, b.survey_version)?;
+                anonymous.push((&b.survey_id, b.survey_version, flag));
+            }
+        }
+        let received_at = |b: &NewBallot| {
+            let anonymous = anonymous
+                .iter()
+                .any(|(id, v, flag)| *flag && *id == b.survey_id && *v == b.survey_version);
+            if anonymous {
+                coarse_now.as_str()
+            } else {
+                now.as_str()
+            }
+        };
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, code_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, code_hash, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
             )?;
             let mut existing =
                 tx.prepare_cached("SELECT content_hash FROM ballots WHERE id = ?1")?;
@@ -303,7 +362,8 @@ impl Store for SqliteStore {
                     b.survey_version,
                     b.content_hash,
                     b.canonical_json,
-                    b.code_hash
+                    b.code_hash,
+                    received_at(b)
                 ])?;
                 if changed == 1 {
                     inserted += 1;
@@ -336,11 +396,11 @@ impl Store for SqliteStore {
     ) -> Result<Vec<StoredBallot>, StoreError> {
         self.with_reader(|c| {
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let map = |r: &rusqlite::Row<'_>| Ok(StoredBallot { seq: r.get(0)?, canonical_json: r.get(1)? });
+            let map = |r: &rusqlite::Row<'_>| Ok(StoredBallot { seq: r.get(0)?, canonical_json: r.get(1)?, id: r.get(2)? });
             let rows = match version {
                 Some(v) => {
                     let mut st = c.prepare_cached(
-                        "SELECT rowid, canonical_json FROM ballots
+                        "SELECT rowid, canonical_json, id FROM ballots
                          WHERE survey_id = ?1 AND survey_version = ?2 AND rowid > ?3 ORDER BY rowid LIMIT ?4",
                     )?;
                     let rows = st.query_map(params![survey_id, v, after, limit], map)?;
@@ -348,7 +408,7 @@ impl Store for SqliteStore {
                 }
                 None => {
                     let mut st = c.prepare_cached(
-                        "SELECT rowid, canonical_json FROM ballots
+                        "SELECT rowid, canonical_json, id FROM ballots
                          WHERE survey_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3",
                     )?;
                     let rows = st.query_map(params![survey_id, after, limit], map)?;
@@ -371,6 +431,32 @@ impl Store for SqliteStore {
                     u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
                 ))
             })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    fn ballots_page_by_id(
+        &self,
+        survey_id: &str,
+        version: Option<u32>,
+        after_id: &str,
+        limit: usize,
+    ) -> Result<Vec<StoredBallot>, StoreError> {
+        self.with_reader(|c| {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let map = |r: &rusqlite::Row<'_>| {
+                Ok(StoredBallot {
+                    seq: r.get(0)?,
+                    canonical_json: r.get(1)?,
+                    id: r.get(2)?,
+                })
+            };
+            let mut st = c.prepare_cached(
+                "SELECT rowid, canonical_json, id FROM ballots
+                 WHERE survey_id = ?1 AND (?2 IS NULL OR survey_version = ?2) AND id > ?3
+                 ORDER BY id LIMIT ?4",
+            )?;
+            let rows = st.query_map(params![survey_id, version, after_id, limit], map)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }

@@ -9,7 +9,9 @@
 //! every question is a large bar chart (the results view's charts) with counts and percentages.
 //! Closed, a "投票已结束" banner heads the page and the frozen final tally's content hash is shown
 //! at the foot, revealed or not, so a photo of the screen can later be checked against the
-//! published result. No admin token is needed or used here.
+//! published result. No admin token is needed or used here: the public live view carries counts
+//! only (never a suggestion or a reason), and none at all unless the survey has `results_public`;
+//! revealed without them, the page says the organiser will publish the results.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -53,7 +55,8 @@ pub fn projector_body(live: &LiveView, join: &str, lang: Lang) -> AnyView {
             view! { <div class="pj-results" data-testid="pj-results">{charts}</div> }.into_any()
         }
         _ => {
-            let line = if live.closed() {
+            // Revealed without a tally: the survey's results are not public (`results_public`).
+            let line = if live.closed() || live.revealed {
                 t(Key::ResultsByOrganiser)
             } else {
                 t(Key::ResultsLater)
