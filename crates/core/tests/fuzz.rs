@@ -298,14 +298,14 @@ fn known_ids(survey: &Survey) -> Vec<String> {
 }
 
 fn answer(rng: &mut Rng, ids: &[String]) -> Value {
-    let mut pick = |rng: &mut Rng| -> String {
+    let pick = |rng: &mut Rng| -> String {
         if rng.chance(85) {
             rng.pick(ids).clone()
         } else {
             string(rng)
         }
     };
-    let mut map = |rng: &mut Rng, f: &mut dyn FnMut(&mut Rng) -> Value| -> Value {
+    let map = |rng: &mut Rng, f: &mut dyn FnMut(&mut Rng) -> Value| -> Value {
         let mut m = Map::new();
         for _ in 0..rng.below(5) {
             m.insert(pick(rng), f(rng));
