@@ -4,7 +4,7 @@
 //!
 //! The number of generated surveys and ballots together is `PINGYI_FUZZ_CASES`, by default
 //! 1,000,000 in a release build (`cargo test -p pingyi-core --release --test fuzz`, under a
-//! minute on one core) and 20,000 in a debug build (a plain `cargo test`). Each run uses a
+//! minute on one core) and 10,000 in a debug build (a plain `cargo test`). Each run uses a
 //! different seed unless `PINGYI_FUZZ_SEED` is set; a failure prints the seed to repeat it.
 
 use pingyi_core::export::{read_ballots, tally_csv, tally_report};
@@ -380,7 +380,33 @@ fn no_generated_survey_or_ballot_makes_anything_panic() {
                 .unwrap_or(1)
         })
         | 1;
-    eprintln!("fuzz: {cases} cases, PINGYI_FUZZ_SEED={seed}");
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    eprintln!("fuzz: {cases} cases on {threads} threads, PINGYI_FUZZ_SEED={seed}");
+    let runs: Vec<_> = (0..threads)
+        .map(|t| {
+            let share = cases / threads + u64::from(t < cases % threads);
+            let seed = seed.wrapping_add(t.wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1;
+            std::thread::spawn(move || run(seed, share))
+        })
+        .collect();
+    let (mut done, mut valid_surveys, mut valid_ballots) = (0u64, 0u64, 0u64);
+    for r in runs {
+        let (d, s, b) = r
+            .join()
+            .expect("a fuzz thread panicked: see the seed above");
+        done += d;
+        valid_surveys += s;
+        valid_ballots += b;
+    }
+    eprintln!("fuzz: {done} cases, {valid_surveys} usable surveys, {valid_ballots} valid ballots");
+    assert!(
+        valid_surveys > 0 && valid_ballots > 0,
+        "the generator makes nothing valid"
+    );
+}
+
+/// `cases` generated surveys and ballots from `seed`: (cases done, usable surveys, valid ballots).
+fn run(seed: u64, cases: u64) -> (u64, u64, u64) {
     let mut rng = Rng(seed);
     let (mut done, mut valid_surveys, mut valid_ballots) = (0u64, 0u64, 0u64);
     while done < cases {
@@ -435,9 +461,5 @@ fn no_generated_survey_or_ballot_makes_anything_panic() {
             let _ = merge(&[ballots[..half].to_vec(), ballots.clone()]);
         }
     }
-    eprintln!("fuzz: {done} cases, {valid_surveys} usable surveys, {valid_ballots} valid ballots");
-    assert!(
-        valid_surveys > 0 && valid_ballots > 0,
-        "the generator makes nothing valid"
-    );
+    (done, valid_surveys, valid_ballots)
 }
