@@ -4,24 +4,28 @@
 //! pingyi tally <survey.json> <ballots.json>... [--format json|csv] [--lang zh|en] [--out FILE] [--generated-at TIME]
 //! pingyi validate <survey.json>
 //! pingyi merge <a.json> <b.json>... [--out merged.json]
+//! pingyi verify <survey.json> <final.json> <ballots.json>... [--paper totals.json]
 //! ```
 //!
 //! Counting, merging and the file formats all come from `pingyi-core`, so the result is the same
 //! as on the phone and at the collector. Exit codes: 0 success (possibly with warnings on
 //! stderr), 2 bad arguments or unusable input (unreadable files, an invalid survey), 1 the output
-//! could not be written. See `docs/tally-format.md`.
+//! could not be written (`verify`: 1 the published tally does not match). See
+//! `docs/tally-format.md` and `docs/results.md`.
 
 mod input;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use pingyi_core::export::{tally_csv, tally_report};
+use pingyi_core::export::{tally_csv, tally_report, TallyReport, BALLOTS_FORMAT};
 use pingyi_core::merge::{merge, MergeResult};
+use pingyi_core::paper::{validate_paper_totals, PaperTotals};
 use pingyi_core::time::{format_rfc3339_millis, is_rfc3339, UtcTime};
+use pingyi_core::verify::{content_hash, verify_final, Outcome};
 use pingyi_core::{validate_ballot, Ballot, Problem, Survey};
 
-use input::{read_ballots, read_survey, SurveyError};
+use input::{read_ballots, read_survey, read_text, SurveyError};
 
 const USAGE: &str = "\
 pingyi: Pingyi (评议) command-line tool
@@ -34,6 +38,10 @@ Usage:
       Print every problem in the survey file (Chinese and English), or OK.
   pingyi merge <a.json> <b.json>... [--out merged.json]
       Merge ballot files from several devices into one JSON array of ballots.
+  pingyi verify <survey.json> <final.json> <ballots.json>... [--paper totals.json]
+      Recount a published final tally (the collector's GET .../final) from the ballots (the
+      officials' export or the full ballots) and the paper totals, and say MATCH (exit 0) or
+      MISMATCH (exit 1) with the parts that differ.
 
 Ballot files: a raw export (pingyi-ballots/1), a JSON array of ballots, an object with
 \"ballots\", or NDJSON. Exit codes: 0 done (warnings on stderr), 2 bad input, 1 cannot write.
@@ -67,6 +75,7 @@ struct Options {
     lang: Option<String>,
     out: Option<String>,
     generated_at: Option<String>,
+    paper: Option<String>,
 }
 
 /// Split arguments into files and `--name value` (or `--name=value`) options.
@@ -96,6 +105,7 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, Fail> {
                 "format" => &mut o.format,
                 "lang" => &mut o.lang,
                 "out" => &mut o.out,
+                "paper" => &mut o.paper,
                 _ => &mut o.generated_at,
             };
             if slot.replace(value).is_some() {
@@ -116,7 +126,9 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("{}", f.message.trim_end());
+            if !f.message.is_empty() {
+                eprintln!("{}", f.message.trim_end());
+            }
             ExitCode::from(f.code)
         }
     }
@@ -130,6 +142,7 @@ fn run(args: &[String]) -> Result<(), Fail> {
         "tally" => tally_command(rest),
         "validate" => validate_command(rest),
         "merge" => merge_command(rest),
+        "verify" => verify_command(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
@@ -372,4 +385,116 @@ fn merge_command(args: &[String]) -> Result<(), Fail> {
         merged.ballots.len()
     );
     Ok(())
+}
+
+/// Read a JSON file as a value, or fail naming the file.
+fn read_json(path: &str) -> Result<serde_json::Value, Fail> {
+    let text = read_text(path).map_err(input_error)?;
+    serde_json::from_str(&text).map_err(|e| input_error(format!("{path}: not JSON: {e}")))
+}
+
+/// The published final tally: the collector's `GET …/final` body (`content_hash` and `report`),
+/// or a bare `pingyi-tally/1` report (then only the recount is compared, not a published hash).
+fn load_final(path: &str) -> Result<(TallyReport, String), Fail> {
+    let v = read_json(path)?;
+    let (report, hash) = match (v.get("report"), v.get("content_hash")) {
+        (Some(r), Some(h)) => (r.clone(), h.as_str().map(str::to_string)),
+        _ => (v, None),
+    };
+    let report: TallyReport = serde_json::from_value(report).map_err(|e| {
+        input_error(format!(
+            "{path}: not a final tally (GET .../final) or a tally report: {e}"
+        ))
+    })?;
+    let hash = hash.unwrap_or_else(|| content_hash(&report));
+    Ok((report, hash))
+}
+
+/// Paper totals: a JSON array of totals, or the collector's `{"totals": [...]}`.
+fn load_paper(path: &str, survey: &Survey) -> Result<Vec<PaperTotals>, Fail> {
+    let v = read_json(path)?;
+    let list = v.get("totals").cloned().unwrap_or(v);
+    let totals: Vec<PaperTotals> = serde_json::from_value(list)
+        .map_err(|e| input_error(format!("{path}: not paper totals: {e}")))?;
+    if let Err(problems) = validate_paper_totals(survey, &totals) {
+        let lines: Vec<String> = problems.iter().map(problem_line).collect();
+        return Err(input_error(format!(
+            "{path}: the paper totals have problems / 纸质票汇总有问题:\n  {}",
+            lines.join("\n  ")
+        )));
+    }
+    Ok(totals)
+}
+
+fn verify_command(args: &[String]) -> Result<(), Fail> {
+    let o = parse_options(args, &["paper"])?;
+    let [survey_path, final_path, ballot_files @ ..] = o.files.as_slice() else {
+        return Err(usage_error(
+            "verify needs a survey file, the final tally and at least one ballot file",
+        ));
+    };
+    if ballot_files.is_empty() {
+        return Err(usage_error(
+            "verify needs at least one ballot file after the final tally",
+        ));
+    }
+    let survey = load_survey(survey_path)?;
+    let (published, published_hash) = load_final(final_path)?;
+    let totals = match &o.paper {
+        Some(p) => load_paper(p, &survey)?,
+        None => Vec::new(),
+    };
+    // The officials' export (pingyi-ballots/1) of an anonymous survey is anonymised.
+    let mut anonymised = false;
+    for f in ballot_files {
+        let v = read_json(f).ok();
+        let format = v
+            .as_ref()
+            .and_then(|v| v.get("format"))
+            .and_then(|f| f.as_str());
+        anonymised |= survey.anonymous && format == Some(BALLOTS_FORMAT);
+    }
+    let merged = load_and_merge(ballot_files)?;
+    let v = verify_final(
+        &survey,
+        &published,
+        &published_hash,
+        &merged.ballots,
+        &totals,
+        anonymised,
+    );
+    for p in &v.parts {
+        match &p.outcome {
+            Outcome::Match => println!("MATCH        {}", p.part),
+            Outcome::Mismatch {
+                published,
+                recomputed,
+            } => {
+                println!("MISMATCH     {}", p.part);
+                println!("  published:  {published}");
+                println!("  recomputed: {recomputed}");
+            }
+            Outcome::NotChecked { zh, en } => {
+                println!("NOT CHECKED  {}: {en} / {zh}", p.part)
+            }
+        }
+    }
+    println!("content hash published:             {}", v.published_hash);
+    if v.published_report_hash != v.published_hash {
+        println!(
+            "content hash of the published report: {} (the report was changed after it was hashed / 报告在计算摘要后被改动过)",
+            v.published_report_hash
+        );
+    }
+    println!("content hash recomputed:            {}", v.recomputed_hash);
+    if v.matches() {
+        println!("MATCH: the published tally is the count of these ballots / 核对一致：公布的结果与这些选票的计票结果相同");
+        Ok(())
+    } else {
+        println!("MISMATCH: the published tally is NOT the count of these ballots / 核对不一致：公布的结果与这些选票的计票结果不同");
+        Err(Fail {
+            code: 1,
+            message: String::new(),
+        })
+    }
 }

@@ -318,3 +318,160 @@ fn out_file_and_clock_time() {
     );
     assert!(report.generated_at.ends_with('Z'));
 }
+
+/// The collector's `GET …/final` body for these ballots, closed at `GENERATED_AT`.
+fn final_body(survey: &pingyi_core::Survey, ballots: &[Ballot]) -> String {
+    let report = pingyi_core::verify::final_report(survey, ballots, &[], GENERATED_AT);
+    serde_json::json!({
+        "survey_id": survey.id,
+        "closed_at": GENERATED_AT,
+        "content_hash": pingyi_core::verify::content_hash(&report),
+        "report": report,
+    })
+    .to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn verify_says_match_for_the_published_tally_and_its_export() {
+    let dir = scratch("verify-match");
+    for name in ["satisfaction", "appraisal", "evening-meeting"] {
+        let survey = parse_survey(&std::fs::read_to_string(example(name)).unwrap()).unwrap();
+        let ballots = golden_ballots(name);
+        let fin = write(
+            &dir,
+            &format!("{name}.final.json"),
+            &final_body(&survey, &ballots),
+        );
+        let export = write(
+            &dir,
+            &format!("{name}.export.json"),
+            &serde_json::to_string_pretty(&raw_export(&survey, &ballots)).unwrap(),
+        );
+        let paper = write(&dir, "paper.json", r#"{"totals": []}"#);
+        for ballots_file in [export, golden(&format!("{name}.ballots.json"))] {
+            let o = pingyi(&[
+                "verify",
+                &example(name),
+                &fin,
+                &ballots_file,
+                "--paper",
+                &paper,
+            ]);
+            let out = stdout(&o);
+            assert_eq!(o.status.code(), Some(0), "{name}: {out}{}", stderr(&o));
+            assert!(out.contains("MATCH        tally.participation"), "{out}");
+            assert!(
+                out.trim_end()
+                    .lines()
+                    .last()
+                    .unwrap()
+                    .starts_with("MATCH: "),
+                "{out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn verify_says_mismatch_for_a_tampered_export_or_report() {
+    let dir = scratch("verify-mismatch");
+    let name = "evening-meeting";
+    let survey = parse_survey(&std::fs::read_to_string(example(name)).unwrap()).unwrap();
+    let ballots = golden_ballots(name);
+    let fin = write(&dir, "final.json", &final_body(&survey, &ballots));
+
+    // One ballot of the export changed: the question it answers differs, and the hash.
+    let mut export = raw_export(&survey, &ballots);
+    let (qid, answer) = export.ballots[0]
+        .answers
+        .iter()
+        .find(|(_, a)| matches!(a, Answer::Choice { .. }))
+        .map(|(q, a)| (q.clone(), a.clone()))
+        .expect("a ballot with a choice");
+    let Answer::Choice { choice } = answer else {
+        unreachable!()
+    };
+    let other = if choice == "for" { "against" } else { "for" };
+    export.ballots[0].answers.insert(
+        qid.clone(),
+        Answer::Choice {
+            choice: other.into(),
+        },
+    );
+    let tampered = write(
+        &dir,
+        "export.json",
+        &serde_json::to_string(&export).unwrap(),
+    );
+    let o = pingyi(&["verify", &example(name), &fin, &tampered]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(&format!("MISMATCH     tally.questions[{qid}]")),
+        "{out}"
+    );
+    assert!(out.contains("MATCH        ballot_ids_digest"), "{out}");
+    assert!(out.contains("MISMATCH: "), "{out}");
+
+    // A ballot left out of the export: the counts and the digest differ.
+    let mut export = raw_export(&survey, &ballots);
+    export.ballots.pop();
+    let short = write(&dir, "short.json", &serde_json::to_string(&export).unwrap());
+    let out = stdout(&pingyi(&["verify", &example(name), &fin, &short]));
+    assert!(out.contains("MISMATCH     ballots"), "{out}");
+    assert!(out.contains("MISMATCH     ballot_ids_digest"), "{out}");
+
+    // The published report changed after it was hashed.
+    let mut body: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fin).unwrap()).unwrap();
+    body["report"]["tally"]["participation"]["ballots"] = serde_json::json!(1000);
+    let edited = write(&dir, "edited.json", &body.to_string());
+    let honest = write(
+        &dir,
+        "honest.json",
+        &serde_json::to_string(&raw_export(&survey, &ballots)).unwrap(),
+    );
+    let o = pingyi(&["verify", &example(name), &edited, &honest]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("MISMATCH     tally.participation"), "{out}");
+    assert!(
+        out.contains("the report was changed after it was hashed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_upper_case_copy_of_a_ballot_counts_once() {
+    let dir = scratch("upper-case");
+    let name = "satisfaction";
+    let mut copy = golden_ballots(name)[..1].to_vec();
+    let id = copy[0].id.clone();
+    let text = serde_json::to_string(&copy)
+        .unwrap()
+        .replace(&id, &id.to_ascii_uppercase());
+    assert!(text.contains(&id.to_ascii_uppercase()));
+    copy.clear();
+    let upper = write(&dir, "upper.json", &text);
+    let o = pingyi(&[
+        "tally",
+        &example(name),
+        &golden(&format!("{name}.ballots.json")),
+        &upper,
+        "--generated-at",
+        GENERATED_AT,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        o.stdout,
+        std::fs::read(golden(&format!("{name}.tally.json"))).unwrap()
+    );
+    assert!(stderr(&o).contains("1 identical copies"), "{}", stderr(&o));
+    let m = pingyi(&["merge", &golden(&format!("{name}.ballots.json")), &upper]);
+    let merged: Vec<Ballot> = serde_json::from_slice(&m.stdout).unwrap();
+    assert_eq!(merged, golden_ballots(name));
+}

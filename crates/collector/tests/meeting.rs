@@ -51,7 +51,7 @@ fn vote(n: usize, choice: &str, code: Option<&str>) -> Ballot {
         survey_id: MEET.into(),
         survey_version: 1,
         cast_at: "2026-11-27T19:30:00.000Z".into(),
-        device: format!("11111111-1111-4111-8111-{n:012}"),
+        device: format!("00000000-0000-4000-9000-{n:012}"),
         channel: Channel::Digital,
         code_hash: code.map(|c| code_hash(MEET, c)),
         answers,

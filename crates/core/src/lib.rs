@@ -14,6 +14,7 @@ pub mod survey;
 pub mod tally;
 pub mod time;
 pub mod validate;
+pub mod verify;
 
 pub use ballot::{Answer, Ballot, Channel, NoticeResponse};
 pub use idmap::IdMap;

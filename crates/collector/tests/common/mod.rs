@@ -60,7 +60,7 @@ pub fn ballot(n: usize, choice: &str) -> Ballot {
         survey_id: SURVEY_ID.to_string(),
         survey_version: 1,
         cast_at: "2026-11-27T19:30:00.000Z".to_string(),
-        device: "11111111-1111-4111-8111-111111111111".to_string(),
+        device: "00000000-0000-4000-9000-000000000001".to_string(),
         channel: Channel::Digital,
         code_hash: None,
         answers,
