@@ -16,7 +16,9 @@ pub use surveys::{PublishResponse, SURVEY_STATE_HEADER};
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::MatchedPath;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,12 +26,14 @@ use axum::{Json, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use pingyi_core::protocol::{error_code, SUBMIT_KEY_HEADER};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, INTERNAL_MESSAGE};
+use crate::headers::{self, PolicyOptions, SecurityHeaders};
 use crate::limits::{rate_limit, RateLimit, RateLimiter};
 use crate::state::AppState;
 
@@ -143,19 +147,70 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Turn the body-limit layer's plain-text 413 into the JSON error.
-async fn json_413(resp: Response) -> Response {
+/// Middleware: every error answer is the documented JSON [`ApiError`] body. The handlers' own
+/// errors already are; this turns the plain-text rejections of axum's extractors (a malformed
+/// query string or path, a body that is not JSON or lacks its content type), of the body-limit
+/// layer and of the static files into one, keeping their status (422 becomes 400
+/// `bad_request`) and their explanation.
+async fn errors_as_json(resp: Response) -> Response {
+    let status = resp.status();
     let is_json = resp
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        return ApiError::payload_too_large(0)
-            .with_message("the body is over the collector's size limit")
-            .into_response();
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
     }
-    resp
+    let (mut parts, body) = resp.into_parts();
+    // A rejection's text is short; anything longer is cut, never read whole.
+    let text = match axum::body::to_bytes(body, 4096).await {
+        Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let mut out = rejection_error(status, &text).into_response();
+    // Keep the other headers (CORS, Retry-After, Allow); the body's own ones are new.
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in parts.headers.drain().filter_map(|(n, v)| Some((n?, v))) {
+        out.headers_mut().entry(name).or_insert(value);
+    }
+    out
+}
+
+/// The [`ApiError`] for a plain-text rejection with `status` and explanation `text`.
+fn rejection_error(status: StatusCode, text: &str) -> ApiError {
+    let detail = |zh: &str| {
+        if text.is_empty() {
+            zh.to_string()
+        } else {
+            format!("{zh} {text}")
+        }
+    };
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(0).with_message(
+            "请求正文超过收集服务器的大小上限。 The body is over the collector's size limit.",
+        ),
+        StatusCode::NOT_FOUND => ApiError::no_route(),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::method_not_allowed(),
+        StatusCode::TOO_MANY_REQUESTS => {
+            ApiError::new(status, error_code::RATE_LIMITED, detail("请求过于频繁。"))
+        }
+        StatusCode::UNPROCESSABLE_ENTITY => ApiError::bad_request(detail("请求正文格式有误。")),
+        s if s.is_server_error() => ApiError::new(s, error_code::INTERNAL, INTERNAL_MESSAGE),
+        s => ApiError::new(s, error_code::BAD_REQUEST, detail("请求有误。")),
+    }
+}
+
+/// The span of one request: method and the matched route pattern (else the path), never the
+/// query string, which carries ballot codes from scanned slips.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
+    tracing::info_span!("request", method = %req.method(), route = %route)
 }
 
 /// Router options besides the state.
@@ -167,10 +222,17 @@ pub struct RouterOptions {
     pub rate_limit: RateLimit,
     /// Reverse proxies whose `X-Forwarded-For` names the client for the rate limit.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The Content-Security-Policy's options; [`router`] adds the static pages' inline hashes.
+    pub policy: PolicyOptions,
+    /// Longest wait for the rest of a request body once its headers are in.
+    pub body_read_timeout: Option<Duration>,
 }
 
 /// The full application: API, OpenAPI, health, static files, CORS, limits and tracing.
-pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Router {
+///
+/// Fails when the security policy cannot be a header (a frame or connect source with a
+/// line break).
+pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Result<Router, String> {
     let limiter = Arc::new(RateLimiter::behind(
         opts.rate_limit,
         opts.trusted_proxies.clone(),
@@ -202,7 +264,6 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         // Early refusal of a declared Content-Length over the limit; read_body also enforces it.
         .layer(RequestBodyLimitLayer::new(state.max_body_bytes))
-        .layer(axum::middleware::map_response(json_413))
         .layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
         .with_state(state);
 
@@ -216,14 +277,32 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Router {
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => app.fallback(not_found),
     };
+    if let Some(timeout) = opts.body_read_timeout {
+        app = app.layer(RequestBodyTimeoutLayer::new(timeout));
+    }
     if let Some(cors) = cors_layer(&opts.cors_origins) {
         app = app.layer(cors);
     }
-    app.layer(
-        TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-            .on_response(DefaultOnResponse::new().level(Level::INFO)),
-    )
+    let mut policy = opts.policy.clone();
+    policy.connect_src.extend(opts.cors_origins.iter().cloned());
+    if let Some(dir) = &opts.static_dir {
+        let (scripts, styles) = headers::inline_hashes(dir);
+        policy.script_hashes.extend(scripts);
+        policy.style_hashes.extend(styles);
+    }
+    let security = Arc::new(SecurityHeaders::new(&policy)?);
+    Ok(app
+        .layer(axum::middleware::map_response(errors_as_json))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            headers::add_security_headers,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        ))
 }
 
 fn cors_layer(origins: &[String]) -> Option<CorsLayer> {

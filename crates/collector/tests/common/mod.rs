@@ -11,7 +11,7 @@ use pingyi_collector::{start, Config, Server};
 use pingyi_core::{Answer, Ballot, Channel};
 use serde_json::{json, Value};
 
-pub const ADMIN: &str = "test-admin-token-0123456789";
+pub const ADMIN: &str = "test-admin-token-0123456789abcdefghij";
 pub const SURVEY_ID: &str = "village";
 
 /// A satisfaction question and an optional short suggestion.
@@ -60,7 +60,7 @@ pub fn ballot(n: usize, choice: &str) -> Ballot {
         survey_id: SURVEY_ID.to_string(),
         survey_version: 1,
         cast_at: "2026-11-27T19:30:00.000Z".to_string(),
-        device: "device-1".to_string(),
+        device: "00000000-0000-4000-8000-0000000000d1".to_string(),
         channel: Channel::Digital,
         code_hash: None,
         answers,
