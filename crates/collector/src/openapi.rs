@@ -311,7 +311,60 @@ pub fn document() -> Value {
     if let (Some(all), Some(extra)) = (doc["paths"].as_object_mut(), paths.as_object_mut()) {
         all.append(extra);
     }
+    add_common_errors(&mut doc, &error);
     doc
+}
+
+/// The error answers any operation can give besides its own: a malformed request (the JSON
+/// error body, never plain text), a method the path lacks, the rate limit (on `/v1`), an
+/// internal failure. Answers an operation already lists keep their own description.
+fn add_common_errors(doc: &mut Value, error: &dyn Fn(&str) -> Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let api = path.starts_with("/v1/");
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if method == "parameters" {
+                continue;
+            }
+            let has_body = op.get("requestBody").is_some();
+            let Some(responses) = op["responses"].as_object_mut() else {
+                continue;
+            };
+            let mut add = |code: &str, description: &str| {
+                responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| error(description));
+            };
+            add(
+                "405",
+                "method_not_allowed: the path exists, not with this method",
+            );
+            add(
+                "500",
+                "internal: something on the collector failed; retry later",
+            );
+            if api {
+                add(
+                    "400",
+                    "bad_request: a malformed path, query string or body, with what is wrong",
+                );
+                add("404", "survey_not_found, or not_found for no such route");
+                add("429", "rate_limited: see Retry-After");
+            }
+            if has_body {
+                add("413", "payload_too_large: the body is over the size limit");
+                add(
+                    "415",
+                    "bad_request: the body's Content-Type is not application/json",
+                );
+            }
+        }
+    }
 }
 
 /// Name a type's schema would get, for tests.

@@ -335,3 +335,112 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             .max_age(std::time::Duration::from_secs(600)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::extract::{Path, Query};
+    use axum::http::Request;
+    use tower_service::Service;
+
+    #[derive(serde::Deserialize)]
+    struct Version {
+        #[allow(dead_code)]
+        version: Option<u32>,
+    }
+
+    /// A router with each of axum's extractors, behind [`errors_as_json`].
+    fn extractors() -> Router {
+        Router::new()
+            .route("/json", post(|Json(_): Json<Version>| async { "ok" }))
+            .route("/query", get(|Query(_): Query<Version>| async { "ok" }))
+            .route("/path/{n}", get(|Path(_): Path<u32>| async { "ok" }))
+            .route(
+                "/limited",
+                post(|Json(_): Json<serde_json::Value>| async { "ok" }),
+            )
+            .layer(axum::extract::DefaultBodyLimit::max(16))
+            .layer(axum::middleware::map_response(errors_as_json))
+    }
+
+    async fn answer(req: Request<Body>) -> (StatusCode, serde_json::Value) {
+        let resp = extractors().call(req).await.unwrap();
+        let status = resp.status();
+        assert_eq!(
+            resp.headers()[header::CONTENT_TYPE],
+            "application/json",
+            "{status}"
+        );
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    fn post_json(uri: &str, content_type: Option<&str>, body: &str) -> Request<Body> {
+        let mut req = Request::post(uri);
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        req.body(Body::from(body.to_string())).unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_extractor_rejection_becomes_the_json_error() {
+        let cases = [
+            (
+                post_json("/json", None, r#"{"version":1}"#),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "bad_request",
+                "Content-Type",
+            ),
+            (
+                post_json("/json", Some("application/json"), "{"),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "EOF",
+            ),
+            (
+                post_json("/json", Some("application/json"), r#"{"version":"x"}"#),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "version",
+            ),
+            (
+                post_json("/limited", Some("application/json"), &"1".repeat(100)),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "size limit",
+            ),
+            (
+                Request::get("/query?version=junk")
+                    .body(Body::empty())
+                    .unwrap(),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "query string",
+            ),
+            (
+                Request::get("/path/x").body(Body::empty()).unwrap(),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "parse",
+            ),
+            (
+                Request::delete("/query").body(Body::empty()).unwrap(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "method",
+            ),
+        ];
+        for (req, status, code, says) in cases {
+            let what = format!("{} {}", req.method(), req.uri());
+            let (got, body) = answer(req).await;
+            assert_eq!(got, status, "{what}: {body}");
+            assert_eq!(body["error"]["code"], code, "{what}: {body}");
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(message.contains(says), "{what}: {message}");
+        }
+    }
+}
