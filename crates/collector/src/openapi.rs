@@ -78,8 +78,9 @@ pub fn document() -> Value {
     });
     let version = json!({
         "name": "version", "in": "query", "required": false,
-        "description": "Survey version; default the latest published.",
-        "schema": { "type": "integer", "minimum": 1 }
+        "description": "Survey version; default the latest published. A version that is not \
+            published gives 404 survey_not_found (tally) or no ballots (export).",
+        "schema": { "type": "integer", "minimum": 0, "maximum": 4294967295u64 }
     });
     let submit = json!({
         "description": format!(
@@ -159,7 +160,13 @@ pub fn document() -> Value {
         "/v1/surveys/{survey_id}/live/events": { "parameters": [survey_id.clone()], "get": {
             "operationId": "getLiveEvents",
             "summary": format!("Server-sent events `live` with a LiveView as data: one at once, one after each change, one every {LIVE_EVENT_SECONDS} s otherwise (public)"),
-            "responses": { "200": { "description": "text/event-stream; each data line is a LiveView", "content": { "text/event-stream": { "schema": r("LiveView") } } },
+            "responses": { "200": { "description": "text/event-stream; each event is `live` with a LiveView as JSON in its data", "content": { "text/event-stream": { "schema": {
+                "type": "object", "required": ["data"],
+                "properties": {
+                    "event": { "const": "live" },
+                    "data": { "type": "string", "contentMediaType": "application/json", "contentSchema": r("LiveView") }
+                }
+            } } } },
                 "404": error("survey_not_found"), "429": error("rate_limited") }
         }}
     });
