@@ -1,5 +1,6 @@
 //! The pingyi/1 HTTP routes (see docs/protocol.md): one module per resource, and here the one
-//! route table from which both the axum router and the OpenAPI document's operations are built.
+//! route table, [`ROUTES`], from which both the axum router and the OpenAPI document's paths are
+//! built.
 //!
 //! Handlers are thin: they check limits and auth, then call core (`validate_ballot`, `tally`,
 //! `parse_survey`) and the store from blocking tasks. Every error is an [`ApiError`] with a
@@ -21,7 +22,7 @@ use std::time::Duration;
 use axum::extract::MatchedPath;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::{Json, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -35,91 +36,163 @@ use pingyi_core::protocol::{error_code, SUBMIT_KEY_HEADER};
 use crate::error::{ApiError, INTERNAL_MESSAGE};
 use crate::headers::{self, PolicyOptions, SecurityHeaders};
 use crate::limits::{rate_limit, RateLimit, RateLimiter};
+use crate::openapi::{operations as ops, Parts};
 use crate::state::AppState;
 
-/// One route of the router, for the OpenAPI document and its test.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One route: method, path, handler and OpenAPI operation. [`ROUTES`] is the one list from which
+/// both the router ([`router`]) and the paths of `/openapi.json` are built.
+#[derive(Clone, Copy)]
 pub struct Route {
+    /// Lowercase HTTP method, as OpenAPI writes it.
     pub method: &'static str,
-    /// OpenAPI path template.
+    /// Full path, as an axum and OpenAPI template (`{survey_id}`).
     pub path: &'static str,
+    /// The handler, as a method router for `method`.
+    pub handler: fn() -> MethodRouter<Arc<AppState>>,
+    /// The OpenAPI operation.
+    pub operation: fn(&Parts) -> serde_json::Value,
 }
 
-/// Every route the router serves (besides static files).
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+/// Routes under this prefix get the body limit and the rate limit.
+const SURVEYS: &str = "/v1/surveys";
+
+/// Every route the collector serves (besides static files).
 pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/healthz",
+        handler: || get(healthz),
+        operation: ops::healthz,
     },
     Route {
         method: "get",
         path: "/openapi.json",
+        handler: || get(openapi_json),
+        operation: ops::openapi,
     },
     Route {
         method: "get",
         path: "/v1/surveys/{survey_id}",
+        handler: || get(surveys::get_survey),
+        operation: ops::get_survey,
     },
     Route {
         method: "put",
         path: "/v1/surveys/{survey_id}",
+        handler: || put(surveys::put_survey),
+        operation: ops::put_survey,
     },
     Route {
         method: "post",
         path: "/v1/surveys/{survey_id}/ballots",
+        handler: || post(ballots::post_ballots),
+        operation: ops::submit_ballots,
     },
     Route {
         method: "get",
         path: "/v1/surveys/{survey_id}/ballots",
+        handler: || get(ballots::export_ballots),
+        operation: ops::export_ballots,
     },
     Route {
         method: "get",
         path: "/v1/surveys/{survey_id}/tally",
+        handler: || get(tally::get_tally),
+        operation: ops::get_tally,
     },
     Route {
         method: "get",
         path: "/v1/surveys/{survey_id}/state",
+        handler: || get(meeting::get_state),
+        operation: ops::get_survey_state,
     },
     Route {
         method: "post",
         path: "/v1/surveys/{survey_id}/codes",
+        handler: || post(meeting::post_codes),
+        operation: ops::make_codes,
     },
     Route {
         method: "get",
         path: "/v1/surveys/{survey_id}/codes/hashes",
+        handler: || get(meeting::get_code_hashes),
+        operation: ops::get_code_hashes,
     },
     Route {
         method: "get",
         path: "/v1/surveys/{survey_id}/paper-totals",
+        handler: || get(meeting::get_paper_totals),
+        operation: ops::get_paper_totals,
     },
     Route {
         method: "put",
         path: "/v1/surveys/{survey_id}/paper-totals",
+        handler: || put(meeting::put_paper_totals),
+        operation: ops::put_paper_totals,
     },
     Route {
         method: "post",
         path: "/v1/surveys/{survey_id}/reveal",
+        handler: || post(meeting::post_reveal),
+        operation: ops::reveal_results,
     },
     Route {
         method: "post",
         path: "/v1/surveys/{survey_id}/hide",
+        handler: || post(meeting::post_hide),
+        operation: ops::hide_results,
     },
     Route {
         method: "post",
         path: "/v1/surveys/{survey_id}/close",
+        handler: || post(meeting::post_close),
+        operation: ops::close_survey,
     },
     Route {
         method: "get",
         path: "/v1/surveys/{survey_id}/final",
+        handler: || get(meeting::get_final),
+        operation: ops::get_final_tally,
     },
     Route {
         method: "get",
         path: "/v1/surveys/{survey_id}/live",
+        handler: || get(meeting::get_live),
+        operation: ops::get_live,
     },
     Route {
         method: "get",
         path: "/v1/surveys/{survey_id}/live/events",
+        handler: || get(meeting::live_events),
+        operation: ops::get_live_events,
     },
 ];
+
+/// The routes of [`ROUTES`] whose path `keep` accepts, with `strip` cut from their paths; the
+/// methods of one path merged into one method router.
+fn table_router(keep: impl Fn(&str) -> bool, strip: &str) -> Router<Arc<AppState>> {
+    let mut by_path: Vec<(&str, MethodRouter<Arc<AppState>>)> = Vec::new();
+    for route in ROUTES.iter().filter(|r| keep(r.path)) {
+        let path = route.path.strip_prefix(strip).unwrap_or(route.path);
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, methods)) => {
+                *methods = std::mem::take(methods).merge((route.handler)());
+            }
+            None => by_path.push((path, (route.handler)())),
+        }
+    }
+    by_path
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(path, methods)
+        })
+}
 
 /// `GET /healthz`
 async fn healthz() -> Json<serde_json::Value> {
@@ -237,40 +310,17 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Result<Router, Stri
         opts.rate_limit,
         opts.trusted_proxies.clone(),
     ));
-    let surveys = Router::new()
-        .route(
-            "/{survey_id}",
-            get(surveys::get_survey).put(surveys::put_survey),
-        )
-        .route(
-            "/{survey_id}/ballots",
-            get(ballots::export_ballots).post(ballots::post_ballots),
-        )
-        .route("/{survey_id}/tally", get(tally::get_tally))
-        .route("/{survey_id}/state", get(meeting::get_state))
-        .route("/{survey_id}/codes", post(meeting::post_codes))
-        .route("/{survey_id}/codes/hashes", get(meeting::get_code_hashes))
-        .route(
-            "/{survey_id}/paper-totals",
-            get(meeting::get_paper_totals).put(meeting::put_paper_totals),
-        )
-        .route("/{survey_id}/reveal", post(meeting::post_reveal))
-        .route("/{survey_id}/hide", post(meeting::post_hide))
-        .route("/{survey_id}/close", post(meeting::post_close))
-        .route("/{survey_id}/final", get(meeting::get_final))
-        .route("/{survey_id}/live", get(meeting::get_live))
-        .route("/{survey_id}/live/events", get(meeting::live_events))
+    let surveys = table_router(|p| p.starts_with(SURVEYS), SURVEYS)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Early refusal of a declared Content-Length over the limit; read_body also enforces it.
         .layer(RequestBodyLimitLayer::new(state.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
-        .with_state(state);
+        .with_state(state.clone());
 
-    let mut app = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/openapi.json", get(openapi_json))
-        .nest("/v1/surveys", surveys)
+    let mut app = table_router(|p| !p.starts_with(SURVEYS), "")
+        .with_state(state)
+        .nest(SURVEYS, surveys)
         .method_not_allowed_fallback(method_not_allowed);
     app = match &opts.static_dir {
         Some(dir) => app
