@@ -158,6 +158,36 @@ async fn a_stalled_request_head_is_cut_off_after_the_header_timeout() {
 }
 
 #[tokio::test]
+async fn a_stalled_body_is_cut_off_after_the_body_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(&dir);
+    config.body_read_timeout = Duration::from_secs(1);
+    let server = start(config).await.unwrap();
+    let started = Instant::now();
+    let mut slow = TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(
+        format!(
+            "POST /v1/surveys/{SURVEY_ID}/ballots HTTP/1.1\r\nHost: x\r\n\
+             Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{{\"ballots\": ["
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let (closed, got) = read_until_closed(&mut slow, Duration::from_secs(5)).await;
+    let text = String::from_utf8_lossy(&got);
+    assert!(closed, "the connection is closed: {text}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("\"bad_request\""), "{text}");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn connections_over_the_cap_wait_until_one_ends() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(&dir);
