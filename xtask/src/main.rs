@@ -5,6 +5,7 @@
 //! (`run`, `serve`), run every test level (`test`) and print the figures
 //! (`bench`). Std only, so it compiles in seconds on a fresh machine.
 
+mod api_fuzz;
 mod bench;
 mod bundle;
 mod lockfile;
@@ -20,12 +21,13 @@ usage: cargo xtask <command>
 
 commands:
   setup [--check]   install what is missing (wasm32 target, trunk, wasm-bindgen-cli,
-                    npm packages, Chromium); --check only reports, installs nothing
+                    npm packages, Chromium, schemathesis); --check only reports, installs nothing
   build             setup, then `trunk build --release --offline` and the bundle budget check
   size              the bundle figure of the existing dist/ (no build)
   run [--port N]    build, then serve the demo on http://127.0.0.1:8080
   serve [--port N]  serve the already built demo (dist/) without building
   test              every test level, stopping at the first failure (what CI runs)
+  api-fuzz          the collector's schemathesis run alone (a step of `test`)
   bench             benchmarks that exist (collector ingest) and the bundle figure
 ";
 
@@ -41,6 +43,10 @@ fn main() -> ExitCode {
         "run" => parse_port(rest).and_then(serve::build_and_serve),
         "serve" => parse_port(rest).and_then(serve::serve_demo),
         "test" => test_steps::run_all(),
+        "api-fuzz" => api_fuzz::run_api_fuzz().and_then(|skipped| match skipped {
+            None => Ok(()),
+            Some(why) => Err(why),
+        }),
         "bench" => bench::bench(),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

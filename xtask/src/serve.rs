@@ -158,7 +158,8 @@ pub fn survey_id(text: &str) -> Option<String> {
     Some(rest[..rest.find('"')?].to_string())
 }
 
-fn wait_for_health(port: u16, limit: Duration) -> bool {
+/// Whether `GET /healthz` on 127.0.0.1:`port` answers 200 within `limit`.
+pub fn wait_for_health(port: u16, limit: Duration) -> bool {
     let started = std::time::Instant::now();
     while started.elapsed() < limit {
         if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {

@@ -4,9 +4,11 @@
 //! when the right version is already there. Pins: trunk 0.21.14 (0.22 needs a
 //! newer rustc), wasm-bindgen-cli = the `wasm-bindgen` version in Cargo.lock,
 //! npm packages from package-lock.json (wasm-opt from `binaryen`, Playwright),
-//! and Debian's chromium, chromium-driver and fonts-noto-cjk for browser tests.
+//! Debian's chromium, chromium-driver and fonts-noto-cjk for browser tests, and schemathesis
+//! (PyPI, pinned) in `.pingyi/venv` for the API fuzz step.
 //! Nothing here downloads a browser or a prebuilt toolchain.
 
+use crate::api_fuzz;
 use crate::lockfile::{locked_version, major, version_from_output};
 use crate::shell::{self, capture, command, run};
 use std::path::Path;
@@ -60,6 +62,7 @@ pub fn setup(mode: Mode) -> Result<(), String> {
         ("wasm-bindgen-cli", wasm_bindgen_cli),
         ("npm packages", npm_packages),
         ("chromium", browser_packages),
+        ("schemathesis", schemathesis),
     ] {
         if !step(mode)? {
             missing.push(name);
@@ -121,6 +124,48 @@ fn rustfmt(mode: Mode) -> Result<bool, String> {
     let mut installer = command("rustup");
     installer.args(["component", "add", "rustfmt"]);
     install(mode, "rustfmt", "(rustup component)", &mut installer)
+}
+
+/// schemathesis (the API fuzz step) from PyPI, pinned, in `.pingyi/venv` (ignored by git).
+fn schemathesis(mode: Mode) -> Result<bool, String> {
+    let version = api_fuzz::SCHEMATHESIS_VERSION;
+    if api_fuzz::installed_version().as_deref() == Some(version) {
+        present("schemathesis", version, ".pingyi/venv");
+        return Ok(true);
+    }
+    let venv = api_fuzz::venv();
+    if !venv.join("bin").join("pip").exists() {
+        if tool_version("python3").is_none() {
+            return Err(
+                "Python 3 (with venv) is needed for the API fuzz step: install python3 and python3-venv"
+                    .to_string(),
+            );
+        }
+        let mut maker = command("python3");
+        maker.args(["-m", "venv"]).arg(&venv);
+        if !install(mode, "python venv", ".pingyi/venv", &mut maker)? {
+            return Ok(false);
+        }
+    }
+    let mut installer = command(&venv.join("bin").join("pip").to_string_lossy());
+    installer.args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("schemathesis=={version}"),
+    ]);
+    if !install(mode, "schemathesis", version, &mut installer)? {
+        return Ok(false);
+    }
+    match api_fuzz::installed_version() {
+        Some(v) if v == version => {
+            present("schemathesis", version, "installed in .pingyi/venv");
+            Ok(true)
+        }
+        other => Err(format!(
+            "schemathesis {version} does not run after pip install (found {other:?})"
+        )),
+    }
 }
 
 /// The version a tool reports with `--version`, if it runs.

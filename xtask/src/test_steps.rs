@@ -1,12 +1,14 @@
 //! `cargo xtask test`: every test level in order, stopping at the first
 //! failure. This is what `.ci/run` runs.
 //!
-//! Steps: setup → formatting (`cargo fmt --check`) → native tests → core with the `schema` feature → the
+//! Steps: setup → formatting (`cargo fmt --check`) → native tests → the collector's API fuzz run
+//! (schemathesis, `api_fuzz`) → core with the `schema` feature → the
 //! widget's browser tests (wasm-bindgen-test in headless Chromium) → release
 //! build with the bundle budget → Playwright end-to-end tests (when
 //! `tests/e2e` has specs). A summary line per step follows, then
 //! `N passed, 0 failed`.
 
+use crate::api_fuzz;
 use crate::bundle;
 use crate::setup::{self, CHROMEDRIVER};
 use crate::shell::{self, command, run};
@@ -23,7 +25,7 @@ pub enum StepResult {
 type Step = (&'static str, fn() -> Result<Option<String>, String>);
 
 /// The steps in order. `Ok(Some(reason))` means skipped.
-const STEPS: [Step; 7] = [
+const STEPS: [Step; 8] = [
     ("setup", || setup::setup(setup::Mode::Install).map(|_| None)),
     (
         "formatting (cargo fmt --check; run `cargo fmt --all` to fix)",
@@ -32,6 +34,10 @@ const STEPS: [Step; 7] = [
     ("native tests (core, collector, cli, xtask)", || {
         run(command("cargo").args(["test", "--workspace", "--exclude", "pingyi"])).map(|_| None)
     }),
+    (
+        "collector API fuzz (schemathesis against /openapi.json)",
+        api_fuzz::run_api_fuzz,
+    ),
     ("core with the schema feature", || {
         run(command("cargo").args(["test", "-p", "pingyi-core", "--features", "schema"]))
             .map(|_| None)

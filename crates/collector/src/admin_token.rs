@@ -15,6 +15,14 @@ use pingyi_core::protocol::BEARER_PREFIX;
 /// Environment variable that sets the admin token.
 pub const ADMIN_TOKEN_ENV: &str = "PINGYI_ADMIN_TOKEN";
 
+/// Fewest characters of an admin token given by the organiser (the generated one has 64).
+pub const MIN_ADMIN_TOKEN_LEN: usize = 32;
+
+/// How to make a good token, for the messages that refuse a weak one.
+pub const HOW_TO_MAKE_A_TOKEN: &str = "make one with `openssl rand -hex 32` (or \
+`python3 -c 'import secrets; print(secrets.token_hex(32))'`), or leave it unset to let the \
+collector create and save one";
+
 /// The organiser's secret for admin routes.
 #[derive(Clone)]
 pub struct AdminToken(String);
@@ -41,6 +49,20 @@ impl AdminToken {
         AdminToken(token.into())
     }
 
+    /// A token given by the organiser (`--admin-token`, the environment, the token file), refused
+    /// when shorter than [`MIN_ADMIN_TOKEN_LEN`] characters. `source` names where it came from.
+    pub fn checked(token: &str, source: &str) -> Result<Self, String> {
+        let token = token.trim();
+        let n = token.chars().count();
+        if n < MIN_ADMIN_TOKEN_LEN {
+            return Err(format!(
+                "the admin token from {source} has {n} characters; at least \
+                 {MIN_ADMIN_TOKEN_LEN} are needed: {HOW_TO_MAKE_A_TOKEN}"
+            ));
+        }
+        Ok(AdminToken(token.to_string()))
+    }
+
     /// The token text, to print once for the organiser.
     pub fn reveal(&self) -> &str {
         &self.0
@@ -50,15 +72,18 @@ impl AdminToken {
     /// with a fresh random token if neither exists.
     pub fn load_or_create(db_path: &Path) -> std::io::Result<(AdminToken, TokenSource)> {
         if let Ok(t) = std::env::var(ADMIN_TOKEN_ENV) {
-            let t = t.trim().to_string();
-            if !t.is_empty() {
-                return Ok((AdminToken(t), TokenSource::Env));
+            if !t.trim().is_empty() {
+                let token = AdminToken::checked(&t, ADMIN_TOKEN_ENV)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+                return Ok((token, TokenSource::Env));
             }
         }
         let path = token_path(db_path);
         match std::fs::read_to_string(&path) {
             Ok(s) if !s.trim().is_empty() => {
-                return Ok((AdminToken(s.trim().to_string()), TokenSource::File(path)))
+                let token = AdminToken::checked(&s, &path.display().to_string())
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+                return Ok((token, TokenSource::File(path)));
             }
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -139,6 +164,29 @@ mod tests {
         assert!(!t.matches_header(Some("s3cret-token")));
         assert!(!t.matches_header(Some("Bearer ")));
         assert!(!t.matches_header(None));
+    }
+
+    #[test]
+    fn short_tokens_are_refused_with_a_way_to_make_one() {
+        let e = AdminToken::checked("secret", "--admin-token").unwrap_err();
+        assert!(e.contains("--admin-token has 6 characters"), "{e}");
+        assert!(e.contains("at least 32"), "{e}");
+        assert!(e.contains("openssl rand -hex 32"), "{e}");
+        assert!(AdminToken::checked(&"x".repeat(31), "env").is_err());
+        let ok = AdminToken::checked(&format!(" {} ", "x".repeat(32)), "env").unwrap();
+        assert_eq!(ok.reveal(), "x".repeat(32));
+    }
+
+    #[test]
+    fn a_short_token_in_the_file_is_refused() {
+        if std::env::var(ADMIN_TOKEN_ENV).is_ok() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("p.sqlite");
+        std::fs::write(token_path(&db), "letmein\n").unwrap();
+        let e = AdminToken::load_or_create(&db).unwrap_err().to_string();
+        assert!(e.contains("7 characters"), "{e}");
     }
 
     #[test]

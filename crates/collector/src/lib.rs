@@ -8,11 +8,13 @@ pub mod auth;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod error;
+pub mod headers;
 pub mod import;
 pub mod ingest;
 pub mod limits;
 pub mod openapi;
 pub mod routes;
+pub mod serve;
 pub mod state;
 pub mod store;
 
@@ -20,6 +22,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -53,6 +56,17 @@ pub struct Config {
     /// Origin of the links printed with ballot codes, e.g. `https://pingyi.example`; else taken
     /// from the request's Host header as `http://host`.
     pub public_url: Option<String>,
+    /// Longest wait for a request's headers (a slow or half-open client is cut off after it).
+    pub header_read_timeout: Duration,
+    /// Longest wait for the rest of a request body once its headers are in.
+    pub body_read_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen queue until one ends.
+    pub max_connections: usize,
+    /// `frame-ancestors` of the Content-Security-Policy: who may frame the collector's pages.
+    /// Empty: `'self'`.
+    pub frame_ancestors: Vec<String>,
+    /// Extra `connect-src` origins of the policy (other collectors the pages send ballots to).
+    pub connect_src: Vec<String>,
 }
 
 impl Config {
@@ -69,8 +83,37 @@ impl Config {
             trusted_proxies: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             public_url: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            frame_ancestors: Vec::new(),
+            connect_src: Vec::new(),
         }
     }
+}
+
+/// Default [`Config::header_read_timeout`].
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default [`Config::body_read_timeout`].
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default [`Config::max_connections`]: far above one meeting's phones, far below the process's
+/// file limit.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1000;
+
+/// The start-up warning when a reverse proxy is trusted but no public URL is set.
+pub const PUBLIC_URL_WARNING: &str = "--trusted-proxy is set but --public-url is not: the join \
+links printed with ballot codes are built as http://<Host header>, which is wrong behind a TLS \
+proxy; set --public-url https://your.domain";
+
+/// Start-up warnings about the configuration (also logged by [`start`]).
+pub fn config_warnings(config: &Config) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if !config.trusted_proxies.is_empty() && config.public_url.is_none() {
+        out.push(PUBLIC_URL_WARNING);
+    }
+    out
 }
 
 /// Why the server did not start.
@@ -129,13 +172,22 @@ impl Server {
 /// Open the database, publish the given surveys, bind and serve in the background.
 pub async fn start(config: Config) -> Result<Server, StartError> {
     ingest::check_body_limit(config.max_body_bytes).map_err(StartError)?;
+    for w in config_warnings(&config) {
+        warn!("{w}");
+    }
+    if config.max_connections == 0 {
+        return Err(StartError("max connections must be at least 1".into()));
+    }
     let store = SqliteStore::open(&config.db)
         .map_err(|e| StartError(format!("cannot open database {}: {e}", config.db.display())))?;
     let admin = match &config.admin_token {
         Some(t) => t.clone(),
         None => {
-            let (token, source) = AdminToken::load_or_create(&config.db)
-                .map_err(|e| StartError(format!("cannot load or create the admin token: {e}")))?;
+            let (token, source) =
+                AdminToken::load_or_create(&config.db).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::InvalidInput => StartError(e.to_string()),
+                    _ => StartError(format!("cannot load or create the admin token: {e}")),
+                })?;
             match source {
                 TokenSource::Env => info!("admin token from {}", admin_token::ADMIN_TOKEN_ENV),
                 TokenSource::File(p) => info!("admin token read from {}", p.display()),
@@ -209,8 +261,20 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             cors_origins,
             rate_limit: config.rate_limit,
             trusted_proxies: config.trusted_proxies.clone(),
+            policy: headers::PolicyOptions {
+                frame_ancestors: config.frame_ancestors.clone(),
+                connect_src: config
+                    .connect_src
+                    .iter()
+                    .chain(config.public_url.iter())
+                    .cloned()
+                    .collect(),
+                ..Default::default()
+            },
+            body_read_timeout: Some(config.body_read_timeout),
         },
-    );
+    )
+    .map_err(StartError)?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.addr)))?;
@@ -218,18 +282,15 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         .local_addr()
         .map_err(|e| StartError(e.to_string()))?;
     let (tx, rx) = oneshot::channel::<()>();
-    let handle = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = rx.await;
-            // End the live event streams, which would otherwise keep the shutdown waiting.
-            let _ = events_state.shutdown.send(true);
-        })
-        .await
-    });
+    let limits = serve::ConnectionLimits {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: config.max_connections,
+    };
+    let handle = tokio::spawn(serve::serve(listener, app, limits, async move {
+        let _ = rx.await;
+        // End the live event streams, which would otherwise keep the shutdown waiting.
+        let _ = events_state.shutdown.send(true);
+    }));
     info!("pingyi/1 collector listening on http://{addr}");
     Ok(Server {
         addr,

@@ -11,6 +11,9 @@
 //! trusted (`--trusted-proxy`), the client is the right-most `X-Forwarded-For` address that is not
 //! itself a trusted proxy ([`client_ip`]); a header from anyone else is ignored, so it cannot be
 //! used to dodge the limit.
+//!
+//! One IPv6 host usually holds a whole /64 and can pick any address in it, so IPv6 clients are
+//! counted per /64 ([`bucket_key`]); an IPv4-mapped IPv6 address counts as its IPv4 address.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -95,7 +98,19 @@ pub fn client_ip<'a>(
     client
 }
 
-/// Token buckets keyed by client IP.
+/// The bucket a client address counts against: an IPv4 address itself (also when written as
+/// IPv4-mapped IPv6, `::ffff:a.b.c.d`), an IPv6 address's /64 network.
+pub fn bucket_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits))
+        }
+    }
+}
+
+/// Token buckets keyed by client IP ([`bucket_key`]).
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: RateLimit,
@@ -136,7 +151,7 @@ impl RateLimiter {
                 refilled < burst
             });
         }
-        let b = buckets.entry(ip).or_insert(Bucket {
+        let b = buckets.entry(bucket_key(ip)).or_insert(Bucket {
             tokens: burst,
             updated: now,
         });
@@ -166,7 +181,7 @@ pub async fn rate_limit(
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok());
-        client_ip(c.0.ip(), forwarded, &limiter.trusted_proxies)
+        client_ip(c.0.ip().to_canonical(), forwarded, &limiter.trusted_proxies)
     });
     if let Some(ip) = ip {
         if let Err(wait) = limiter.check(ip, Instant::now()) {
@@ -245,6 +260,32 @@ mod tests {
             "one token back after 0.5 s"
         );
         assert!(l.check(ip, t0 + Duration::from_millis(500)).is_err());
+    }
+
+    #[test]
+    fn ipv6_counts_per_64_and_mapped_ipv4_as_ipv4() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(bucket_key(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(bucket_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(bucket_key(ip("192.0.2.7")), ip("192.0.2.7"));
+        let l = RateLimiter::new(RateLimit {
+            per_second: 1.0,
+            burst: 2.0,
+        });
+        let t0 = Instant::now();
+        assert!(l.check(ip("2001:db8:1:2::1"), t0).is_ok());
+        assert!(l.check(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"), t0).is_ok());
+        assert!(
+            l.check(ip("2001:db8:1:2:1234::99"), t0).is_err(),
+            "another address of the same /64 shares the bucket"
+        );
+        assert!(l.check(ip("2001:db8:1:3::1"), t0).is_ok(), "another /64");
+        assert!(l.check(ip("192.0.2.7"), t0).is_ok());
+        assert!(l.check(ip("::ffff:192.0.2.7"), t0).is_ok());
+        assert!(
+            l.check(ip("192.0.2.7"), t0).is_err(),
+            "a mapped IPv4 address is the same client"
+        );
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! pingyi-collector serve [--addr 127.0.0.1:8080] [--db pingyi.sqlite] [--static-dir dist]
 //!                        [--publish survey.json]... [--cors-origin https://portal.example]...
 //!                        [--rate-per-second 20] [--rate-burst 200] [--max-body-bytes 1048576]
-//!                        [--public-url https://pingyi.example]
+//!                        [--public-url https://pingyi.example] [--admin-token TOKEN]
+//!                        [--frame-ancestors SOURCE]... [--connect-src ORIGIN]...
+//!                        [--header-timeout-secs 10] [--body-timeout-secs 30]
+//!                        [--max-connections 1000]
 //! pingyi-collector import [--db pingyi.sqlite] [--survey survey.json] export.json...
 //! pingyi-collector bench-ingest [--ballots 20000] [--batch 200] [--clients 4]
 //! pingyi-collector openapi
@@ -13,6 +16,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::time::Duration;
+
+use pingyi_collector::admin_token::AdminToken;
 use pingyi_collector::limits::RateLimit;
 use pingyi_collector::{start, Config};
 
@@ -32,7 +38,16 @@ USAGE:
                               rate limit counts the client named by X-Forwarded-For
       --max-body-bytes N      largest request body (default 1048576)
       --public-url URL        origin of the links printed with ballot codes
-                              (default http://<Host header>)
+                              (default http://<Host header>; set it behind a TLS proxy)
+      --admin-token TOKEN     the admin token, at least 32 characters (default: from
+                              PINGYI_ADMIN_TOKEN or <db>.admin-token, created if missing)
+      --frame-ancestors SRC   who may frame the pages, e.g. https://portal.example
+                              (repeatable; default 'self')
+      --connect-src ORIGIN    another origin the pages may send to (repeatable)
+      --header-timeout-secs S close a connection whose request head is not in after S
+                              seconds (default 10)
+      --body-timeout-secs S   longest wait for a request body (default 30)
+      --max-connections N     connections served at once; more wait (default 1000)
   pingyi-collector import [--db FILE] [--survey FILE] EXPORT...
       load ballot files from offline devices (raw exports, arrays, batches or NDJSON),
       validated and stored like POSTed ballots, one transaction per file; prints
@@ -71,6 +86,15 @@ fn value(it: &mut impl Iterator<Item = String>, name: &str) -> Result<String, St
 
 fn parse<T: std::str::FromStr>(s: &str, name: &str) -> Result<T, String> {
     s.parse().map_err(|_| format!("{name}: cannot read {s:?}"))
+}
+
+/// A positive number of seconds, fractions allowed.
+fn seconds(s: &str, name: &str) -> Result<Duration, String> {
+    let n: f64 = parse(s, name)?;
+    if !(n > 0.0 && n < 1e9) {
+        return Err(format!("{name}: {s:?} is not a positive number of seconds"));
+    }
+    Ok(Duration::from_secs_f64(n))
 }
 
 fn run(args: Vec<String>) -> Result<(), String> {
@@ -130,6 +154,18 @@ fn serve(mut it: impl Iterator<Item = String>) -> Result<(), String> {
                 .push(parse(&value(&mut it, &arg)?, &arg)?),
             "--max-body-bytes" => config.max_body_bytes = parse(&value(&mut it, &arg)?, &arg)?,
             "--public-url" => config.public_url = Some(value(&mut it, &arg)?),
+            "--admin-token" => {
+                config.admin_token = Some(AdminToken::checked(&value(&mut it, &arg)?, &arg)?)
+            }
+            "--frame-ancestors" => config.frame_ancestors.push(value(&mut it, &arg)?),
+            "--connect-src" => config.connect_src.push(value(&mut it, &arg)?),
+            "--header-timeout-secs" => {
+                config.header_read_timeout = seconds(&value(&mut it, &arg)?, &arg)?
+            }
+            "--body-timeout-secs" => {
+                config.body_read_timeout = seconds(&value(&mut it, &arg)?, &arg)?
+            }
+            "--max-connections" => config.max_connections = parse(&value(&mut it, &arg)?, &arg)?,
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return Ok(());

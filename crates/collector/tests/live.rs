@@ -107,7 +107,8 @@ async fn live_server(results_public: bool) -> Live {
             rate_limit: RateLimit::off(),
             ..RouterOptions::default()
         },
-    );
+    )
+    .expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {

@@ -11,7 +11,7 @@ use pingyi_collector::{start, Config, Server};
 use pingyi_core::{Answer, Ballot, Channel};
 use serde_json::{json, Value};
 
-pub const ADMIN: &str = "test-admin-token-0123456789";
+pub const ADMIN: &str = "test-admin-token-0123456789abcdefghij";
 pub const SURVEY_ID: &str = "village";
 
 /// A satisfaction question and an optional short suggestion.
