@@ -16,7 +16,7 @@ use pingyi_core::protocol::{
 use pingyi_core::{Ballot, Survey, Tally};
 
 use crate::routes::meeting::{
-    CodeHashes, CodesRequest, CodesResponse, FinalTally, LiveView, PaperTotalsBody,
+    CodeAttempts, CodeHints, CodesRequest, CodesResponse, FinalTally, LiveView, PaperTotalsBody,
     PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, LIVE_EVENT_SECONDS,
     MAX_CODES_PER_REQUEST,
 };
@@ -54,7 +54,8 @@ pub fn document() -> Value {
     add("LiveView", generator.subschema_for::<LiveView>());
     add("CodesRequest", generator.subschema_for::<CodesRequest>());
     add("CodesResponse", generator.subschema_for::<CodesResponse>());
-    add("CodeHashes", generator.subschema_for::<CodeHashes>());
+    add("CodeHints", generator.subschema_for::<CodeHints>());
+    add("CodeAttempts", generator.subschema_for::<CodeAttempts>());
     add(
         "PaperTotalsBody",
         generator.subschema_for::<PaperTotalsBody>(),
@@ -121,9 +122,21 @@ pub fn document() -> Value {
             }
         }},
         "/v1/surveys/{survey_id}/codes/hashes": { "parameters": [survey_id.clone()], "get": {
-            "operationId": "getCodeHashes", "summary": "Every code hash of the survey and the used ones, for a kiosk's offline check (admin)",
+            "operationId": "getCodeHashes", "summary": "Retired: code hashes are no longer handed out (they cast ballots); use codes/hints (admin)",
+            "security": [{ "admin": [] }], "deprecated": true,
+            "responses": { "410": error("gone: retired; update the kiosk and load codes/hints"), "401": error("unauthorized"),
+                "403": error("forbidden"), "429": error("rate_limited") }
+        }},
+        "/v1/surveys/{survey_id}/codes/hints": { "parameters": [survey_id.clone()], "get": {
+            "operationId": "getCodeHints", "summary": "A short hint per code (catches typos, casts no ballot) and the used code hashes, for a kiosk (admin)",
             "security": [{ "admin": [] }],
-            "responses": { "200": json_of("CodeHashes", "The hashes"), "401": error("unauthorized"), "403": error("forbidden"),
+            "responses": { "200": json_of("CodeHints", "The hints"), "401": error("unauthorized"), "403": error("forbidden"),
+                "404": error("survey_not_found"), "429": error("rate_limited") }
+        }},
+        "/v1/surveys/{survey_id}/codes/attempts": { "parameters": [survey_id.clone()], "get": {
+            "operationId": "getCodeAttempts", "summary": "Ballots with unknown codes lately, and whether they are answered 429 now (admin)",
+            "security": [{ "admin": [] }],
+            "responses": { "200": json_of("CodeAttempts", "The count"), "401": error("unauthorized"), "403": error("forbidden"),
                 "404": error("survey_not_found"), "429": error("rate_limited") }
         }},
         "/v1/surveys/{survey_id}/paper-totals": { "parameters": [survey_id.clone()],

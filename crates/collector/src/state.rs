@@ -33,6 +33,8 @@ pub struct AppState {
     changes: Mutex<HashMap<String, tokio::sync::broadcast::Sender<()>>>,
     /// Set to true when the server shuts down, so that event streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// Ballots with unknown codes per survey lately (see [`crate::codes`]).
+    pub code_guesses: crate::codes::GuessBudget,
 }
 
 /// Why a survey look-up found nothing usable.
@@ -143,6 +145,7 @@ impl AppState {
             public_url: None,
             changes: Mutex::new(HashMap::new()),
             shutdown: tokio::sync::watch::Sender::new(false),
+            code_guesses: Default::default(),
         }
     }
 

@@ -85,6 +85,14 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "get",
+        path: "/v1/surveys/{survey_id}/codes/hints",
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/codes/attempts",
+    },
+    Route {
+        method: "get",
         path: "/v1/surveys/{survey_id}/paper-totals",
     },
     Route {
@@ -188,6 +196,11 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Router {
         .route("/{survey_id}/state", get(meeting::get_state))
         .route("/{survey_id}/codes", post(meeting::post_codes))
         .route("/{survey_id}/codes/hashes", get(meeting::get_code_hashes))
+        .route("/{survey_id}/codes/hints", get(meeting::get_code_hints))
+        .route(
+            "/{survey_id}/codes/attempts",
+            get(meeting::get_code_attempts),
+        )
         .route(
             "/{survey_id}/paper-totals",
             get(meeting::get_paper_totals).put(meeting::put_paper_totals),
