@@ -6,8 +6,16 @@
 //!
 //! Storage (besides the widget's ballot keys, see [`crate::store`]):
 //! - `pingyi/v1/{survey_id}/kiosk`: [`KioskRecord`] as JSON: the organiser PIN as a salted SHA-256
-//!   hash, the survey's code hashes (if loaded), the hashes this device used, and whether voting
-//!   on this device has been ended. The admin token used to load the code hashes is never stored.
+//!   hash with its wrong-attempt count and lock time, the survey's code hints (if loaded; core
+//!   `codes::code_hint`: they catch typos but cast no ballot, unlike the code hashes a kiosk held
+//!   before, which are turned into hints and dropped when such a record is loaded), the hashes
+//!   this device used, and whether voting on this device has been ended. The admin token used to
+//!   load the hints is never stored.
+//!
+//! The organiser PIN has 4 to 8 digits, so wrong attempts are throttled ([`pin_wait_seconds`]):
+//! after [`PIN_FREE_ATTEMPTS`] wrong ones, the pad waits [`PIN_FIRST_WAIT_SECONDS`], doubling with
+//! each further wrong one. The count and the lock time are in the stored record, so reloading the
+//! page does not reset them; a right PIN does.
 //!
 //! After the collector acknowledges a ballot the kiosk rewrites its record to `{id, status}`
 //! ([`strip_acked`]): no answers stay on the tablet once they are safe at the collector. Until
@@ -15,7 +23,7 @@
 
 use std::collections::BTreeSet;
 
-use pingyi_core::codes::{check_code, normalise_code, CodeError};
+use pingyi_core::codes::{code_hash, code_hint, normalise_code, CodeError};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -37,9 +45,14 @@ fn storage() -> Option<web_sys::Storage> {
 pub struct KioskRecord {
     pub salt: String,
     pub pin_hash: String,
-    /// Code hashes of the survey (empty: not loaded; codes are then only checked for their
-    /// form and against this device's used set, and the collector checks them on arrival).
-    pub hashes: BTreeSet<String>,
+    /// Wrong PINs in a row.
+    pub pin_failures: u32,
+    /// Until when (milliseconds since 1970) the PIN pad refuses every attempt; 0 when it does not.
+    pub pin_locked_until: u64,
+    /// Code hints of the survey (empty: not loaded; codes are then only checked for their form
+    /// and against this device's used set). A typed code whose hint is not here is a typo; one
+    /// whose hint is may still be wrong: the collector decides when the ballot arrives.
+    pub hints: BTreeSet<String>,
     /// Code hashes used on this device (or reported used by the collector when loaded).
     pub used: BTreeSet<String>,
     /// "结束本机投票": this device accepts no more ballots.
@@ -78,13 +91,34 @@ impl KioskRecord {
         let text = storage()?.get_item(&kiosk_key(survey_id)).ok()??;
         let v = crate::net::parse_json(&text).ok()?;
         let m = v.as_object()?;
-        Some(KioskRecord {
-            salt: m.get("salt")?.as_str()?.to_string(),
-            pin_hash: m.get("pin_hash")?.as_str()?.to_string(),
-            hashes: set_of(m.get("hashes")),
-            used: set_of(m.get("used")),
-            ended: m.get("ended").and_then(Value::as_bool).unwrap_or(false),
-        })
+        Some(
+            KioskRecord {
+                salt: m.get("salt")?.as_str()?.to_string(),
+                pin_hash: m.get("pin_hash")?.as_str()?.to_string(),
+                pin_failures: m
+                    .get("pin_failures")
+                    .and_then(Value::as_u64)
+                    .map_or(0, |n| n.min(u64::from(u32::MAX)) as u32),
+                pin_locked_until: m
+                    .get("pin_locked_until")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0),
+                hints: set_of(m.get("hints")),
+                used: set_of(m.get("used")),
+                ended: m.get("ended").and_then(Value::as_bool).unwrap_or(false),
+            }
+            .without_hashes(survey_id, set_of(m.get("hashes"))),
+        )
+    }
+
+    /// A record stored by an older kiosk holds the code hashes themselves, which cast ballots:
+    /// they become hints and the record is written again without them.
+    fn without_hashes(mut self, survey_id: &str, hashes: BTreeSet<String>) -> KioskRecord {
+        if !hashes.is_empty() {
+            self.hints.extend(hashes.iter().map(|h| code_hint(h)));
+            self.save(survey_id);
+        }
+        self
     }
 
     /// Writes the record.
@@ -92,7 +126,9 @@ impl KioskRecord {
         let v = json!({
             "salt": self.salt,
             "pin_hash": self.pin_hash,
-            "hashes": self.hashes,
+            "pin_failures": self.pin_failures,
+            "pin_locked_until": self.pin_locked_until,
+            "hints": self.hints,
             "used": self.used,
             "ended": self.ended,
         });
@@ -101,29 +137,86 @@ impl KioskRecord {
             .unwrap_or(false)
     }
 
-    /// Forgets the kiosk setup (PIN, code hashes). Stored ballots stay.
+    /// Forgets the kiosk setup (PIN, code hints). Stored ballots stay.
     pub fn remove(survey_id: &str) {
         if let Some(s) = storage() {
             let _ = s.remove_item(&kiosk_key(survey_id));
         }
     }
 
-    /// Checks a typed code locally: `Ok(hash)` for the ballot, or why not. Without a loaded hash
-    /// list only the code's form and this device's used set are checked.
+    /// Checks a typed code locally: `Ok(hash)` for the ballot, or why not. Its form and this
+    /// device's used set are always checked, and its hint when hints are loaded. `Ok` is no proof:
+    /// the collector decides.
     pub fn check(&self, survey_id: &str, typed: &str) -> Result<String, CodeError> {
-        if self.hashes.is_empty() {
-            if normalise_code(typed).is_none() {
-                return Err(CodeError::Unknown);
-            }
-            let h = pingyi_core::codes::code_hash(survey_id, typed);
-            return if self.used.contains(&h) {
-                Err(CodeError::Used)
-            } else {
-                Ok(h)
-            };
+        if normalise_code(typed).is_none() {
+            return Err(CodeError::Unknown);
         }
-        check_code(&self.hashes, &self.used, survey_id, typed)
+        let h = code_hash(survey_id, typed);
+        if !self.hints.is_empty() && !self.hints.contains(&code_hint(&h)) {
+            Err(CodeError::Unknown)
+        } else if self.used.contains(&h) {
+            Err(CodeError::Used)
+        } else {
+            Ok(h)
+        }
     }
+
+    /// Seconds the PIN pad still refuses attempts at `now_ms` (0: it takes one).
+    pub fn pin_wait(&self, now_ms: f64) -> u64 {
+        let now = now_ms.max(0.0) as u64;
+        self.pin_locked_until.saturating_sub(now).div_ceil(1000)
+    }
+
+    /// One attempt at the PIN pad at `now_ms`. While locked the PIN is not even compared. A wrong
+    /// PIN counts and may lock the pad; a right one clears the count. Save the record after.
+    pub fn try_pin(&mut self, pin: &str, now_ms: f64) -> PinAttempt {
+        let wait = self.pin_wait(now_ms);
+        if wait > 0 {
+            return PinAttempt::Locked { seconds: wait };
+        }
+        if self.pin_ok(pin) {
+            self.pin_failures = 0;
+            self.pin_locked_until = 0;
+            return PinAttempt::Right;
+        }
+        self.pin_failures = self.pin_failures.saturating_add(1);
+        let wait = pin_wait_seconds(self.pin_failures);
+        if wait > 0 {
+            self.pin_locked_until = (now_ms.max(0.0) as u64).saturating_add(wait * 1000);
+            PinAttempt::Locked { seconds: wait }
+        } else {
+            PinAttempt::Wrong
+        }
+    }
+}
+
+/// What one attempt at the PIN pad gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PinAttempt {
+    Right,
+    /// Wrong, and the next attempt may follow at once.
+    Wrong,
+    /// Wrong (or not compared): the pad takes the next attempt after `seconds`.
+    Locked {
+        seconds: u64,
+    },
+}
+
+/// Wrong PINs in a row that cost no wait.
+pub const PIN_FREE_ATTEMPTS: u32 = 5;
+/// The wait after the first wrong PIN past [`PIN_FREE_ATTEMPTS`]; it doubles with each further one.
+pub const PIN_FIRST_WAIT_SECONDS: u64 = 30;
+/// The longest wait.
+pub const PIN_MAX_WAIT_SECONDS: u64 = 3600;
+
+/// The wait after `failures` wrong PINs in a row: none up to [`PIN_FREE_ATTEMPTS`], then 30 s,
+/// 60 s, 120 s … up to an hour. With 4 digits, guessing every PIN would take weeks.
+pub fn pin_wait_seconds(failures: u32) -> u64 {
+    if failures < PIN_FREE_ATTEMPTS {
+        return 0;
+    }
+    let doublings = (failures - PIN_FREE_ATTEMPTS).min(20);
+    (PIN_FIRST_WAIT_SECONDS << doublings).min(PIN_MAX_WAIT_SECONDS)
 }
 
 /// SHA-256 of the salted PIN (lowercase hex).
@@ -179,16 +272,16 @@ pub fn strip_acked(survey_id: &str) -> usize {
     stripped
 }
 
-/// Loads the survey's code hashes from the collector with the admin token (used for this one
-/// request, never stored): `(hashes, used)`.
-pub async fn fetch_code_hashes(
+/// Loads the survey's code hints from the collector with the admin token (used for this one
+/// request, never stored): `(hints, used hashes)`.
+pub async fn fetch_code_hints(
     endpoint: &str,
     survey_id: &str,
     token: &str,
 ) -> Result<(BTreeSet<String>, BTreeSet<String>), String> {
     let window = web_sys::window().ok_or("no window")?;
     let url = format!(
-        "{}/v1/surveys/{survey_id}/codes/hashes",
+        "{}/v1/surveys/{survey_id}/codes/hints",
         endpoint.trim_end_matches('/')
     );
     let headers = js_sys::Object::new();
@@ -221,7 +314,7 @@ pub async fn fetch_code_hashes(
         return Err(format!("HTTP {status}"));
     }
     let v = crate::net::parse_json(&text)?;
-    Ok((set_of(v.get("hashes")), set_of(v.get("used"))))
+    Ok((set_of(v.get("hints")), set_of(v.get("used"))))
 }
 
 /// Leaves no focus and no text selection behind (between voters).

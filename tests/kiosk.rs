@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 
 use pingyi::embed::{Config, SurveySource};
-use pingyi::kiosk::{self, KioskRecord};
-use pingyi_core::codes::{code_hash, CodeError};
+use pingyi::kiosk::{self, KioskRecord, PinAttempt};
+use pingyi_core::codes::{code_hash, code_hint, CodeError};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -167,13 +167,18 @@ async fn the_organiser_panel_needs_the_pin() {
 }
 
 #[wasm_bindgen_test]
-fn codes_are_checked_locally() {
+fn codes_are_checked_locally_against_hints() {
     let sid = "wt-kiosk-codes";
     let mut rec = KioskRecord::with_pin("1234");
     assert!(rec.pin_ok("1234") && !rec.pin_ok("4321"));
-    rec.hashes = BTreeSet::from([code_hash(sid, "7K3M-Q9XZ"), code_hash(sid, "ABCD-EFGH")]);
+    rec.hints = BTreeSet::from([
+        code_hint(&code_hash(sid, "7K3M-Q9XZ")),
+        code_hint(&code_hash(sid, "ABCD-EFGH")),
+    ]);
     let ok = rec.check(sid, "7k3m q9xz").unwrap();
     assert_eq!(ok, code_hash(sid, "7K3M-Q9XZ"));
+    // A typo: its hint is not one of the slips'.
+    assert_eq!(rec.check(sid, "7K3M-Q9XY"), Err(CodeError::Unknown));
     assert_eq!(rec.check(sid, "AAAA-AAAA"), Err(CodeError::Unknown));
     assert_eq!(rec.check(sid, "12"), Err(CodeError::Unknown));
     assert_eq!(
@@ -183,17 +188,108 @@ fn codes_are_checked_locally() {
     rec.used.insert(ok);
     assert_eq!(rec.check(sid, "7K3M-Q9XZ"), Err(CodeError::Used));
     assert!(rec.check(sid, "ABCD-EFGH").is_ok());
-    // Without a loaded list: only the form and this device's used set.
+    // Without loaded hints: only the form and this device's used set.
     let mut bare = KioskRecord::with_pin("1234");
     assert!(bare.check(sid, "AAAA-AAAA").is_ok());
     assert_eq!(bare.check(sid, "AAAA"), Err(CodeError::Unknown));
     bare.used.insert(code_hash(sid, "AAAA-AAAA"));
     assert_eq!(bare.check(sid, "aaaa-aaaa"), Err(CodeError::Used));
-    // Saved and loaded.
+    // Saved and loaded; what is stored holds no code hash of an unused code.
     clear(sid);
     assert!(rec.save(sid));
     assert_eq!(KioskRecord::load(sid), Some(rec));
+    let stored = storage().get_item(&kiosk::kiosk_key(sid)).unwrap().unwrap();
+    assert!(!stored.contains(&code_hash(sid, "ABCD-EFGH")), "{stored}");
     clear(sid);
+}
+
+#[wasm_bindgen_test]
+fn a_record_with_code_hashes_from_an_older_kiosk_keeps_only_hints() {
+    let sid = "wt-kiosk-old-record";
+    clear(sid);
+    let (a, b) = (code_hash(sid, "7K3M-Q9XZ"), code_hash(sid, "ABCD-EFGH"));
+    let old = KioskRecord::with_pin("1234");
+    let text = format!(
+        r#"{{"salt":"{}","pin_hash":"{}","hashes":["{a}","{b}"],"used":[],"ended":false}}"#,
+        old.salt, old.pin_hash
+    );
+    storage().set_item(&kiosk::kiosk_key(sid), &text).unwrap();
+    let rec = KioskRecord::load(sid).unwrap();
+    assert!(rec.pin_ok("1234"));
+    assert_eq!(rec.hints, BTreeSet::from([code_hint(&a), code_hint(&b)]));
+    assert!(rec.check(sid, "ABCD-EFGH").is_ok());
+    let stored = storage().get_item(&kiosk::kiosk_key(sid)).unwrap().unwrap();
+    assert!(!stored.contains(&a) && !stored.contains(&b), "{stored}");
+    clear(sid);
+}
+
+#[wasm_bindgen_test]
+fn wrong_pins_make_the_pad_wait_longer_each_time() {
+    assert_eq!(
+        (1..=9).map(kiosk::pin_wait_seconds).collect::<Vec<_>>(),
+        vec![0, 0, 0, 0, 30, 60, 120, 240, 480]
+    );
+    assert_eq!(kiosk::pin_wait_seconds(100), 3600);
+    let mut rec = KioskRecord::with_pin("2468");
+    let t0 = 1_800_000_000_000.0;
+    for _ in 0..4 {
+        assert_eq!(rec.try_pin("1111", t0), PinAttempt::Wrong);
+    }
+    assert_eq!(rec.try_pin("1111", t0), PinAttempt::Locked { seconds: 30 });
+    // While waiting, even the right PIN is not taken.
+    assert_eq!(
+        rec.try_pin("2468", t0 + 10_000.0),
+        PinAttempt::Locked { seconds: 20 }
+    );
+    assert_eq!(
+        rec.try_pin("1111", t0 + 30_000.0),
+        PinAttempt::Locked { seconds: 60 }
+    );
+    assert_eq!(rec.try_pin("2468", t0 + 90_000.0), PinAttempt::Right);
+    assert_eq!((rec.pin_failures, rec.pin_wait(t0 + 90_000.0)), (0, 0));
+    assert_eq!(rec.try_pin("1111", t0 + 90_000.0), PinAttempt::Wrong);
+}
+
+#[wasm_bindgen_test]
+async fn the_pin_pad_shows_the_wait_and_a_reload_keeps_it() {
+    let id = "wt-kiosk-pin-wait";
+    clear(id);
+    let (root, handle) = mount(id);
+    set_up(&root, "97531").await;
+    click(&root, "[data-testid=kiosk-organiser]").await;
+    for _ in 0..4 {
+        pin(&root, "1234").await;
+        wait_for(&root, "[data-testid=kiosk-pin-error]").await;
+    }
+    pin(&root, "1234").await;
+    let wait = wait_for(&root, "[data-testid=kiosk-pin-wait]").await;
+    assert_eq!(wait.get_attribute("data-seconds").as_deref(), Some("30"));
+    let text = wait.text_content().unwrap();
+    assert!(text.contains("30 秒后再试"), "{text}");
+    // The right PIN while waiting does not open the panel.
+    pin(&root, "97531").await;
+    assert!(root
+        .query_selector("[data-testid=kiosk-panel]")
+        .unwrap()
+        .is_none());
+    drop(handle);
+    root.remove();
+
+    // A reload: the pad still waits, and says so at once.
+    let (root, _handle) = mount(id);
+    click(&root, "[data-testid=kiosk-organiser]").await;
+    let wait = wait_for(&root, "[data-testid=kiosk-pin-wait]").await;
+    let left: u64 = wait.get_attribute("data-seconds").unwrap().parse().unwrap();
+    assert!((1..=30).contains(&left), "{left}");
+    pin(&root, "97531").await;
+    assert!(root
+        .query_selector("[data-testid=kiosk-panel]")
+        .unwrap()
+        .is_none());
+    let rec = KioskRecord::load(id).unwrap();
+    assert!(rec.pin_failures >= 5 && rec.pin_locked_until > 0);
+    root.remove();
+    clear(id);
 }
 
 #[wasm_bindgen_test]

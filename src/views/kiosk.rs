@@ -26,8 +26,8 @@ use super::txt;
 use crate::embed::{Config, SurveySource};
 use crate::i18n::Lang;
 use crate::kiosk::{
-    autocomplete_off, clear_focus_and_selection, count_ballots, fetch_code_hashes, pin_valid,
-    strip_acked, KioskRecord,
+    autocomplete_off, clear_focus_and_selection, count_ballots, fetch_code_hints, pin_valid,
+    strip_acked, KioskRecord, PinAttempt,
 };
 // JSON through the browser's JSON.parse and `serde_json::Value` (see `net`): no typed serde
 // deserializer in the wasm.
@@ -243,7 +243,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
         }
         .into_any(),
         Screen::Pin => view! {
-            <PinPad lang record
+            <PinPad lang record sid=sid.clone()
                 on_ok=Callback::new(move |_| screen.set(Screen::Panel))
                 on_cancel=Callback::new(move |_| welcome())/>
         }
@@ -303,7 +303,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
 }
 
 /// The organiser's setup: a PIN (4–8 digits, twice) and, for surveys with codes, the admin
-/// token to load the code hashes once.
+/// token to load the code hints once.
 #[component]
 fn Setup(
     survey: Arc<Survey>,
@@ -346,9 +346,9 @@ fn Setup(
             (false, Some(endpoint)) => {
                 busy.set(true);
                 leptos::task::spawn_local(async move {
-                    match fetch_code_hashes(&endpoint, &sid, &tok).await {
-                        Ok((hashes, used)) => {
-                            rec.hashes = hashes;
+                    match fetch_code_hints(&endpoint, &sid, &tok).await {
+                        Ok((hints, used)) => {
+                            rec.hints = hints;
                             rec.used.extend(used);
                             rec.save(&sid);
                             let _ = record.try_set(Some(rec));
@@ -481,16 +481,23 @@ fn Welcome(
     }
 }
 
-/// The organiser's PIN on on-screen digits (no pop-up, no time limit, no lockout).
+/// The organiser's PIN on on-screen digits (no pop-up). Wrong PINs are throttled
+/// ([`KioskRecord::try_pin`]): past five in a row the pad says how long to wait, and the wait is
+/// stored, so reloading the page does not clear it.
 #[component]
 fn PinPad(
     lang: RwSignal<Lang>,
     record: RwSignal<Option<KioskRecord>>,
+    sid: String,
     on_ok: Callback<()>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let digits = RwSignal::new(String::new());
     let wrong = RwSignal::new(false);
+    // Seconds to wait, as told at the last attempt (or on opening a locked pad).
+    let locked = RwSignal::new(
+        record.with_untracked(|r| r.as_ref().map_or(0, |r| r.pin_wait(js_sys::Date::now()))),
+    );
     let press = move |d: char| {
         wrong.set(false);
         digits.update(|s| {
@@ -502,10 +509,34 @@ fn PinPad(
     let ok = move |_| {
         let pin = digits.get_untracked();
         digits.set(String::new());
-        if record.with_untracked(|r| r.as_ref().is_some_and(|r| r.pin_ok(&pin))) {
-            on_ok.run(());
-        } else {
+        let Some(mut rec) = record.get_untracked() else {
             wrong.set(true);
+            return;
+        };
+        let attempt = rec.try_pin(&pin, js_sys::Date::now());
+        rec.save(&sid);
+        record.set(Some(rec));
+        match attempt {
+            PinAttempt::Right => {
+                locked.set(0);
+                on_ok.run(())
+            }
+            PinAttempt::Wrong => {
+                locked.set(0);
+                wrong.set(true)
+            }
+            PinAttempt::Locked { seconds } => {
+                wrong.set(false);
+                locked.set(seconds)
+            }
+        }
+    };
+    let wait_text = move || {
+        let s = locked.get();
+        if lang.get() == Lang::En {
+            format!("Too many wrong PINs. Please wait {s} s before trying again.")
+        } else {
+            format!("PIN 错误次数太多，请等 {s} 秒后再试。")
         }
     };
     view! {
@@ -514,6 +545,9 @@ fn PinPad(
             <p class="py-kiosk-dots" aria-live="polite">{move || "●".repeat(digits.with(|d| d.len()))}</p>
             <Show when=move || wrong.get()>
                 <p class="py-error" role="alert" data-testid="kiosk-pin-error">{t(lang, "PIN 不正确，请重新输入。", "Wrong PIN. Please try again.")}</p>
+            </Show>
+            <Show when=move || { locked.get() > 0 }>
+                <p class="py-error" role="alert" data-testid="kiosk-pin-wait" data-seconds=move || locked.get().to_string()>{wait_text}</p>
             </Show>
             <div class="py-kiosk-keys">
                 {('1'..='9').chain(['0']).map(|d| view! {

@@ -1,9 +1,11 @@
 // Issue 4, "must show": a code used twice is rejected, including when two offline devices each
 // used it and then synced. Two browser contexts are two phones: both open the same slip's link
-// (`?s=…&code=…`), go offline, vote, and come back online one after the other. The collector keeps
+// (a new slip's `?s=…#code=…`, and an older slip's `?s=…&code=…`, which still works), go offline, vote, and come back online one after the other. The collector keeps
 // exactly one ballot; the other phone lists its ballot as refused with `code_used`. A kiosk
-// refuses a second use of a code on the same tablet by itself, before any upload.
+// refuses a second use of a code on the same tablet by itself, before any upload, holding only
+// code hints (never a code hash that could cast a ballot).
 import { test, expect, type Browser, type Page } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,10 +55,16 @@ async function setUpKiosk(page: Page, url: string, pin: string, token: string): 
   await expect(page.getByTestId('kiosk-welcome')).toBeVisible();
 }
 
-async function phone(browser: Browser, code: string): Promise<Page> {
+/** core's `codes::code_hash`: SHA-256 of `pingyi-code/1\n{survey}\n{code without dash}`. */
+function codeHash(code: string): string {
+  return createHash('sha256').update(`pingyi-code/1\n${ID}\n${code.replace('-', '')}`).digest('hex');
+}
+
+/** A phone opening a slip's link: the code in the fragment (new slips) or the query (older). */
+async function phone(browser: Browser, code: string, older = false): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(collector.link(ID, `&code=${code}`));
+  await page.goto(older ? collector.link(ID, `&code=${code}`) : `${collector.link(ID)}#code=${code}`);
   // The slip's code opens the form directly, and leaves the address bar at once.
   await expect(page.getByTestId('survey-form')).toBeVisible();
   await expect(page).not.toHaveURL(/code=/);
@@ -71,7 +79,7 @@ async function vote(page: Page, choice: string): Promise<void> {
 
 test('one code on two offline phones: the first to sync wins, the other is refused', async ({ browser }) => {
   const a = await phone(browser, codes[0]);
-  const b = await phone(browser, codes[0]);
+  const b = await phone(browser, codes[0], true);
   await a.context().setOffline(true);
   await b.context().setOffline(true);
   await vote(a, 'satisfied');
@@ -121,8 +129,10 @@ test('one code on two offline phones: the first to sync wins, the other is refus
 
 test('a kiosk refuses a code used twice on the same tablet, offline', async ({ page, context }) => {
   await setUpKiosk(page, `${collector.origin}/kiosk/?s=${ID}`, '13579', TOKEN);
-  // The token was used once and is not kept.
-  expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(TOKEN);
+  // The token was used once and is not kept, and the tablet holds hints, no code hash.
+  const stored = await page.evaluate(() => JSON.stringify(localStorage));
+  expect(stored).not.toContain(TOKEN);
+  for (const c of codes) expect(stored).not.toContain(codeHash(c));
   await context.setOffline(true);
 
   const code = page.getByTestId('kiosk-code');

@@ -1,8 +1,8 @@
 // Issue 4, "must show": a test decodes the QR codes to prove they carry the right URL. The
 // console's code sheet (`?view=codes`) makes ballot codes through the collector and draws one
 // slip per code; each slip's QR code, screenshotted and decoded with jsQR, must carry exactly
-// `{origin}/?s={id}&code={code}` for the code printed beside it, and the collector must hold that
-// code's hash (and only hashes).
+// `{origin}/?s={id}#code={code}` for the code printed beside it (the code in the fragment, which
+// never reaches a server), and the collector's kiosk list must hold that code's hint (never hashes).
 // The projector's QR code must carry `{origin}/?s={id}`.
 //
 // Needs: target/*/pingyi-collector with the meeting endpoints, and the widget plus
@@ -39,6 +39,11 @@ function codeHash(code: string): string {
   return createHash('sha256').update(`pingyi-code/1\n${ID}\n${code.replace('-', '')}`).digest('hex');
 }
 
+/** core's `codes::code_hint`: the first 4 hex digits of SHA-256 of `pingyi-code-check/1\n{hash}`. */
+function codeHint(code: string): string {
+  return createHash('sha256').update(`pingyi-code-check/1\n${codeHash(code)}`).digest('hex').slice(0, 4);
+}
+
 test('each slip QR carries its join URL with its code; the projector QR carries the survey link', async ({ page }) => {
   await page.goto(`${collector.origin}/console/?view=codes&s=${ID}`);
   await page.getByTestId('org-token').fill(TOKEN);
@@ -56,17 +61,17 @@ test('each slip QR carries its join URL with its code; the projector QR carries 
     await expect(slip).toContainText('选票码测试');
     await expect(slip).toContainText('扫码或在平板上输入此码投票，每码只能用一次');
     const decoded = await decodeElement(slip.locator('svg'));
-    expect(decoded).toBe(`${collector.origin}/?s=${ID}&code=${code}`);
+    expect(decoded).toBe(`${collector.origin}/?s=${ID}#code=${code}`);
     codes.push(code);
   }
   expect(new Set(codes).size).toBe(3);
 
-  // The printed code is a real one: the collector holds its hash (only hashes are kept).
-  const hashes = await (await fetch(`${collector.origin}/v1/surveys/${ID}/codes/hashes`, {
+  // The printed code is a real one: the kiosk list has its hint (the collector hands out no hash).
+  const hints = await (await fetch(`${collector.origin}/v1/surveys/${ID}/codes/hints`, {
     headers: { authorization: `Bearer ${TOKEN}` },
   })).json();
-  expect(hashes.hashes).toHaveLength(4);
-  for (const c of codes) expect(hashes.hashes).toContain(codeHash(c));
+  expect(hints.hashes).toBeUndefined();
+  for (const c of codes) expect(hints.hints).toContain(codeHint(c));
 
   // The projector's QR code: the join link of the survey.
   await page.goto(`${collector.origin}/console/?view=projector&s=${ID}`);

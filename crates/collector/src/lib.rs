@@ -7,6 +7,7 @@ pub mod admin_token;
 pub mod auth;
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod codes;
 pub mod error;
 pub mod headers;
 pub mod import;

@@ -16,7 +16,7 @@ use pingyi_core::protocol::{
 use pingyi_core::{Ballot, Survey, Tally};
 
 use crate::routes::meeting::{
-    CodeHashes, CodesRequest, CodesResponse, FinalTally, LiveView, PaperTotalsBody,
+    CodeAttempts, CodeHints, CodesRequest, CodesResponse, FinalTally, LiveView, PaperTotalsBody,
     PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, LIVE_EVENT_SECONDS,
     MAX_CODES_PER_REQUEST,
 };
@@ -54,7 +54,8 @@ pub fn document() -> Value {
     add("LiveView", generator.subschema_for::<LiveView>());
     add("CodesRequest", generator.subschema_for::<CodesRequest>());
     add("CodesResponse", generator.subschema_for::<CodesResponse>());
-    add("CodeHashes", generator.subschema_for::<CodeHashes>());
+    add("CodeHints", generator.subschema_for::<CodeHints>());
+    add("CodeAttempts", generator.subschema_for::<CodeAttempts>());
     add(
         "PaperTotalsBody",
         generator.subschema_for::<PaperTotalsBody>(),
@@ -330,9 +331,27 @@ pub mod operations {
 
     pub fn get_code_hashes(p: &Parts) -> Value {
         json!({
-            "operationId": "getCodeHashes", "summary": "Every code hash of the survey and the used ones, for a kiosk's offline check (admin)",
+            "operationId": "getCodeHashes", "summary": "Retired: code hashes are no longer handed out (they cast ballots); use codes/hints (admin)",
+            "security": [{ "admin": [] }], "deprecated": true,
+            "responses": { "410": p.error("gone: retired; update the kiosk and load codes/hints"), "401": p.error("unauthorized"),
+                "403": p.error("forbidden"), "429": p.error("rate_limited") }
+        })
+    }
+
+    pub fn get_code_hints(p: &Parts) -> Value {
+        json!({
+            "operationId": "getCodeHints", "summary": "A short hint per code (catches typos, casts no ballot) and the used code hashes, for a kiosk (admin)",
             "security": [{ "admin": [] }],
-            "responses": { "200": p.json_of("CodeHashes", "The hashes"), "401": p.error("unauthorized"), "403": p.error("forbidden"),
+            "responses": { "200": p.json_of("CodeHints", "The hints"), "401": p.error("unauthorized"), "403": p.error("forbidden"),
+                "404": p.error("survey_not_found"), "429": p.error("rate_limited") }
+        })
+    }
+
+    pub fn get_code_attempts(p: &Parts) -> Value {
+        json!({
+            "operationId": "getCodeAttempts", "summary": "Ballots with unknown codes lately, and whether they are answered 429 now (admin)",
+            "security": [{ "admin": [] }],
+            "responses": { "200": p.json_of("CodeAttempts", "The count"), "401": p.error("unauthorized"), "403": p.error("forbidden"),
                 "404": p.error("survey_not_found"), "429": p.error("rate_limited") }
         })
     }

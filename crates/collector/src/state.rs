@@ -40,6 +40,8 @@ pub struct AppState {
     live_recounts: AtomicU64,
     /// Set to true when the server shuts down, so that event streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// Ballots with unknown codes per survey lately (see [`crate::codes`]).
+    pub code_guesses: crate::codes::GuessBudget,
 }
 
 /// The live view of one survey, shared by every projector and event stream: one recount per
@@ -186,6 +188,7 @@ impl AppState {
             live: Mutex::new(HashMap::new()),
             live_recounts: AtomicU64::new(0),
             shutdown: tokio::sync::watch::Sender::new(false),
+            code_guesses: Default::default(),
         }
     }
 

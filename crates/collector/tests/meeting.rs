@@ -1,4 +1,4 @@
-//! Evening-meeting modes over real HTTP on 127.0.0.1: ballot codes (stored only as hashes, first
+//! Evening-meeting modes over real HTTP on 127.0.0.1: ballot codes (stored only as checks of their hashes, first
 //! use wins), paper ballots (one by one with the admin token, and totals per option), the
 //! projector's live view and its server-sent events, revealing, and closing with a frozen tally.
 
@@ -156,7 +156,7 @@ async fn codes_are_shown_once_and_stored_only_as_hashes() {
     for c in issued {
         let code = c["code"].as_str().unwrap();
         assert_eq!(pingyi_core::codes::format_code(code).as_deref(), Some(code));
-        assert_eq!(c["url"], format!("http://{host}/?s={MEET}&code={code}"));
+        assert_eq!(c["url"], format!("http://{host}/?s={MEET}#code={code}"));
     }
 
     // The database holds no plain code, with or without the dash (WAL included).
@@ -173,8 +173,8 @@ async fn codes_are_shown_once_and_stored_only_as_hashes() {
     }
     let text = String::from_utf8_lossy(&bytes);
     assert!(
-        text.contains(&code_hash(MEET, &codes[0])),
-        "the hashes are stored"
+        text.contains(&pingyi_core::codes::code_check(&code_hash(MEET, &codes[0]))),
+        "the checks of the hashes are stored"
     );
     for c in &codes {
         assert!(
@@ -187,23 +187,33 @@ async fn codes_are_shown_once_and_stored_only_as_hashes() {
         );
     }
 
-    // The kiosk's list: exactly the hashes.
-    let (status, body) = send(&t, "GET", &path("/codes/hashes"), true, None).await;
+    // The kiosk's list: exactly the hints.
+    let (status, body) = send(&t, "GET", &path("/codes/hints"), true, None).await;
     assert_eq!(status, 200);
-    let hashes: BTreeSet<String> = body["hashes"]
+    let hints: BTreeSet<String> = body["hints"]
         .as_array()
         .unwrap()
         .iter()
         .map(|h| h.as_str().unwrap().into())
         .collect();
-    let expected: BTreeSet<String> = codes.iter().map(|c| code_hash(MEET, c)).collect();
-    assert_eq!(hashes, expected);
+    let expected: BTreeSet<String> = codes
+        .iter()
+        .map(|c| pingyi_core::codes::code_hint(&code_hash(MEET, c)))
+        .collect();
+    assert_eq!(hints, expected);
     assert_eq!(body["used"], json!([]));
 
     // More codes add to the list; limits, auth and surveys without codes.
     assert_eq!(make_codes(&t, 5).await.len(), 5);
-    let (_, body) = send(&t, "GET", &path("/codes/hashes"), true, None).await;
-    assert_eq!(body["hashes"].as_array().unwrap().len(), 65);
+    let (_, body) = send(
+        &t,
+        "POST",
+        &path("/codes"),
+        true,
+        Some(json!({ "count": 1 })),
+    )
+    .await;
+    assert_eq!(body["total"], 66);
     for bad in [
         json!({ "count": 0 }),
         json!({ "count": 2001 }),
@@ -225,7 +235,7 @@ async fn codes_are_shown_once_and_stored_only_as_hashes() {
     )
     .await;
     assert_eq!(status, 401);
-    let (status, _) = send(&t, "GET", &path("/codes/hashes"), false, None).await;
+    let (status, _) = send(&t, "GET", &path("/codes/hints"), false, None).await;
     assert_eq!(status, 401);
     let (status, body) = send(
         &t,
@@ -305,7 +315,7 @@ async fn a_code_votes_once_even_from_two_offline_devices() {
     // Three ballots counted; the kiosk list marks three codes used.
     let (_, tally) = send(&t, "GET", &path("/tally"), true, None).await;
     assert_eq!(tally["participation"]["ballots"], 3);
-    let (_, hashes) = send(&t, "GET", &path("/codes/hashes"), true, None).await;
+    let (_, hashes) = send(&t, "GET", &path("/codes/hints"), true, None).await;
     let used: BTreeSet<String> = hashes["used"]
         .as_array()
         .unwrap()

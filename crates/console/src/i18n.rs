@@ -159,6 +159,25 @@ impl Lang {
     }
 
     /// After `POST …/codes`.
+    /// The warning when many ballots with unknown codes arrived lately (someone may be guessing).
+    pub fn codes_guessing(self, unknown: u64, window_seconds: u64, wait: Option<u64>) -> String {
+        let minutes = window_seconds.div_ceil(60);
+        let mut zh =
+            format!("有人在猜选票码：最近 {minutes} 分钟内有 {unknown} 张选票的选票码不对。");
+        let mut en = format!(
+            "Someone may be guessing ballot codes: {unknown} ballot(s) with unknown codes in the last {minutes} minutes."
+        );
+        if let Some(w) = wait {
+            zh.push_str(&format!(
+                "收集端暂时拒收错误的选票码（{w} 秒），有效选票码照常投票。"
+            ));
+            en.push_str(&format!(
+                " The collector refuses unknown codes for now ({w} s); valid codes still vote."
+            ));
+        }
+        self.pick(zh, en)
+    }
+
     pub fn codes_made(self, count: u32, total: u64) -> String {
         self.pick(
             format!("已生成 {count} 个选票码（本问卷共 {total} 个）。"),

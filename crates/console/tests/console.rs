@@ -534,8 +534,9 @@ async fn a_wrong_ballot_file_is_reported_not_counted() {
 use leptos::prelude::*;
 use pingyi_console::i18n::Lang;
 use pingyi_console::meeting::{IssuedCode, LiveView};
-use pingyi_console::views::meeting::code_sheet;
+use pingyi_console::views::meeting::{code_sheet, guessing_warning};
 use pingyi_console::views::projector::projector_body;
+use pingyi_core::protocol::meeting::CodeAttempts;
 
 /// A fresh `<div>` with `f`'s view mounted in it (the handle keeps it mounted).
 fn mount_view<V: IntoView + 'static>(
@@ -585,7 +586,7 @@ fn code_sheet_renders_one_slip_per_code() {
         .iter()
         .map(|c| IssuedCode {
             code: c.to_string(),
-            url: format!("http://h/?s=meet-wasm&code={c}"),
+            url: format!("http://h/?s=meet-wasm#code={c}"),
         })
         .collect();
     let c2 = codes.clone();
@@ -598,6 +599,60 @@ fn code_sheet_renders_one_slip_per_code() {
         assert!(text(slip).contains("每码只能用一次"));
         assert_eq!(q(slip, "svg").get_attribute("data-qr"), Some(c.url.clone()));
     }
+}
+
+#[wasm_bindgen_test]
+fn slips_carry_the_code_in_the_fragment_even_from_an_older_collector() {
+    let old = vec![IssuedCode {
+        code: "7K3M-Q9XZ".into(),
+        url: "http://h/?s=meet-wasm&code=7K3M-Q9XZ".into(),
+    }];
+    let (_h, el) = mount_view(move || code_sheet("测试湾评议", &old, Lang::Zh));
+    assert_eq!(
+        q(&el, ".pc-slip svg").get_attribute("data-qr").as_deref(),
+        Some("http://h/?s=meet-wasm#code=7K3M-Q9XZ")
+    );
+    assert_eq!(
+        pingyi_console::views::meeting::slip_url("http://h/?s=a#code=X"),
+        "http://h/?s=a#code=X"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_codes_page_warns_when_someone_guesses_codes() {
+    let quiet = CodeAttempts {
+        survey_id: "meet-wasm".into(),
+        window_seconds: 600,
+        unknown_recent: 3,
+        alert: false,
+        retry_after_seconds: None,
+    };
+    assert!(guessing_warning(&quiet, Lang::Zh).is_none());
+    let spike = CodeAttempts {
+        unknown_recent: 42,
+        alert: true,
+        retry_after_seconds: Some(60),
+        ..quiet
+    };
+    let s2 = spike.clone();
+    let (_h, el) = mount_view(move || guessing_warning(&s2, Lang::Zh).unwrap());
+    let w = q(&el, "[data-testid=codes-guessing]");
+    assert_eq!(w.get_attribute("role").as_deref(), Some("alert"));
+    let zh = text(&w);
+    assert!(
+        zh.contains("有人在猜选票码") && zh.contains("10 分钟内有 42 张"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("60 秒") && zh.contains("有效选票码照常投票"),
+        "{zh}"
+    );
+    let (_h2, el) = mount_view(move || guessing_warning(&spike, Lang::En).unwrap());
+    let en = text(&q(&el, "[data-testid=codes-guessing]"));
+    assert!(
+        en.contains("guessing ballot codes") && en.contains("42"),
+        "{en}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -155,11 +155,13 @@ pub fn generate_codes(n: usize, random_bytes: &[u8]) -> Vec<String> {
     out
 }
 
-/// The link printed as a QR code on a slip: `{origin}/?s={survey_id}&code={code}`. Survey ids and
-/// codes need no URL escaping (`[a-z0-9_-]`, `[0-9A-Z-]`); a trailing `/` of `origin` is dropped.
+/// The link printed as a QR code on a slip: `{origin}/?s={survey_id}#code={code}`. The code is in
+/// the fragment, which a browser never sends to any server (no access log, proxy or `Referer`
+/// holds it); the widget still reads an older `?code=` too. Survey ids and codes need no URL
+/// escaping (`[a-z0-9_-]`, `[0-9A-Z-]`); a trailing `/` of `origin` is dropped.
 pub fn join_url(origin: &str, survey_id: &str, code: &str) -> String {
     format!(
-        "{}/?s={survey_id}&code={code}",
+        "{}/?s={survey_id}#code={code}",
         origin.trim_end_matches('/')
     )
 }

@@ -14,9 +14,9 @@ use crate::validate::Problem;
 pub mod meeting;
 
 pub use meeting::{
-    CodeHashes, CodesRequest, CodesResponse, FinalTally, IssuedCode, LiveView, PaperTotalsBody,
-    PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, MAX_CODES_PER_REQUEST,
-    STATE_CLOSED, STATE_OPEN,
+    CodeAttempts, CodeHashes, CodeHints, CodesRequest, CodesResponse, FinalTally, IssuedCode,
+    LiveView, PaperTotalsBody, PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER,
+    FROZEN_HEADER, MAX_CODES_PER_REQUEST, STATE_CLOSED, STATE_OPEN,
 };
 
 /// The protocol tag.
@@ -243,9 +243,11 @@ pub mod error_code {
     /// Publishing a new version while ballots of another version are stored, without the explicit
     /// confirmation. 409.
     pub const CONFIRMATION_REQUIRED: &str = "confirmation_required";
+    /// A retired route (`GET …/codes/hashes`): the message says what replaces it. 410.
+    pub const GONE: &str = "gone";
 
     /// Every code, for documentation and tests.
-    pub const ALL: [&str; 21] = [
+    pub const ALL: [&str; 22] = [
         BAD_REQUEST,
         BATCH_EMPTY,
         BATCH_TOO_LARGE,
@@ -267,6 +269,7 @@ pub mod error_code {
         VOTING_ENDED,
         UNSUPPORTED_MEDIA_TYPE,
         CONFIRMATION_REQUIRED,
+        GONE,
     ];
 }
 

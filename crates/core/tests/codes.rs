@@ -88,7 +88,7 @@ fn generation_is_deterministic_distinct_and_short() {
 fn join_url_carries_survey_and_code() {
     assert_eq!(
         join_url("https://x.example/", "village", "7K3M-Q9XZ"),
-        "https://x.example/?s=village&code=7K3M-Q9XZ"
+        "https://x.example/?s=village#code=7K3M-Q9XZ"
     );
 }
 

@@ -68,6 +68,7 @@ pub(super) async fn post_ballots(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let admin = admin.is_admin();
+    let guard = (state.clone(), survey_id.clone());
     let results = blocking(move || {
         let sender = Sender::Phone {
             submit_key: given_key.as_deref(),
@@ -76,6 +77,9 @@ pub(super) async fn post_ballots(
         Ok(ingest(&state, &survey_id, sender, raw.ballots)?)
     })
     .await?;
+    if let Some(too_many) = crate::codes::answer_guessing(&guard.0, &guard.1, &results) {
+        return Ok(too_many);
+    }
     let status = StatusCode::from_u16(batch_http_status(&results))
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Ok((status, Json(SubmitResponse { results })).into_response())

@@ -3,8 +3,9 @@
 //! tally. See "Meeting modes" in docs/protocol.md and docs/meeting-modes.md.
 //!
 //! The rules that matter here:
-//! - Plain ballot codes exist only in the response to `POST …/codes`; the database holds their
-//!   SHA-256 hashes (core `codes::code_hash`).
+//! - Plain ballot codes exist only in the response to `POST …/codes`; the database holds only the
+//!   check of each code's hash (core `codes::code_check`), and a kiosk gets short hints
+//!   (`codes/hints`): neither casts a ballot (see [`crate::codes`]).
 //! - Until the organiser reveals the results (or closes the survey), no public route shows any
 //!   count per option: `live` gives only the number of ballots, and `tally` needs the admin token
 //!   even with `results_public`.
@@ -23,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use pingyi_core::ballot::sha256_hex;
-use pingyi_core::codes::{code_hash, generate_codes, join_url, BYTES_PER_CODE};
+use pingyi_core::codes::{code_check, code_hash, generate_codes, join_url, BYTES_PER_CODE};
 use pingyi_core::export::{tally_report, TallyReport};
 use pingyi_core::paper::{paper_totals_ballots, validate_paper_totals, PaperTotals};
 use pingyi_core::protocol::error_code;
@@ -38,8 +39,9 @@ use crate::state::{AppState, LiveSlot, LiveSnapshot};
 use crate::store::{FrozenTally, MeetingState};
 
 pub use pingyi_core::protocol::meeting::{
-    CodeHashes, CodesRequest, CodesResponse, FinalTally, IssuedCode, LiveView, PaperTotalsBody,
-    PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, MAX_CODES_PER_REQUEST,
+    CodeAttempts, CodeHints, CodesRequest, CodesResponse, FinalTally, IssuedCode, LiveView,
+    PaperTotalsBody, PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER,
+    MAX_CODES_PER_REQUEST,
 };
 use pingyi_core::protocol::meeting::{STATE_CLOSED, STATE_OPEN};
 
@@ -326,8 +328,9 @@ fn origin(state: &AppState, headers: &HeaderMap) -> String {
     }
 }
 
-/// `POST /v1/surveys/{survey_id}/codes` (admin): make `count` new codes; only their hashes are
-/// stored, and the plain codes are in this answer only.
+/// `POST /v1/surveys/{survey_id}/codes` (admin): make `count` new codes; only the checks of their
+/// hashes are stored, and the plain codes are in this answer only (their links carry the code in
+/// the fragment, `#code=`).
 pub(crate) async fn post_codes(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
@@ -375,15 +378,16 @@ pub(crate) async fn post_codes(
             })?;
             let fresh: Vec<String> =
                 generate_codes(missing + 8, &bytes).into_iter().filter(|c| !codes.contains(c)).take(missing).collect();
-            let hashes: Vec<String> = fresh.iter().map(|c| code_hash(&survey_id, c)).collect();
-            let added = state.store.add_codes(&survey_id, &hashes)?;
+            let checks: Vec<String> =
+                fresh.iter().map(|c| code_check(&code_hash(&survey_id, c))).collect();
+            let added = state.store.add_codes(&survey_id, &checks)?;
             codes.extend(fresh.into_iter().zip(added).filter(|(_, new)| *new).map(|(c, _)| c));
         }
         if codes.len() < want {
             return Err(ApiError::internal());
         }
         let total = state.store.codes(&survey_id)?.len() as u64;
-        tracing::info!(survey_id, count = codes.len(), total, "ballot codes made (hashes stored)");
+        tracing::info!(survey_id, count = codes.len(), total, "ballot codes made (checks stored)");
         let codes = codes
             .into_iter()
             .map(|code| IssuedCode { url: join_url(&origin, &survey_id, &code), code })
@@ -399,25 +403,53 @@ pub(crate) async fn post_codes(
     .await
 }
 
-/// `GET /v1/surveys/{survey_id}/codes/hashes` (admin): the hashes for a kiosk.
+/// `GET /v1/surveys/{survey_id}/codes/hashes` (admin): retired. The hashes it gave cast ballots;
+/// a kiosk made before answers its organiser with this message and must be updated (it then loads
+/// `codes/hints`).
 pub(crate) async fn get_code_hashes(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
     _admin: Admin,
-) -> Result<Json<CodeHashes>, ApiError> {
+) -> Result<Response, ApiError> {
+    let _ = (state, survey_id);
+    Err(ApiError::new(
+        StatusCode::GONE,
+        error_code::GONE,
+        "选票码哈希清单已停止提供（拿到它就能投票）。请更新信息亭页面，新版只加载 codes/hints。 \
+         The list of code hashes is no longer handed out (it was enough to cast ballots). Update \
+         the kiosk page; the new one loads codes/hints instead.",
+    ))
+}
+
+/// `GET /v1/surveys/{survey_id}/codes/hints` (admin): the hints and used hashes for a kiosk.
+pub(crate) async fn get_code_hints(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    _admin: Admin,
+) -> Result<Json<CodeHints>, ApiError> {
     blocking(move || {
         state.latest(&survey_id)?;
-        let codes = state.store.codes(&survey_id)?;
-        let used = codes
-            .iter()
-            .filter(|c| c.used)
-            .map(|c| c.code_hash.clone())
-            .collect();
-        Ok(Json(CodeHashes {
-            survey_id,
-            hashes: codes.into_iter().map(|c| c.code_hash).collect(),
-            used,
-        }))
+        Ok(Json(crate::codes::hints(&state, &survey_id)?))
+    })
+    .await
+}
+
+/// `GET /v1/surveys/{survey_id}/codes/attempts` (admin): ballots with unknown codes lately.
+pub(crate) async fn get_code_attempts(
+    State(state): State<Arc<AppState>>,
+    Path(survey_id): Path<String>,
+    _admin: Admin,
+) -> Result<Response, ApiError> {
+    blocking(move || {
+        state.latest(&survey_id)?;
+        let view = state
+            .code_guesses
+            .attempts(&survey_id, std::time::Instant::now());
+        Ok((
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            Json(view),
+        )
+            .into_response())
     })
     .await
 }

@@ -126,6 +126,18 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "get",
+        path: "/v1/surveys/{survey_id}/codes/hints",
+        handler: || get(meeting::get_code_hints),
+        operation: ops::get_code_hints,
+    },
+    Route {
+        method: "get",
+        path: "/v1/surveys/{survey_id}/codes/attempts",
+        handler: || get(meeting::get_code_attempts),
+        operation: ops::get_code_attempts,
+    },
+    Route {
+        method: "get",
         path: "/v1/surveys/{survey_id}/paper-totals",
         handler: || get(meeting::get_paper_totals),
         operation: ops::get_paper_totals,

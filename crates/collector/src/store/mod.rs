@@ -37,8 +37,8 @@ pub struct NewBallot {
     pub survey_version: u32,
     pub canonical_json: String,
     pub content_hash: String,
-    /// The ballot's `code_hash` (surveys with ballot codes): the insert claims that code, first
-    /// use wins.
+    /// The ballot's `code_hash` (surveys with ballot codes): the insert claims the code whose
+    /// stored check is `code_check(code_hash)`, first use wins.
     pub code_hash: Option<String>,
 }
 
@@ -78,10 +78,11 @@ pub struct FrozenTally {
     pub content_hash: String,
 }
 
-/// One stored ballot code: only its hash, and whether a ballot used it.
+/// One stored ballot code: only the check of its hash (core `codes::code_check`), which casts no
+/// ballot, and whether a ballot used it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredCode {
-    pub code_hash: String,
+    pub code_check: String,
     pub used: bool,
 }
 
@@ -196,13 +197,16 @@ pub trait Store: Send + Sync + 'static {
     /// How many ballots are stored for a survey (optionally one version).
     fn count_ballots(&self, survey_id: &str, version: Option<u32>) -> Result<u64, StoreError>;
 
-    /// Store new code hashes (never the codes) in one transaction. Returns, per hash, whether it
-    /// was new (a hash already stored is left as it is). Fails with [`StoreError::Closed`] when
-    /// the survey is closed.
-    fn add_codes(&self, survey_id: &str, hashes: &[String]) -> Result<Vec<bool>, StoreError>;
+    /// Store the checks of new codes (`code_check(code_hash)`: never the codes or their hashes)
+    /// in one transaction. Returns, per check, whether it was new (one already stored is left as
+    /// it is). Fails with [`StoreError::Closed`] when the survey is closed.
+    fn add_codes(&self, survey_id: &str, checks: &[String]) -> Result<Vec<bool>, StoreError>;
 
-    /// Every code hash of a survey, sorted, with whether it was used.
+    /// Every code check of a survey, sorted, with whether it was used.
     fn codes(&self, survey_id: &str) -> Result<Vec<StoredCode>, StoreError>;
+
+    /// The `code_hash` of every stored ballot of a survey that has one (the used codes), sorted.
+    fn used_code_hashes(&self, survey_id: &str) -> Result<Vec<String>, StoreError>;
 
     /// The meeting state (open, not revealed, when never changed).
     fn meeting_state(&self, survey_id: &str) -> Result<MeetingState, StoreError>;

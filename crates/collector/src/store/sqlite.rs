@@ -15,15 +15,19 @@
 //! UTC day (core `time::coarsen`), so the database cannot be matched with the moment someone was
 //! seen voting. Nothing orders or rate-checks by `received_at`; order of arrival is the `rowid`.
 //!
-//! Meeting modes: `codes` holds only code hashes; a ballot claims its code in the same
-//! transaction that inserts it (a conditional UPDATE, backed by a partial UNIQUE index on
-//! `ballots(survey_id, code_hash)`), so the first use wins. `survey_state` holds open/closed,
+//! Meeting modes: `code_checks` holds only `code_check(code_hash)` of each ballot code (core
+//! `codes::code_check`), never a code or its hash, so a copy of the database casts no ballot; a
+//! ballot claims its code in the same transaction that inserts it (a conditional UPDATE on the
+//! check of its `code_hash`, backed by a partial UNIQUE index on `ballots(survey_id, code_hash)`),
+//! so the first use wins. Databases made before held the hashes in `codes`: opening one migrates
+//! them (schema version 2, see [`migrate_code_hashes_to_checks`]). `survey_state` holds open/closed,
 //! revealed and the frozen final tally; every insert checks it inside its transaction, so no
 //! ballot can slip in after closing. `paper_totals` holds the current set of paper totals.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use pingyi_core::codes::code_check;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use pingyi_core::time::{coarsen, format_rfc3339_millis, Coarse, UtcTime};
@@ -52,12 +56,12 @@ CREATE TABLE IF NOT EXISTS ballots (
 );
 CREATE INDEX IF NOT EXISTS ballots_by_survey ON ballots (survey_id);
 CREATE INDEX IF NOT EXISTS ballots_by_survey_and_id ON ballots (survey_id, id);
-CREATE TABLE IF NOT EXISTS codes (
+CREATE TABLE IF NOT EXISTS code_checks (
     survey_id      TEXT NOT NULL,
-    code_hash      TEXT NOT NULL,
+    code_check     TEXT NOT NULL,
     used_by_ballot TEXT NULL UNIQUE,
     created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    PRIMARY KEY (survey_id, code_hash)
+    PRIMARY KEY (survey_id, code_check)
 );
 CREATE TABLE IF NOT EXISTS survey_state (
     survey_id          TEXT    NOT NULL PRIMARY KEY,
@@ -80,6 +84,61 @@ const CODE_COLUMN: &str = "
 CREATE UNIQUE INDEX IF NOT EXISTS ballots_by_code ON ballots (survey_id, code_hash) WHERE code_hash IS NOT NULL;
 ";
 
+/// `PRAGMA user_version` once code hashes are stored as checks.
+pub const SCHEMA_VERSION_CODE_CHECKS: i64 = 2;
+
+/// Schema version 2: the `codes` table of code hashes (databases made before) becomes
+/// `code_checks`, each row's check being `code_check(code_hash)`, with its used mark and time
+/// kept; then the old table is dropped with its pages overwritten (`secure_delete`) and the WAL
+/// checkpointed into the file, so no old hash stays behind in free pages. One transaction: an
+/// interrupted migration leaves the old table whole and runs again on the next open.
+fn migrate_code_hashes_to_checks(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version >= SCHEMA_VERSION_CODE_CHECKS {
+        return Ok(());
+    }
+    let old_table: bool = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'codes'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? > 0;
+    if old_table {
+        conn.execute_batch("PRAGMA secure_delete = ON;")?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let rows: Vec<(String, String, Option<String>, String)> = {
+            let mut st =
+                tx.prepare("SELECT survey_id, code_hash, used_by_ballot, created_at FROM codes")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO code_checks (survey_id, code_check, used_by_ballot, created_at)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            )?;
+            for (survey_id, hash, used, created) in &rows {
+                insert.execute(params![survey_id, code_check(hash), used, created])?;
+            }
+        }
+        tx.execute_batch("DROP TABLE codes;")?;
+        tx.execute_batch(&format!(
+            "PRAGMA user_version = {SCHEMA_VERSION_CODE_CHECKS};"
+        ))?;
+        tx.commit()?;
+        tracing::info!(
+            codes = rows.len(),
+            "database migrated: ballot code hashes replaced by their checks"
+        );
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        conn.execute_batch("PRAGMA secure_delete = OFF;")?;
+    } else {
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {SCHEMA_VERSION_CODE_CHECKS};"
+        ))?;
+    }
+    Ok(())
+}
+
 /// Readers kept open for reuse.
 const MAX_IDLE_READERS: usize = 4;
 
@@ -95,8 +154,9 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Open (creating if needed) the database file and its tables.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let writer = open_connection(path)?;
+        let mut writer = open_connection(path)?;
         writer.execute_batch(SCHEMA)?;
+        migrate_code_hashes_to_checks(&mut writer)?;
         let has_code_column: bool = writer
             .query_row(
                 "SELECT COUNT(*) FROM pragma_table_info('ballots') WHERE name = 'code_hash'",
@@ -325,11 +385,11 @@ impl Store for SqliteStore {
             let mut existing =
                 tx.prepare_cached("SELECT content_hash FROM ballots WHERE id = ?1")?;
             let mut claim = tx.prepare_cached(
-                "UPDATE codes SET used_by_ballot = ?3
-                 WHERE survey_id = ?1 AND code_hash = ?2 AND used_by_ballot IS NULL",
+                "UPDATE code_checks SET used_by_ballot = ?3
+                 WHERE survey_id = ?1 AND code_check = ?2 AND used_by_ballot IS NULL",
             )?;
             let mut code_row = tx.prepare_cached(
-                "SELECT used_by_ballot FROM codes WHERE survey_id = ?1 AND code_hash = ?2",
+                "SELECT used_by_ballot FROM code_checks WHERE survey_id = ?1 AND code_check = ?2",
             )?;
             for b in ballots {
                 if let Some(code) = &b.code_hash {
@@ -345,9 +405,12 @@ impl Store for SqliteStore {
                         });
                         continue;
                     }
-                    if claim.execute(params![b.survey_id, code, b.id])? != 1 {
+                    // Only the check of the submitted hash is stored: a stored check sent as a
+                    // hash matches nothing.
+                    let check = code_check(code);
+                    if claim.execute(params![b.survey_id, check, b.id])? != 1 {
                         let row: Option<Option<String>> = code_row
-                            .query_row(params![b.survey_id, code], |r| r.get(0))
+                            .query_row(params![b.survey_id, check], |r| r.get(0))
                             .optional()?;
                         outcomes.push(match row {
                             None => InsertOutcome::CodeUnknown,
@@ -479,19 +542,19 @@ impl Store for SqliteStore {
         })
     }
 
-    fn add_codes(&self, survey_id: &str, hashes: &[String]) -> Result<Vec<bool>, StoreError> {
+    fn add_codes(&self, survey_id: &str, checks: &[String]) -> Result<Vec<bool>, StoreError> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if is_closed(&tx, survey_id)? {
             return Err(StoreError::Closed);
         }
-        let mut added = Vec::with_capacity(hashes.len());
+        let mut added = Vec::with_capacity(checks.len());
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO codes (survey_id, code_hash) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                "INSERT INTO code_checks (survey_id, code_check) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             )?;
-            for h in hashes {
-                added.push(insert.execute(params![survey_id, h])? == 1);
+            for c in checks {
+                added.push(insert.execute(params![survey_id, c])? == 1);
             }
         }
         tx.commit()?;
@@ -501,9 +564,19 @@ impl Store for SqliteStore {
     fn codes(&self, survey_id: &str) -> Result<Vec<StoredCode>, StoreError> {
         self.with_reader(|c| {
             let mut st = c.prepare_cached(
-                "SELECT code_hash, used_by_ballot IS NOT NULL FROM codes WHERE survey_id = ?1 ORDER BY code_hash",
+                "SELECT code_check, used_by_ballot IS NOT NULL FROM code_checks WHERE survey_id = ?1 ORDER BY code_check",
             )?;
-            let rows = st.query_map(params![survey_id], |r| Ok(StoredCode { code_hash: r.get(0)?, used: r.get(1)? }))?;
+            let rows = st.query_map(params![survey_id], |r| Ok(StoredCode { code_check: r.get(0)?, used: r.get(1)? }))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    fn used_code_hashes(&self, survey_id: &str) -> Result<Vec<String>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT code_hash FROM ballots WHERE survey_id = ?1 AND code_hash IS NOT NULL ORDER BY code_hash",
+            )?;
+            let rows = st.query_map(params![survey_id], |r| r.get(0))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }

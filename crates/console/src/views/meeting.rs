@@ -24,6 +24,7 @@ use crate::meeting::{
 };
 use crate::model::parse_survey;
 use crate::qr::qr_view;
+use pingyi_core::protocol::meeting::CodeAttempts;
 
 /// The organiser's sign-in: collector address, survey id and admin token. The token lives in
 /// these signals (page memory) and is written to storage only when 记住 is ticked.
@@ -329,11 +330,12 @@ pub fn code_sheet(title: &str, codes: &[IssuedCode], lang: Lang) -> AnyView {
     let slips = codes
         .iter()
         .map(|c| {
+            let url = slip_url(&c.url);
             view! {
                 <li class="pc-slip" data-code=c.code.clone()>
                     <p class="pc-slip-title">{title.to_string()}</p>
                     <p class="pc-slip-code" data-testid="slip-code">{c.code.clone()}</p>
-                    {qr_view(&c.url, lang.qr_label(&c.url), "pc-slip-qr")}
+                    {qr_view(&url, lang.qr_label(&url), "pc-slip-qr")}
                     <p class="pc-slip-help">{lang.t(Key::SlipInstruction)}</p>
                 </li>
             }
@@ -342,6 +344,37 @@ pub fn code_sheet(title: &str, codes: &[IssuedCode], lang: Lang) -> AnyView {
     view! { <ul class="pc-slips" data-testid="slips">{slips}</ul> }.into_any()
 }
 
+/// A slip's link with the code in the fragment (`#code=`), which never reaches a server: an older
+/// collector's trailing `&code=` is moved there (the widget reads both).
+pub fn slip_url(url: &str) -> String {
+    match url.rsplit_once("&code=") {
+        Some((base, code)) if !url.contains('#') && !code.contains('&') => {
+            format!("{base}#code={code}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The organiser's warning when ballots with unknown codes spike (有人在猜选票码); nothing
+/// otherwise.
+pub fn guessing_warning(attempts: &CodeAttempts, lang: Lang) -> Option<AnyView> {
+    attempts.alert.then(|| {
+        let text = lang.codes_guessing(
+            attempts.unknown_recent,
+            attempts.window_seconds,
+            attempts.retry_after_seconds,
+        );
+        view! {
+            <p class="pc-warning pc-noprint" role="alert" data-testid="codes-guessing"
+                data-unknown=attempts.unknown_recent.to_string()>{text}</p>
+        }
+        .into_any()
+    })
+}
+
+/// Seconds between looks at `codes/attempts` while the codes page is open.
+const ATTEMPTS_POLL_SECONDS: u64 = 20;
+
 /// Make codes and show the sheet (once: the collector cannot show them again).
 #[component]
 pub fn Codes(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
@@ -349,6 +382,31 @@ pub fn Codes(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
     let count = RwSignal::new(String::from("30"));
     let sheet: RwSignal<Option<(String, CodesResponse)>> = RwSignal::new(None);
     let line = RwSignal::new(Line::None);
+    // Unknown-code attempts lately: looked at now and every ATTEMPTS_POLL_SECONDS with the token.
+    let attempts: RwSignal<Option<CodeAttempts>> = RwSignal::new(None);
+    let look = move || {
+        if session.token.get_untracked().trim().is_empty()
+            || session.survey_id.get_untracked().trim().is_empty()
+        {
+            return;
+        }
+        let Ok(target) = session.target(lang.get_untracked(), true) else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(a) = target.send("GET", "/codes/attempts", None).await {
+                if let Ok(a) = parse::<CodeAttempts>(&a) {
+                    let _ = attempts.try_set(Some(a));
+                }
+            }
+        });
+    };
+    look();
+    if let Ok(handle) =
+        set_interval_with_handle(look, std::time::Duration::from_secs(ATTEMPTS_POLL_SECONDS))
+    {
+        on_cleanup(move || handle.clear());
+    }
     let make = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let lang = lang.get_untracked();
@@ -403,6 +461,7 @@ pub fn Codes(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
                 <button type="submit" class="pc-button" data-testid="codes-generate">{move || t(Key::CodesGenerate)}</button>
             </form>
             <div class="pc-noprint">{line_view(line, lang, "codes-line")}</div>
+            {move || attempts.get().and_then(|a| guessing_warning(&a, lang.get()))}
             {sheet_view}
         </section>
     }

@@ -93,7 +93,8 @@ pub struct CodesRequest {
 pub struct IssuedCode {
     /// `XXXX-XXXX` (Crockford base32).
     pub code: String,
-    /// The link for the slip's QR code: `{origin}/?s={survey_id}&code={code}`.
+    /// The link for the slip's QR code: `{origin}/?s={survey_id}#code={code}` (the code in the
+    /// fragment, which never reaches a server).
     pub url: String,
 }
 
@@ -109,7 +110,38 @@ pub struct CodesResponse {
     pub codes: Vec<IssuedCode>,
 }
 
-/// Answer of `GET …/codes/hashes`: what a kiosk loads to check codes offline.
+/// Answer of `GET …/codes/hints`: what a kiosk loads to catch mistyped codes offline. It holds
+/// no code hash of an unused code, so it cannot be turned into a ballot (core `codes::code_hint`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CodeHints {
+    pub survey_id: String,
+    /// The [`code_hint`](crate::codes::code_hint) of every code of the survey, sorted, without
+    /// repeats (4 hexadecimal digits each; many codes share one).
+    pub hints: Vec<String>,
+    /// The code hashes already used by a stored ballot, sorted (a used code casts nothing more).
+    pub used: Vec<String>,
+}
+
+/// Answer of `GET …/codes/attempts` (admin): ballots with unknown codes lately, so the organiser
+/// sees when someone is guessing codes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CodeAttempts {
+    pub survey_id: String,
+    /// The window the count covers, in seconds.
+    pub window_seconds: u64,
+    /// Ballots with an unknown code in the window.
+    pub unknown_recent: u64,
+    /// Whether that is more than typing mistakes explain: the console shows a warning.
+    pub alert: bool,
+    /// While further ballots with unknown codes are answered 429: seconds until that ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
+}
+
+/// Former answer of `GET …/codes/hashes` (that route now answers 410 `gone`): every code hash,
+/// which was enough to cast ballots. Kept so older tools still parse their stored copies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeHashes {
