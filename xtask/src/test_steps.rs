@@ -2,7 +2,8 @@
 //! failure. This is what `.ci/run` runs.
 //!
 //! Steps: setup → formatting (`cargo fmt --check`) → native tests → the collector's API fuzz run
-//! (schemathesis, `api_fuzz`) → core with the `schema` feature → the
+//! (schemathesis, `api_fuzz`) → core fuzz (a million generated surveys and ballots, release) →
+//! core with the `schema` feature → the
 //! widget's browser tests (wasm-bindgen-test in headless Chromium) → release
 //! build with the bundle budget → Playwright end-to-end tests (when
 //! `tests/e2e` has specs). A summary line per step follows, then
@@ -25,7 +26,7 @@ pub enum StepResult {
 type Step = (&'static str, fn() -> Result<Option<String>, String>);
 
 /// The steps in order. `Ok(Some(reason))` means skipped.
-const STEPS: [Step; 8] = [
+const STEPS: [Step; 9] = [
     ("setup", || setup::setup(setup::Mode::Install).map(|_| None)),
     (
         "formatting (cargo fmt --check; run `cargo fmt --all` to fix)",
@@ -37,6 +38,15 @@ const STEPS: [Step; 8] = [
     (
         "collector API fuzz (schemathesis against /openapi.json)",
         api_fuzz::run_api_fuzz,
+    ),
+    (
+        "core fuzz (1,000,000 generated surveys and ballots, release build)",
+        || {
+            run(command("cargo")
+                .args(["test", "-p", "pingyi-core", "--release", "--test", "fuzz"])
+                .env("PINGYI_FUZZ_CASES", "1000000"))
+            .map(|_| None)
+        },
     ),
     ("core with the schema feature", || {
         run(command("cargo").args(["test", "-p", "pingyi-core", "--features", "schema"]))

@@ -555,6 +555,27 @@ async fn bodies_that_are_not_declared_json_are_refused() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 415);
+
+    // And the organiser's other JSON bodies: ballot codes and paper totals.
+    for (method, path, body) in [
+        ("POST", "codes", r#"{"count":1}"#),
+        ("PUT", "paper-totals", r#"{"totals":[]}"#),
+    ] {
+        let url = t.url(&format!("{}/{path}", survey_path()));
+        let req = if method == "POST" {
+            t.client.post(url)
+        } else {
+            t.client.put(url)
+        };
+        let resp = req
+            .bearer_auth(ADMIN)
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 415, "{method} {path}");
+    }
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, Sse};
@@ -32,7 +31,7 @@ use pingyi_core::tally::tally_with_paper;
 use pingyi_core::tally::{KindTally, Tally};
 use pingyi_core::Survey;
 
-use super::common::{blocking, load_ballots, now_rfc3339, read_body};
+use super::common::{blocking, load_ballots, now_rfc3339, JsonBody};
 use crate::auth::{Admin, AdminCheck};
 use crate::error::{survey_closed, ApiError};
 use crate::state::{AppState, LiveSlot, LiveSnapshot};
@@ -336,9 +335,8 @@ pub(crate) async fn post_codes(
     Path(survey_id): Path<String>,
     _admin: Admin,
     headers: HeaderMap,
-    body: Body,
+    JsonBody(bytes): JsonBody,
 ) -> Result<Response, ApiError> {
-    let bytes = read_body(body, state.max_body_bytes).await?;
     let req: CodesRequest = serde_json::from_slice(&bytes).map_err(|e| {
         bad_request(format!(
             "the body must be {{\"count\": N}} with N from 1 to {MAX_CODES_PER_REQUEST}: {e}"
@@ -489,9 +487,8 @@ pub(crate) async fn put_paper_totals(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
     _admin: Admin,
-    body: Body,
+    JsonBody(bytes): JsonBody,
 ) -> Result<Json<PaperTotalsView>, ApiError> {
-    let bytes = read_body(body, state.max_body_bytes).await?;
     let req: PaperTotalsBody = serde_json::from_slice(&bytes)
         .map_err(|e| bad_request(format!("the body must be {{\"totals\": [...]}}: {e}")))?;
     blocking(move || {
