@@ -420,7 +420,7 @@ async fn local_ballots_render_with_core_figures() {
         .as_array()
         .unwrap()
         .iter()
-        .all(|b| b["device"] == ""));
+        .all(|b| b.get("device").is_none()));
 
     // English on request.
     click(&root, "[data-testid=lang]");
