@@ -1,4 +1,4 @@
-// Issue 4, "must show": paper ballots are counted. The organiser keys in two paper ballots one
+// Paper ballots are counted. The organiser keys in two paper ballots one
 // by one and a row of totals per option in the console (dist/console/, `?view=paper`), with the
 // admin token; the collector's tally (admin) counts them with the digital ballot, and shows the
 // paper channel separately from the digital one, as does the console's results view.

@@ -1,4 +1,4 @@
-// Issue 4, "must show": the projector shows counts and hides results until they are revealed.
+// The projector shows counts and hides results until they are revealed.
 // The console's projector page (dist/console/, `?view=projector&s=…`) follows the collector's
 // live events: two ballots posted over HTTP show up as "2" without a reload, and no result
 // figure or bar is in the DOM until the organiser reveals the results with the console's

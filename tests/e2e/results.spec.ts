@@ -1,4 +1,4 @@
-// Issue 5, "must show": the organiser console (dist/console/, a second bundle) loads a private
+// The organiser console (dist/console/, a second bundle) loads a private
 // survey's results from the collector with the admin token; the tally JSON downloaded from the
 // page is checked against the collector's own tally and report. The CSV and the anonymised raw
 // ballots are downloaded too.

@@ -1,4 +1,4 @@
-// Issue 3, "must show": the collector answers 500 and then recovers. Ballots stay pending with
+// The collector answers 500 and then recovers. Ballots stay pending with
 // the error shown, the back-off retries, and the collector ends up with each ballot once.
 import { test, expect } from '@playwright/test';
 import { startCollector, type Collector } from './collector';

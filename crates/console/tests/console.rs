@@ -529,7 +529,7 @@ async fn a_wrong_ballot_file_is_reported_not_counted() {
     root.remove();
 }
 
-// ---------------------------------------------------------------- meeting modes (issue 4)
+// ---------------------------------------------------------------- meeting modes ---------
 
 use leptos::prelude::*;
 use pingyi_console::i18n::Lang;
