@@ -31,6 +31,8 @@ pub use survey_rules::{is_valid_id, validate_survey};
 use serde_json::Value;
 
 use crate::survey::Survey;
+use problems::index_path;
+use reader::{check_and_patch, walk_question, wrong_type, SECTION, SURVEY_TOP};
 
 /// Parse and validate a survey file. Returns every problem found.
 pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
@@ -53,9 +55,88 @@ pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
 /// the same checks and problems as [`parse_survey`] after its text parse.
 pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
     let mut out = Vec::new();
-    let Some(broken) = reader::check_structure(&mut root, &mut out) else {
+    let mut broken: Vec<String> = Vec::new();
+    // Question ids that exist in the file but whose question is broken: show_if may name them.
+    let mut broken_question_ids: Vec<String> = Vec::new();
+
+    let Some(top) = root.as_object_mut() else {
+        wrong_type("$", "对象 {…}", "an object {…}", &root, &mut out);
         return Err(out);
     };
+    check_and_patch(top, SURVEY_TOP, &["sections"], "$", &mut out, &mut broken);
+
+    let sections_ok = match top.get("sections") {
+        None => {
+            out.push(Problem::new(
+                "$.sections",
+                "missing_field",
+                "缺少必填字段“sections”",
+                "missing required field \"sections\"",
+            ));
+            false
+        }
+        Some(Value::Array(_)) => true,
+        Some(other) => {
+            wrong_type("$.sections", "数组", "an array", other, &mut out);
+            false
+        }
+    };
+    if !sections_ok {
+        broken.push("$.sections".into());
+        top.insert("sections".into(), Value::Array(Vec::new()));
+    }
+    if let Some(Value::Array(sections)) = top.get_mut("sections") {
+        for (si, section) in sections.iter_mut().enumerate() {
+            let spath = index_path("$.sections", si);
+            let Some(sobj) = section.as_object_mut() else {
+                wrong_type(&spath, "对象 {…}", "an object {…}", section, &mut out);
+                broken.push(spath);
+                *section = serde_json::json!({ "id": "", "title": { "zh": "-" }, "questions": [] });
+                continue;
+            };
+            check_and_patch(sobj, SECTION, &["questions"], &spath, &mut out, &mut broken);
+            let qs_path = key_path(&spath, "questions");
+            let questions_ok = match sobj.get("questions") {
+                None => {
+                    out.push(Problem::new(
+                        &qs_path,
+                        "missing_field",
+                        "缺少必填字段“questions”",
+                        "missing required field \"questions\"",
+                    ));
+                    false
+                }
+                Some(Value::Array(_)) => true,
+                Some(other) => {
+                    wrong_type(&qs_path, "数组", "an array", other, &mut out);
+                    false
+                }
+            };
+            if !questions_ok {
+                broken.push(qs_path.clone());
+                sobj.insert("questions".into(), Value::Array(Vec::new()));
+            }
+            if let Some(Value::Array(questions)) = sobj.get_mut("questions") {
+                for (qi, question) in questions.iter_mut().enumerate() {
+                    let qpath = index_path(&qs_path, qi);
+                    if !walk_question(question, &qpath, &mut out) {
+                        let id = question
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        if !id.is_empty() {
+                            broken_question_ids.push(id.clone());
+                        }
+                        broken.push(qpath);
+                        *question =
+                            serde_json::json!({ "id": id, "title": { "zh": "-" }, "kind": "text" });
+                    }
+                }
+            }
+        }
+    }
+
     let Some(survey) = reader::survey(&root) else {
         // The structure pass should catch everything the reader rejects; this is a safety net.
         out.push(Problem::new(
@@ -66,11 +147,11 @@ pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
         ));
         return Err(out);
     };
-    let semantic = survey_rules::check_survey(&survey, &broken.question_ids);
+    let semantic = survey_rules::check_survey(&survey, &broken_question_ids);
     out.extend(
         semantic
             .into_iter()
-            .filter(|p| !broken.paths.iter().any(|b| is_under(&p.path, b))),
+            .filter(|p| !broken.iter().any(|b| is_under(&p.path, b))),
     );
     if out.is_empty() {
         Ok(survey)

@@ -15,7 +15,7 @@ use super::problems::{index_path, key_path, show, Problem};
 pub(super) use read::survey;
 
 #[derive(Clone, Copy)]
-enum Shape {
+pub(super) enum Shape {
     Str,
     Bool,
     U32,
@@ -31,7 +31,7 @@ enum Shape {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Need {
+pub(super) enum Need {
     /// Must be present; `null` is not allowed.
     Required,
     /// May be absent or `null`.
@@ -41,7 +41,7 @@ enum Need {
 }
 
 #[derive(Clone, Copy)]
-struct Field {
+pub(super) struct Field {
     name: &'static str,
     need: Need,
     shape: Shape,
@@ -148,13 +148,13 @@ fn kind_fields(kind: &str) -> Option<&'static [Field]> {
     })
 }
 
-const SECTION: &[Field] = &[
+pub(super) const SECTION: &[Field] = &[
     req("id", Shape::Str),
     req("title", Shape::Text),
     opt("description", Shape::Text),
 ];
 
-const SURVEY_TOP: &[Field] = &[
+pub(super) const SURVEY_TOP: &[Field] = &[
     opt("$schema", Shape::Str),
     req("format", Shape::Str),
     req("id", Shape::Str),
@@ -174,7 +174,7 @@ const SURVEY_TOP: &[Field] = &[
     opt("collect", Shape::Obj(COLLECT)),
 ];
 
-fn wrong_type(path: &str, zh: &str, en: &str, got: &Value, out: &mut Vec<Problem>) {
+pub(super) fn wrong_type(path: &str, zh: &str, en: &str, got: &Value, out: &mut Vec<Problem>) {
     out.push(Problem::new(
         path,
         "wrong_type",
@@ -355,7 +355,7 @@ fn placeholder(shape: Shape) -> Value {
 /// Check the fields of `obj` (already known to be an object) and patch broken ones in place:
 /// required fields get a placeholder, optional ones are removed, unknown keys are removed.
 /// Paths of broken parts go to `broken`.
-fn check_and_patch(
+pub(super) fn check_and_patch(
     obj: &mut Map<String, Value>,
     fields: &[Field],
     extra: &[&str],
@@ -390,7 +390,7 @@ fn check_and_patch(
 }
 
 /// Check one question's structure. Returns whether it is fine.
-fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bool {
+pub(super) fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bool {
     let before = out.len();
     let Some(map) = v.as_object() else {
         wrong_type(path, "对象 {…}", "an object {…}", v, out);
@@ -441,106 +441,6 @@ fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bool {
         }
     }
     out.len() == before
-}
-
-/// What [`check_structure`] found broken and already reported: pass 3 leaves out problems under
-/// these parts, so each mistake is reported once.
-pub(super) struct Broken {
-    /// Paths of the broken parts (patched with placeholders or removed).
-    pub(super) paths: Vec<String>,
-    /// Question ids that exist in the file but whose question is broken: show_if may name them.
-    pub(super) question_ids: Vec<String>,
-}
-
-/// Pass 2: check the structure of a survey file, adding a problem for each mistake, and patch the
-/// broken parts in place so that [`survey`] can still read the rest. `None` when the file is not
-/// even an object (already reported).
-pub(super) fn check_structure(root: &mut Value, out: &mut Vec<Problem>) -> Option<Broken> {
-    let mut broken: Vec<String> = Vec::new();
-    // Question ids that exist in the file but whose question is broken: show_if may name them.
-    let mut broken_question_ids: Vec<String> = Vec::new();
-
-    let Some(top) = root.as_object_mut() else {
-        wrong_type("$", "对象 {…}", "an object {…}", root, out);
-        return None;
-    };
-    check_and_patch(top, SURVEY_TOP, &["sections"], "$", out, &mut broken);
-
-    let sections_ok = match top.get("sections") {
-        None => {
-            out.push(Problem::new(
-                "$.sections",
-                "missing_field",
-                "缺少必填字段“sections”",
-                "missing required field \"sections\"",
-            ));
-            false
-        }
-        Some(Value::Array(_)) => true,
-        Some(other) => {
-            wrong_type("$.sections", "数组", "an array", other, out);
-            false
-        }
-    };
-    if !sections_ok {
-        broken.push("$.sections".into());
-        top.insert("sections".into(), Value::Array(Vec::new()));
-    }
-    if let Some(Value::Array(sections)) = top.get_mut("sections") {
-        for (si, section) in sections.iter_mut().enumerate() {
-            let spath = index_path("$.sections", si);
-            let Some(sobj) = section.as_object_mut() else {
-                wrong_type(&spath, "对象 {…}", "an object {…}", section, out);
-                broken.push(spath);
-                *section = serde_json::json!({ "id": "", "title": { "zh": "-" }, "questions": [] });
-                continue;
-            };
-            check_and_patch(sobj, SECTION, &["questions"], &spath, out, &mut broken);
-            let qs_path = key_path(&spath, "questions");
-            let questions_ok = match sobj.get("questions") {
-                None => {
-                    out.push(Problem::new(
-                        &qs_path,
-                        "missing_field",
-                        "缺少必填字段“questions”",
-                        "missing required field \"questions\"",
-                    ));
-                    false
-                }
-                Some(Value::Array(_)) => true,
-                Some(other) => {
-                    wrong_type(&qs_path, "数组", "an array", other, out);
-                    false
-                }
-            };
-            if !questions_ok {
-                broken.push(qs_path.clone());
-                sobj.insert("questions".into(), Value::Array(Vec::new()));
-            }
-            if let Some(Value::Array(questions)) = sobj.get_mut("questions") {
-                for (qi, question) in questions.iter_mut().enumerate() {
-                    let qpath = index_path(&qs_path, qi);
-                    if !walk_question(question, &qpath, out) {
-                        let id = question
-                            .get("id")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_string();
-                        if !id.is_empty() {
-                            broken_question_ids.push(id.clone());
-                        }
-                        broken.push(qpath);
-                        *question =
-                            serde_json::json!({ "id": id, "title": { "zh": "-" }, "kind": "text" });
-                    }
-                }
-            }
-        }
-    }
-    Some(Broken {
-        paths: broken,
-        question_ids: broken_question_ids,
-    })
 }
 
 /// Reading the checked (and patched) tree into the typed model ([`survey`]).
