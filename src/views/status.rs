@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use pingyi_core::protocol::BallotStatus;
 
-use crate::i18n::{last_success, pending_count, refused_count, Lang, OutboxKey};
+use crate::i18n::{last_success, pending_count, refused_count, Key, Lang, OutboxKey};
 use crate::outbox::{Outbox, RefusedBallot};
 
 /// "20:15", or "11-27 20:15" when not today (local time).
@@ -31,7 +31,7 @@ fn reasons(r: &RefusedBallot, l: Lang) -> String {
         .into_iter()
         .chain(r.problems.iter().map(|p| l.problem(p)))
         .collect::<Vec<_>>()
-        .join("；")
+        .join(l.t(Key::ListSeparator))
 }
 
 /// The status block of one widget.

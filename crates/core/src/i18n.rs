@@ -42,6 +42,11 @@ impl Lang {
         }
     }
 
+    /// The `lang` argument of core's [`crate::export`] CSV (`tally_csv`).
+    pub fn csv(self) -> &'static str {
+        self.pick("zh", "en")
+    }
+
     /// Survey text in this language (falls back to Chinese).
     pub fn text(self, t: &Text) -> String {
         t.get(self.code()).to_string()
