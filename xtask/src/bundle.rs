@@ -197,6 +197,9 @@ fn gzip_size(file: &Path) -> Result<u64, String> {
 mod tests {
     use super::*;
 
+    /// A budget for the formatting tests, independent of the ceiling in force.
+    const GOAL: u64 = 200 * 1024;
+
     #[test]
     fn formats_the_figure_within_budget() {
         let size = BundleSize {
@@ -204,10 +207,10 @@ mod tests {
             js_gz: 8123,
         };
         assert_eq!(
-            size.line(BUDGET_BYTES),
+            size.line(GOAL),
             "bundle: wasm 151234 B gz, js 8123 B gz, total 159357 B gz (budget 204800 B) OK"
         );
-        assert!(size.within(BUDGET_BYTES));
+        assert!(size.within(GOAL));
     }
 
     #[test]
@@ -216,14 +219,14 @@ mod tests {
             wasm_gz: 200_000,
             js_gz: 4_800,
         };
-        assert!(exact.within(BUDGET_BYTES));
+        assert!(exact.within(GOAL));
         let over = BundleSize {
             wasm_gz: 200_000,
             js_gz: 4_801,
         };
-        assert!(!over.within(BUDGET_BYTES));
+        assert!(!over.within(GOAL));
         assert!(over
-            .line(BUDGET_BYTES)
+            .line(GOAL)
             .ends_with("(budget 204800 B) OVER BUDGET by 1 B"));
     }
 
