@@ -25,7 +25,7 @@ const SURVEY = {
 function ballot(n: number, vote: string, sat: string) {
   return {
     id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    survey_id: ID, survey_version: 1, cast_at: '2026-11-27T19:30:00.000Z', device: `phone-${n}`,
+    survey_id: ID, survey_version: 1, cast_at: '2026-11-27T19:30:00.000Z', device: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     channel: 'digital', answers: { vote: { choice: vote }, sat: { choice: sat } },
   };
 }
