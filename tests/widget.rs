@@ -1007,7 +1007,7 @@ async fn nearly_full_storage_is_reported_before_voting() {
     // Fill with chunks of 4 KiB and more until none fits, then with smaller ones until even a few
     // bytes do not fit, and free the smaller ones again: the room left is less than one probe
     // (4 KiB) but more than a one-byte write, whatever earlier tests left in storage.
-    let mut fill = |from: usize, to: usize, fillers: &mut Vec<String>| {
+    let fill = |from: usize, to: usize, fillers: &mut Vec<String>| {
         let mut size = from;
         let mut added = Vec::new();
         while size >= to {
