@@ -99,6 +99,16 @@ impl Lang {
         )
     }
 
+    /// Ballots of this device whose answers left it once a collector acknowledged them.
+    pub fn uploaded_not_kept(self, n: usize) -> String {
+        self.pick(
+            format!("另有 {n} 张已上传，答案未保留在本机（不计入本页统计，请以收集服务器为准）。"),
+            format!(
+                "{n} more ballot(s) uploaded, answers not kept on this device (not counted here; see the collector)."
+            ),
+        )
+    }
+
     /// The approval rule in words.
     pub fn approve_rule(self, rule: &str) -> &'static str {
         match rule {
