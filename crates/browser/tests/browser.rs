@@ -1,4 +1,5 @@
 //! The browser layer in headless Chromium: uuid format, storage errors, fetch timeouts.
+#![cfg(target_arch = "wasm32")]
 
 use pingyi_browser::fetch::{failure, Answer, FetchError, Request};
 use pingyi_browser::random::format_v4;
