@@ -5,6 +5,7 @@ use pingyi_browser::fetch::{failure, Answer, FetchError, Request};
 use pingyi_browser::random::format_v4;
 use pingyi_browser::storage::{classify, Storage, StorageError};
 use pingyi_browser::uuid_v4;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -167,4 +168,35 @@ fn collector_error_bodies_give_status_code_and_message() {
 
 fn origin() -> String {
     web_sys::window().unwrap().location().origin().unwrap()
+}
+
+/// Runs `f` while `window.crypto` is hidden, as in a browser without it.
+fn without_crypto<T>(f: impl FnOnce() -> T) -> T {
+    let window = web_sys::window().unwrap();
+    // On the global object, `crypto` is the window's own property: put the original back after.
+    let original = js_sys::Object::get_own_property_descriptor(&window, &"crypto".into());
+    let desc = js_sys::Object::new();
+    js_sys::Reflect::set(&desc, &"value".into(), &wasm_bindgen::JsValue::UNDEFINED).unwrap();
+    js_sys::Reflect::set(&desc, &"configurable".into(), &true.into()).unwrap();
+    js_sys::Object::define_property(&window, &"crypto".into(), &desc);
+    let out = f();
+    if original.is_undefined() {
+        js_sys::Reflect::delete_property(&window, &"crypto".into()).unwrap();
+    } else {
+        js_sys::Object::define_property(&window, &"crypto".into(), original.unchecked_ref());
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+fn without_crypto_there_is_no_uuid_rather_than_a_guessable_one() {
+    let got = without_crypto(uuid_v4);
+    let err = got.expect_err("no id without crypto");
+    assert!(
+        err.en().contains("cannot make secure random numbers"),
+        "{err}"
+    );
+    assert!(err.zh().contains("无法生成安全的随机编号"), "{err}");
+    // Restored afterwards.
+    assert!(is_v4(&uuid_v4().unwrap()));
 }
