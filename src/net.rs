@@ -26,7 +26,8 @@ pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
     match Request::get(url).send().await {
         Ok(answer) if answer.ok() => Ok(answer.body),
         Ok(answer) => Err(FetchError::Status(answer.status)),
-        Err(e) => Err(FetchError::Network(e.to_string())),
+        Err(pingyi_browser::FetchError::Network(m)) => Err(FetchError::Network(m)),
+        Err(_) => Err(FetchError::Network("timeout".into())),
     }
 }
 
@@ -70,8 +71,8 @@ pub async fn submit(
     }
     match request.send().await {
         Ok(answer) => answered(answer.status, &answer.body),
-        Err(pingyi_browser::FetchError::Timeout) => Outcome::Timeout,
-        Err(e) => Outcome::NetworkError(e.to_string()),
+        Err(pingyi_browser::FetchError::Network(m)) => Outcome::NetworkError(m),
+        Err(_) => Outcome::Timeout,
     }
 }
 

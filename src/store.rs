@@ -88,7 +88,7 @@ impl Store {
                 return Ok(id);
             }
         }
-        let id = crate::cast::new_uuid().map_err(|e| StoreError::Other(e.to_string()))?;
+        let id = crate::cast::new_uuid().map_err(|e| StoreError::Unavailable(e.0))?;
         self.storage.set(key, &id)?;
         Ok(id)
     }

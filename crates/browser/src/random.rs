@@ -5,6 +5,8 @@
 //! is no fallback: [`uuid_v4`] returns [`NoRandomSource`] and the caller says so, rather than
 //! making an id from zeros or `Math.random`. Every browser Pingyi supports has `crypto`.
 
+use wasm_bindgen::JsCast;
+
 /// The browser gave no cryptographic random numbers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoRandomSource(pub String);
@@ -36,11 +38,14 @@ impl std::fmt::Display for NoRandomSource {
 /// A random RFC 4122 version-4 UUID, lowercase `xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx`.
 pub fn uuid_v4() -> Result<String, NoRandomSource> {
     let mut b = [0u8; 16];
-    let crypto = web_sys::window()
-        .ok_or_else(|| NoRandomSource("no window".into()))?
-        .crypto()
+    // `globalThis.crypto`: the window's, a worker's, or Node's (where the unit tests run).
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
         .map_err(|e| NoRandomSource(crate::json::js_error(&e)))?;
+    if crypto.is_undefined() || crypto.is_null() {
+        return Err(NoRandomSource("crypto is missing".into()));
+    }
     crypto
+        .unchecked_into::<web_sys::Crypto>()
         .get_random_values_with_u8_array(&mut b)
         .map_err(|e| NoRandomSource(crate::json::js_error(&e)))?;
     Ok(format_v4(b))
