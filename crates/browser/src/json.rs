@@ -3,19 +3,13 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 
-/// The message of a thrown JavaScript value (an `Error`'s or `DOMException`'s `message`, or the
-/// value itself when it is a string).
+/// The message of a thrown JavaScript value (an `Error`'s `message`, which a `DOMException` is
+/// too, or the value itself when it is a string).
 pub fn js_error(e: &JsValue) -> String {
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {
         return String::from(err.message());
     }
-    if let Some(s) = e.as_string() {
-        return s;
-    }
-    js_sys::Reflect::get(e, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_else(|| format!("{e:?}"))
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// Parses JSON text with the browser's `JSON.parse`; the error is the browser's `SyntaxError`

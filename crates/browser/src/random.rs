@@ -38,9 +38,9 @@ impl std::fmt::Display for NoRandomSource {
 /// A random RFC 4122 version-4 UUID, lowercase `xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx`.
 pub fn uuid_v4() -> Result<String, NoRandomSource> {
     let mut b = [0u8; 16];
-    // `globalThis.crypto`: the window's, a worker's, or Node's (where the unit tests run).
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
-        .map_err(|e| NoRandomSource(crate::json::js_error(&e)))?;
+    let window = web_sys::window().ok_or_else(|| NoRandomSource("no window".into()))?;
+    // `window.crypto` read as a plain property: a browser without it gives `undefined`.
+    let crypto = js_sys::Reflect::get(&window, &"crypto".into()).unwrap_or_default();
     if crypto.is_undefined() || crypto.is_null() {
         return Err(NoRandomSource("crypto is missing".into()));
     }
