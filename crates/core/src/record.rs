@@ -278,11 +278,12 @@ where
     I: IntoIterator<Item = (String, Option<Value>)>,
 {
     let mut out = Loaded::default();
+    let prefix = survey_prefix(survey_id);
     for (key, value) in entries {
-        let Some((survey, id)) = parse_ballot_key(&key) else {
+        let Some(id) = key.strip_prefix(prefix.as_str()) else {
             continue;
         };
-        if survey != survey_id {
+        if id.is_empty() || id.contains('/') {
             continue;
         }
         match value.as_ref().and_then(|v| decode(v, id)) {
