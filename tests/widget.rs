@@ -120,6 +120,14 @@ const JOURNEY: &str = r#"{
   ]
 }"#;
 
+/// The delivery status of a stored record, whether it still holds its ballot or not (an
+/// acknowledged ballot keeps no answers).
+fn stored_status(key: &str) -> String {
+    let json = storage().get_item(key).unwrap().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["status"].as_str().unwrap().to_string()
+}
+
 fn stored_ballot(key: &str) -> (Ballot, String) {
     let json = storage().get_item(key).unwrap().unwrap();
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -692,7 +700,7 @@ async fn without_an_endpoint_ballots_stay_local_and_nothing_is_sent() {
     );
     let keys = ballot_keys("wt-local");
     assert_eq!(keys.len(), 1);
-    assert_eq!(stored_ballot(&keys[0]).1, "pending");
+    assert_eq!(stored_status(&keys[0]), "pending");
     click(root, "[data-testid=lang-toggle]").await;
     wait_text(
         root,
@@ -856,7 +864,7 @@ async fn failures_keep_ballots_pending_until_online_and_unmount_stops_everything
     assert_eq!(
         ballot_keys("wt-retry")
             .iter()
-            .filter(|k| stored_ballot(k).1 == "pending")
+            .filter(|k| stored_status(k) == "pending")
             .count(),
         1
     );
@@ -912,7 +920,7 @@ async fn the_voting_window_answers_are_shown_in_words() {
     let warning = wait_text(root, "[data-testid=outbox-error]", "投票尚未开始").await;
     assert!(warning.contains("稍后自动重试"), "{warning}");
     wait_text(root, "[data-testid=outbox-pending]", "1 张选票待上传").await;
-    assert_eq!(stored_ballot(&ballot_keys("wt-window")[0]).1, "pending");
+    assert_eq!(stored_status(&ballot_keys("wt-window")[0]), "pending");
 
     // Ended: refused for good, kept on the device and listed with the reason.
     fake_fetch("ended");
@@ -924,7 +932,7 @@ async fn the_voting_window_answers_are_shown_in_words() {
     wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
     let keys = ballot_keys("wt-window");
     assert_eq!(keys.len(), 1, "a refused ballot is never dropped");
-    assert_eq!(stored_ballot(&keys[0]).1, "refused");
+    assert_eq!(stored_status(&keys[0]), "refused");
     click(root, "[data-testid=lang-toggle]").await;
     wait_text(root, "[data-testid=outbox-error]", "Voting has ended").await;
     drop(w);
@@ -950,7 +958,7 @@ async fn a_ballot_too_large_on_its_own_is_refused_and_the_next_one_goes_through(
     wait_text(root, "[data-testid=outbox-pending]", "全部已上传").await;
     let mut states: Vec<String> = ballot_keys("wt-large")
         .iter()
-        .map(|k| stored_ballot(k).1)
+        .map(|k| stored_status(k))
         .collect();
     states.sort();
     assert_eq!(states, vec!["acked", "refused"]);
@@ -996,30 +1004,47 @@ async fn nearly_full_storage_is_reported_before_voting() {
     clear_outbox("wt-prefull");
     let s = storage();
     let mut fillers = Vec::new();
-    let mut size = 1 << 20;
-    while size >= 8 {
-        let key = format!("wt-prefiller/{}", fillers.len());
-        if s.set_item(&key, &"x".repeat(size)).is_ok() {
-            fillers.push(key);
-        } else {
-            size /= 2;
+    // Fill with chunks of 4 KiB and more until none fits, then with smaller ones until even a few
+    // bytes do not fit, and free the smaller ones again: the room left is less than one probe
+    // (4 KiB) but more than a one-byte write, whatever earlier tests left in storage.
+    let fill = |from: usize, to: usize, fillers: &mut Vec<String>| {
+        let mut size = from;
+        let mut added = Vec::new();
+        while size >= to {
+            let key = format!("wt-prefiller/{}", fillers.len() + added.len());
+            if s.set_item(&key, &"x".repeat(size)).is_ok() {
+                added.push(key);
+            } else {
+                size /= 2;
+            }
         }
-    }
-    // Leave room for less than one probe, but more than a one-byte write.
-    for k in fillers.iter().rev().take(3) {
+        added
+    };
+    let big = fill(1 << 20, 4096, &mut fillers);
+    fillers.extend(big);
+    let small = fill(2048, 8, &mut fillers);
+    for k in &small {
         s.remove_item(k).unwrap();
     }
     let div = fresh_div();
     let _w = pingyi::mount(div.clone(), &tiny_survey("wt-prefull", "存储将满"), "zh-CN");
     let root: &Element = &div;
-    let shown = wait_for(root, "[data-testid=storage-error]")
-        .await
-        .text_content()
-        .unwrap();
+    // Poll without panicking, so the fillers are removed whatever happens (a panic here would
+    // leave the storage full for every later test).
+    let deadline = js_sys::Date::now() + 5000.0;
+    let mut shown = None;
+    while shown.is_none() && js_sys::Date::now() < deadline {
+        shown = root
+            .query_selector("[data-testid=storage-error]")
+            .unwrap()
+            .and_then(|e| e.text_content());
+        sleep(20).await;
+    }
     let form = root.query_selector("[data-testid=survey-form]").unwrap();
     for k in &fillers {
         let _ = s.remove_item(k);
     }
+    let shown = shown.unwrap_or_else(|| panic!("no storage error; DOM: {}", root.inner_html()));
     assert!(shown.contains("存储空间已满"), "{shown}");
     assert!(
         form.is_none(),

@@ -22,9 +22,9 @@ use pingyi_core::{Ballot, Survey};
 
 use super::status::OutboxStatus;
 use super::survey_form::SurveyForm;
-use super::txt;
+use super::{tr, txt};
 use crate::embed::{Config, SurveySource};
-use crate::i18n::Lang;
+use crate::i18n::{kiosk_count, kiosk_load_failed, pin_wait, Key, KioskKey, Lang};
 use crate::kiosk::{
     autocomplete_off, clear_focus_and_selection, count_ballots, fetch_code_hints, pin_valid,
     strip_acked, KioskRecord, PinAttempt,
@@ -39,8 +39,8 @@ use crate::store::Store;
 const THANKS_MS: u64 = 8000;
 
 /// A fixed kiosk string in the current language.
-fn t(lang: RwSignal<Lang>, zh: &'static str, en: &'static str) -> Signal<&'static str> {
-    Signal::derive(move || if lang.get() == Lang::En { en } else { zh })
+fn t(lang: RwSignal<Lang>, key: KioskKey) -> Signal<&'static str> {
+    Signal::derive(move || lang.get().t(key))
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,7 +58,7 @@ pub fn Kiosk(config: Config) -> impl IntoView {
     // `data-elder`); not a per-voter switch, so one voter's choice never carries to the next.
     let elder = config.elder;
     let load = RwSignal::new(Load::Loading);
-    let parsed = |json: &str| match parse_survey(json) {
+    let parsed = move |json: &str| match parse_survey(json) {
         Ok(s) => {
             if let Ok(store) = Store::open() {
                 let _ = store.put_survey(&s.id, json);
@@ -67,9 +67,9 @@ pub fn Kiosk(config: Config) -> impl IntoView {
         }
         Err(p) => Load::Failed(
             p.iter()
-                .map(|p| format!("{} {}", p.path, p.zh))
+                .map(|p| format!("{} {}", p.path, lang.get_untracked().problem(p)))
                 .collect::<Vec<_>>()
-                .join("；"),
+                .join(lang.get_untracked().t(Key::ListSeparator)),
         ),
     };
     match config.source.clone() {
@@ -78,7 +78,11 @@ pub fn Kiosk(config: Config) -> impl IntoView {
         SurveySource::Url(url) => leptos::task::spawn_local(async move {
             let next = match fetch_text(&url).await {
                 Ok(json) => parsed(&json),
-                Err(e) => Load::Failed(format!("问卷加载失败 (could not load the survey): {e:?}")),
+                Err(e) => Load::Failed(kiosk_load_failed(
+                    lang.get_untracked(),
+                    KioskKey::SurveyLoadFailed,
+                    &format!("{e:?}"),
+                )),
             };
             let _ = load.try_set(next);
         }),
@@ -87,7 +91,7 @@ pub fn Kiosk(config: Config) -> impl IntoView {
     view! {
         <div class="pingyi py-kiosk" class:elder=elder lang=move || lang.get().code() data-testid="pingyi">
             {move || match load.get() {
-                Load::Loading => view! { <p class="py-status" data-testid="loading">"正在加载问卷…"</p> }.into_any(),
+                Load::Loading => view! { <p class="py-status" data-testid="loading">{tr(lang, Key::Loading)}</p> }.into_any(),
                 Load::Failed(m) => view! { <p class="py-error" role="alert" data-testid="load-error">{m}</p> }.into_any(),
                 Load::Ready(survey) => view! { <KioskReady survey config=config.clone() lang/> }.into_any(),
             }}
@@ -118,7 +122,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
     let (Ok(store), Ok(device)) = (store, device) else {
         return view! {
             <p class="py-error" role="alert" data-testid="storage-error">
-                "本机浏览器无法保存选票，不能用作投票机。 (This browser cannot store ballots.)"
+                {t(lang, KioskKey::NoStorage)}
             </p>
         }
         .into_any();
@@ -230,13 +234,13 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
         }
         Screen::Thanks(_, receipt) => view! {
             <section class="py-thanks" data-testid="kiosk-thanks" aria-live="polite">
-                <h3 class="py-section-title">{t(lang, "感谢您的参与！", "Thank you for taking part!")}</h3>
-                <p>{t(lang, "您的回执码：", "Your receipt code:")}</p>
+                <h3 class="py-section-title">{tr(lang, Key::Thanks)}</h3>
+                <p>{tr(lang, Key::ReceiptIntro)}</p>
                 <p class="py-receipt" data-testid="kiosk-receipt" translate="no">{receipt}</p>
                 <div class="py-buttons">
                     <button type="button" class="py-button py-primary" data-testid="kiosk-done"
                         on:click=move |_| welcome()>
-                        {t(lang, "完成", "Done")}
+                        {t(lang, KioskKey::Done)}
                     </button>
                 </div>
             </section>
@@ -254,22 +258,22 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
             let ended = move || record.with(|r| r.as_ref().is_some_and(|r| r.ended));
             view! {
                 <section class="py-kiosk-panel" data-testid="kiosk-panel">
-                    <h3 class="py-section-title">{t(lang, "组织者", "Organiser")}</h3>
+                    <h3 class="py-section-title">{t(lang, KioskKey::Organiser)}</h3>
                     <p class="py-kiosk-count" data-testid="kiosk-count" data-count=move || count.get().to_string()>
-                        {move || format!("本机已投 {} 票", count.get())}
+                        {move || kiosk_count(lang.get(), count.get())}
                     </p>
                     <OutboxStatus outbox lang/>
                     <div class="py-buttons">
                         <button type="button" class="py-button py-primary" data-testid="kiosk-resume"
                             on:click=move |_| welcome()>
-                            {t(lang, "返回投票", "Back to voting")}
+                            {t(lang, KioskKey::BackToVoting)}
                         </button>
                         <button type="button" class="py-button py-secondary" data-testid="kiosk-end"
                             on:click=move |_| record.update(|r| if let Some(r) = r {
                                 r.ended = !r.ended;
                                 r.save(&sid);
                             })>
-                            {move || if ended() { "恢复本机投票" } else { "结束本机投票" }}
+                            {move || lang.get().t(if ended() { KioskKey::ResumeVoting } else { KioskKey::EndVoting })}
                         </button>
                         <button type="button" class="py-button py-secondary" data-testid="kiosk-exit"
                             on:click=move |_| {
@@ -277,7 +281,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
                                 record.set(None);
                                 screen.set(Screen::Exited);
                             }>
-                            {t(lang, "退出信息亭模式", "Leave kiosk mode")}
+                            {t(lang, KioskKey::LeaveKiosk)}
                         </button>
                     </div>
                 </section>
@@ -286,12 +290,11 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
         }
         Screen::Exited => view! {
             <section data-testid="kiosk-exited">
-                <p>{t(lang, "已退出信息亭模式。本机的选票仍然保存着，上传完成前请不要清除浏览器数据。",
-                    "Kiosk mode ended. This device's ballots stay stored; do not clear the browser's data before they are uploaded.")}</p>
+                <p>{t(lang, KioskKey::KioskLeft)}</p>
                 <OutboxStatus outbox lang/>
                 <button type="button" class="py-button py-secondary" data-testid="kiosk-setup-again"
                     on:click=move |_| screen.set(Screen::Setup)>
-                    {t(lang, "重新设置信息亭", "Set up the kiosk again")}
+                    {t(lang, KioskKey::SetUpAgain)}
                 </button>
             </section>
         }
@@ -323,15 +326,11 @@ fn Setup(
         ev.prevent_default();
         let p = pin.get_untracked();
         if !pin_valid(&p) {
-            error.set(Some(
-                "PIN 须为 4–8 位数字。 (The PIN must be 4 to 8 digits.)".into(),
-            ));
+            error.set(Some(lang.get_untracked().t(KioskKey::PinFormat).into()));
             return;
         }
         if p != confirm.get_untracked() {
-            error.set(Some(
-                "两次输入的 PIN 不一致。 (The two PINs differ.)".into(),
-            ));
+            error.set(Some(lang.get_untracked().t(KioskKey::PinsDiffer).into()));
             return;
         }
         let mut rec = KioskRecord::with_pin(&p);
@@ -355,8 +354,10 @@ fn Setup(
                             on_done.run(());
                         }
                         Err(e) => {
-                            let _ = error.try_set(Some(format!(
-                                "选票码加载失败 (could not load the codes): {e}"
+                            let _ = error.try_set(Some(kiosk_load_failed(
+                                lang.get_untracked(),
+                                KioskKey::CodesLoadFailed,
+                                &e.to_string(),
                             )));
                             let _ = busy.try_set(false);
                         }
@@ -372,18 +373,17 @@ fn Setup(
     };
     view! {
         <form class="py-kiosk-setup" data-testid="kiosk-setup" autocomplete="off" on:submit=start>
-            <h3 class="py-section-title">{t(lang, "设置投票机（信息亭模式）", "Set up the kiosk")}</h3>
-            <label>{t(lang, "组织者 PIN（4–8 位数字）", "Organiser PIN (4 to 8 digits)")}
+            <h3 class="py-section-title">{t(lang, KioskKey::SetUpTitle)}</h3>
+            <label>{t(lang, KioskKey::PinNew)}
                 <input type="password" inputmode="numeric" autocomplete="off" data-testid="kiosk-pin-new"
                     prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev))/>
             </label>
-            <label>{t(lang, "再输一次 PIN", "PIN again")}
+            <label>{t(lang, KioskKey::PinConfirm)}
                 <input type="password" inputmode="numeric" autocomplete="off" data-testid="kiosk-pin-confirm"
                     prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev))/>
             </label>
             {codes.then(|| view! {
-                <label>{t(lang, "管理口令（可选：载入选票码，只用这一次，不保存）",
-                        "Admin token (optional: loads the code list once; not stored)")}
+                <label>{t(lang, KioskKey::TokenForCodes)}
                     <input type="password" autocomplete="off" data-testid="kiosk-token"
                         prop:value=token on:input=move |ev| token.set(event_target_value(&ev))/>
                 </label>
@@ -392,7 +392,7 @@ fn Setup(
             <div class="py-buttons">
                 <button type="submit" class="py-button py-primary" data-testid="kiosk-setup-start"
                     prop:disabled=move || busy.get()>
-                    {t(lang, "开始", "Start")}
+                    {t(lang, KioskKey::Start)}
                 </button>
             </div>
         </form>
@@ -438,20 +438,16 @@ fn Welcome(
     };
     view! {
         <section class="py-kiosk-welcome" data-testid="kiosk-welcome">
-            <h3 class="py-kiosk-next">{t(lang, "请下一位村民投票", "Next voter, please")}</h3>
+            <h3 class="py-kiosk-next">{t(lang, KioskKey::NextVoter)}</h3>
             <p class="py-kiosk-count" data-testid="kiosk-count" data-count=move || count.get().to_string()>
-                {move || if lang.get() == Lang::En {
-                    format!("Ballots cast on this device: {}", count.get())
-                } else {
-                    format!("本机已投 {} 票", count.get())
-                }}
+                {move || kiosk_count(lang.get(), count.get())}
             </p>
             <Show when=move || !ended() fallback=move || view! {
-                <p class="py-warning" data-testid="kiosk-ended">{t(lang, "本机投票已结束。", "Voting on this device has ended.")}</p>
+                <p class="py-warning" data-testid="kiosk-ended">{t(lang, KioskKey::Ended)}</p>
             }>
                 <form class="py-kiosk-begin" autocomplete="off" on:submit=begin.clone()>
                     {codes.then(|| view! {
-                        <label class="py-kiosk-code">{t(lang, "请输入选票码", "Enter your ballot code")}
+                        <label class="py-kiosk-code">{t(lang, KioskKey::EnterCode)}
                             <input type="text" autocomplete="off" autocapitalize="characters" spellcheck="false"
                                 data-testid="kiosk-code" prop:value=code
                                 on:input=move |ev| { error.set(None); code.set(event_target_value(&ev)) }/>
@@ -459,23 +455,22 @@ fn Welcome(
                     })}
                     {move || error.get().map(|e| view! {
                         <p class="py-error" role="alert" data-testid="kiosk-code-error" data-code=e.code()>
-                            {match (e, lang.get()) {
-                                (CodeError::Unknown, Lang::Zh) => "选票码不正确，请核对后重新输入。",
-                                (CodeError::Used, Lang::Zh) => "这个码已经用过了，每个码只能投一次。",
-                                (e, Lang::En) => e.en(),
-                            }}
+                            {t(lang, match e {
+                                CodeError::Unknown => KioskKey::CodeUnknown,
+                                CodeError::Used => KioskKey::CodeUsed,
+                            })}
                         </p>
                     })}
                     <div class="py-buttons">
                         <button type="submit" class="py-button py-primary py-kiosk-start" data-testid="kiosk-begin">
-                            {t(lang, "开始投票", "Start voting")}
+                            {t(lang, KioskKey::StartVoting)}
                         </button>
                     </div>
                 </form>
             </Show>
             <button type="button" class="py-link py-kiosk-organiser" data-testid="kiosk-organiser"
                 on:click=move |_| on_organiser.run(())>
-                {t(lang, "组织者", "Organiser")}
+                {t(lang, KioskKey::Organiser)}
             </button>
         </section>
     }
@@ -531,20 +526,13 @@ fn PinPad(
             }
         }
     };
-    let wait_text = move || {
-        let s = locked.get();
-        if lang.get() == Lang::En {
-            format!("Too many wrong PINs. Please wait {s} s before trying again.")
-        } else {
-            format!("PIN 错误次数太多，请等 {s} 秒后再试。")
-        }
-    };
+    let wait_text = move || pin_wait(lang.get(), locked.get());
     view! {
         <section class="py-kiosk-pin" data-testid="kiosk-pin-pad">
-            <h3 class="py-section-title">{t(lang, "请输入组织者 PIN", "Enter the organiser PIN")}</h3>
+            <h3 class="py-section-title">{t(lang, KioskKey::PinTitle)}</h3>
             <p class="py-kiosk-dots" aria-live="polite">{move || "●".repeat(digits.with(|d| d.len()))}</p>
             <Show when=move || wrong.get()>
-                <p class="py-error" role="alert" data-testid="kiosk-pin-error">{t(lang, "PIN 不正确，请重新输入。", "Wrong PIN. Please try again.")}</p>
+                <p class="py-error" role="alert" data-testid="kiosk-pin-error">{t(lang, KioskKey::PinWrong)}</p>
             </Show>
             <Show when=move || { locked.get() > 0 }>
                 <p class="py-error" role="alert" data-testid="kiosk-pin-wait" data-seconds=move || locked.get().to_string()>{wait_text}</p>
@@ -555,13 +543,13 @@ fn PinPad(
                         on:click=move |_| press(d)>{d.to_string()}</button>
                 }).collect_view()}
                 <button type="button" class="py-button py-secondary" data-testid="kiosk-pin-back"
-                    on:click=move |_| digits.update(|s| { s.pop(); })>{t(lang, "删除", "Delete")}</button>
+                    on:click=move |_| digits.update(|s| { s.pop(); })>{t(lang, KioskKey::Delete)}</button>
                 <button type="button" class="py-button py-primary" data-testid="kiosk-pin-ok" on:click=ok>
-                    {t(lang, "确定", "OK")}
+                    {t(lang, KioskKey::Confirm)}
                 </button>
             </div>
             <button type="button" class="py-button py-secondary" data-testid="kiosk-pin-cancel"
-                on:click=move |_| on_cancel.run(())>{t(lang, "返回", "Back")}</button>
+                on:click=move |_| on_cancel.run(())>{t(lang, KioskKey::Back)}</button>
         </section>
     }
 }

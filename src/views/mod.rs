@@ -140,7 +140,7 @@ pub fn question_view(q: &Question, field: Field, problems: Signal<Vec<String>>) 
             <legend class="py-q-title">
                 {txt(lang, title.clone())}
                 <span class="py-q-req">
-                    {move || format!("（{}）", lang.get().t(if required { Key::Required } else { Key::Optional }))}
+                    {tr(lang, if required { Key::Required } else { Key::Optional })}
                 </span>
             </legend>
             {help.map(|h| view! { <p class="py-help">{txt(lang, h.clone())}</p> })}

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use pingyi_core::protocol::BallotStatus;
 
-use crate::i18n::{last_success, pending_count, refused_count, Lang, OutboxKey};
+use crate::i18n::{last_success, pending_count, refused_count, Key, Lang, OutboxKey};
 use crate::outbox::{Outbox, RefusedBallot};
 
 /// "20:15", or "11-27 20:15" when not today (local time).
@@ -27,11 +27,19 @@ fn clock(ms: i64) -> String {
 fn reasons(r: &RefusedBallot, l: Lang) -> String {
     let conflict =
         (r.status == BallotStatus::Conflict).then(|| OutboxKey::Conflict.t(l).to_string());
-    conflict
+    let mut text = String::new();
+    // Not `join` with a separator chosen at run time: that links a larger general join.
+    for (i, reason) in conflict
         .into_iter()
         .chain(r.problems.iter().map(|p| l.problem(p)))
-        .collect::<Vec<_>>()
-        .join("；")
+        .enumerate()
+    {
+        if i > 0 {
+            text.push_str(l.t(Key::ListSeparator));
+        }
+        text.push_str(&reason);
+    }
+    text
 }
 
 /// The status block of one widget.

@@ -68,7 +68,7 @@ test('the service worker keeps no admin answer and serves none offline', async (
   const statuses = await page.evaluate(async ({ id, token }) => {
     const auth = { headers: { authorization: `Bearer ${token}` } };
     const out: number[] = [];
-    for (const p of [`codes/hashes`, `paper-totals`, `ballots`, `state`]) {
+    for (const p of [`codes/hints`, `paper-totals`, `ballots`, `state`]) {
       out.push((await fetch(`/v1/surveys/${id}/${p}`, auth)).status);
     }
     out.push((await fetch(`/v1/surveys/${id}/state`)).status);
@@ -83,7 +83,7 @@ test('the service worker keeps no admin answer and serves none offline', async (
   await context.setOffline(true);
   const offline = await page.evaluate(async (id) => {
     try {
-      return (await fetch(`/v1/surveys/${id}/codes/hashes`)).status;
+      return (await fetch(`/v1/surveys/${id}/codes/hints`)).status;
     } catch (e) {
       return 'failed';
     }

@@ -1,4 +1,4 @@
-// Issue 4, "must show": a code used twice is rejected, including when two offline devices each
+// A code used twice is rejected, including when two offline devices each
 // used it and then synced. Two browser contexts are two phones: both open the same slip's link
 // (a new slip's `?s=…#code=…`, and an older slip's `?s=…&code=…`, which still works), go offline, vote, and come back online one after the other. The collector keeps
 // exactly one ballot; the other phone lists its ballot as refused with `code_used`. A kiosk

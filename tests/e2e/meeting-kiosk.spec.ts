@@ -1,4 +1,4 @@
-// Issue 4, "must show": a kiosk reset leaves no trace of the previous ballot in the DOM or in
+// A kiosk reset leaves no trace of the previous ballot in the DOM or in
 // storage. One shared tablet (kiosk/, the `kiosk` build): the organiser sets a PIN, a voter casts
 // a ballot with a distinctive answer, and back at the welcome screen nothing of it is left: no
 // checked input, no receipt, no history entry to go back to; once uploaded, localStorage keeps

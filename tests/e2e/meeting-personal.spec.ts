@@ -1,4 +1,4 @@
-// Issue 4, personal mode: a resident's own phone, opened from the projector's or a slip's link.
+// Personal mode: a resident's own phone, opened from the projector's or a slip's link.
 // In a survey without codes a phone that already voted shows its receipt instead of a second
 // ballot (a soft check: it is this browser's memory only). After the organiser closes the survey
 // a phone sees "投票已结束" and no form; one that was already open is told so when its ballot is

@@ -1,4 +1,4 @@
-// Issue 4, "must show": the projector shows counts and hides results until they are revealed.
+// The projector shows counts and hides results until they are revealed.
 // The console's projector page (dist/console/, `?view=projector&s=…`) follows the collector's
 // live events: two ballots posted over HTTP show up as "2" without a reload, and no result
 // figure or bar is in the DOM until the organiser reveals the results with the console's
@@ -25,7 +25,7 @@ const SURVEY = {
 function ballot(n: number, vote: string, sat: string) {
   return {
     id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    survey_id: ID, survey_version: 1, cast_at: '2026-11-27T19:30:00.000Z', device: `phone-${n}`,
+    survey_id: ID, survey_version: 1, cast_at: '2026-11-27T19:30:00.000Z', device: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     channel: 'digital', answers: { vote: { choice: vote }, sat: { choice: sat } },
   };
 }

@@ -1,4 +1,4 @@
-// Issue 4, "must show": a test decodes the QR codes to prove they carry the right URL. The
+// A test decodes the QR codes to prove they carry the right URL. The
 // console's code sheet (`?view=codes`) makes ballot codes through the collector and draws one
 // slip per code; each slip's QR code, screenshotted and decoded with jsQR, must carry exactly
 // `{origin}/?s={id}#code={code}` for the code printed beside it (the code in the fragment, which

@@ -1,4 +1,4 @@
-// Issue 3, "must show": three ballots cast offline survive a reload with no signal (served by the
+// Three ballots cast offline survive a reload with no signal (served by the
 // service worker), and reach the real collector exactly once when the browser is back online.
 import { test, expect } from '@playwright/test';
 import { startCollector, type Collector } from './collector';

@@ -1,6 +1,6 @@
-// A ballot the collector refuses is shown to the organiser with the collector's reason and stays
-// stored on the device. The refusal is real: the page is handed a survey version the collector
-// never published, so the collector rejects the ballot with core's `unknown_version` problem.
+// A ballot for a survey version the collector does not know yet is kept on the device and sent
+// again with back-off, not refused for good. The answer is real: the page is handed a survey
+// version the collector never published, so the collector answers core's `unknown_version`.
 import { test, expect } from '@playwright/test';
 import { startCollector, type Collector } from './collector';
 import { castBallot, pending, waitForForm } from './widget';
@@ -12,7 +12,7 @@ let collector: Collector;
 test.beforeEach(async () => { collector = await startCollector(); });
 test.afterEach(async () => { await collector.dispose(); });
 
-test('a rejected ballot is listed with its reason and kept on the device', async ({ page }) => {
+test('a ballot for a version the collector has not published yet waits on the device', async ({ page }) => {
   await page.route('**/v1/surveys/e2e-tiny', async (route) => {
     const response = await route.fetch();
     const survey = await response.json();
@@ -23,23 +23,21 @@ test('a rejected ballot is listed with its reason and kept on the device', async
   await waitForForm(page);
   await castBallot(page);
 
-  const refused = page.getByTestId('outbox-refused');
-  await expect(refused).toContainText('1 张选票被拒收');
-  await refused.locator('summary').click();
-  await expect(refused).toContainText('本收集端没有第 7 版问卷');
-  await expect(pending(page)).toHaveText('全部已上传');
+  // Not refused for good: the new version is usually about to be published.
+  await expect(page.getByTestId('outbox-error')).toContainText('收集端还没有这一版问卷');
+  await expect(page.getByTestId('outbox-refused')).toHaveCount(0);
+  await expect(pending(page)).not.toHaveText('全部已上传');
   expect(await collector.ballots()).toHaveLength(0);
 
   const records = await page.evaluate(() => Object.keys(localStorage)
     .filter((k) => k.startsWith('pingyi/v1/e2e-tiny/ballot/'))
     .map((k) => JSON.parse(localStorage.getItem(k) as string)));
   expect(records).toHaveLength(1);
-  expect(records[0].status).toBe('refused');
-  expect(records[0].refusal.problems[0].code).toBe('unknown_version');
+  expect(records[0].status).toBe('pending');
 
-  // Still listed after a reload, and in English on request.
+  // Still waiting after a reload, and in English on request.
   await page.reload();
   await waitForForm(page);
   await page.getByTestId('lang-toggle').click();
-  await expect(page.getByTestId('outbox-refused')).toContainText('1 ballot refused');
+  await expect(page.getByTestId('outbox-error')).toContainText('does not have this version of the survey yet');
 });

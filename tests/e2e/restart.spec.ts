@@ -1,4 +1,4 @@
-// Issue 3, "must show": the collector is killed in the middle of a sync and restarted on the
+// The collector is killed in the middle of a sync and restarted on the
 // same port and database. Every ballot ends up stored exactly once (a repeat is a `duplicate`,
 // which counts as success).
 import { test, expect } from '@playwright/test';

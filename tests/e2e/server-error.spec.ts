@@ -1,4 +1,4 @@
-// Issue 3, "must show": the collector answers 500 and then recovers. Ballots stay pending with
+// The collector answers 500 and then recovers. Ballots stay pending with
 // the error shown, the back-off retries, and the collector ends up with each ballot once.
 import { test, expect } from '@playwright/test';
 import { startCollector, type Collector } from './collector';
@@ -35,7 +35,7 @@ test('a 500 keeps ballots pending, and the back-off retry delivers them once', a
   await castBallot(page, 'satisfied');
   await expect(page.getByTestId('outbox-error')).toContainText('服务器暂时出错');
   await expect(page.getByTestId('outbox-error')).toContainText('选票已保存在本机');
-  await expect(page.getByTestId('outbox-error-detail')).toHaveText('internal: database is locked');
+  await expect(page.getByTestId('outbox-error-detail')).toHaveText('http 500 internal: database is locked');
   await castBallot(page, 'dissatisfied');
   await expect(pending(page)).toHaveText('2 张选票待上传');
   expect(await collector.ballots()).toHaveLength(0);

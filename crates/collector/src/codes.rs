@@ -29,8 +29,7 @@ use pingyi_core::protocol::meeting::{CodeAttempts, CodeHints};
 use pingyi_core::protocol::{BallotResult, BallotStatus};
 
 use crate::error::ApiError;
-use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 
 /// The window over which unknown codes are counted, in seconds.
 pub const WINDOW_SECONDS: u64 = 600;
@@ -49,9 +48,8 @@ pub const MAX_WAIT_SECONDS: u64 = 3600;
 const ENTRY_SECONDS: u64 = 10;
 
 /// The code hints for a kiosk (blocking): one per code, sorted, without repeats.
-pub fn hints(state: &AppState, survey_id: &str) -> Result<CodeHints, StoreError> {
-    let mut hints: Vec<String> = state
-        .store
+pub fn hints(store: &dyn Store, survey_id: &str) -> Result<CodeHints, StoreError> {
+    let mut hints: Vec<String> = store
         .codes(survey_id)?
         .into_iter()
         // A hint is the first digits of the check, which is what the store holds.
@@ -61,7 +59,7 @@ pub fn hints(state: &AppState, survey_id: &str) -> Result<CodeHints, StoreError>
     Ok(CodeHints {
         survey_id: survey_id.to_string(),
         hints,
-        used: state.store.used_code_hashes(survey_id)?,
+        used: store.used_code_hashes(survey_id)?,
     })
 }
 
@@ -191,13 +189,11 @@ pub fn unknown_codes(results: &[BallotResult]) -> u64 {
 /// budget is overrun, the 429 answer to send instead of the results. Ballots of the batch with
 /// valid codes are stored all the same (sent again, they are duplicates).
 pub fn answer_guessing(
-    state: &AppState,
+    guesses: &GuessBudget,
     survey_id: &str,
     results: &[BallotResult],
 ) -> Option<Response> {
-    let wait = state
-        .code_guesses
-        .note(survey_id, unknown_codes(results), Instant::now())?;
+    let wait = guesses.note(survey_id, unknown_codes(results), Instant::now())?;
     let message = format!(
         "这份问卷最近收到太多无效的选票码，请 {wait} 秒后再试；本批中有效选票码的选票已经收到。 \
          Too many ballots with unknown ballot codes for this survey lately; try again in {wait} s. \

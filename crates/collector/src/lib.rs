@@ -18,6 +18,7 @@ pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod wire;
 
 use std::fmt;
 use std::net::SocketAddr;

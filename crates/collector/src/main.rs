@@ -104,7 +104,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
         Some("bench-ingest") => bench_ingest(it),
         Some("import") => import(it),
         Some("openapi") => {
-            let doc = pingyi_collector::openapi::document();
+            let doc = pingyi_collector::routes::openapi_document();
             println!(
                 "{}",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document served at `/openapi.json`.
 //!
-//! The paths and methods come from the one route table, [`crate::routes::ROUTES`], which also
+//! The paths and methods come from the one route table, `routes::ROUTES`, which also
 //! builds the router: each entry names its operation here ([`operations`]). Operations are
 //! written by hand; every body schema is generated from the Rust types with schemars (JSON
 //! Schema 2020-12, which OpenAPI 3.1 uses as is), so the document cannot drift from the code.
@@ -15,15 +15,19 @@ use pingyi_core::protocol::{
 };
 use pingyi_core::{Ballot, Survey, Tally};
 
-use crate::routes::meeting::{
+use pingyi_core::protocol::meeting::{
     CodeAttempts, CodeHints, CodesRequest, CodesResponse, FinalTally, LiveView, PaperTotalsBody,
-    PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, LIVE_EVENT_SECONDS,
-    MAX_CODES_PER_REQUEST,
+    PaperTotalsView, SurveyStateView, CONTENT_HASH_HEADER, FROZEN_HEADER, MAX_CODES_PER_REQUEST,
 };
-use crate::routes::surveys::{PublishResponse, SURVEY_STATE_HEADER};
 
-/// The whole document.
-pub fn document() -> Value {
+use crate::wire::{PublishResponse, LIVE_EVENT_SECONDS, SURVEY_STATE_HEADER};
+
+/// One operation of the route table: its method, its path and what documents it.
+pub type Documented = (&'static str, &'static str, fn(&Parts) -> Value);
+
+/// The whole document, for the operations of the one route table (`routes::ROUTES`, passed in by
+/// `routes::openapi_document`, so this module does not import the routes).
+pub fn document(operations: impl IntoIterator<Item = Documented>) -> Value {
     let mut settings = SchemaSettings::draft2020_12();
     settings.definitions_path = "/components/schemas".into();
     settings.meta_schema = None;
@@ -69,14 +73,12 @@ pub fn document() -> Value {
     let parts = Parts { refs };
 
     let mut paths = Map::new();
-    for route in crate::routes::ROUTES {
-        let item = paths
-            .entry(route.path.to_string())
-            .or_insert_with(|| json!({}));
-        if route.path.contains("{survey_id}") {
+    for (method, path, operation) in operations {
+        let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        if path.contains("{survey_id}") {
             item["parameters"] = json!([parts.survey_id()]);
         }
-        item[route.method] = (route.operation)(&parts);
+        item[method] = operation(&parts);
     }
 
     let mut doc = json!({
@@ -102,7 +104,7 @@ pub fn document() -> Value {
     doc
 }
 
-/// What the operations of the route table ([`crate::routes::ROUTES`]) are written with: the
+/// What the operations of the route table (`routes::ROUTES`) are written with: the
 /// body schemas as references, and the common parameters and answers.
 pub struct Parts {
     refs: Map<String, Value>,

@@ -13,7 +13,7 @@ use pingyi_core::paper::PaperTotals;
 use pingyi_core::survey::APPROVE_OPTIONS;
 use pingyi_core::{Answer, Ballot, Channel, IdMap, Problem, QuestionBody, Survey, Text};
 
-use crate::i18n::Lang;
+use crate::i18n::{ConsoleWords, Lang};
 
 /// Device id of ballots keyed in at the console: none (a paper ballot needs no device id, and a
 /// present one must be a UUID).

@@ -465,7 +465,7 @@ async fn local_ballots_render_with_core_figures() {
         .as_array()
         .unwrap()
         .iter()
-        .all(|b| b["device"] == ""));
+        .all(|b| b.get("device").is_none()));
 
     // English on request.
     click(&root, "[data-testid=lang]");
@@ -574,7 +574,7 @@ async fn a_wrong_ballot_file_is_reported_not_counted() {
     root.remove();
 }
 
-// ---------------------------------------------------------------- meeting modes (issue 4)
+// ---------------------------------------------------------------- meeting modes ---------
 
 use leptos::prelude::*;
 use pingyi_console::i18n::Lang;

@@ -4,6 +4,7 @@
 pub mod ballot;
 pub mod codes;
 pub mod export;
+pub mod i18n;
 pub mod idmap;
 pub mod limits;
 pub mod merge;

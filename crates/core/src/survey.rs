@@ -2,7 +2,7 @@
 //!
 //! These types are the single source of truth for the survey format. The JSON Schema in
 //! `docs/survey.schema.json` is generated from them (feature `schema`), and `docs/survey-format.md`
-//! describes them for people. Parsing with precise, collected errors lives in `validate.rs`.
+//! describes them for people. Parsing with precise, collected errors lives in `validate/`.
 
 use serde::{Deserialize, Serialize};
 

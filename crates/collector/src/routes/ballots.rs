@@ -77,7 +77,8 @@ pub(super) async fn post_ballots(
         Ok(ingest(&state, &survey_id, sender, raw.ballots)?)
     })
     .await?;
-    if let Some(too_many) = crate::codes::answer_guessing(&guard.0, &guard.1, &results) {
+    if let Some(too_many) = crate::codes::answer_guessing(&guard.0.code_guesses, &guard.1, &results)
+    {
         return Ok(too_many);
     }
     let status = StatusCode::from_u16(batch_http_status(&results))

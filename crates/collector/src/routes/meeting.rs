@@ -44,8 +44,7 @@ pub use pingyi_core::protocol::meeting::{
 };
 use pingyi_core::protocol::meeting::{STATE_CLOSED, STATE_OPEN};
 
-/// Seconds between live events when nothing changes (they double as keep-alives).
-pub const LIVE_EVENT_SECONDS: u64 = 5;
+pub use crate::wire::LIVE_EVENT_SECONDS;
 
 // The wire types (`SurveyStateView`, `LiveView`, codes, paper totals, `FinalTally`) are core's
 // `pingyi_core::protocol::meeting`, shared with the organiser console.
@@ -427,7 +426,7 @@ pub(crate) async fn get_code_hints(
 ) -> Result<Json<CodeHints>, ApiError> {
     blocking(move || {
         state.latest(&survey_id)?;
-        Ok(Json(crate::codes::hints(&state, &survey_id)?))
+        Ok(Json(crate::codes::hints(state.store.as_ref(), &survey_id)?))
     })
     .await
 }

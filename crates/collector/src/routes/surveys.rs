@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tracing::info;
 
 use pingyi_core::parse_survey;
@@ -23,8 +23,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::PublishOutcome;
 
-/// Header of `GET /v1/surveys/{survey_id}` telling the widget whether voting is `open` or `closed`.
-pub const SURVEY_STATE_HEADER: &str = "x-pingyi-survey-state";
+pub use crate::wire::{PublishResponse, SURVEY_STATE_HEADER};
 
 /// `GET /v1/surveys/{survey_id}`: the latest published survey, public, with the
 /// [`SURVEY_STATE_HEADER`].
@@ -54,15 +53,6 @@ pub(super) async fn get_survey(
         stored.json,
     )
         .into_response())
-}
-
-/// Response of `PUT /v1/surveys/{survey_id}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct PublishResponse {
-    pub survey_id: String,
-    pub version: u32,
-    /// `created` (201) or `unchanged` (200, the same version was already published).
-    pub status: String,
 }
 
 /// The value of `?confirm=` with which `PUT /v1/surveys/{survey_id}` publishes a new version

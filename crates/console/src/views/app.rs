@@ -16,7 +16,7 @@ use super::meeting::{sign_in_fields, Codes, Controls, Paper, Session, SignIn};
 use super::projector::Projector;
 use super::results::report_view;
 use crate::browser;
-use crate::i18n::{Key, Lang};
+use crate::i18n::{ConsoleWords, Key, Lang};
 use crate::model::{ballots_of_text, parse_survey, Loaded, Source};
 
 /// The status line under the picker.

@@ -16,7 +16,7 @@ use pingyi_core::{Problem, Survey};
 use wasm_bindgen::JsCast;
 
 use crate::browser::{self, ServerSettings};
-use crate::i18n::{Key, Lang};
+use crate::i18n::{ConsoleWords, Key, Lang};
 use crate::meeting::{
     answers_from_form, describe_problem, mark_field, paper_ballot, paper_questions, total_field,
     totals_from_form, CodesResponse, FinalTally, IssuedCode, PaperKind, PaperQuestion,

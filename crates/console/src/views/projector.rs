@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 
 use super::results::projector_question;
 use crate::browser;
-use crate::i18n::{Key, Lang};
+use crate::i18n::{ConsoleWords, Key, Lang};
 use crate::meeting::{join_url, LiveView};
 use crate::qr::qr_view;
 

@@ -14,7 +14,7 @@ use pingyi_core::tally::{
 use pingyi_core::{Channel, Ratio};
 
 use super::chart::{bar_chart, Bar};
-use crate::i18n::{Key, Lang};
+use crate::i18n::{ConsoleWords, Key, Lang};
 use crate::model::ConflictRow;
 
 /// Percent with 2 places and the `%` sign, or a dash.
@@ -130,7 +130,7 @@ fn participation_view(report: &TallyReport, lang: Lang) -> AnyView {
         Some(false) => t(Key::QuorumNotReached),
         None => t(Key::QuorumUnknown),
     };
-    let quorum = format!("{quorum}（> {}%）", p.quorum_percent);
+    let quorum = lang.quorum_state(quorum, p.quorum_percent);
     let over = p.over_eligible.then(|| {
         view! { <p class="pc-warning" role="alert" data-testid="over-eligible">{t(Key::OverEligible)}</p> }
     });
@@ -162,7 +162,7 @@ fn conflicts_view(conflicts: &[ConflictRow], lang: Lang) -> Option<AnyView> {
         .map(|c| {
             view! {
                 <li data-conflict-id=c.id.clone()>
-                    <code>{c.id.clone()}</code>" "{lang.conflict_in(&c.files.join("、"), c.versions)}
+                    <code>{c.id.clone()}</code>" "{lang.conflict_in(&lang.name_list(&c.files), c.versions)}
                 </li>
             }
         })
@@ -340,7 +340,7 @@ fn score_view(s: &ScoreTally, lang: Lang) -> AnyView {
                 .collect_view();
             view! {
                 <tr data-subject=subj.subject_id.clone()>
-                    <td>{subj.rank.to_string()}{subj.tied.then(|| format!("（{}）", t(Key::Tied)))}</td>
+                    <td>{subj.rank.to_string()}{subj.tied.then(|| lang.in_brackets(t(Key::Tied)))}</td>
                     <th scope="row">{lang.text(&subj.label)}</th>
                     {cells}
                     <td class="pc-num" data-testid="score-total">{dec(Some(&subj.total))}</td>
@@ -454,7 +454,7 @@ fn scale_bars(s: &ScaleSubjectTally, lang: Lang) -> Vec<Bar> {
             label: lang.text(&o.label),
             count: o.count,
             value_text: if o.not_valid {
-                format!("{}（{}）", lang.votes(o.count), lang.t(Key::NotValid))
+                lang.votes(o.count) + &lang.in_brackets(lang.t(Key::NotValid))
             } else {
                 lang.votes_share(o.count, &pct(o.share_of_valid.as_ref()))
             },
