@@ -68,7 +68,9 @@ fn parsed(json: &str) -> Phase {
 
 /// A short random prefix for element ids, so two widgets on one page never share an id.
 fn instance_prefix() -> String {
-    let id = crate::cast::new_uuid();
+    // Element ids need no secret: without `crypto` the clock does.
+    let id =
+        crate::cast::new_uuid().unwrap_or_else(|_| format!("{:08x}", js_sys::Date::now() as u64));
     format!("py{}", &id[..8])
 }
 

@@ -10,6 +10,7 @@ use pingyi_core::{validate_ballot, Answer, Ballot, Channel, IdMap, Problem, Surv
 use crate::i18n::{Lang, OutboxKey};
 
 use crate::store::{Keep, Store, StoreError};
+use pingyi_browser::NoRandomSource;
 
 /// Answers keyed by question id, as the form holds them.
 pub type Answers = IdMap<Answer>;
@@ -38,34 +39,26 @@ pub fn visible_answers(survey: &Survey, answers: &Answers) -> Answers {
 }
 
 /// A random RFC 4122 version-4 UUID, lowercase `xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx`, from
-/// `crypto.getRandomValues` (`Math.random` only where a browser has no `crypto`). Ten lines
-/// instead of the `uuid` crate keep the residents' bundle small.
-pub fn new_uuid() -> String {
-    let mut b = [0u8; 16];
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-    if crypto.is_none_or(|c| c.get_random_values_with_u8_array(&mut b).is_err()) {
-        b.iter_mut()
-            .for_each(|x| *x = (js_sys::Math::random() * 256.0) as u8);
-    }
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(36);
-    for (i, x) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        s.push(HEX[usize::from(x >> 4)] as char);
-        s.push(HEX[usize::from(x & 15)] as char);
-    }
-    s
+/// `crypto.getRandomValues` (the browser layer's [`pingyi_browser::uuid_v4`]). A ballot id must
+/// be unguessable, so a browser without `crypto` gets an error, never an id from `Math.random`.
+pub fn new_uuid() -> Result<String, NoRandomSource> {
+    pingyi_browser::uuid_v4()
+}
+
+/// The problem shown when this browser cannot make an unguessable ballot id.
+fn no_random_problem(e: &NoRandomSource) -> Problem {
+    Problem::new("$.id", "no_random_source", e.zh(), e.en())
 }
 
 /// A ballot for `survey` with these answers (hidden ones dropped), made now on this device. An
 /// anonymous survey's ballot names no device (`""`), whatever `device` is.
-pub fn build_ballot(survey: &Survey, answers: &Answers, device: &str) -> Ballot {
-    Ballot {
-        id: new_uuid(),
+pub fn build_ballot(
+    survey: &Survey,
+    answers: &Answers,
+    device: &str,
+) -> Result<Ballot, NoRandomSource> {
+    Ok(Ballot {
+        id: new_uuid()?,
         survey_id: survey.id.clone(),
         survey_version: survey.version,
         cast_at: String::from(js_sys::Date::new_0().to_iso_string()),
@@ -77,12 +70,16 @@ pub fn build_ballot(survey: &Survey, answers: &Answers, device: &str) -> Ballot 
         channel: Channel::Digital,
         code_hash: None,
         answers: visible_answers(survey, answers),
-    }
+    })
 }
 
 /// Problems core finds with the answers so far (used to check one section at a time).
 pub fn check(survey: &Survey, answers: &Answers, device: &str) -> Vec<Problem> {
-    match validate_ballot(survey, &build_ballot(survey, answers, device)) {
+    let ballot = match build_ballot(survey, answers, device) {
+        Ok(b) => b,
+        Err(e) => return vec![no_random_problem(&e)],
+    };
+    match validate_ballot(survey, &ballot) {
         Ok(()) => Vec::new(),
         Err(problems) => problems,
     }
@@ -114,7 +111,8 @@ pub fn cast_kept(
 ) -> Result<Ballot, CastError> {
     outside_window(survey, js_sys::Date::now())
         .map_or(Ok(()), |p| Err(CastError::Invalid(vec![p])))?;
-    let mut ballot = build_ballot(survey, answers, device);
+    let mut ballot = build_ballot(survey, answers, device)
+        .map_err(|e| CastError::Invalid(vec![no_random_problem(&e)]))?;
     ballot.code_hash = code_hash;
     validate_ballot(survey, &ballot).map_err(CastError::Invalid)?;
     let store = Store::open().map_err(CastError::Store)?;
@@ -162,7 +160,7 @@ mod tests {
 
     #[test]
     fn new_uuids_are_version_4() {
-        let (a, b) = (new_uuid(), new_uuid());
+        let (a, b) = (new_uuid().unwrap(), new_uuid().unwrap());
         assert_ne!(a, b);
         assert!(pingyi_core::validate::is_uuid_like(&a), "{a}");
         let c: Vec<char> = a.chars().collect();

@@ -25,9 +25,7 @@ use std::collections::BTreeSet;
 
 use pingyi_core::codes::{code_hash, code_hint, normalise_code, CodeError};
 use serde_json::{json, Value};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::store::survey_prefix;
 
@@ -70,9 +68,10 @@ fn set_of(v: Option<&Value>) -> BTreeSet<String> {
 }
 
 impl KioskRecord {
-    /// A new record with this PIN (salted with a fresh random salt).
+    /// A new record with this PIN (salted with a fresh random salt; a salt need only be unique,
+    /// so a browser without `crypto`, which casts no ballot anyway, salts with the clock).
     pub fn with_pin(pin: &str) -> KioskRecord {
-        let salt = crate::cast::new_uuid();
+        let salt = crate::cast::new_uuid().unwrap_or_else(|_| js_sys::Date::now().to_string());
         let pin_hash = pin_hash(&salt, pin);
         KioskRecord {
             salt,
@@ -279,40 +278,13 @@ pub async fn fetch_code_hints(
     survey_id: &str,
     token: &str,
 ) -> Result<(BTreeSet<String>, BTreeSet<String>), String> {
-    let window = web_sys::window().ok_or("no window")?;
     let url = format!(
         "{}/v1/surveys/{survey_id}/codes/hints",
         endpoint.trim_end_matches('/')
     );
-    let headers = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(
-        &headers,
-        &"authorization".into(),
-        &format!("Bearer {}", token.trim()).into(),
-    );
-    let init = web_sys::RequestInit::new();
-    init.set_method("GET");
-    init.set_headers(&headers);
-    init.set_cache(web_sys::RequestCache::NoStore);
-    let err = |e: JsValue| {
-        e.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .unwrap_or_else(|| "network error".into())
-    };
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+    let text = pingyi_browser::fetch::get_text(&url, Some(token))
         .await
-        .map_err(err)?
-        .dyn_into()
-        .map_err(|_| "not a Response".to_string())?;
-    let status = response.status();
-    let text = JsFuture::from(response.text().map_err(err)?)
-        .await
-        .map_err(err)?
-        .as_string()
-        .unwrap_or_default();
-    if !response.ok() {
-        return Err(format!("HTTP {status}"));
-    }
+        .map_err(|e| e.to_string())?;
     let v = crate::net::parse_json(&text)?;
     Ok((set_of(v.get("hints")), set_of(v.get("used"))))
 }

@@ -83,3 +83,7 @@ pub fn mount_with(el: web_sys::HtmlElement, config: Config) -> Widget {
         el,
     }
 }
+
+// The unit tests need a window (crypto, localStorage): run them in the browser, not Node.
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -14,19 +14,20 @@
 //!   the last success goes to the small `pingyi/v1/{survey}/outbox` key;
 //! - **clock and dice**: `Date.now()` and `Math.random()` (the back-off jitter).
 //!
-//! Unmounting removes the `online` listener and clears the timer (leptos `on_cleanup`); an
+//! The timer and the listener are the browser layer's ([`pingyi_browser::Timer`],
+//! [`pingyi_browser::Listener`]), which end when dropped. Unmounting drops both (leptos
+//! `on_cleanup`); an
 //! answer that arrives after unmount is ignored (the ballots stay pending and are sent again
 //! later; the collector answers `duplicate`, which counts as success).
 
 use leptos::prelude::*;
+use pingyi_browser::{Listener, Timer};
 use pingyi_core::outbox::{
     apply, next_batch, should_send, shown_failure, Effects, Failure, PendingBallot, Policy, State,
     Trigger,
 };
 use pingyi_core::protocol::BallotStatus;
 use pingyi_core::{Ballot, Problem};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::net;
 use crate::store::{OutboxMemo, Refusal, Status, Store};
@@ -59,37 +60,6 @@ pub struct Snapshot {
     /// waiting, or `voting_ended`.
     pub last_error: Option<Failure>,
     pub refused: Vec<RefusedBallot>,
-}
-
-/// A `setTimeout` that is cleared when dropped.
-struct Timer {
-    handle: i32,
-    _callback: Closure<dyn FnMut()>,
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
-            w.clear_timeout_with_handle(self.handle);
-        }
-    }
-}
-
-/// A window event listener that is removed when dropped.
-struct Listener {
-    event: &'static str,
-    callback: Closure<dyn FnMut()>,
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
-            let _ = w.remove_event_listener_with_callback(
-                self.event,
-                self.callback.as_ref().unchecked_ref(),
-            );
-        }
-    }
 }
 
 struct Inner {
@@ -159,19 +129,8 @@ impl Outbox {
         };
         outbox.publish();
         if remote {
-            let callback = Closure::<dyn FnMut()>::new(move || outbox.kick(Trigger::Online));
-            if let Some(w) = web_sys::window() {
-                if w.add_event_listener_with_callback("online", callback.as_ref().unchecked_ref())
-                    .is_ok()
-                {
-                    outbox.inner.update_value(|i| {
-                        i.online = Some(Listener {
-                            event: "online",
-                            callback,
-                        })
-                    });
-                }
-            }
+            let online = Listener::on_window("online", move || outbox.kick(Trigger::Online));
+            outbox.inner.update_value(|i| i.online = online);
         }
         let inner = outbox.inner;
         on_cleanup(move || {
@@ -355,20 +314,7 @@ impl Outbox {
             i.in_flight = false;
             i.timer = None;
             if let (Some(ms), true) = (retry_in_ms, i.target.is_some() && !i.pending.is_empty()) {
-                let callback = Closure::<dyn FnMut()>::new(move || me.kick(Trigger::Timer));
-                let ms = ms.min(i32::MAX as u64) as i32;
-                if let Some(handle) = web_sys::window().and_then(|w| {
-                    w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                        callback.as_ref().unchecked_ref(),
-                        ms,
-                    )
-                    .ok()
-                }) {
-                    i.timer = Some(Timer {
-                        handle,
-                        _callback: callback,
-                    });
-                }
+                i.timer = Timer::new(ms, move || me.kick(Trigger::Timer));
             }
             i.queued.take()
         });

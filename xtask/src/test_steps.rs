@@ -53,7 +53,7 @@ const STEPS: [Step; 9] = [
             .map(|_| None)
     }),
     (
-        "widget and console browser tests (wasm-bindgen-test, Chromium)",
+        "widget, console and browser-layer tests (wasm-bindgen-test, Chromium)",
         || {
             let mut cargo = command("cargo");
             cargo.args([
@@ -62,6 +62,8 @@ const STEPS: [Step; 9] = [
                 "pingyi",
                 "-p",
                 "pingyi-console",
+                "-p",
+                "pingyi-browser",
                 "--target",
                 "wasm32-unknown-unknown",
             ]);

@@ -21,6 +21,8 @@ pub trait ConsoleWords {
     fn file_read(self, name: &str, n: usize) -> String;
     /// Summary of a merge.
     fn merged(self, files: usize, counted: u64, duplicates: u64, conflicts: usize) -> String;
+    /// Ballots of this device whose answers left it once a collector acknowledged them.
+    fn uploaded_not_kept(self, n: usize) -> String;
     /// The approval rule in words.
     fn approve_rule(self, rule: &str) -> &'static str;
     /// "for × 2 > base" with the numbers.
@@ -82,6 +84,15 @@ impl ConsoleWords for Lang {
             format!("已合并 {files} 个文件：计入 {counted} 张，重复 {duplicates} 张已去除，冲突 {conflicts} 个编号未计入。"),
             format!(
                 "Merged {files} file(s): {counted} ballot(s) counted, {duplicates} duplicate(s) dropped, {conflicts} conflicting id(s) left out."
+            ),
+        )
+    }
+
+    fn uploaded_not_kept(self, n: usize) -> String {
+        self.pick(
+            format!("另有 {n} 张已上传，答案未保留在本机（不计入本页统计，请以收集服务器为准）。"),
+            format!(
+                "{n} more ballot(s) uploaded, answers not kept on this device (not counted here; see the collector)."
             ),
         )
     }

@@ -43,6 +43,9 @@ pub struct Loaded {
     pub conflicts: Vec<ConflictRow>,
     /// A line about how the files were merged (files source).
     pub merge_note: Option<(usize, u64, u64, usize)>,
+    /// Ballots of this device a collector acknowledged whose answers were not kept here (local
+    /// source): uploaded, counted at the collector, not in this report.
+    pub uploaded_not_kept: usize,
 }
 
 impl Loaded {
@@ -57,6 +60,7 @@ impl Loaded {
             raw_json,
             conflicts: Vec::new(),
             merge_note: None,
+            uploaded_not_kept: 0,
         }
     }
 
@@ -98,6 +102,7 @@ impl Loaded {
             raw_json,
             conflicts,
             merge_note: Some(note),
+            uploaded_not_kept: 0,
         }
     }
 
@@ -111,6 +116,7 @@ impl Loaded {
             raw_json,
             conflicts: Vec::new(),
             merge_note: None,
+            uploaded_not_kept: 0,
         }
     }
 

@@ -268,6 +268,51 @@ fn clear_local(survey_id: &str) {
 // ---------------------------------------------------------------- tests
 
 #[wasm_bindgen_test]
+async fn uploaded_ballots_whose_answers_left_the_device_are_counted_aside() {
+    let sid = "pc-local-slim";
+    clear_local(sid);
+    let sent = ballots(sid);
+    store_locally(&sent);
+    // The kiosk's slim record and the widget's personal-mode one: acknowledged, no answers.
+    for (id, record) in [
+        ("k1", serde_json::json!({"id": "k1", "status": "acked"})),
+        (
+            "w1",
+            serde_json::json!({"id": "w1", "status": "acked", "receipt": "ABCD-EFGH",
+                "endpoint": "https://collector.example"}),
+        ),
+    ] {
+        storage()
+            .set_item(&format!("pingyi/v1/{sid}/ballot/{id}"), &record.to_string())
+            .unwrap();
+    }
+    let local = pingyi_console::browser::local_ballots(sid);
+    assert_eq!(local.ballots.len(), sent.len());
+    assert_eq!(local.uploaded, 2);
+    assert!(local.unreadable.is_empty(), "{:?}", local.unreadable);
+
+    let (_console, root) = mount();
+    click(&root, "[data-testid=source-local]");
+    let radio = wait_for(
+        &root,
+        &format!("input[name=pc-local-survey][value=\"{sid}\"]"),
+    )
+    .await;
+    radio.dyn_into::<HtmlElement>().unwrap().click();
+    type_into(
+        &root,
+        "[data-testid=survey-url]",
+        &blob_url(&survey_json(sid)),
+    );
+    click(&root, "[data-testid=count-local]");
+    let results = wait_for(&root, "[data-testid=results]").await;
+    assert_eq!(text(&q(&results, "[data-testid=counted]")), "6");
+    let note = text(&q(&root, "[data-testid=uploaded-not-kept]"));
+    assert!(note.contains("另有 2 张已上传，答案未保留在本机"), "{note}");
+    clear_local(sid);
+}
+
+#[wasm_bindgen_test]
 async fn local_ballots_render_with_core_figures() {
     let sid = "pc-local";
     clear_local(sid);

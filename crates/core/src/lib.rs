@@ -11,6 +11,7 @@ pub mod merge;
 pub mod outbox;
 pub mod paper;
 pub mod protocol;
+pub mod record;
 pub mod survey;
 pub mod tally;
 pub mod time;

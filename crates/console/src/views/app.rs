@@ -132,6 +132,7 @@ pub fn App(lang: Lang) -> impl IntoView {
         Some(view! {
             {downloads(&l, lang, urls)}
             {l.merge_note.map(|(f, c, d, k)| view! { <p class="pc-note" data-testid="merge-note">{lang.merged(f, c, d, k)}</p> })}
+            {(l.uploaded_not_kept > 0).then(|| view! { <p class="pc-note" data-testid="uploaded-not-kept">{lang.uploaded_not_kept(l.uploaded_not_kept)}</p> })}
             {report_view(&l.report, &l.conflicts, lang)}
         })
     };
@@ -234,10 +235,16 @@ fn linked_local(lang: Lang) -> Option<Result<Loaded, String>> {
     }
     let id = browser::query_param("s")?;
     let text = browser::local_survey_text(&id)?;
-    Some(parse_survey(&text, lang).map(|survey| {
-        let (ballots, _unreadable) = browser::local_ballots(&id);
-        Loaded::from_local(survey, &ballots, &browser::now_rfc3339())
-    }))
+    Some(parse_survey(&text, lang).map(|survey| from_local(survey, &id)))
+}
+
+/// This browser's ballots of `survey_id`, counted by core, with how many were uploaded without
+/// keeping their answers here.
+fn from_local(survey: Survey, survey_id: &str) -> Loaded {
+    let local = browser::local_ballots(survey_id);
+    let mut loaded = Loaded::from_local(survey, &local.ballots, &browser::now_rfc3339());
+    loaded.uploaded_not_kept = local.uploaded;
+    loaded
 }
 
 /// The survey from a picked file if there is one, else from `url`.
@@ -357,12 +364,7 @@ fn LocalPanel(
                     survey.id
                 ));
             }
-            let (ballots, _unreadable) = browser::local_ballots(&id);
-            Ok(Loaded::from_local(
-                survey,
-                &ballots,
-                &browser::now_rfc3339(),
-            ))
+            Ok(from_local(survey, &id))
         });
     };
     view! {

@@ -663,7 +663,11 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
             Err(e) => return ballot_line.set(Line::Err(e)),
         };
         let answers = answers_from_form(&paper_questions(&s), &form_pairs(&form));
-        let ballot = paper_ballot(&s, browser::random_uuid(), browser::now_rfc3339(), answers);
+        let id = match browser::random_uuid() {
+            Ok(id) => id,
+            Err(e) => return ballot_line.set(Line::Err(e.to_string())),
+        };
+        let ballot = paper_ballot(&s, id, browser::now_rfc3339(), answers);
         let body = serde_json::json!({ "ballots": [ballot] }).to_string();
         ballot_line.set(Line::Busy);
         ballot_problems.set(Vec::new());

@@ -1,0 +1,28 @@
+//! Pingyi's one browser layer, shared by the residents' widget, the kiosk and the organiser
+//! console: each adapter is thin and knows nothing about surveys or ballots.
+//!
+//! - [`fetch`]: one request (optional JSON body and headers, a timeout through an
+//!   `AbortController`) with a typed [`FetchError`] (network, timeout, or HTTP status with the
+//!   collector's error code and message);
+//! - [`storage`]: `localStorage` get / set / remove / keys, with [`StorageError`] for storage
+//!   that is full, blocked or missing;
+//! - [`random`]: version-4 UUIDs from `crypto.getRandomValues`, and an error, never a guessable
+//!   id, where the browser has no `crypto`;
+//! - [`timer`] and [`listener`]: a `setTimeout` and a window event listener that end when dropped;
+//! - [`json`]: JSON parsed by the browser's `JSON.parse`, so no JSON parser goes into the wasm.
+//!
+//! What the records in storage mean is `pingyi_core::record`'s business, not this crate's.
+
+pub mod fetch;
+pub mod json;
+pub mod listener;
+pub mod random;
+pub mod storage;
+pub mod timer;
+
+pub use fetch::{Answer, FetchError, Request};
+pub use json::parse_json;
+pub use listener::Listener;
+pub use random::{uuid_v4, NoRandomSource};
+pub use storage::{Storage, StorageError};
+pub use timer::Timer;
