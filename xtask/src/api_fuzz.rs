@@ -116,7 +116,10 @@ pub fn run_api_fuzz() -> Result<Option<String>, String> {
             .arg(&config)
             .args(["run", &format!("http://{address}/openapi.json")])
             .args(["--header", &format!("Authorization: Bearer {ADMIN_TOKEN}")])
-            .args(["--max-examples", MAX_EXAMPLES, "--workers", "2"])
+            // One worker: with two, Python 3.11 can fail inside hypothesis ("AST constructor
+            // recursion depth mismatch" while two threads parse lambda sources), a flake that
+            // says nothing about the collector.
+            .args(["--max-examples", MAX_EXAMPLES, "--workers", "1"])
             .args([
                 "--checks",
                 "all",
