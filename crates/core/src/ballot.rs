@@ -67,13 +67,17 @@ pub struct Ballot {
 /// This is the one place that decides what a ballot id is: reading ballots, `validate_ballot`,
 /// `merge`, the tally's deduplication and the collector all go through it.
 pub fn canonical_ballot_id(s: &str) -> Option<String> {
+    is_uuid_like(s).then(|| s.to_ascii_lowercase())
+}
+
+/// Whether `s` looks like a UUID: 8-4-4-4-12 hexadecimal digits (either case).
+pub fn is_uuid_like(s: &str) -> bool {
     let b = s.as_bytes();
-    let ok = b.len() == 36
+    b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
-        });
-    ok.then(|| s.to_ascii_lowercase())
+        })
 }
 
 /// The key a ballot is deduplicated by: its canonical id, or the id as it is when it is not a UUID

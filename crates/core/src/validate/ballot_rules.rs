@@ -3,20 +3,11 @@
 //! question (also used by the tally to decide what can be counted).
 
 use super::problems::{capped, index_path, key_path, list_ids, show, Problem, MAX_BALLOT_PROBLEMS};
+pub use crate::ballot::is_uuid_like;
 use crate::ballot::{canonical_ballot_id, Answer, Ballot};
 use crate::limits::MAX_CAST_AT_LEN;
 use crate::survey::{Question, QuestionBody, Survey, APPROVE_OPTIONS};
 use crate::time::parse_rfc3339;
-
-/// Whether `s` looks like a UUID: 8-4-4-4-12 hexadecimal digits (either case).
-pub fn is_uuid_like(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
 
 /// Check a ballot against its survey. Returns every problem found.
 ///
