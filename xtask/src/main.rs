@@ -7,6 +7,7 @@
 
 mod api_fuzz;
 mod bench;
+mod bench_load;
 mod bundle;
 mod lockfile;
 mod serve;
@@ -29,6 +30,9 @@ commands:
   test              every test level, stopping at the first failure (what CI runs)
   api-fuzz          the collector's schemathesis run alone (a step of `test`)
   bench             benchmarks that exist (collector ingest) and the bundle figure
+  bench-load        Lighthouse (mobile, median of 5) on the resident page, kiosk and console as
+                    the collector serves them, and the time from 提交 to a stored ballot
+                    (4x CPU); writes docs/load.json. Needs a built dist/
 ";
 
 fn main() -> ExitCode {
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
             Some(why) => Err(why),
         }),
         "bench" => bench::bench(),
+        "bench-load" => bench_load::bench_load(),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

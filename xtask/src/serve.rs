@@ -49,11 +49,36 @@ fn dist_dir() -> Result<PathBuf, String> {
 /// published, waits until it answers, prints where residents, organisers and officials go,
 /// then waits for it to end.
 fn serve_collector(port: u16) -> Result<(), String> {
+    let db = shell::root().join(".pingyi").join("demo.sqlite");
+    let (mut child, surveys) = start_collector(port, &db)?;
+    let token_file = PathBuf::from(format!("{}.admin-token", db.display()));
+    let token = std::env::var("PINGYI_ADMIN_TOKEN")
+        .ok()
+        .or_else(|| std::fs::read_to_string(&token_file).ok())
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default();
+    println!("{}", urls_banner(port, &surveys, &token));
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the collector exited with {status}"))
+    }
+}
+
+/// Starts the server-profile `pingyi-collector serve` on 127.0.0.1:`port` over `db`, serving
+/// `dist/` with every survey in `examples/` published, and waits until it answers. Returns the
+/// running process and the published `(id, path)` pairs.
+pub fn start_collector(
+    port: u16,
+    db: &Path,
+) -> Result<(std::process::Child, Vec<(String, PathBuf)>), String> {
     let root = shell::root();
     let dist = dist_dir()?;
-    let data = root.join(".pingyi");
-    std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
-    let db = data.join("demo.sqlite");
+    if let Some(dir) = db.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
     let surveys = example_surveys(&root.join("examples"));
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -63,7 +88,7 @@ fn serve_collector(port: u16) -> Result<(), String> {
     let mut cmd = command(binary.to_str().unwrap_or("pingyi-collector"));
     cmd.args(["serve", "--addr", &address])
         .arg("--db")
-        .arg(&db)
+        .arg(db)
         .arg("--static-dir")
         .arg(&dist);
     for (_, path) in &surveys {
@@ -78,19 +103,7 @@ fn serve_collector(port: u16) -> Result<(), String> {
             "the collector did not answer on http://{address}/healthz"
         ));
     }
-    let token_file = PathBuf::from(format!("{}.admin-token", db.display()));
-    let token = std::env::var("PINGYI_ADMIN_TOKEN")
-        .ok()
-        .or_else(|| std::fs::read_to_string(&token_file).ok())
-        .map(|t| t.trim().to_string())
-        .unwrap_or_default();
-    println!("{}", urls_banner(port, &surveys, &token));
-    let status = child.wait().map_err(|e| e.to_string())?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("the collector exited with {status}"))
-    }
+    Ok((child, surveys))
 }
 
 /// The text printed once the demo is up: one block per audience.
