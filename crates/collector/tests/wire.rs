@@ -1,8 +1,9 @@
 //! What goes over the wire, over real HTTP on 127.0.0.1: static files as their Brotli or gzip
 //! copies when the browser accepts them, hashed files cached for good and pages revalidated
 //! with ETags (304 without a body), the survey document revalidated the same way, the API's
-//! JSON compressed on the fly, while live events still leave at once and exports still stream.
-//! The client here decompresses nothing: each test reads the bytes as sent.
+//! JSON compressed on the fly, while live events still leave at once and exports still stream;
+//! request bodies are never unpacked. The client here decompresses nothing: each test reads the
+//! bytes as sent.
 
 mod common;
 
@@ -483,4 +484,32 @@ async fn an_export_streams_compressed() {
     assert_eq!(resp.headers()[CONTENT_ENCODING], "br");
     let lines = unbrotli(&resp.bytes().await.unwrap());
     assert_eq!(String::from_utf8(lines).unwrap().lines().count(), 1200);
+}
+
+#[tokio::test]
+async fn compressed_request_bodies_are_not_unpacked() {
+    let t = serve(Opts::default()).await;
+    // A batch that would be valid once unpacked, and that unpacks to far more than it weighs.
+    let body = serde_json::to_vec(&batch(&ballots(0, 3))).unwrap();
+    let mut packed_bomb = body.clone();
+    packed_bomb.extend(std::iter::repeat_n(b' ', 4 * 1024 * 1024));
+    for (encoding, packed) in [("gzip", gzip(&body)), ("br", brotli(&packed_bomb))] {
+        let resp = t
+            .client
+            .post(t.ballots_url())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_ENCODING, encoding)
+            .body(packed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            400,
+            "{encoding}: read as sent, not valid JSON"
+        );
+        let error: Value = resp.json().await.unwrap();
+        assert_eq!(error["error"]["code"], "bad_request", "{error}");
+    }
+    assert!(t.export().await.is_empty(), "nothing stored");
 }
