@@ -3,7 +3,8 @@
 //! One entry point for everything a developer or CI does: install the tools
 //! (`setup`), build the widget and check its size (`build`), serve the demo
 //! (`run`, `serve`), run every test level (`test`) and print the figures
-//! (`bench`). Std only, so it compiles in seconds on a fresh machine.
+//! (`bench`). Std and two compressors (Brotli, gzip) only, so it compiles in seconds on a fresh
+//! machine.
 
 mod api_fuzz;
 mod bench;

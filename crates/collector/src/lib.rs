@@ -4,9 +4,11 @@
 //! 127.0.0.1 in-process with [`start`]; the binary in `main.rs` only parses the command line.
 
 pub mod admin_token;
+pub mod assets;
 pub mod auth;
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod caching;
 pub mod codes;
 pub mod error;
 pub mod headers;

@@ -169,7 +169,8 @@ pub(super) async fn export_ballots(
     };
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
-        Body::from_stream(stream),
+        // Fused: a compressing body may ask once more after the end, which `unfold` forbids.
+        Body::from_stream(futures_util::StreamExt::fuse(stream)),
     )
         .into_response())
 }

@@ -24,15 +24,17 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put, MethodRouter};
 use axum::{Json, Router};
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use pingyi_core::protocol::{error_code, SUBMIT_KEY_HEADER};
 
+use crate::assets::StaticFiles;
 use crate::error::{ApiError, INTERNAL_MESSAGE};
 use crate::headers::{self, PolicyOptions, SecurityHeaders};
 use crate::limits::{rate_limit, RateLimit, RateLimiter};
@@ -338,10 +340,15 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Result<Router, Stri
     let mut app = table_router(|p| !p.starts_with(SURVEYS), "")
         .with_state(state)
         .nest(SURVEYS, surveys)
-        .method_not_allowed_fallback(method_not_allowed);
+        .method_not_allowed_fallback(method_not_allowed)
+        // The API's answers only: the static files have compressed copies of their own.
+        .layer(compression())
+        .layer(axum::middleware::map_request(plain_answers_to_writes));
     app = match &opts.static_dir {
-        Some(dir) => app
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        Some(dir) => {
+            let files = StaticFiles::new(dir);
+            app.fallback(move |req: axum::extract::Request| files.clone().serve(req))
+        }
         None => app.fallback(not_found),
     };
     if let Some(timeout) = opts.body_read_timeout {
@@ -370,6 +377,41 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Result<Router, Stri
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         ))
+}
+
+/// On-the-fly compression (Brotli, else gzip, as the request accepts) of the API's JSON answers
+/// over 32 bytes: surveys, tallies, exports (streamed as they are compressed), the OpenAPI
+/// document. Never the live event stream (`text/event-stream`: each event must leave at once)
+/// nor anything else.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new().compress_when(DefaultPredicate::new().and(is_json))
+}
+
+/// Whether an answer is JSON (`application/json`, `application/x-ndjson`, `…+json`).
+fn is_json(
+    _: StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    let Some(kind) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let kind = kind.split(';').next().unwrap_or("").trim();
+    kind == "application/json" || kind == "application/x-ndjson" || kind.ends_with("+json")
+}
+
+/// Middleware: the answers to writes (`POST`, `PUT`: ballot receipts, newly made codes) are sent
+/// as they are. They are small, and a fresh secret never shares a compressed answer with text
+/// of the request.
+async fn plain_answers_to_writes(mut req: axum::extract::Request) -> axum::extract::Request {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        req.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
+    req
 }
 
 fn cors_layer(origins: &[String]) -> Option<CorsLayer> {

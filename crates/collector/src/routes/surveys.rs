@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use pingyi_core::protocol::error_code;
 
 use super::common::{blocking, JsonBody};
 use crate::auth::Admin;
+use crate::caching;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::PublishOutcome;
@@ -26,33 +27,49 @@ use crate::store::PublishOutcome;
 pub use crate::wire::{PublishResponse, SURVEY_STATE_HEADER};
 
 /// `GET /v1/surveys/{survey_id}`: the latest published survey, public, with the
-/// [`SURVEY_STATE_HEADER`].
+/// [`SURVEY_STATE_HEADER`], `Cache-Control: no-cache` and an ETag of the survey, its version,
+/// its content and its state: a phone that has this survey already asks with `If-None-Match`
+/// and gets `304 Not Modified` without a body until a new version is published or the survey
+/// closes.
 pub(super) async fn get_survey(
     State(state): State<Arc<AppState>>,
     Path(survey_id): Path<String>,
+    request: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let id = survey_id.clone();
     let (stored, closed) = blocking(move || {
-        let stored = state.store.latest_survey(&survey_id)?.ok_or_else(|| {
-            ApiError::survey_not_found(format!("no survey {survey_id:?} is published here"))
+        let stored = state.store.latest_survey(&id)?.ok_or_else(|| {
+            ApiError::survey_not_found(format!("no survey {id:?} is published here"))
         })?;
-        let closed = state.store.meeting_state(&survey_id)?.closed_at.is_some();
+        let closed = state.store.meeting_state(&id)?.closed_at.is_some();
         Ok((stored, closed))
     })
     .await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (
-                header::HeaderName::from_static(SURVEY_STATE_HEADER),
-                HeaderValue::from_static(if closed { "closed" } else { "open" }),
-            ),
-        ],
-        stored.json,
-    )
-        .into_response())
+    let survey_state = if closed { "closed" } else { "open" };
+    let etag = caching::weak_etag(&[
+        &survey_id,
+        &stored.version.to_string(),
+        &stored.content_hash,
+        survey_state,
+    ]);
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::HeaderName::from_static(SURVEY_STATE_HEADER),
+        HeaderValue::from_static(survey_state),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(caching::NO_CACHE),
+    );
+    headers.insert(header::ETAG, etag.clone());
+    if caching::none_match_hits(&request, &etag) {
+        return Ok(caching::not_modified(headers));
+    }
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok((headers, stored.json).into_response())
 }
 
 /// The value of `?confirm=` with which `PUT /v1/surveys/{survey_id}` publishes a new version
