@@ -190,9 +190,15 @@ pub mod operations {
     pub fn get_survey(p: &Parts) -> Value {
         json!({
             "operationId": "getSurvey", "summary": "The latest published version of a survey (public)",
+            "parameters": [{ "name": "If-None-Match", "in": "header", "required": false,
+                "description": "The ETag of a copy the client holds: 304 when it is still current",
+                "schema": { "type": "string", "maxLength": 1024 } }],
             "responses": {
                 "200": { "description": "The survey file", "content": { "application/json": { "schema": p.r("Survey") } },
-                    "headers": { SURVEY_STATE_HEADER: { "description": "open or closed", "schema": { "type": "string", "enum": ["open", "closed"] } } } },
+                    "headers": { SURVEY_STATE_HEADER: { "description": "open or closed", "schema": { "type": "string", "enum": ["open", "closed"] } },
+                        "ETag": { "description": "changes with the version, the content and open/closed", "schema": { "type": "string" } } } },
+                "304": { "description": "The copy named by If-None-Match is current (no body)",
+                    "headers": { "ETag": { "description": "the current tag", "schema": { "type": "string" } } } },
                 "404": p.error("survey_not_found"),
                 "429": p.error("rate_limited")
             }
