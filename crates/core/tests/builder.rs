@@ -3,8 +3,8 @@
 
 use pingyi_core::builder::{
     check_draft, decode_draft, encode_draft, field_problems, parse_paste, plan_publish, Draft,
-    EditError, EntryAt, EntryList, Field, Kind, QuestionAt, Step, Template, DRAFT_FORMAT,
-    TEMPLATES,
+    EditError, EntryAt, EntryList, Field, Kind, PasteMode, QuestionAt, Step, Template,
+    DRAFT_FORMAT, TEMPLATES,
 };
 use pingyi_core::i18n::{missing_words, BuilderKey, Lang};
 use pingyi_core::survey::{QuestionBody, ScalePreset};
@@ -372,6 +372,13 @@ fn editing_a_preset_scale_writes_out_its_options_and_cleans_its_grades() {
         })
         .unwrap();
     assert_eq!(c.grades_removed, ["cadres"]);
+    let QuestionBody::Scale(s) = &d.question(at(0, 0)).unwrap().body else {
+        panic!("scale")
+    };
+    // The other rule and the grade when none matches are kept.
+    assert_eq!(s.grades.len(), 1);
+    assert_eq!(s.grades[0].option, "not_competent");
+    assert_eq!(s.effective_default_grade().unwrap().zh, "称职");
     assert_eq!(check_draft(&d), vec![]);
 }
 
@@ -513,7 +520,10 @@ fn an_unclosed_quote_is_reported_and_nothing_is_lost() {
 fn pasted_rows_become_options_with_fresh_ids_and_repeats_are_not_added() {
     let mut d = draft(Template::EveningMeeting);
     let p = parse_paste("王大海家\t种满月季\n候选户一\n刘桂兰家\n");
-    let problems = d.paste_rows(at(0, 0), EntryList::Options, &p.rows).unwrap();
+    let outcome = d
+        .paste_rows(at(0, 0), EntryList::Options, &p.rows, PasteMode::Append)
+        .unwrap();
+    let problems = outcome.problems;
     assert_eq!(problems.len(), 1);
     assert_eq!((problems[0].code, problems[0].line), ("already_listed", 2));
     let QuestionBody::Choose(c) = &d.question(at(0, 0)).unwrap().body else {
@@ -526,15 +536,16 @@ fn pasted_rows_become_options_with_fresh_ids_and_repeats_are_not_added() {
     assert!(all_distinct(&ids));
     assert_eq!(check_draft(&d), vec![]);
     // Subjects of a score question and items of a notice take rows too; criteria do not.
-    d.paste_rows(at(1, 0), EntryList::Subjects, &p.rows)
+    d.paste_rows(at(1, 0), EntryList::Subjects, &p.rows, PasteMode::Append)
         .unwrap();
-    d.paste_rows(at(2, 0), EntryList::Items, &p.rows).unwrap();
+    d.paste_rows(at(2, 0), EntryList::Items, &p.rows, PasteMode::Append)
+        .unwrap();
     assert_eq!(
-        d.paste_rows(at(1, 0), EntryList::Criteria, &p.rows),
+        d.paste_rows(at(1, 0), EntryList::Criteria, &p.rows, PasteMode::Append),
         Err(EditError::NoList)
     );
     assert_eq!(
-        d.paste_rows(at(1, 0), EntryList::Subjects, &[]),
+        d.paste_rows(at(1, 0), EntryList::Subjects, &[], PasteMode::Append),
         Err(EditError::NoRows)
     );
     assert_eq!(check_draft(&d), vec![]);
@@ -548,10 +559,42 @@ fn a_paste_that_would_overfill_a_list_adds_nothing() {
     assert_eq!(p.rows.len(), 200);
     let before = d.clone();
     assert_eq!(
-        d.paste_rows(at(0, 0), EntryList::Subjects, &p.rows),
+        d.paste_rows(at(0, 0), EntryList::Subjects, &p.rows, PasteMode::Append),
         Err(EditError::TooManyEntries)
     );
     assert_eq!(d, before);
+    // In place of the six items, 200 fit.
+    d.paste_rows(at(0, 0), EntryList::Subjects, &p.rows, PasteMode::Replace)
+        .unwrap();
+    assert_eq!(
+        d.entry_ids(at(0, 0), EntryList::Subjects).unwrap().len(),
+        200
+    );
+    assert_eq!(check_draft(&d), vec![]);
+}
+
+#[test]
+fn pasted_candidates_replace_the_placeholders_and_conditions_on_them_go() {
+    let mut d = draft(Template::EveningMeeting);
+    d.question_mut(at(3, 2)).unwrap().show_if = Some(pingyi_core::survey::Condition {
+        question: "honour".into(),
+        any_of: vec!["candidate-1".into()],
+    });
+    let old = d.entry_ids(at(0, 0), EntryList::Options).unwrap();
+    let p = parse_paste("王大海家\n刘桂兰家\n周明家\n候选户一\n");
+    let outcome = d
+        .paste_rows(at(0, 0), EntryList::Options, &p.rows, PasteMode::Replace)
+        .unwrap();
+    assert_eq!(outcome.problems, vec![]);
+    assert_eq!(outcome.cleanup.conditions_removed, ["suggestion"]);
+    let QuestionBody::Choose(c) = &d.question(at(0, 0)).unwrap().body else {
+        panic!("choose")
+    };
+    let labels: Vec<&str> = c.options.iter().map(|o| o.label.zh.as_str()).collect();
+    assert_eq!(labels, ["王大海家", "刘桂兰家", "周明家", "候选户一"]);
+    // No new option takes an id of a replaced one.
+    assert!(c.options.iter().all(|o| !old.contains(&o.id)));
+    assert_eq!(check_draft(&d), vec![]);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -775,7 +818,7 @@ enum Op {
     AddEntry(usize, usize, usize),
     RemoveEntry(usize, usize, usize, usize),
     MoveEntry(usize, usize, usize, usize, usize),
-    Paste(usize, usize, usize, Vec<String>),
+    Paste(usize, usize, usize, Vec<String>, bool),
 }
 
 const LISTS: [EntryList; 4] = [
@@ -803,9 +846,10 @@ fn op() -> impl Strategy<Value = Op> {
             i(),
             i(),
             0usize..4,
-            prop::collection::vec("[a-c候选 ]{0,3}", 0..5)
+            prop::collection::vec("[a-c候选 ]{0,3}", 0..5),
+            any::<bool>()
         )
-            .prop_map(|(a, b, l, rows)| Op::Paste(a, b, l, rows)),
+            .prop_map(|(a, b, l, rows, replace)| Op::Paste(a, b, l, rows, replace)),
     ]
 }
 
@@ -849,9 +893,14 @@ fn apply(d: &mut Draft, op: &Op) -> bool {
                 t,
             )
             .is_ok(),
-        Op::Paste(s, q, l, rows) => {
+        Op::Paste(s, q, l, rows, replace) => {
             let p = parse_paste(&rows.join("\n"));
-            d.paste_rows(at(s, q), LISTS[l], &p.rows).is_ok()
+            let mode = if replace {
+                PasteMode::Replace
+            } else {
+                PasteMode::Append
+            };
+            d.paste_rows(at(s, q), LISTS[l], &p.rows, mode).is_ok()
         }
     }
 }

@@ -4,8 +4,8 @@
 //! returns the [`Cleanup`] of references to what it removed.
 
 use super::{
-    filled_text, text, Cleanup, Draft, EditError, EntryAt, EntryList, Kind, PasteProblem,
-    PastedRow, QuestionAt, Step, Template,
+    filled_text, text, Cleanup, Draft, EditError, EntryAt, EntryList, Kind, PasteMode,
+    PasteOutcome, PasteProblem, PastedRow, QuestionAt, Step, Template,
 };
 use crate::i18n::BuilderKey;
 use crate::limits::{MAX_ENTRIES, MAX_QUESTIONS};
@@ -442,8 +442,11 @@ impl Draft {
         let qid = q.id.clone();
         match &mut q.body {
             QuestionBody::Scale(s) if at.list == EntryList::Options => {
+                // Write out what the preset gave, so that nothing but this option changes.
+                let default_grade = s.effective_default_grade();
                 s.options = s.effective_options();
                 s.grades = s.effective_grades();
+                s.default_grade = default_grade;
                 s.options.remove(at.entry);
                 let before = s.grades.len();
                 s.grades.retain(|g| g.option != id);
@@ -502,20 +505,26 @@ impl Draft {
         self.move_entry(at, to)
     }
 
-    /// Appends pasted rows (see [`super::parse_paste`]) to a list of items (choose options, scale or
-    /// score subjects, notice items), each with a fresh id, the first column as its label and
-    /// the second as its detail. A row whose label is already in the list is not added again and
-    /// is reported. Nothing is added when the list would pass [`MAX_ENTRIES`].
+    /// Puts pasted rows (see [`super::parse_paste`]) into a list of items (choose options, scale
+    /// or score subjects, notice items), each with a fresh id, the first column as its label and
+    /// the note as its detail.
+    ///
+    /// [`PasteMode::Append`] adds them after the entries already there; a row whose label the
+    /// list already has is not added again and is reported (`already_listed`).
+    /// [`PasteMode::Replace`] puts them in place of the entries (a template's placeholders);
+    /// removed options are cleaned out of `show_if`s as by [`Draft::remove_entry`]. Nothing
+    /// changes when the list would pass [`MAX_ENTRIES`].
     pub fn paste_rows(
         &mut self,
         at: QuestionAt,
         list: EntryList,
         rows: &[PastedRow],
-    ) -> Result<Vec<PasteProblem>, EditError> {
+        mode: PasteMode,
+    ) -> Result<PasteOutcome, EditError> {
         let ids = self.entry_ids(at, list)?;
-        let existing: Vec<String> = {
+        let (qid, existing) = {
             let q = self.question(at)?;
-            match (&q.body, list) {
+            let existing = match (&q.body, list) {
                 (QuestionBody::Scale(_), EntryList::Options) | (_, EntryList::Criteria) => {
                     return Err(EditError::NoList)
                 }
@@ -524,27 +533,33 @@ impl Draft {
                 (QuestionBody::Score(s), _) => labels_of(&s.subjects),
                 (QuestionBody::Notice(n), _) => labels_of(&n.items),
                 _ => return Err(EditError::NoList),
-            }
+            };
+            (q.id.clone(), existing)
         };
         if rows.is_empty() {
             return Err(EditError::NoRows);
         }
-        let mut problems = Vec::new();
+        let mut outcome = PasteOutcome::default();
         let mut new_rows = Vec::new();
         for row in rows {
-            if existing.contains(&row.label) {
-                problems.push(PasteProblem::already_listed(row));
+            if mode == PasteMode::Append && existing.contains(&row.label) {
+                outcome.problems.push(PasteProblem::already_listed(row));
             } else {
                 new_rows.push(row);
             }
         }
-        if new_rows.is_empty() {
-            return Ok(problems);
-        }
-        if ids.len() + new_rows.len() > MAX_ENTRIES {
+        let kept = match mode {
+            PasteMode::Append => ids.len(),
+            PasteMode::Replace => 0,
+        };
+        if kept + new_rows.len() > MAX_ENTRIES {
             return Err(EditError::TooManyEntries);
         }
-        let mut taken = ids;
+        if new_rows.is_empty() {
+            return Ok(outcome);
+        }
+        // The old ids stay taken, so a replaced entry's id is not given to another.
+        let mut taken = ids.clone();
         let mut items = Vec::new();
         for row in new_rows {
             let id = self.fresh_id(list.id_prefix(), &|id| taken.iter().any(|x| x == id));
@@ -557,10 +572,18 @@ impl Draft {
         }
         let q = self.question_mut(at)?;
         if let Some(list_items) = items_mut(&mut q.body, list) {
+            if mode == PasteMode::Replace {
+                list_items.clear();
+            }
             list_items.extend(items);
         }
+        if mode == PasteMode::Replace && list == EntryList::Options {
+            for id in &ids {
+                self.clear_answer(&qid, id, &mut outcome.cleanup);
+            }
+        }
         self.touch();
-        Ok(problems)
+        Ok(outcome)
     }
 }
 

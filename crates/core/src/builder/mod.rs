@@ -264,6 +264,24 @@ impl Cleanup {
     }
 }
 
+/// How pasted rows go into a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasteMode {
+    /// After the entries already there.
+    Append,
+    /// In place of the entries already there.
+    Replace,
+}
+
+/// What [`Draft::paste_rows`] has to say.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PasteOutcome {
+    /// Rows not added (`already_listed`).
+    pub problems: Vec<PasteProblem>,
+    /// References cleaned because options were replaced.
+    pub cleanup: Cleanup,
+}
+
 /// `words` with each `{name}` replaced by its value in `args`, in one pass (a value that itself
 /// holds `{…}` is not replaced again). An unknown `{name}` is kept as written.
 pub(crate) fn fill(words: &str, args: &[(&str, &str)]) -> String {
