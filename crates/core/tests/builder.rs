@@ -195,6 +195,17 @@ fn fresh_ids_never_collide_with_ids_already_there() {
 }
 
 #[test]
+fn a_counter_at_its_limit_still_gives_a_fresh_id() {
+    let mut d = draft(Template::Empty);
+    d.add_question(0, Kind::Text).unwrap();
+    d.survey.sections[0].questions[0].id = format!("q-{}", u64::MAX);
+    d.next_number = u64::MAX;
+    let a = d.add_question(0, Kind::Text).unwrap();
+    assert_eq!(d.question(a).unwrap().id, "q-0");
+    assert!(all_distinct(&question_ids(&d.survey)));
+}
+
+#[test]
 fn questions_step_up_and_down_across_sections_and_stop_at_the_ends() {
     let mut d = draft(Template::EveningMeeting);
     // honour (s0) up: nowhere to go.
@@ -637,6 +648,28 @@ fn seats_above_the_candidates_and_max_below_min_are_shown_at_their_fields() {
             ),
         ]
     );
+}
+
+#[test]
+fn a_choose_question_asking_for_more_than_it_allows_is_shown_at_max() {
+    let mut d = draft(Template::EveningMeeting);
+    if let QuestionBody::Choose(c) = &mut d.question_mut(at(0, 0)).unwrap().body {
+        c.min = 3;
+    }
+    d.touch();
+    let problems = field_problems(&d);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].problem.code, "max_below_min");
+    assert_eq!(
+        problems[0].field,
+        Field {
+            section: Some(0),
+            question: Some(0),
+            entry: None,
+            name: "max".into()
+        }
+    );
+    assert_eq!(problems[0].problem.zh, "最多可选 2 项，却要求至少选 3 项");
 }
 
 #[test]

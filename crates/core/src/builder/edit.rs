@@ -67,7 +67,9 @@ impl Draft {
     fn fresh_id(&mut self, prefix: &str, taken: &dyn Fn(&str) -> bool) -> String {
         loop {
             let n = self.next_number;
-            self.next_number = self.next_number.saturating_add(1);
+            // Wrapping, not saturating: past the largest number the search goes on from 0, so it
+            // always ends (the taken ids are finite) even for a stored draft at the limit.
+            self.next_number = self.next_number.wrapping_add(1);
             let id = format!("{prefix}-{n}");
             if !taken(&id) {
                 return id;
