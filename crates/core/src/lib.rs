@@ -2,6 +2,7 @@
 //! screen or a socket. Pure Rust with no I/O, used by the widget, the collector and the CLI alike.
 
 pub mod ballot;
+pub mod builder;
 pub mod codes;
 pub mod export;
 pub mod i18n;
