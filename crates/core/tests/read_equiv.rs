@@ -603,6 +603,15 @@ fn with(sample: &Value, key: &str, value: Option<Value>) -> Value {
     v
 }
 
+/// The start of a value's debug form, enough to tell `None` from a value.
+fn short(v: &impl Debug) -> String {
+    let s = format!("{v:?}");
+    match s.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s,
+    }
+}
+
 /// `T::read` uses every field of `fields` and reads like serde: the sample as a whole, each
 /// field left out, each field `null`, and each field replaced by `{}` (which no field of the
 /// format accepts, so a reader that does not look at the field would still succeed).
@@ -624,15 +633,17 @@ fn reads_every_field<T: Wire + DeserializeOwned + PartialEq + Debug>(
     let whole = T::read(sample);
     if whole.is_none() || whole != serde(sample) {
         errors.push(format!(
-            "{name}: the reader gives {whole:?}, serde {:?}",
-            serde(sample)
+            "{name}: the reader gives {}, serde {}",
+            short(&whole),
+            short(&serde(sample))
         ));
     }
     for f in fields {
         if let Some(v) = T::read(&with(sample, f.name, Some(json!({})))) {
             errors.push(format!(
-                "{name}.{} is not read (with {{}} there, read {v:?})",
-                f.name
+                "{name}.{} is not read (with {{}} there, read {})",
+                f.name,
+                short(&v)
             ));
         }
         for (what, value) in [("left out", None), ("null", Some(Value::Null))] {
@@ -640,8 +651,10 @@ fn reads_every_field<T: Wire + DeserializeOwned + PartialEq + Debug>(
             let (ours, theirs) = (T::read(&changed), serde(&changed));
             if ours != theirs {
                 errors.push(format!(
-                    "{name}.{} {what}: the reader gives {ours:?}, serde {theirs:?}",
-                    f.name
+                    "{name}.{} {what}: the reader gives {}, serde {}",
+                    f.name,
+                    short(&ours),
+                    short(&theirs)
                 ));
             }
         }
