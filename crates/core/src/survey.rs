@@ -2,21 +2,27 @@
 //!
 //! These types are the single source of truth for the survey format. The JSON Schema in
 //! `docs/survey.schema.json` is generated from them (feature `schema`), and `docs/survey-format.md`
-//! describes them for people. Parsing with precise, collected errors lives in `validate/`.
+//! describes them for people. Each type is declared once through the macros of [`wire`], which
+//! also give its field table (walked by `validate` for precise, collected errors) and its reader.
 
 use serde::{Deserialize, Serialize};
+
+pub mod wire;
+
+use wire::{wire_enum, wire_kinds, wire_struct, Field, Shape, Tagged, Wire};
 
 /// The format tag every survey file carries.
 pub const FORMAT: &str = "pingyi/1";
 
-/// Text shown to people: Simplified Chinese is required, English is optional.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Text {
-    pub zh: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub en: Option<String>,
+wire_struct! {
+    /// Text shown to people: Simplified Chinese is required, English is optional.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct Text as Shape::Text {
+        pub zh: String = required,
+        pub en: Option<String> = optional,
+    }
 }
 
 impl Text {
@@ -41,80 +47,76 @@ impl Text {
     }
 }
 
-/// Who casts one ballot: a person, or one household (户).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum VotingUnit {
-    #[default]
-    Person,
-    Household,
+wire_enum! {
+    /// Who casts one ballot: a person, or one household (户).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum VotingUnit {
+        #[default]
+        Person = "person",
+        Household = "household",
+    }
 }
 
-/// Where ballots are sent. Absent means local-only, which is a supported mode.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Collect {
-    /// Base URL of a pingyi/1 collector, e.g. `https://portal.example/pingyi`.
-    pub endpoint: String,
-    /// Optional key sent as the `X-Pingyi-Submit-Key` header.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submit_key: Option<String>,
+wire_struct! {
+    /// Where ballots are sent. Absent means local-only, which is a supported mode.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct Collect {
+        /// Base URL of a pingyi/1 collector, e.g. `https://portal.example/pingyi`.
+        pub endpoint: String = required,
+        /// Optional key sent as the `X-Pingyi-Submit-Key` header.
+        pub submit_key: Option<String> = optional,
+    }
 }
 
-/// A whole survey as the organiser publishes it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Survey {
-    /// Optional, for editors: where the JSON Schema of this format is, e.g. a path to
-    /// `docs/survey.schema.json`, so the editor can complete and check the file. Pingyi ignores it.
-    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
-    pub schema: Option<String>,
-    /// Always `"pingyi/1"`.
-    pub format: String,
-    /// Stable id: lowercase letters, digits, `-` and `_`, 1 to 64 characters.
-    pub id: String,
-    /// Starts at 1; raise it whenever questions change. Ballots name the version they answer.
-    pub version: u32,
-    pub title: Text,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<Text>,
-    /// The village (村湾) or compound (小区) that votes.
-    pub unit: String,
-    /// How many people or households may vote. Used for participation, quorum and over-count flags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eligible: Option<u32>,
-    #[serde(default)]
-    pub voting_unit: VotingUnit,
-    /// Anonymous ballots (无记名), the default. Exports then carry no device ids.
-    #[serde(default = "yes")]
-    pub anonymous: bool,
-    /// Quorum as a share of `eligible`, in percent, reached when participation is strictly more
-    /// than it. Default 50 (more than one half).
-    #[serde(default = "default_quorum")]
-    pub quorum_percent: u32,
-    /// Whether anyone may read the tally (村务公开). Otherwise only the organiser may.
-    #[serde(default)]
-    pub results_public: bool,
-    /// Publish the sorted list of receipt codes with the tally report, so each resident can find
-    /// the code shown after voting (and nothing else about the ballot).
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub publish_receipts: bool,
-    /// Every digital ballot needs a one-time ballot code (选票码) handed out at the meeting; the
-    /// ballot carries only the code's hash. See `codes.rs` and docs/meeting-modes.md.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub codes: bool,
-    /// RFC 3339 time before which ballots are not accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opens_at: Option<String>,
-    /// RFC 3339 time after which ballots are not accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub closes_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collect: Option<Collect>,
-    pub sections: Vec<Section>,
+wire_struct! {
+    /// A whole survey as the organiser publishes it.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct Survey {
+        /// Optional, for editors: where the JSON Schema of this format is, e.g. a path to
+        /// `docs/survey.schema.json`, so the editor can complete and check the file. Pingyi ignores it.
+        pub schema: Option<String> = optional "$schema",
+        /// Always `"pingyi/1"`.
+        pub format: String = required,
+        /// Stable id: lowercase letters, digits, `-` and `_`, 1 to 64 characters.
+        pub id: String = required,
+        /// Starts at 1; raise it whenever questions change. Ballots name the version they answer.
+        pub version: u32 = required,
+        pub title: Text = required,
+        pub description: Option<Text> = optional,
+        /// The village (村湾) or compound (小区) that votes.
+        pub unit: String = required,
+        /// How many people or households may vote. Used for participation, quorum and over-count flags.
+        pub eligible: Option<u32> = optional,
+        pub voting_unit: VotingUnit = default,
+        /// Anonymous ballots (无记名), the default. Exports then carry no device ids.
+        #[serde(default = "yes")]
+        pub anonymous: bool = default(yes),
+        /// Quorum as a share of `eligible`, in percent, reached when participation is strictly more
+        /// than it. Default 50 (more than one half).
+        #[serde(default = "default_quorum")]
+        pub quorum_percent: u32 = default(default_quorum),
+        /// Whether anyone may read the tally (村务公开). Otherwise only the organiser may.
+        pub results_public: bool = default,
+        /// Publish the sorted list of receipt codes with the tally report, so each resident can find
+        /// the code shown after voting (and nothing else about the ballot).
+        #[serde(skip_serializing_if = "is_false")]
+        pub publish_receipts: bool = default,
+        /// Every digital ballot needs a one-time ballot code (选票码) handed out at the meeting; the
+        /// ballot carries only the code's hash. See `codes.rs` and docs/meeting-modes.md.
+        #[serde(skip_serializing_if = "is_false")]
+        pub codes: bool = default,
+        /// RFC 3339 time before which ballots are not accepted.
+        pub opens_at: Option<String> = optional,
+        /// RFC 3339 time after which ballots are not accepted.
+        pub closes_at: Option<String> = optional,
+        pub collect: Option<Collect> = optional,
+        pub sections: Vec<Section> = required,
+    }
 }
 
 fn yes() -> bool {
@@ -124,175 +126,172 @@ fn default_quorum() -> u32 {
     50
 }
 
-/// One screen of questions.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Section {
-    pub id: String,
-    pub title: Text,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<Text>,
-    pub questions: Vec<Question>,
-}
-
-/// A question: common fields plus the fields of its `kind`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Question {
-    /// Unique across the whole survey.
-    pub id: String,
-    pub title: Text,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub help: Option<Text>,
-    /// Required questions must be answered when shown. Default true.
-    #[serde(default = "yes")]
-    pub required: bool,
-    /// Show this question only when another question has one of the given answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_if: Option<Condition>,
-    #[serde(flatten)]
-    pub body: QuestionBody,
-}
-
-/// Show a question when an earlier single-answer question (`scale` without subjects,
-/// `approve`, or `choose`) has one of `any_of` among its answers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Condition {
-    pub question: String,
-    pub any_of: Vec<String>,
-}
-
-/// The kinds of question, tagged by `"kind"`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum QuestionBody {
-    Scale(ScaleQuestion),
-    Choose(ChooseQuestion),
-    Score(ScoreQuestion),
-    Notice(NoticeQuestion),
-    Approve(ApproveQuestion),
-    Text(TextQuestion),
-}
-
-impl QuestionBody {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            QuestionBody::Scale(_) => "scale",
-            QuestionBody::Choose(_) => "choose",
-            QuestionBody::Score(_) => "score",
-            QuestionBody::Notice(_) => "notice",
-            QuestionBody::Approve(_) => "approve",
-            QuestionBody::Text(_) => "text",
-        }
+wire_struct! {
+    /// One screen of questions.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct Section {
+        pub id: String = required,
+        pub title: Text = required,
+        pub description: Option<Text> = optional,
+        pub questions: Vec<Question> = required,
     }
 }
 
-/// Built-in scales.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ScalePreset {
-    /// 满意 / 基本满意 / 不满意 / 不了解 (ids `satisfied`, `basically_satisfied`, `dissatisfied`,
-    /// `unknown`), weights 100 / 70 / 30; 不了解 is not a valid vote.
-    Satisfaction,
-    /// 称职 / 基本称职 / 不称职 (ids `competent`, `basically_competent`, `not_competent`), with
-    /// grades: ≥ 90% 称职 gives 优秀, ≥ 50% 不称职 gives 不称职, otherwise 称职.
-    Appraisal,
+wire_struct! {
+    /// A question: common fields plus the fields of its `kind`.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub struct Question as Shape::Question {
+        /// Unique across the whole survey.
+        pub id: String = required,
+        pub title: Text = required,
+        pub help: Option<Text> = optional,
+        /// Required questions must be answered when shown. Default true.
+        #[serde(default = "yes")]
+        pub required: bool = default(yes),
+        /// Show this question only when another question has one of the given answers.
+        pub show_if: Option<Condition> = optional,
+        pub body: QuestionBody = flatten,
+    }
 }
 
-/// One labelled answer on a scale.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ScaleOption {
-    pub id: String,
-    pub label: Text,
-    /// Points for the weighted score. Not allowed on an option that is not a valid vote.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<i32>,
-    /// True for "don't know" (不了解): shown and counted, but not a valid vote.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub not_valid: bool,
+wire_struct! {
+    /// Show a question when an earlier single-answer question (`scale` without subjects,
+    /// `approve`, or `choose`) has one of `any_of` among its answers.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct Condition {
+        pub question: String = required,
+        pub any_of: Vec<String> = required,
+    }
+}
+
+wire_kinds! {
+    /// The kinds of question, tagged by `"kind"`.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum QuestionBody tagged "kind" {
+        Scale(ScaleQuestion) = "scale",
+        Choose(ChooseQuestion) = "choose",
+        Score(ScoreQuestion) = "score",
+        Notice(NoticeQuestion) = "notice",
+        Approve(ApproveQuestion) = "approve",
+        Text(TextQuestion) = "text",
+    }
+}
+
+wire_enum! {
+    /// Built-in scales.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum ScalePreset {
+        /// 满意 / 基本满意 / 不满意 / 不了解 (ids `satisfied`, `basically_satisfied`, `dissatisfied`,
+        /// `unknown`), weights 100 / 70 / 30; 不了解 is not a valid vote.
+        Satisfaction = "satisfaction",
+        /// 称职 / 基本称职 / 不称职 (ids `competent`, `basically_competent`, `not_competent`), with
+        /// grades: ≥ 90% 称职 gives 优秀, ≥ 50% 不称职 gives 不称职, otherwise 称职.
+        Appraisal = "appraisal",
+    }
+}
+
+wire_struct! {
+    /// One labelled answer on a scale.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct ScaleOption {
+        pub id: String = required,
+        pub label: Text = required,
+        /// Points for the weighted score. Not allowed on an option that is not a valid vote.
+        pub weight: Option<i32> = optional,
+        /// True for "don't know" (不了解): shown and counted, but not a valid vote.
+        #[serde(skip_serializing_if = "is_false")]
+        pub not_valid: bool = default,
+    }
 }
 
 fn is_false(b: &bool) -> bool {
     !*b
 }
 
-/// A grade given when an option's share of valid votes reaches a threshold.
-/// Rules are tried in order; the first that matches gives the grade.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct GradeRule {
-    pub option: String,
-    /// Threshold in percent of valid votes (share ≥ threshold matches).
-    pub at_least_percent: u32,
-    pub grade: Text,
+wire_struct! {
+    /// A grade given when an option's share of valid votes reaches a threshold.
+    /// Rules are tried in order; the first that matches gives the grade.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct GradeRule {
+        pub option: String = required,
+        /// Threshold in percent of valid votes (share ≥ threshold matches).
+        pub at_least_percent: u32 = required,
+        pub grade: Text = required,
+    }
 }
 
-/// Something being rated, chosen or scored: a topic, a cadre, a household, a candidate.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Item {
-    pub id: String,
-    pub label: Text,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<Text>,
+wire_struct! {
+    /// Something being rated, chosen or scored: a topic, a cadre, a household, a candidate.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct Item {
+        pub id: String = required,
+        pub label: Text = required,
+        pub detail: Option<Text> = optional,
+    }
 }
 
-/// `scale`: one answer from labelled options; with `subjects` it is a matrix that rates each
-/// subject on the same scale (满意度测评 of several topics, 民主评议 of several cadres).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ScaleQuestion {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preset: Option<ScalePreset>,
-    /// The options; when empty, the preset's options are used.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub options: Vec<ScaleOption>,
-    /// Grade rules; when empty, the preset's rules are used (if any).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub grades: Vec<GradeRule>,
-    /// Grade when no rule matches; when absent, the preset's (if any).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_grade: Option<Text>,
-    /// Matrix form: rate each subject. Empty means a single rating.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub subjects: Vec<Item>,
+wire_struct! {
+    /// `scale`: one answer from labelled options; with `subjects` it is a matrix that rates each
+    /// subject on the same scale (满意度测评 of several topics, 民主评议 of several cadres).
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct ScaleQuestion {
+        pub preset: Option<ScalePreset> = optional,
+        /// The options; when empty, the preset's options are used.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub options: Vec<ScaleOption> = default,
+        /// Grade rules; when empty, the preset's rules are used (if any).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub grades: Vec<GradeRule> = default,
+        /// Grade when no rule matches; when absent, the preset's (if any).
+        pub default_grade: Option<Text> = optional,
+        /// Matrix form: rate each subject. Empty means a single rating.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub subjects: Vec<Item> = default,
+    }
 }
 
-/// `choose`: pick between `min` and `max` of the options (光荣榜 candidates). With `seats`, the
-/// top `seats` by votes are elected; a tie at the last seat is flagged, not broken.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ChooseQuestion {
-    pub options: Vec<Item>,
-    #[serde(default)]
-    pub min: u32,
-    pub max: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seats: Option<u32>,
+wire_struct! {
+    /// `choose`: pick between `min` and `max` of the options (光荣榜 candidates). With `seats`, the
+    /// top `seats` by votes are elected; a tie at the last seat is flagged, not broken.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct ChooseQuestion {
+        pub options: Vec<Item> = required,
+        pub min: u32 = default,
+        pub max: u32 = required,
+        pub seats: Option<u32> = optional,
+    }
 }
 
-/// A scoring criterion with an integer range and step (环境卫生 0–10 step 1).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Criterion {
-    pub id: String,
-    pub label: Text,
-    pub min: i32,
-    pub max: i32,
-    #[serde(default = "one")]
-    pub step: u32,
+wire_struct! {
+    /// A scoring criterion with an integer range and step (环境卫生 0–10 step 1).
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct Criterion {
+        pub id: String = required,
+        pub label: Text = required,
+        pub min: i32 = required,
+        pub max: i32 = required,
+        #[serde(default = "one")]
+        pub step: u32 = default(one),
+    }
 }
 
 fn one() -> u32 {
@@ -311,64 +310,88 @@ pub enum Combine {
     TrimmedMean { drop: u32 },
 }
 
-/// `score`: each ballot (one judge) scores each subject on each criterion (积分榜).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ScoreQuestion {
-    pub subjects: Vec<Item>,
-    pub criteria: Vec<Criterion>,
-    #[serde(default)]
-    pub combine: Combine,
+/// `Combine` as JSON: `{"method": "mean"}` or `{"method": "trimmed_mean", "drop": 1}`.
+impl Wire for Combine {
+    const SHAPE: Shape = Shape::Tagged(&Tagged {
+        tag: Field::required("method", Shape::OneOf(&["mean", "trimmed_mean"])),
+        fields: &[&[], &[Field::required("drop", u32::SHAPE)]],
+    });
+    fn read(v: &serde_json::Value) -> Option<Self> {
+        let m = v.as_object()?;
+        match wire::req(m, "method", String::read)?.as_str() {
+            "mean" => Some(Combine::Mean),
+            "trimmed_mean" => Some(Combine::TrimmedMean {
+                drop: wire::req(m, "drop", u32::read)?,
+            }),
+            _ => None,
+        }
+    }
 }
 
-/// `notice`: items under public notice (公示榜). Each is answered 无异议 or 有异议; an objection
-/// needs a reason of at most `reason_max_len` characters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct NoticeQuestion {
-    pub items: Vec<Item>,
-    #[serde(default = "default_reason_len")]
-    pub reason_max_len: u32,
+wire_struct! {
+    /// `score`: each ballot (one judge) scores each subject on each criterion (积分榜).
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct ScoreQuestion {
+        pub subjects: Vec<Item> = required,
+        pub criteria: Vec<Criterion> = required,
+        pub combine: Combine = default,
+    }
+}
+
+wire_struct! {
+    /// `notice`: items under public notice (公示榜). Each is answered 无异议 or 有异议; an objection
+    /// needs a reason of at most `reason_max_len` characters.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct NoticeQuestion {
+        pub items: Vec<Item> = required,
+        #[serde(default = "default_reason_len")]
+        pub reason_max_len: u32 = default(default_reason_len),
+    }
 }
 
 fn default_reason_len() -> u32 {
     200
 }
 
-/// What an approval majority is counted against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PassRule {
-    /// More than half of the ballots that answered (赞同 + 反对 + 弃权). The default.
-    #[default]
-    Cast,
-    /// More than half of 赞同 + 反对 (abstentions left out).
-    Valid,
-    /// More than half of the eligible count.
-    Eligible,
+wire_enum! {
+    /// What an approval majority is counted against.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum PassRule {
+        /// More than half of the ballots that answered (赞同 + 反对 + 弃权). The default.
+        #[default]
+        Cast = "cast",
+        /// More than half of 赞同 + 反对 (abstentions left out).
+        Valid = "valid",
+        /// More than half of the eligible count.
+        Eligible = "eligible",
+    }
 }
 
-/// `approve`: 赞同 / 反对 / 弃权 on a proposal (answer ids `for`, `against`, `abstain`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ApproveQuestion {
-    #[serde(default)]
-    pub rule: PassRule,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<Text>,
+wire_struct! {
+    /// `approve`: 赞同 / 反对 / 弃权 on a proposal (answer ids `for`, `against`, `abstain`).
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct ApproveQuestion {
+        pub rule: PassRule = default,
+        pub detail: Option<Text> = optional,
+    }
 }
 
-/// `text`: a free suggestion (意见建议).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct TextQuestion {
-    #[serde(default = "default_text_len")]
-    pub max_len: u32,
+wire_struct! {
+    /// `text`: a free suggestion (意见建议).
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct TextQuestion {
+        #[serde(default = "default_text_len")]
+        pub max_len: u32 = default(default_text_len),
+    }
 }
 
 fn default_text_len() -> u32 {

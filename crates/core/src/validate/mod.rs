@@ -5,9 +5,9 @@
 //!
 //! Parsing a survey happens in three passes:
 //! 1. JSON syntax (`serde_json::Value`); a syntax error is one problem with line and column.
-//! 2. Structure (`reader`): a small hand-written description of the format is walked so that a
-//!    missing field, a wrong type, an unknown field or an unknown `kind` is reported at its exact
-//!    path while every other part is still checked. Broken parts are then patched with
+//! 2. Structure (`reader`): the field tables declared beside each type in `survey.rs` are walked
+//!    so that a missing field, a wrong type, an unknown field or an unknown `kind` is reported at
+//!    its exact path while every other part is still checked. Broken parts are then patched with
 //!    placeholders so that the rest of the file can still be read into the typed model.
 //! 3. Meaning ([`validate_survey`], `survey_rules`): ids, ranges, references, `show_if`, times.
 //!    Problems under a part already reported as broken in pass 2 are left out, so each mistake is
@@ -30,9 +30,10 @@ pub use survey_rules::{is_valid_id, validate_survey};
 
 use serde_json::Value;
 
-use crate::survey::Survey;
+use crate::survey::wire::Wire;
+use crate::survey::{Section, Survey};
 use problems::index_path;
-use reader::{check_and_patch, walk_question, wrong_type, SECTION, SURVEY_TOP};
+use reader::{check_and_patch, walk_question, wrong_type};
 
 /// Parse and validate a survey file. Returns every problem found.
 pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
@@ -63,7 +64,14 @@ pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
         wrong_type("$", "对象 {…}", "an object {…}", &root, &mut out);
         return Err(out);
     };
-    check_and_patch(top, SURVEY_TOP, &["sections"], "$", &mut out, &mut broken);
+    check_and_patch(
+        top,
+        Survey::FIELDS,
+        &["sections"],
+        "$",
+        &mut out,
+        &mut broken,
+    );
 
     let sections_ok = match top.get("sections") {
         None => {
@@ -94,7 +102,14 @@ pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
                 *section = serde_json::json!({ "id": "", "title": { "zh": "-" }, "questions": [] });
                 continue;
             };
-            check_and_patch(sobj, SECTION, &["questions"], &spath, &mut out, &mut broken);
+            check_and_patch(
+                sobj,
+                Section::FIELDS,
+                &["questions"],
+                &spath,
+                &mut out,
+                &mut broken,
+            );
             let qs_path = key_path(&spath, "questions");
             let questions_ok = match sobj.get("questions") {
                 None => {

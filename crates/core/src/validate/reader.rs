@@ -3,176 +3,22 @@
 //! typed deserializers, which would add tens of KB to the residents' wasm bundle (DEVELOPERS.md,
 //! "The bundle budget").
 //!
-//! A small description of the format ([`Shape`] and the field tables) is walked so that a missing
-//! field, a wrong type, an unknown field or an unknown `kind` is reported at its exact path while
-//! every other part is still checked. Broken parts are then patched with placeholders so that the
-//! rest of the file can still be read.
+//! The field tables declared beside each type in `survey.rs` ([`Wire::FIELDS`], see
+//! `survey/wire.rs`) are walked so that a missing field, a wrong type, an unknown field or an
+//! unknown `kind` is reported at its exact path while every other part is still checked. Broken
+//! parts are then patched with placeholders so that the rest of the file can still be read, by
+//! [`Wire::read`] of the same declarations.
 
 use serde_json::{Map, Value};
 
 use super::problems::{index_path, key_path, show, Problem};
+use crate::survey::wire::{Field, Need, Shape, Wire};
+use crate::survey::{Question, QuestionBody, Survey, Text};
 
-pub(super) use read::survey;
-
-#[derive(Clone, Copy)]
-pub(super) enum Shape {
-    Str,
-    Bool,
-    U32,
-    I32,
-    /// `{"zh": "...", "en": "..."}`
-    Text,
-    /// A string from a fixed list.
-    OneOf(&'static [&'static str]),
-    Obj(&'static [Field]),
-    Arr(&'static Shape),
-    /// `{"method": "mean"}` or `{"method": "trimmed_mean", "drop": 1}`
-    Combine,
+/// Read the checked (and patched) tree into the typed model.
+pub(super) fn survey(v: &Value) -> Option<Survey> {
+    Survey::read(v)
 }
-
-#[derive(Clone, Copy, PartialEq)]
-pub(super) enum Need {
-    /// Must be present; `null` is not allowed.
-    Required,
-    /// May be absent or `null`.
-    Optional,
-    /// May be absent (a default applies) but not `null`.
-    Defaulted,
-}
-
-#[derive(Clone, Copy)]
-pub(super) struct Field {
-    name: &'static str,
-    need: Need,
-    shape: Shape,
-}
-
-const fn req(name: &'static str, shape: Shape) -> Field {
-    Field {
-        name,
-        need: Need::Required,
-        shape,
-    }
-}
-const fn opt(name: &'static str, shape: Shape) -> Field {
-    Field {
-        name,
-        need: Need::Optional,
-        shape,
-    }
-}
-const fn def(name: &'static str, shape: Shape) -> Field {
-    Field {
-        name,
-        need: Need::Defaulted,
-        shape,
-    }
-}
-
-const TEXT: &[Field] = &[req("zh", Shape::Str), opt("en", Shape::Str)];
-const ITEM: &[Field] = &[
-    req("id", Shape::Str),
-    req("label", Shape::Text),
-    opt("detail", Shape::Text),
-];
-const SCALE_OPTION: &[Field] = &[
-    req("id", Shape::Str),
-    req("label", Shape::Text),
-    opt("weight", Shape::I32),
-    def("not_valid", Shape::Bool),
-];
-const GRADE_RULE: &[Field] = &[
-    req("option", Shape::Str),
-    req("at_least_percent", Shape::U32),
-    req("grade", Shape::Text),
-];
-const CRITERION: &[Field] = &[
-    req("id", Shape::Str),
-    req("label", Shape::Text),
-    req("min", Shape::I32),
-    req("max", Shape::I32),
-    def("step", Shape::U32),
-];
-const CONDITION: &[Field] = &[
-    req("question", Shape::Str),
-    req("any_of", Shape::Arr(&Shape::Str)),
-];
-const COLLECT: &[Field] = &[req("endpoint", Shape::Str), opt("submit_key", Shape::Str)];
-
-const KINDS: &[&str] = &["scale", "choose", "score", "notice", "approve", "text"];
-
-const QUESTION_COMMON: &[Field] = &[
-    req("id", Shape::Str),
-    req("title", Shape::Text),
-    opt("help", Shape::Text),
-    def("required", Shape::Bool),
-    opt("show_if", Shape::Obj(CONDITION)),
-];
-
-fn kind_fields(kind: &str) -> Option<&'static [Field]> {
-    const SCALE: &[Field] = &[
-        opt("preset", Shape::OneOf(&["satisfaction", "appraisal"])),
-        def("options", Shape::Arr(&Shape::Obj(SCALE_OPTION))),
-        def("grades", Shape::Arr(&Shape::Obj(GRADE_RULE))),
-        opt("default_grade", Shape::Text),
-        def("subjects", Shape::Arr(&Shape::Obj(ITEM))),
-    ];
-    const CHOOSE: &[Field] = &[
-        req("options", Shape::Arr(&Shape::Obj(ITEM))),
-        def("min", Shape::U32),
-        req("max", Shape::U32),
-        opt("seats", Shape::U32),
-    ];
-    const SCORE: &[Field] = &[
-        req("subjects", Shape::Arr(&Shape::Obj(ITEM))),
-        req("criteria", Shape::Arr(&Shape::Obj(CRITERION))),
-        def("combine", Shape::Combine),
-    ];
-    const NOTICE: &[Field] = &[
-        req("items", Shape::Arr(&Shape::Obj(ITEM))),
-        def("reason_max_len", Shape::U32),
-    ];
-    const APPROVE: &[Field] = &[
-        def("rule", Shape::OneOf(&["cast", "valid", "eligible"])),
-        opt("detail", Shape::Text),
-    ];
-    const TEXT_Q: &[Field] = &[def("max_len", Shape::U32)];
-    Some(match kind {
-        "scale" => SCALE,
-        "choose" => CHOOSE,
-        "score" => SCORE,
-        "notice" => NOTICE,
-        "approve" => APPROVE,
-        "text" => TEXT_Q,
-        _ => return None,
-    })
-}
-
-pub(super) const SECTION: &[Field] = &[
-    req("id", Shape::Str),
-    req("title", Shape::Text),
-    opt("description", Shape::Text),
-];
-
-pub(super) const SURVEY_TOP: &[Field] = &[
-    opt("$schema", Shape::Str),
-    req("format", Shape::Str),
-    req("id", Shape::Str),
-    req("version", Shape::U32),
-    req("title", Shape::Text),
-    opt("description", Shape::Text),
-    req("unit", Shape::Str),
-    opt("eligible", Shape::U32),
-    def("voting_unit", Shape::OneOf(&["person", "household"])),
-    def("anonymous", Shape::Bool),
-    def("quorum_percent", Shape::U32),
-    def("results_public", Shape::Bool),
-    def("publish_receipts", Shape::Bool),
-    def("codes", Shape::Bool),
-    opt("opens_at", Shape::Str),
-    opt("closes_at", Shape::Str),
-    opt("collect", Shape::Obj(COLLECT)),
-];
 
 pub(super) fn wrong_type(path: &str, zh: &str, en: &str, got: &Value, out: &mut Vec<Problem>) {
     out.push(Problem::new(
@@ -243,7 +89,7 @@ fn walk(v: &Value, shape: Shape, path: &str, out: &mut Vec<Problem>) {
                     format!("{path} must be a text object like {{\"zh\": \"…\", \"en\": \"…\"}}, not a plain string"),
                 ));
             } else {
-                walk_object(v, &[TEXT], &[], path, out);
+                walk_object(v, &[Text::FIELDS], &[], path, out);
             }
         }
         Shape::OneOf(values) => match v.as_str() {
@@ -273,13 +119,20 @@ fn walk(v: &Value, shape: Shape, path: &str, out: &mut Vec<Problem>) {
             }
             None => wrong_type(path, "数组", "an array", v, out),
         },
-        Shape::Combine => {
-            const METHOD: &[Field] = &[req("method", Shape::OneOf(&["mean", "trimmed_mean"]))];
-            const TRIMMED: &[Field] = &[req("method", Shape::Str), req("drop", Shape::U32)];
-            match v.get("method").and_then(Value::as_str) {
-                Some("trimmed_mean") => walk_object(v, &[TRIMMED], &[], path, out),
-                _ => walk_object(v, &[METHOD], &[], path, out),
-            }
+        Shape::Tagged(t) => {
+            // The fields beside the tag are known once the tag names one of its values.
+            let beside = match (t.tag.shape, v.get(t.tag.name).and_then(Value::as_str)) {
+                (Shape::OneOf(names), Some(n)) => names
+                    .iter()
+                    .position(|name| *name == n)
+                    .and_then(|i| t.fields.get(i).copied()),
+                _ => None,
+            };
+            let beside = beside.unwrap_or_default();
+            walk_object(v, &[std::slice::from_ref(&t.tag), beside], &[], path, out);
+        }
+        Shape::Question => {
+            walk_question(v, path, out);
         }
     }
 }
@@ -307,15 +160,18 @@ fn walk_object(
                 .iter()
                 .any(|fs| fs.iter().any(|f| f.name == key.as_str()));
         if !known {
-            let p = key_path(path, key);
-            out.push(Problem::new(
-                &p,
-                "unknown_field",
-                format!("未知字段“{}”（拼写错误？）", show(key)),
-                format!("unknown field \"{}\" (a typo?)", show(key)),
-            ));
+            out.push(unknown_field(path, key));
         }
     }
+}
+
+fn unknown_field(path: &str, key: &str) -> Problem {
+    Problem::new(
+        key_path(path, key),
+        "unknown_field",
+        format!("未知字段“{}”（拼写错误？）", show(key)),
+        format!("unknown field \"{}\" (a typo?)", show(key)),
+    )
 }
 
 /// Check one field of an object; returns whether it is fine.
@@ -348,22 +204,25 @@ fn placeholder(shape: Shape) -> Value {
         Shape::Text => serde_json::json!({ "zh": "-" }),
         Shape::OneOf(values) => Value::String(values.first().copied().unwrap_or("").to_string()),
         Shape::Arr(_) => Value::Array(Vec::new()),
-        Shape::Obj(_) | Shape::Combine => Value::Object(Map::new()),
+        Shape::Obj(_) | Shape::Tagged(_) | Shape::Question => Value::Object(Map::new()),
     }
 }
 
 /// Check the fields of `obj` (already known to be an object) and patch broken ones in place:
 /// required fields get a placeholder, optional ones are removed, unknown keys are removed.
-/// Paths of broken parts go to `broken`.
+/// The fields named in `elsewhere` are left to the caller. Paths of broken parts go to `broken`.
 pub(super) fn check_and_patch(
     obj: &mut Map<String, Value>,
     fields: &[Field],
-    extra: &[&str],
+    elsewhere: &[&str],
     path: &str,
     out: &mut Vec<Problem>,
     broken: &mut Vec<String>,
 ) {
     for f in fields {
+        if elsewhere.contains(&f.name) {
+            continue;
+        }
         if !check_field(obj, f, path, out) {
             broken.push(key_path(path, f.name));
             if f.need == Need::Required {
@@ -375,16 +234,11 @@ pub(super) fn check_and_patch(
     }
     let unknown: Vec<String> = obj
         .keys()
-        .filter(|k| !extra.contains(&k.as_str()) && !fields.iter().any(|f| f.name == k.as_str()))
+        .filter(|k| !fields.iter().any(|f| f.name == k.as_str()))
         .cloned()
         .collect();
     for key in unknown {
-        out.push(Problem::new(
-            key_path(path, &key),
-            "unknown_field",
-            format!("未知字段“{}”（拼写错误？）", show(&key)),
-            format!("unknown field \"{}\" (a typo?)", show(&key)),
-        ));
+        out.push(unknown_field(path, &key));
         obj.remove(&key);
     }
 }
@@ -396,31 +250,37 @@ pub(super) fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bo
         wrong_type(path, "对象 {…}", "an object {…}", v, out);
         return false;
     };
-    let kind_path = key_path(path, "kind");
-    let kind = match map.get("kind") {
+    let kind_path = key_path(path, QuestionBody::TAG);
+    let kinds = QuestionBody::KINDS;
+    let kind = match map.get(QuestionBody::TAG) {
         None => {
             out.push(Problem::new(
                 &kind_path,
                 "missing_field",
-                format!("缺少必填字段“kind”（题型），可选：{}", KINDS.join("、")),
                 format!(
-                    "missing required field \"kind\"; one of: {}",
-                    KINDS.join(", ")
+                    "缺少必填字段“{}”（题型），可选：{}",
+                    QuestionBody::TAG,
+                    kinds.join("、")
+                ),
+                format!(
+                    "missing required field \"{}\"; one of: {}",
+                    QuestionBody::TAG,
+                    kinds.join(", ")
                 ),
             ));
             None
         }
-        Some(Value::String(k)) => match kind_fields(k) {
+        Some(Value::String(k)) => match QuestionBody::fields_of(k) {
             Some(fields) => Some(fields),
             None => {
                 out.push(Problem::new(
                     &kind_path,
                     "unknown_kind",
-                    format!("未知题型“{}”，可选：{}", show(k), KINDS.join("、")),
+                    format!("未知题型“{}”，可选：{}", show(k), kinds.join("、")),
                     format!(
                         "unknown question kind \"{}\"; one of: {}",
                         show(k),
-                        KINDS.join(", ")
+                        kinds.join(", ")
                     ),
                 ));
                 None
@@ -432,235 +292,19 @@ pub(super) fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bo
         }
     };
     match kind {
-        Some(fields) => walk_object(v, &[QUESTION_COMMON, fields], &["kind"], path, out),
+        Some(fields) => walk_object(
+            v,
+            &[Question::FIELDS, fields],
+            &[QuestionBody::TAG],
+            path,
+            out,
+        ),
         // Without a known kind the kind's own fields are unknown: check only the common ones.
         None => {
-            for f in QUESTION_COMMON {
+            for f in Question::FIELDS {
                 check_field(map, f, path, out);
             }
         }
     }
     out.len() == before
-}
-
-/// Reading the checked (and patched) tree into the typed model ([`survey`]).
-///
-/// This is done by hand rather than with `serde_json::from_value::<Survey>`: the derived
-/// `Deserialize` of the model would bring serde_json's `Value` deserializer and serde's buffering
-/// for `#[serde(flatten)]` and internally tagged enums into the widget (tens of KB of wasm). It
-/// accepts exactly what the derived `Deserialize` accepts from a tree that passed pass 2;
-/// `tests/read_equiv.rs` checks that the two agree.
-mod read {
-    use serde_json::{Map, Value};
-
-    use crate::survey::*;
-
-    type Obj = Map<String, Value>;
-    type Conv<T> = fn(&Value) -> Option<T>;
-
-    /// A required field.
-    fn req<T>(m: &Obj, key: &str, f: Conv<T>) -> Option<T> {
-        f(m.get(key)?)
-    }
-    /// An `Option` field: absent or `null` is `None`.
-    fn opt<T>(m: &Obj, key: &str, f: Conv<T>) -> Option<Option<T>> {
-        match m.get(key) {
-            None | Some(Value::Null) => Some(None),
-            Some(v) => f(v).map(Some),
-        }
-    }
-    /// A field with a default when absent (`null` is not allowed).
-    fn def<T>(m: &Obj, key: &str, f: Conv<T>, default: T) -> Option<T> {
-        match m.get(key) {
-            None => Some(default),
-            Some(v) => f(v),
-        }
-    }
-    fn list<T>(v: &Value, f: Conv<T>) -> Option<Vec<T>> {
-        v.as_array()?.iter().map(f).collect()
-    }
-    fn string(v: &Value) -> Option<String> {
-        v.as_str().map(str::to_string)
-    }
-    fn uint(v: &Value) -> Option<u32> {
-        u32::try_from(v.as_u64()?).ok()
-    }
-    fn int(v: &Value) -> Option<i32> {
-        i32::try_from(v.as_i64()?).ok()
-    }
-    fn boolean(v: &Value) -> Option<bool> {
-        v.as_bool()
-    }
-    fn text(v: &Value) -> Option<Text> {
-        let m = v.as_object()?;
-        Some(Text {
-            zh: req(m, "zh", string)?,
-            en: opt(m, "en", string)?,
-        })
-    }
-    fn item(v: &Value) -> Option<Item> {
-        let m = v.as_object()?;
-        Some(Item {
-            id: req(m, "id", string)?,
-            label: req(m, "label", text)?,
-            detail: opt(m, "detail", text)?,
-        })
-    }
-    fn items(v: &Value) -> Option<Vec<Item>> {
-        list(v, item)
-    }
-
-    pub(in crate::validate) fn survey(v: &Value) -> Option<Survey> {
-        let m = v.as_object()?;
-        Some(Survey {
-            schema: opt(m, "$schema", string)?,
-            format: req(m, "format", string)?,
-            id: req(m, "id", string)?,
-            version: req(m, "version", uint)?,
-            title: req(m, "title", text)?,
-            description: opt(m, "description", text)?,
-            unit: req(m, "unit", string)?,
-            eligible: opt(m, "eligible", uint)?,
-            voting_unit: def(
-                m,
-                "voting_unit",
-                |v| match v.as_str()? {
-                    "person" => Some(VotingUnit::Person),
-                    "household" => Some(VotingUnit::Household),
-                    _ => None,
-                },
-                VotingUnit::Person,
-            )?,
-            anonymous: def(m, "anonymous", boolean, true)?,
-            quorum_percent: def(m, "quorum_percent", uint, 50)?,
-            results_public: def(m, "results_public", boolean, false)?,
-            publish_receipts: def(m, "publish_receipts", boolean, false)?,
-            codes: def(m, "codes", boolean, false)?,
-            opens_at: opt(m, "opens_at", string)?,
-            closes_at: opt(m, "closes_at", string)?,
-            collect: opt(m, "collect", |v| {
-                let m = v.as_object()?;
-                Some(Collect {
-                    endpoint: req(m, "endpoint", string)?,
-                    submit_key: opt(m, "submit_key", string)?,
-                })
-            })?,
-            sections: req(m, "sections", |v| list(v, section))?,
-        })
-    }
-
-    fn section(v: &Value) -> Option<Section> {
-        let m = v.as_object()?;
-        Some(Section {
-            id: req(m, "id", string)?,
-            title: req(m, "title", text)?,
-            description: opt(m, "description", text)?,
-            questions: req(m, "questions", |v| list(v, question))?,
-        })
-    }
-
-    fn question(v: &Value) -> Option<Question> {
-        let m = v.as_object()?;
-        let body = match m.get("kind")?.as_str()? {
-            "scale" => QuestionBody::Scale(ScaleQuestion {
-                preset: opt(m, "preset", |v| match v.as_str()? {
-                    "satisfaction" => Some(ScalePreset::Satisfaction),
-                    "appraisal" => Some(ScalePreset::Appraisal),
-                    _ => None,
-                })?,
-                options: def(m, "options", |v| list(v, scale_option), Vec::new())?,
-                grades: def(m, "grades", |v| list(v, grade_rule), Vec::new())?,
-                default_grade: opt(m, "default_grade", text)?,
-                subjects: def(m, "subjects", items, Vec::new())?,
-            }),
-            "choose" => QuestionBody::Choose(ChooseQuestion {
-                options: req(m, "options", items)?,
-                min: def(m, "min", uint, 0)?,
-                max: req(m, "max", uint)?,
-                seats: opt(m, "seats", uint)?,
-            }),
-            "score" => QuestionBody::Score(ScoreQuestion {
-                subjects: req(m, "subjects", items)?,
-                criteria: req(m, "criteria", |v| list(v, criterion))?,
-                combine: def(m, "combine", combine, Combine::Mean)?,
-            }),
-            "notice" => QuestionBody::Notice(NoticeQuestion {
-                items: req(m, "items", items)?,
-                reason_max_len: def(m, "reason_max_len", uint, 200)?,
-            }),
-            "approve" => QuestionBody::Approve(ApproveQuestion {
-                rule: def(
-                    m,
-                    "rule",
-                    |v| match v.as_str()? {
-                        "cast" => Some(PassRule::Cast),
-                        "valid" => Some(PassRule::Valid),
-                        "eligible" => Some(PassRule::Eligible),
-                        _ => None,
-                    },
-                    PassRule::Cast,
-                )?,
-                detail: opt(m, "detail", text)?,
-            }),
-            "text" => QuestionBody::Text(TextQuestion {
-                max_len: def(m, "max_len", uint, 500)?,
-            }),
-            _ => return None,
-        };
-        Some(Question {
-            id: req(m, "id", string)?,
-            title: req(m, "title", text)?,
-            help: opt(m, "help", text)?,
-            required: def(m, "required", boolean, true)?,
-            show_if: opt(m, "show_if", |v| {
-                let m = v.as_object()?;
-                Some(Condition {
-                    question: req(m, "question", string)?,
-                    any_of: req(m, "any_of", |v| list(v, string))?,
-                })
-            })?,
-            body,
-        })
-    }
-
-    fn scale_option(v: &Value) -> Option<ScaleOption> {
-        let m = v.as_object()?;
-        Some(ScaleOption {
-            id: req(m, "id", string)?,
-            label: req(m, "label", text)?,
-            weight: opt(m, "weight", int)?,
-            not_valid: def(m, "not_valid", boolean, false)?,
-        })
-    }
-
-    fn grade_rule(v: &Value) -> Option<GradeRule> {
-        let m = v.as_object()?;
-        Some(GradeRule {
-            option: req(m, "option", string)?,
-            at_least_percent: req(m, "at_least_percent", uint)?,
-            grade: req(m, "grade", text)?,
-        })
-    }
-
-    fn criterion(v: &Value) -> Option<Criterion> {
-        let m = v.as_object()?;
-        Some(Criterion {
-            id: req(m, "id", string)?,
-            label: req(m, "label", text)?,
-            min: req(m, "min", int)?,
-            max: req(m, "max", int)?,
-            step: def(m, "step", uint, 1)?,
-        })
-    }
-
-    fn combine(v: &Value) -> Option<Combine> {
-        let m = v.as_object()?;
-        match req(m, "method", string)?.as_str() {
-            "mean" => Some(Combine::Mean),
-            "trimmed_mean" => Some(Combine::TrimmedMean {
-                drop: req(m, "drop", uint)?,
-            }),
-            _ => None,
-        }
-    }
 }
