@@ -17,23 +17,18 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use pingyi_core::codes::CodeError;
-use pingyi_core::outbox::Policy;
 use pingyi_core::{Ballot, Survey};
 
 use super::status::OutboxStatus;
 use super::survey_form::SurveyForm;
 use super::{tr, txt};
-use crate::embed::{Config, SurveySource};
+use crate::app::{load_survey, loading, start_voting, Load, LoadFailed, Voting};
+use crate::embed::Config;
 use crate::i18n::{kiosk_count, kiosk_load_failed, pin_wait, Key, KioskKey, Lang};
 use crate::kiosk::{
     autocomplete_off, clear_focus_and_selection, count_ballots, fetch_code_hints, pin_valid,
-    strip_acked, KioskRecord, PinAttempt,
+    KioskRecord, PinAttempt,
 };
-// JSON through the browser's JSON.parse and `serde_json::Value` (see `net`): no typed serde
-// deserializer in the wasm.
-use crate::net::{fetch_text, parse_survey};
-use crate::outbox::{Outbox, Target};
-use crate::store::Store;
 
 /// How long the thank-you screen stays before the next voter's welcome (or until 完成).
 const THANKS_MS: u64 = 8000;
@@ -43,56 +38,20 @@ fn t(lang: RwSignal<Lang>, key: KioskKey) -> Signal<&'static str> {
     Signal::derive(move || lang.get().t(key))
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    Loading,
-    Failed(String),
-    Ready(Arc<Survey>),
-}
-
-/// The kiosk page.
+/// The kiosk page: the survey is loaded as the widget loads it.
 #[component]
 pub fn Kiosk(config: Config) -> impl IntoView {
     let lang = RwSignal::new(config.lang);
     // Large text for the whole tablet, set by the organiser (`&elder=1` on the kiosk link, or
     // `data-elder`); not a per-voter switch, so one voter's choice never carries to the next.
     let elder = config.elder;
-    let load = RwSignal::new(Load::Loading);
-    let parsed = move |json: &str| match parse_survey(json) {
-        Ok(s) => {
-            if let Ok(store) = Store::open() {
-                let _ = store.put_survey(&s.id, json);
-            }
-            Load::Ready(Arc::new(s))
-        }
-        Err(p) => Load::Failed(
-            p.iter()
-                .map(|p| format!("{} {}", p.path, lang.get_untracked().problem(p)))
-                .collect::<Vec<_>>()
-                .join(lang.get_untracked().t(Key::ListSeparator)),
-        ),
-    };
-    match config.source.clone() {
-        SurveySource::Inline(json) => load.set(parsed(&json)),
-        SurveySource::Misconfigured(m) => load.set(Load::Failed(m)),
-        SurveySource::Url(url) => leptos::task::spawn_local(async move {
-            let next = match fetch_text(&url).await {
-                Ok(json) => parsed(&json),
-                Err(e) => Load::Failed(kiosk_load_failed(
-                    lang.get_untracked(),
-                    KioskKey::SurveyLoadFailed,
-                    &format!("{e:?}"),
-                )),
-            };
-            let _ = load.try_set(next);
-        }),
-    }
+    let load = load_survey(&config);
     let config = Arc::new(config);
     view! {
         <div class="pingyi py-kiosk" class:elder=elder lang=move || lang.get().code() data-testid="pingyi">
             {move || match load.get() {
-                Load::Loading => view! { <p class="py-status" data-testid="loading">{tr(lang, Key::Loading)}</p> }.into_any(),
-                Load::Failed(m) => view! { <p class="py-error" role="alert" data-testid="load-error">{m}</p> }.into_any(),
+                Load::Loading => loading(lang).into_any(),
+                Load::Failed(error) => view! { <LoadFailed error lang/> }.into_any(),
                 Load::Ready(survey) => view! { <KioskReady survey config=config.clone() lang/> }.into_any(),
             }}
         </div>
@@ -114,12 +73,14 @@ enum Screen {
 #[component]
 fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) -> impl IntoView {
     let sid = survey.id.clone();
-    let store = Store::open_and_probe();
-    let device = store
-        .as_ref()
-        .map_err(Clone::clone)
-        .and_then(|s| s.device_id());
-    let (Ok(store), Ok(device)) = (store, device) else {
+    // Storage probe, device id and delivery as in the widget; a kiosk is a shared tablet, never
+    // personal, so no receipt stays once a ballot is uploaded.
+    let Voting {
+        device,
+        outbox,
+        keep,
+    } = start_voting(&survey, &config, false);
+    let (Ok(device), Some(outbox)) = (device, outbox) else {
         return view! {
             <p class="py-error" role="alert" data-testid="storage-error">
                 {t(lang, KioskKey::NoStorage)}
@@ -127,19 +88,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
         }
         .into_any();
     };
-    let target = config
-        .collect_target(survey.collect.as_ref())
-        .map(|(endpoint, submit_key)| Target {
-            endpoint,
-            submit_key,
-        });
-    let endpoint = target.as_ref().map(|t| t.endpoint.clone());
-    let mut policy = Policy::default();
-    if let Some(ms) = config.retry_base_ms.filter(|ms| *ms > 0) {
-        policy.base_delay_ms = ms;
-    }
-    strip_acked(&sid);
-    let outbox = Outbox::start(&store, &sid, target, policy);
+    let endpoint = keep.endpoint;
     let record = RwSignal::new(KioskRecord::load(&sid));
     let count = RwSignal::new(count_ballots(&sid));
     let screen = RwSignal::new(if record.get_untracked().is_some() {
@@ -148,16 +97,6 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
         Screen::Setup
     });
     let voter = StoredValue::new(0u32);
-
-    // Whenever the outbox reports progress: strip acknowledged ballots, recount.
-    {
-        let sid = sid.clone();
-        Effect::new(move |_| {
-            outbox.snapshot.track();
-            strip_acked(&sid);
-            count.set(count_ballots(&sid));
-        });
-    }
 
     let welcome = move || {
         clear_focus_and_selection();
