@@ -1,5 +1,7 @@
 //! The widget's top level: load the survey, check storage, start the outbox, then switch between
-//! the form and the thank-you screen, with the upload status underneath.
+//! the form and the thank-you screen, with the upload status underneath. The kiosk (feature
+//! `kiosk`) is a mode of the widget: it loads the survey with [`load_survey`] and shows
+//! [`LoadFailed`], and probes storage and starts delivery with [`start_voting`], as the widget does.
 //!
 //! Residents see no results here: on a shared phone or kiosk, comparing results before and after
 //! a neighbour votes would reveal the neighbour's ballot. The 查看本机结果（组织者） link opens the

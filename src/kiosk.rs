@@ -37,6 +37,7 @@ pub use pingyi_core::record::kiosk_key;
 
 use pingyi_core::kiosk::string_set;
 
+use crate::net::{fetch_text_with_token, FetchError};
 use crate::store::Store;
 
 /// The kiosk record of one survey (core's [`pingyi_core::kiosk::KioskRecord`], whose fields and
@@ -111,20 +112,18 @@ pub fn strip_acked(survey_id: &str) -> usize {
 }
 
 /// Loads the survey's code hints from the collector with the admin token (used for this one
-/// request, never stored): `(hints, used hashes)`.
+/// request, never stored): `(hints, used hashes)`. Fetched as the widget fetches its survey.
 pub async fn fetch_code_hints(
     endpoint: &str,
     survey_id: &str,
     token: &str,
-) -> Result<(BTreeSet<String>, BTreeSet<String>), String> {
+) -> Result<(BTreeSet<String>, BTreeSet<String>), FetchError> {
     let url = format!(
         "{}/v1/surveys/{survey_id}/codes/hints",
         endpoint.trim_end_matches('/')
     );
-    let text = pingyi_browser::fetch::get_text(&url, Some(token))
-        .await
-        .map_err(|e| e.to_string())?;
-    let v = crate::net::parse_json(&text)?;
+    let text = fetch_text_with_token(&url, token).await?;
+    let v = crate::net::parse_json(&text).map_err(FetchError::Network)?;
     Ok((string_set(v.get("hints")), string_set(v.get("used"))))
 }
 

@@ -1,6 +1,7 @@
 //! HTTP at the edge, over the shared browser layer's `fetch` (`pingyi_browser`; no HTTP crate: bytes matter).
 //!
-//! - [`fetch_text`]: GET a survey file (a URL, or a collector's `/v1/surveys/{id}`).
+//! - [`fetch_text`]: GET a survey file (a URL, or a collector's `/v1/surveys/{id}`);
+//!   [`fetch_text_with_token`] the same with an organiser's admin token (the kiosk's code hints).
 //! - [`submit`]: POST one pingyi/1 batch to `{endpoint}/v1/surveys/{id}/ballots`, aborted after a
 //!   timeout with an `AbortController`, and turned into core's [`Outcome`]. What to do with the
 //!   outcome is decided by `pingyi_core::outbox`, not here.
@@ -23,7 +24,18 @@ pub enum FetchError {
 
 /// GETs `url` and returns the body as text.
 pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
-    match Request::get(url).send().await {
+    answer_text(Request::get(url)).await
+}
+
+/// [`fetch_text`] with an organiser's admin token (`authorization: Bearer`), never cached: the
+/// kiosk's code hints.
+pub async fn fetch_text_with_token(url: &str, token: &str) -> Result<String, FetchError> {
+    answer_text(Request::get(url).bearer(Some(token)).no_store()).await
+}
+
+/// Sends `request` and returns the body of a 2xx answer.
+async fn answer_text(request: Request<'_>) -> Result<String, FetchError> {
+    match request.send().await {
         Ok(answer) if answer.ok() => Ok(answer.body),
         Ok(answer) => Err(FetchError::Status(answer.status)),
         Err(pingyi_browser::FetchError::Network(m)) => Err(FetchError::Network(m)),

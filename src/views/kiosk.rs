@@ -24,18 +24,30 @@ use super::survey_form::SurveyForm;
 use super::{tr, txt};
 use crate::app::{load_survey, loading, start_voting, Load, LoadFailed, Voting};
 use crate::embed::Config;
-use crate::i18n::{kiosk_count, kiosk_load_failed, pin_wait, Key, KioskKey, Lang};
+use crate::i18n::{http_status, kiosk_count, kiosk_load_failed, pin_wait, Key, KioskKey, Lang};
 use crate::kiosk::{
     autocomplete_off, clear_focus_and_selection, count_ballots, fetch_code_hints, pin_valid,
     KioskRecord, PinAttempt,
 };
+use crate::net::FetchError;
 
 /// How long the thank-you screen stays before the next voter's welcome (or until 完成).
 const THANKS_MS: u64 = 8000;
 
-/// A fixed kiosk string in the current language.
-fn t(lang: RwSignal<Lang>, key: KioskKey) -> Signal<&'static str> {
-    Signal::derive(move || lang.get().t(key))
+/// A fixed kiosk string in the current language, as one `Signal<String>` like the widget's
+/// [`tr`], so that both render through one monomorphised text view.
+fn t(lang: RwSignal<Lang>, key: KioskKey) -> Signal<String> {
+    Signal::derive(move || lang.get().t(key).to_string())
+}
+
+/// "本机已投 N 票", with the number in `data-count` (the welcome screen and the panel).
+fn count_line(lang: RwSignal<Lang>, count: RwSignal<usize>) -> impl IntoView {
+    let n = Signal::derive(move || count.get().to_string());
+    view! {
+        <p class="py-kiosk-count" data-testid="kiosk-count" data-count=n>
+            {Signal::derive(move || kiosk_count(lang.get(), count.get()))}
+        </p>
+    }
 }
 
 /// The kiosk page: the survey is loaded as the widget loads it.
@@ -198,9 +210,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
             view! {
                 <section class="py-kiosk-panel" data-testid="kiosk-panel">
                     <h3 class="py-section-title">{t(lang, KioskKey::Organiser)}</h3>
-                    <p class="py-kiosk-count" data-testid="kiosk-count" data-count=move || count.get().to_string()>
-                        {move || kiosk_count(lang.get(), count.get())}
-                    </p>
+                    {count_line(lang, count)}
                     <OutboxStatus outbox lang/>
                     <div class="py-buttons">
                         <button type="button" class="py-button py-primary" data-testid="kiosk-resume"
@@ -212,7 +222,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
                                 r.ended = !r.ended;
                                 r.save(&sid);
                             })>
-                            {move || lang.get().t(if ended() { KioskKey::ResumeVoting } else { KioskKey::EndVoting })}
+                            {Signal::derive(move || lang.get().t(if ended() { KioskKey::ResumeVoting } else { KioskKey::EndVoting }).to_string())}
                         </button>
                         <button type="button" class="py-button py-secondary" data-testid="kiosk-exit"
                             on:click=move |_| {
@@ -293,10 +303,15 @@ fn Setup(
                             on_done.run(());
                         }
                         Err(e) => {
+                            let l = lang.get_untracked();
+                            let detail = match e {
+                                FetchError::Status(code) => http_status(l, code),
+                                FetchError::Network(m) => m,
+                            };
                             let _ = error.try_set(Some(kiosk_load_failed(
-                                lang.get_untracked(),
+                                l,
                                 KioskKey::CodesLoadFailed,
-                                &e.to_string(),
+                                &detail,
                             )));
                             let _ = busy.try_set(false);
                         }
@@ -378,9 +393,7 @@ fn Welcome(
     view! {
         <section class="py-kiosk-welcome" data-testid="kiosk-welcome">
             <h3 class="py-kiosk-next">{t(lang, KioskKey::NextVoter)}</h3>
-            <p class="py-kiosk-count" data-testid="kiosk-count" data-count=move || count.get().to_string()>
-                {move || kiosk_count(lang.get(), count.get())}
-            </p>
+            {count_line(lang, count)}
             <Show when=move || !ended() fallback=move || view! {
                 <p class="py-warning" data-testid="kiosk-ended">{t(lang, KioskKey::Ended)}</p>
             }>
@@ -465,16 +478,16 @@ fn PinPad(
             }
         }
     };
-    let wait_text = move || pin_wait(lang.get(), locked.get());
+    let wait_text = Signal::derive(move || pin_wait(lang.get(), locked.get()));
     view! {
         <section class="py-kiosk-pin" data-testid="kiosk-pin-pad">
             <h3 class="py-section-title">{t(lang, KioskKey::PinTitle)}</h3>
-            <p class="py-kiosk-dots" aria-live="polite">{move || "●".repeat(digits.with(|d| d.len()))}</p>
+            <p class="py-kiosk-dots" aria-live="polite">{Signal::derive(move || "●".repeat(digits.with(|d| d.len())))}</p>
             <Show when=move || wrong.get()>
                 <p class="py-error" role="alert" data-testid="kiosk-pin-error">{t(lang, KioskKey::PinWrong)}</p>
             </Show>
             <Show when=move || { locked.get() > 0 }>
-                <p class="py-error" role="alert" data-testid="kiosk-pin-wait" data-seconds=move || locked.get().to_string()>{wait_text}</p>
+                <p class="py-error" role="alert" data-testid="kiosk-pin-wait" data-seconds=Signal::derive(move || locked.get().to_string())>{wait_text}</p>
             </Show>
             <div class="py-kiosk-keys">
                 {('1'..='9').chain(['0']).map(|d| view! {
