@@ -340,7 +340,11 @@ async fn a_kiosk_lists_what_is_wrong_with_a_survey_file_as_the_widget_does() {
         source: SurveySource::Inline(r#"{"format":"pingyi/1","id":"wt-kiosk-bad"}"#.into()),
         ..Config::from_attributes(&document().create_element("div").unwrap())
     });
-    let problems = wait_for(&root, "[data-testid=load-error] [data-testid=survey-problems]").await;
+    let problems = wait_for(
+        &root,
+        "[data-testid=load-error] [data-testid=survey-problems]",
+    )
+    .await;
     assert!(problems.query_selector("li").unwrap().is_some());
     assert!(root
         .query_selector("[data-testid=kiosk-setup]")
