@@ -1,5 +1,7 @@
 //! The widget's top level: load the survey, check storage, start the outbox, then switch between
-//! the form and the thank-you screen, with the upload status underneath.
+//! the form and the thank-you screen, with the upload status underneath. The kiosk (feature
+//! `kiosk`) is a mode of the widget: it loads the survey with [`load_survey`] and shows
+//! [`LoadFailed`], and probes storage and starts delivery with [`start_voting`], as the widget does.
 //!
 //! Residents see no results here: on a shared phone or kiosk, comparing results before and after
 //! a neighbour votes would reveal the neighbour's ballot. The 查看本机结果（组织者） link opens the
@@ -19,14 +21,14 @@ use crate::net::{fetch_text, FetchError};
 use crate::outbox::{Outbox, Target};
 use crate::store::{Keep, Loaded, Status, Store, StoreError};
 use crate::views::status::OutboxStatus;
-use crate::views::survey_form::SurveyForm;
+use crate::views::survey_form::{storage_message, SurveyForm};
 use crate::views::thanks::Thanks;
 use crate::views::{tr, txt};
 use pingyi_core::codes::normalise_code;
 
 /// Why there is no survey to show.
 #[derive(Clone, Debug, PartialEq)]
-enum LoadError {
+pub enum LoadError {
     Fetch(FetchError),
     Invalid(Vec<Problem>),
     Config(String),
@@ -34,8 +36,10 @@ enum LoadError {
     Refused(String),
 }
 
+/// How far loading the survey got: the widget and the kiosk load it the same way
+/// ([`load_survey`]).
 #[derive(Clone, Debug, PartialEq)]
-enum Phase {
+pub enum Load {
     Loading,
     Failed(LoadError),
     Ready(Arc<Survey>),
@@ -52,18 +56,46 @@ enum Mode {
     Voted(Option<String>),
 }
 
-fn parsed(json: &str) -> Phase {
+/// Reads a survey file: the one place the widget and the kiosk parse a survey. Its JSON is
+/// kept for the console's local results (see the module comment); a failure to keep it is
+/// reported by the storage probe that follows.
+pub fn read_survey(json: &str) -> Load {
     match crate::net::parse_survey(json) {
         Ok(s) => {
-            // For the console's local results (see the module comment); a failure here is
-            // reported by the storage probe that follows.
             if let Ok(store) = Store::open() {
                 let _ = store.put_survey(&s.id, json);
             }
-            Phase::Ready(Arc::new(s))
+            Load::Ready(Arc::new(s))
         }
-        Err(problems) => Phase::Failed(LoadError::Invalid(problems)),
+        Err(problems) => Load::Failed(LoadError::Invalid(problems)),
     }
+}
+
+/// Loads the survey `config` names (inline, or fetched from its URL), for the widget and the
+/// kiosk alike. A link to an unapproved collector loads nothing.
+pub fn load_survey(config: &Config) -> RwSignal<Load> {
+    let load = RwSignal::new(Load::Loading);
+    match config.source.clone() {
+        _ if config.refused_link.is_some() => load.set(Load::Failed(LoadError::Refused(
+            config.refused_link.clone().unwrap_or_default(),
+        ))),
+        SurveySource::Inline(json) => load.set(read_survey(&json)),
+        SurveySource::Misconfigured(msg) => load.set(Load::Failed(LoadError::Config(msg))),
+        SurveySource::Url(url) => leptos::task::spawn_local(async move {
+            let next = match fetch_text(&url).await {
+                Ok(json) => read_survey(&json),
+                Err(e) => Load::Failed(LoadError::Fetch(e)),
+            };
+            // The widget may have been unmounted meanwhile.
+            let _ = load.try_set(next);
+        }),
+    }
+    load
+}
+
+/// The line shown while the survey loads.
+pub fn loading(lang: RwSignal<Lang>) -> impl IntoView {
+    view! { <p class="py-status" role="status" data-testid="loading">{tr(lang, Key::Loading)}</p> }
 }
 
 /// A short random prefix for element ids, so two widgets on one page never share an id.
@@ -85,40 +117,20 @@ pub fn App(config: Config) -> impl IntoView {
             .and_then(|s| s.elder_choice())
             .unwrap_or(config.elder),
     );
-    let phase = RwSignal::new(Phase::Loading);
-    let delivery = Delivery {
-        config: Arc::new(config.clone()),
-    };
-    match config.source {
-        // A link to an unapproved collector: nothing is loaded, nothing will be sent.
-        _ if config.refused_link.is_some() => phase.set(Phase::Failed(LoadError::Refused(
-            config.refused_link.clone().unwrap_or_default(),
-        ))),
-        SurveySource::Inline(json) => phase.set(parsed(&json)),
-        SurveySource::Misconfigured(msg) => phase.set(Phase::Failed(LoadError::Config(msg))),
-        SurveySource::Url(url) => leptos::task::spawn_local(async move {
-            let next = match fetch_text(&url).await {
-                Ok(json) => parsed(&json),
-                Err(e) => Phase::Failed(LoadError::Fetch(e)),
-            };
-            // The widget may have been unmounted meanwhile.
-            let _ = phase.try_set(next);
-        }),
-    }
+    let load = load_survey(&config);
+    let config = Arc::new(config);
     let prefix = instance_prefix();
 
     view! {
         <div class="pingyi" class:elder=move || elder.get() lang=move || lang.get().code() data-testid="pingyi">
-            {move || match phase.get() {
-                Phase::Loading => view! {
-                    <p class="py-status" role="status" data-testid="loading">{tr(lang, Key::Loading)}</p>
-                }.into_any(),
-                Phase::Failed(e) => view! {
+            {move || match load.get() {
+                Load::Loading => loading(lang).into_any(),
+                Load::Failed(e) => view! {
                     <Toolbar lang elder/>
                     <LoadFailed error=e lang/>
                 }.into_any(),
-                Phase::Ready(survey) => view! {
-                    <Ready survey lang elder prefix=prefix.clone() delivery=delivery.clone()/>
+                Load::Ready(survey) => view! {
+                    <Ready survey lang elder prefix=prefix.clone() config=config.clone()/>
                 }.into_any(),
             }}
         </div>
@@ -152,8 +164,9 @@ fn Toolbar(lang: RwSignal<Lang>, elder: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// Why the survey could not be loaded, in words (the widget and the kiosk).
 #[component]
-fn LoadFailed(error: LoadError, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn LoadFailed(error: LoadError, lang: RwSignal<Lang>) -> impl IntoView {
     let error = Arc::new(error);
     view! {
         <div class="py-error" role="alert" data-testid="load-error">
@@ -185,38 +198,70 @@ fn LoadFailed(error: LoadError, lang: RwSignal<Lang>) -> impl IntoView {
     }
 }
 
-fn storage_message(lang: Lang, e: &StoreError) -> &'static str {
-    match e {
-        StoreError::Full => lang.t(Key::StorageFull),
-        StoreError::Unavailable(_) => lang.t(Key::StorageUnavailable),
-        StoreError::Other(_) => lang.t(Key::StorageFailed),
-    }
+/// The target for `survey` (page attributes, then the survey's `collect`, then the link's
+/// collector), or `None` for local-only.
+fn delivery_target(config: &Config, survey: &Survey) -> Option<Target> {
+    config
+        .collect_target(survey.collect.as_ref())
+        .map(|(endpoint, submit_key)| Target {
+            endpoint,
+            submit_key,
+        })
 }
 
-/// What the outbox needs from the host page's configuration.
-#[derive(Clone)]
-struct Delivery {
-    config: Arc<Config>,
+/// The outbox's policy: core's default, with the page's first back-off delay if it sets one.
+fn delivery_policy(config: &Config) -> Policy {
+    let mut policy = Policy::default();
+    if let Some(ms) = config.retry_base_ms.filter(|ms| *ms > 0) {
+        policy.base_delay_ms = ms;
+    }
+    policy
 }
 
-impl Delivery {
-    /// The target for this survey (page attributes, then the survey's `collect`, then the
-    /// link's collector), or `None` for local-only.
-    fn target(&self, survey: &Survey) -> Option<Target> {
-        self.config
-            .collect_target(survey.collect.as_ref())
-            .map(|(endpoint, submit_key)| Target {
-                endpoint,
-                submit_key,
-            })
-    }
+/// What casting needs, set up the same way by the widget and the kiosk ([`start_voting`]).
+pub struct Voting {
+    /// This device's id (`""` for an anonymous survey), or why storage cannot take ballots.
+    pub device: Result<String, StoreError>,
+    /// The outbox delivering this survey's stored ballots; `None` when storage does not work.
+    pub outbox: Option<Outbox>,
+    /// What stays of each ballot once a collector acknowledges it.
+    pub keep: Keep,
+}
 
-    fn policy(&self) -> Policy {
-        let mut policy = Policy::default();
-        if let Some(ms) = self.config.retry_base_ms.filter(|ms| *ms > 0) {
-            policy.base_delay_ms = ms;
+/// Proves storage works before anyone votes, makes the device id (none for an anonymous survey:
+/// its ballots name no device), drops the answers of acknowledged ballots an older version kept
+/// in full, and starts the outbox on what is stored. `personal`: a resident's own phone, which
+/// keeps receipts (never a kiosk). Call inside the reactive owner the outbox should live in.
+pub fn start_voting(survey: &Survey, config: &Config, personal: bool) -> Voting {
+    let store = Store::open_and_probe();
+    let device = store.as_ref().map_err(Clone::clone).and_then(|s| {
+        if survey.anonymous {
+            Ok(String::new())
+        } else {
+            s.device_id()
         }
-        policy
+    });
+    let target = delivery_target(config, survey);
+    let keep = Keep {
+        personal,
+        endpoint: target.as_ref().map(|t| t.endpoint.clone()),
+    };
+    let outbox = match (&store, &device) {
+        (Ok(s), Ok(_)) => {
+            let _ = s.slim_acked(&survey.id, personal);
+            Some(Outbox::start(
+                s,
+                &survey.id,
+                target,
+                delivery_policy(config),
+            ))
+        }
+        _ => None,
+    };
+    Voting {
+        device,
+        outbox,
+        keep,
     }
 }
 
@@ -227,38 +272,17 @@ fn Ready(
     lang: RwSignal<Lang>,
     elder: RwSignal<bool>,
     prefix: String,
-    delivery: Delivery,
+    config: Arc<Config>,
 ) -> impl IntoView {
-    // Prove storage works before the resident starts voting. An anonymous survey's ballots name
-    // no device, so no device id is made for it.
-    let store = Store::open_and_probe();
-    let device = store.as_ref().map_err(Clone::clone).and_then(|s| {
-        if survey.anonymous {
-            Ok(String::new())
-        } else {
-            s.device_id()
-        }
-    });
-    let target = delivery.target(&survey);
-    let personal = delivery.config.one_per_device;
-    // Acknowledged ballots an older widget kept in full lose their answers now.
-    if let (Ok(s), Some(_)) = (&store, &target) {
-        let _ = s.slim_acked(&survey.id, personal);
-    }
-    let keep = Keep {
-        personal,
-        endpoint: target.as_ref().map(|t| t.endpoint.clone()),
-    };
-    // The outbox starts once storage is known to work: it delivers what is stored.
-    let outbox = store
-        .as_ref()
-        .ok()
-        .filter(|_| device.is_ok())
-        .map(|s| Outbox::start(s, &survey.id, target.clone(), delivery.policy()));
+    let personal = config.one_per_device;
+    let Voting {
+        device,
+        outbox,
+        keep,
+    } = start_voting(&survey, &config, personal);
     // Ballot codes: the hash of the voter's code, in memory for this one ballot only.
     let code_hash = RwSignal::new(
-        delivery
-            .config
+        config
             .code
             .as_deref()
             .filter(|_| survey.codes)
@@ -274,8 +298,7 @@ fn Ready(
         }
     } else {
         // Personal mode's soft check: a ballot this phone holds for this collector.
-        store
-            .as_ref()
+        Store::open()
             .ok()
             .filter(|_| personal)
             .and_then(|s| s.load_ballots(&survey.id).ok())
@@ -285,8 +308,8 @@ fn Ready(
     let mode = RwSignal::new(first);
     // Closed by the organiser: the collector's state (links only), or a 409 survey_closed.
     let closed = RwSignal::new(false);
-    if let (Some(t), true) = (target, delivery.config.fallback_endpoint.is_some()) {
-        let url = format!("{}/v1/surveys/{}/state", t.endpoint, survey.id);
+    if let (Some(endpoint), true) = (&keep.endpoint, config.fallback_endpoint.is_some()) {
+        let url = format!("{endpoint}/v1/surveys/{}/state", survey.id);
         leptos::task::spawn_local(async move {
             if let Ok(text) = fetch_text(&url).await {
                 let v = crate::net::parse_json(&text).unwrap_or_default();
@@ -304,7 +327,7 @@ fn Ready(
             })
     };
     let codes = survey.codes;
-    let results_href = delivery.config.local_results_url(&survey.id);
+    let results_href = config.local_results_url(&survey.id);
     // The ballot in progress lives here; a cast clears it.
     let answers = RwSignal::new(Answers::new());
     let section = RwSignal::new(0usize);

@@ -130,7 +130,7 @@ pub fn pin_wait(lang: Lang, seconds: u64) -> String {
     }
 }
 
-/// A kiosk's survey or ballot codes could not be loaded: what, and the technical detail.
+/// A kiosk's ballot codes could not be loaded: what, and the technical detail.
 pub fn kiosk_load_failed(lang: Lang, what: KioskKey, detail: &str) -> String {
     let separator = lang.pick("：", ": ");
     format!("{}{separator}{detail}", lang.t(what))
@@ -391,7 +391,6 @@ words_table! {
 words_table! {
     /// Fixed strings of the kiosk (a shared tablet, `kiosk.html`); not in the residents' bundle.
     pub enum KioskKey {
-        SurveyLoadFailed => ("问卷加载失败", "Could not load the survey"),
         CodesLoadFailed => ("选票码加载失败", "Could not load the ballot codes"),
         NoStorage => (
             "本机浏览器无法保存选票，不能用作投票机。",

@@ -1,11 +1,12 @@
 //! HTTP at the edge, over the shared browser layer's `fetch` (`pingyi_browser`; no HTTP crate: bytes matter).
 //!
-//! - [`fetch_text`]: GET a survey file (a URL, or a collector's `/v1/surveys/{id}`).
+//! - [`fetch_text`]: GET a survey file (a URL, or a collector's `/v1/surveys/{id}`);
+//!   [`fetch_text_with_token`] the same with an organiser's admin token (the kiosk's code hints).
 //! - [`submit`]: POST one pingyi/1 batch to `{endpoint}/v1/surveys/{id}/ballots`, aborted after a
 //!   timeout with an `AbortController`, and turned into core's [`Outcome`]. What to do with the
 //!   outcome is decided by `pingyi_core::outbox`, not here.
 
-use pingyi_browser::fetch::Request;
+use pingyi_browser::fetch::{Answer, Request};
 use pingyi_core::outbox::Outcome;
 use pingyi_core::protocol::{ErrorBody, SubmitResponse, SUBMIT_KEY_HEADER};
 use pingyi_core::Ballot;
@@ -23,7 +24,24 @@ pub enum FetchError {
 
 /// GETs `url` and returns the body as text.
 pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
-    match Request::get(url).send().await {
+    body_text(Request::get(url).send().await)
+}
+
+/// [`fetch_text`] with an organiser's admin token (`authorization: Bearer`), never cached: the
+/// kiosk's code hints.
+pub async fn fetch_text_with_token(url: &str, token: &str) -> Result<String, FetchError> {
+    body_text(
+        Request::get(url)
+            .bearer(Some(token))
+            .no_store()
+            .send()
+            .await,
+    )
+}
+
+/// The body of a 2xx answer, or why there is none.
+fn body_text(answer: Result<Answer, pingyi_browser::FetchError>) -> Result<String, FetchError> {
+    match answer {
         Ok(answer) if answer.ok() => Ok(answer.body),
         Ok(answer) => Err(FetchError::Status(answer.status)),
         Err(pingyi_browser::FetchError::Network(m)) => Err(FetchError::Network(m)),

@@ -20,6 +20,8 @@
 //! - `pingyi/v1/{survey_id}/survey`: the survey's JSON as loaded, so the organiser console can
 //!   count this device's ballots (`?source=local&s=<id>`). Rewritten only when it changed.
 //! - `pingyi/v1/probe`: written and removed at start to find out whether storage works at all.
+//! - `pingyi/v1/{survey_id}/kiosk`: a kiosk's own record (core's `kiosk::KioskRecord`), read and
+//!   written whole by kiosk mode ([`Store::kiosk_record`]).
 //!
 //! The key scheme and the record codec are core's (`pingyi_core::record`), shared with the kiosk and
 //! the console; `localStorage` itself is the browser layer's (`pingyi_browser::Storage`), whose
@@ -32,8 +34,8 @@ use serde::{Deserialize, Serialize};
 
 pub use pingyi_browser::StorageError as StoreError;
 pub use pingyi_core::record::{
-    ballot_key, is_device_id, outbox_key, survey_key, survey_prefix, AckedBallot, Loaded, Refusal,
-    Status, StoredBallot,
+    ballot_key, is_device_id, kiosk_key, outbox_key, survey_key, survey_prefix, AckedBallot,
+    Loaded, Refusal, Status, StoredBallot,
 };
 
 /// Size of the start-up probe write: room for a few ballots.
@@ -220,6 +222,30 @@ impl Store {
             None => "{}".to_string(),
         };
         self.storage.set(&outbox_key(survey_id), &json)
+    }
+
+    /// How many ballot records of `survey_id` this device holds (pending, acknowledged, refused,
+    /// or unreadable): a kiosk's "本机已投 N 票".
+    pub fn count_ballots(&self, survey_id: &str) -> Result<usize, StoreError> {
+        Ok(self
+            .storage
+            .keys_with_prefix(&survey_prefix(survey_id))?
+            .len())
+    }
+
+    /// The kiosk record of `survey_id` as stored (JSON text), if any.
+    pub fn kiosk_record(&self, survey_id: &str) -> Option<String> {
+        self.storage.get(&kiosk_key(survey_id)).ok().flatten()
+    }
+
+    /// Writes the kiosk record of `survey_id` (JSON text).
+    pub fn put_kiosk_record(&self, survey_id: &str, json: &str) -> Result<(), StoreError> {
+        self.storage.set(&kiosk_key(survey_id), json)
+    }
+
+    /// Forgets the kiosk record of `survey_id`. Stored ballots stay.
+    pub fn remove_kiosk_record(&self, survey_id: &str) -> Result<(), StoreError> {
+        self.storage.remove(&kiosk_key(survey_id))
     }
 
     /// Every stored ballot of one survey, read with core's record codec: full records in cast

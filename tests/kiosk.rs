@@ -52,6 +52,14 @@ fn mount_with(survey_id: &str, attributes: &[&str]) -> (Element, Box<dyn std::an
     (el.into(), handle)
 }
 
+/// A kiosk with this configuration in a fresh element.
+fn mount_config(config: Config) -> (Element, Box<dyn std::any::Any>) {
+    let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&el).unwrap();
+    let handle = kiosk::mount(el.clone(), config);
+    (el.into(), handle)
+}
+
 async fn set_up(root: &Element, pin: &str) {
     type_text(root, "[data-testid=kiosk-pin-new]", pin).await;
     type_text(root, "[data-testid=kiosk-pin-confirm]", pin).await;
@@ -324,4 +332,42 @@ fn acknowledged_ballots_are_stripped_to_id_and_status() {
     assert_eq!(kiosk::count_ballots(sid), 2);
     let _ = JsValue::NULL;
     clear(sid);
+}
+
+#[wasm_bindgen_test]
+async fn a_kiosk_lists_what_is_wrong_with_a_survey_file_as_the_widget_does() {
+    let (root, _handle) = mount_config(Config {
+        source: SurveySource::Inline(r#"{"format":"pingyi/1","id":"wt-kiosk-bad"}"#.into()),
+        ..Config::from_attributes(&document().create_element("div").unwrap())
+    });
+    let problems = wait_for(
+        &root,
+        "[data-testid=load-error] [data-testid=survey-problems]",
+    )
+    .await;
+    assert!(problems.query_selector("li").unwrap().is_some());
+    assert!(root
+        .query_selector("[data-testid=kiosk-setup]")
+        .unwrap()
+        .is_none());
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_kiosk_link_to_an_unapproved_collector_loads_nothing() {
+    let id = "wt-kiosk-refused";
+    clear(id);
+    let (root, _handle) = mount_config(Config {
+        source: SurveySource::Inline(survey(id)),
+        refused_link: Some("https://elsewhere.test".into()),
+        ..Config::from_attributes(&document().create_element("div").unwrap())
+    });
+    let error = wait_for(&root, "[data-testid=link-refused]").await;
+    assert!(error.text_content().unwrap().contains("未经批准的服务器"));
+    assert!(root
+        .query_selector("[data-testid=kiosk-setup]")
+        .unwrap()
+        .is_none());
+    assert!(keys_with_prefix(&format!("pingyi/v1/{id}/")).is_empty());
+    root.remove();
 }

@@ -17,82 +17,53 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use pingyi_core::codes::CodeError;
-use pingyi_core::outbox::Policy;
 use pingyi_core::{Ballot, Survey};
 
 use super::status::OutboxStatus;
 use super::survey_form::SurveyForm;
 use super::{tr, txt};
-use crate::embed::{Config, SurveySource};
-use crate::i18n::{kiosk_count, kiosk_load_failed, pin_wait, Key, KioskKey, Lang};
+use crate::app::{load_survey, loading, start_voting, Load, LoadFailed, Voting};
+use crate::embed::Config;
+use crate::i18n::{http_status, kiosk_count, kiosk_load_failed, pin_wait, Key, KioskKey, Lang};
 use crate::kiosk::{
     autocomplete_off, clear_focus_and_selection, count_ballots, fetch_code_hints, pin_valid,
-    strip_acked, KioskRecord, PinAttempt,
+    KioskRecord, PinAttempt,
 };
-// JSON through the browser's JSON.parse and `serde_json::Value` (see `net`): no typed serde
-// deserializer in the wasm.
-use crate::net::{fetch_text, parse_survey};
-use crate::outbox::{Outbox, Target};
-use crate::store::Store;
+use crate::net::FetchError;
 
 /// How long the thank-you screen stays before the next voter's welcome (or until 完成).
 const THANKS_MS: u64 = 8000;
 
-/// A fixed kiosk string in the current language.
-fn t(lang: RwSignal<Lang>, key: KioskKey) -> Signal<&'static str> {
-    Signal::derive(move || lang.get().t(key))
+/// A fixed kiosk string in the current language, as one `Signal<String>` like the widget's
+/// [`tr`], so that both render through one monomorphised text view.
+fn t(lang: RwSignal<Lang>, key: KioskKey) -> Signal<String> {
+    Signal::derive(move || lang.get().t(key).to_string())
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    Loading,
-    Failed(String),
-    Ready(Arc<Survey>),
+/// "本机已投 N 票", with the number in `data-count` (the welcome screen and the panel).
+fn count_line(lang: RwSignal<Lang>, count: RwSignal<usize>) -> impl IntoView {
+    let n = Signal::derive(move || count.get().to_string());
+    view! {
+        <p class="py-kiosk-count" data-testid="kiosk-count" data-count=n>
+            {Signal::derive(move || kiosk_count(lang.get(), count.get()))}
+        </p>
+    }
 }
 
-/// The kiosk page.
+/// The kiosk page: the survey is loaded as the widget loads it.
 #[component]
 pub fn Kiosk(config: Config) -> impl IntoView {
     let lang = RwSignal::new(config.lang);
     // Large text for the whole tablet, set by the organiser (`&elder=1` on the kiosk link, or
     // `data-elder`); not a per-voter switch, so one voter's choice never carries to the next.
     let elder = config.elder;
-    let load = RwSignal::new(Load::Loading);
-    let parsed = move |json: &str| match parse_survey(json) {
-        Ok(s) => {
-            if let Ok(store) = Store::open() {
-                let _ = store.put_survey(&s.id, json);
-            }
-            Load::Ready(Arc::new(s))
-        }
-        Err(p) => Load::Failed(
-            p.iter()
-                .map(|p| format!("{} {}", p.path, lang.get_untracked().problem(p)))
-                .collect::<Vec<_>>()
-                .join(lang.get_untracked().t(Key::ListSeparator)),
-        ),
-    };
-    match config.source.clone() {
-        SurveySource::Inline(json) => load.set(parsed(&json)),
-        SurveySource::Misconfigured(m) => load.set(Load::Failed(m)),
-        SurveySource::Url(url) => leptos::task::spawn_local(async move {
-            let next = match fetch_text(&url).await {
-                Ok(json) => parsed(&json),
-                Err(e) => Load::Failed(kiosk_load_failed(
-                    lang.get_untracked(),
-                    KioskKey::SurveyLoadFailed,
-                    &format!("{e:?}"),
-                )),
-            };
-            let _ = load.try_set(next);
-        }),
-    }
+    let load = load_survey(&config);
     let config = Arc::new(config);
     view! {
         <div class="pingyi py-kiosk" class:elder=elder lang=move || lang.get().code() data-testid="pingyi">
             {move || match load.get() {
-                Load::Loading => view! { <p class="py-status" data-testid="loading">{tr(lang, Key::Loading)}</p> }.into_any(),
-                Load::Failed(m) => view! { <p class="py-error" role="alert" data-testid="load-error">{m}</p> }.into_any(),
+                Load::Loading => loading(lang).into_any(),
+                Load::Failed(error) => view! { <LoadFailed error lang/> }.into_any(),
                 Load::Ready(survey) => view! { <KioskReady survey config=config.clone() lang/> }.into_any(),
             }}
         </div>
@@ -114,12 +85,14 @@ enum Screen {
 #[component]
 fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) -> impl IntoView {
     let sid = survey.id.clone();
-    let store = Store::open_and_probe();
-    let device = store
-        .as_ref()
-        .map_err(Clone::clone)
-        .and_then(|s| s.device_id());
-    let (Ok(store), Ok(device)) = (store, device) else {
+    // Storage probe, device id and delivery as in the widget; a kiosk is a shared tablet, never
+    // personal, so no receipt stays once a ballot is uploaded.
+    let Voting {
+        device,
+        outbox,
+        keep,
+    } = start_voting(&survey, &config, false);
+    let (Ok(device), Some(outbox)) = (device, outbox) else {
         return view! {
             <p class="py-error" role="alert" data-testid="storage-error">
                 {t(lang, KioskKey::NoStorage)}
@@ -127,19 +100,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
         }
         .into_any();
     };
-    let target = config
-        .collect_target(survey.collect.as_ref())
-        .map(|(endpoint, submit_key)| Target {
-            endpoint,
-            submit_key,
-        });
-    let endpoint = target.as_ref().map(|t| t.endpoint.clone());
-    let mut policy = Policy::default();
-    if let Some(ms) = config.retry_base_ms.filter(|ms| *ms > 0) {
-        policy.base_delay_ms = ms;
-    }
-    strip_acked(&sid);
-    let outbox = Outbox::start(&store, &sid, target, policy);
+    let endpoint = keep.endpoint;
     let record = RwSignal::new(KioskRecord::load(&sid));
     let count = RwSignal::new(count_ballots(&sid));
     let screen = RwSignal::new(if record.get_untracked().is_some() {
@@ -148,16 +109,6 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
         Screen::Setup
     });
     let voter = StoredValue::new(0u32);
-
-    // Whenever the outbox reports progress: strip acknowledged ballots, recount.
-    {
-        let sid = sid.clone();
-        Effect::new(move |_| {
-            outbox.snapshot.track();
-            strip_acked(&sid);
-            count.set(count_ballots(&sid));
-        });
-    }
 
     let welcome = move || {
         clear_focus_and_selection();
@@ -259,9 +210,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
             view! {
                 <section class="py-kiosk-panel" data-testid="kiosk-panel">
                     <h3 class="py-section-title">{t(lang, KioskKey::Organiser)}</h3>
-                    <p class="py-kiosk-count" data-testid="kiosk-count" data-count=move || count.get().to_string()>
-                        {move || kiosk_count(lang.get(), count.get())}
-                    </p>
+                    {count_line(lang, count)}
                     <OutboxStatus outbox lang/>
                     <div class="py-buttons">
                         <button type="button" class="py-button py-primary" data-testid="kiosk-resume"
@@ -273,7 +222,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
                                 r.ended = !r.ended;
                                 r.save(&sid);
                             })>
-                            {move || lang.get().t(if ended() { KioskKey::ResumeVoting } else { KioskKey::EndVoting })}
+                            {Signal::derive(move || lang.get().t(if ended() { KioskKey::ResumeVoting } else { KioskKey::EndVoting }).to_string())}
                         </button>
                         <button type="button" class="py-button py-secondary" data-testid="kiosk-exit"
                             on:click=move |_| {
@@ -354,10 +303,15 @@ fn Setup(
                             on_done.run(());
                         }
                         Err(e) => {
+                            let l = lang.get_untracked();
+                            let detail = match e {
+                                FetchError::Status(code) => http_status(l, code),
+                                FetchError::Network(m) => m,
+                            };
                             let _ = error.try_set(Some(kiosk_load_failed(
-                                lang.get_untracked(),
+                                l,
                                 KioskKey::CodesLoadFailed,
-                                &e.to_string(),
+                                &detail,
                             )));
                             let _ = busy.try_set(false);
                         }
@@ -439,9 +393,7 @@ fn Welcome(
     view! {
         <section class="py-kiosk-welcome" data-testid="kiosk-welcome">
             <h3 class="py-kiosk-next">{t(lang, KioskKey::NextVoter)}</h3>
-            <p class="py-kiosk-count" data-testid="kiosk-count" data-count=move || count.get().to_string()>
-                {move || kiosk_count(lang.get(), count.get())}
-            </p>
+            {count_line(lang, count)}
             <Show when=move || !ended() fallback=move || view! {
                 <p class="py-warning" data-testid="kiosk-ended">{t(lang, KioskKey::Ended)}</p>
             }>
@@ -526,16 +478,16 @@ fn PinPad(
             }
         }
     };
-    let wait_text = move || pin_wait(lang.get(), locked.get());
+    let wait_text = Signal::derive(move || pin_wait(lang.get(), locked.get()));
     view! {
         <section class="py-kiosk-pin" data-testid="kiosk-pin-pad">
             <h3 class="py-section-title">{t(lang, KioskKey::PinTitle)}</h3>
-            <p class="py-kiosk-dots" aria-live="polite">{move || "●".repeat(digits.with(|d| d.len()))}</p>
+            <p class="py-kiosk-dots" aria-live="polite">{Signal::derive(move || "●".repeat(digits.with(|d| d.len())))}</p>
             <Show when=move || wrong.get()>
                 <p class="py-error" role="alert" data-testid="kiosk-pin-error">{t(lang, KioskKey::PinWrong)}</p>
             </Show>
             <Show when=move || { locked.get() > 0 }>
-                <p class="py-error" role="alert" data-testid="kiosk-pin-wait" data-seconds=move || locked.get().to_string()>{wait_text}</p>
+                <p class="py-error" role="alert" data-testid="kiosk-pin-wait" data-seconds=Signal::derive(move || locked.get().to_string())>{wait_text}</p>
             </Show>
             <div class="py-kiosk-keys">
                 {('1'..='9').chain(['0']).map(|d| view! {

@@ -50,7 +50,8 @@ fn section_problems(
         .collect()
 }
 
-fn store_message(lang: Lang, e: &StoreError) -> &'static str {
+/// Why a ballot cannot be stored, in words (the form, the widget and the kiosk).
+pub fn storage_message(lang: Lang, e: &StoreError) -> &'static str {
     match e {
         StoreError::Full => lang.t(Key::StorageFull),
         StoreError::Unavailable(_) => lang.t(Key::StorageUnavailable),
@@ -226,7 +227,7 @@ pub fn SurveyForm(
                 </Show>
                 {move || store_error.get().map(|e| view! {
                     <p class="py-error" role="alert" data-testid="store-error">
-                        <span aria-hidden="true">"⚠ "</span>{store_message(lang.get(), &e)}
+                        <span aria-hidden="true">"⚠ "</span>{storage_message(lang.get(), &e)}
                     </p>
                 })}
             </div>

@@ -7,6 +7,7 @@ pub mod codes;
 pub mod export;
 pub mod i18n;
 pub mod idmap;
+pub mod kiosk;
 pub mod limits;
 pub mod merge;
 pub mod outbox;

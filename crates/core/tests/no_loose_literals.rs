@@ -145,10 +145,10 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The view sources of the widget and the console.
+/// The view sources of the widget, the kiosk and the console.
 fn view_sources() -> Vec<PathBuf> {
     let root = root();
-    let mut files = vec![root.join("src/app.rs")];
+    let mut files = vec![root.join("src/app.rs"), root.join("src/kiosk.rs")];
     for dir in ["src/views", "crates/console/src/views"] {
         let mut in_dir: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .unwrap_or_else(|e| panic!("cannot read {dir}: {e}"))
@@ -169,6 +169,9 @@ fn view_sources_hold_no_chinese_literals() {
         files.len() > 10,
         "the view sources were not found: {files:?}"
     );
+    for kiosk in ["src/kiosk.rs", "src/views/kiosk.rs"] {
+        assert!(files.contains(&root.join(kiosk)), "{kiosk} is not scanned");
+    }
     let mut loose = Vec::new();
     for file in files {
         let name = file
