@@ -98,16 +98,7 @@ pub struct ServerSettings {
 }
 
 pub fn load_settings() -> Option<ServerSettings> {
-    read_json(&storage()?.get(SETTINGS_KEY).ok()??).ok()
-}
-
-/// Reads JSON text into `T`: the browser's `JSON.parse`, then serde over the parsed
-/// [`serde_json::Value`]. Every typed read of the console goes through here, so that serde's
-/// typed code is built for one kind of input only, and serde_json's text parser is not copied
-/// once for each type (tens of KB of the console's bundle).
-pub fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
-    let value = pingyi_browser::parse_json(text)?;
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    serde_json::from_str(&storage()?.get(SETTINGS_KEY).ok()??).ok()
 }
 
 pub fn save_settings(s: &ServerSettings) {

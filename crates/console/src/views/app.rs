@@ -410,7 +410,7 @@ fn ServerPanel(
             let text = browser::get_text(&report_url, tok.as_deref())
                 .await
                 .map_err(|e| e.to_string())?;
-            let report: TallyReport = browser::read_json(&text)?;
+            let report: TallyReport = serde_json::from_str(&text).map_err(|e| e.to_string())?;
             // The officials' raw export needs the admin token; without it the link is left out.
             let raw = match &tok {
                 Some(tk) => {

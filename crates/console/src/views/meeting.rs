@@ -179,7 +179,7 @@ fn parse<T: serde::de::DeserializeOwned>(a: &browser::Answer) -> Result<T, Strin
     if !a.ok() {
         return Err(a.error().to_string());
     }
-    browser::read_json(&a.body)
+    serde_json::from_str(&a.body).map_err(|e| e.to_string())
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -676,7 +676,7 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
                 Ok(a) => a,
                 Err(e) => return ballot_line.set(Line::Err(e)),
             };
-            let Some(result) = browser::read_json::<SubmitResponse>(&a.body)
+            let Some(result) = serde_json::from_str::<SubmitResponse>(&a.body)
                 .ok()
                 .and_then(|r| r.results.into_iter().next())
             else {
@@ -725,16 +725,16 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
                 Err(e) => return totals_line.set(Line::Err(e)),
             };
             if a.ok() {
-                match browser::read_json::<PaperTotalsView>(&a.body) {
+                match serde_json::from_str::<PaperTotalsView>(&a.body) {
                     Ok(v) => {
                         totals_line
                             .set(Line::Ok(lang.totals_saved(v.totals.len(), v.paper_ballots)));
                         existing.set(v.totals);
                     }
-                    Err(e) => totals_line.set(Line::Err(e)),
+                    Err(e) => totals_line.set(Line::Err(e.to_string())),
                 }
             } else {
-                let problems = browser::read_json::<ErrorBody>(&a.body)
+                let problems = serde_json::from_str::<ErrorBody>(&a.body)
                     .map(|b| b.error.problems)
                     .unwrap_or_default();
                 totals_problems.set(
