@@ -62,7 +62,9 @@ impl KioskRecord {
     /// A new record with this PIN (salted with a fresh random salt; a salt need only be unique,
     /// so a browser without `crypto`, which casts no ballot anyway, salts with the clock).
     pub fn with_pin(pin: &str) -> KioskRecord {
-        let salt = crate::cast::new_uuid().unwrap_or_else(|_| js_sys::Date::now().to_string());
+        // Whole milliseconds: formatting an `f64` would link Rust's float printing (about 5 KB gz).
+        let salt =
+            crate::cast::new_uuid().unwrap_or_else(|_| (js_sys::Date::now() as u64).to_string());
         KioskRecord(pingyi_core::kiosk::KioskRecord::new(salt, pin))
     }
 

@@ -94,11 +94,14 @@ pub async fn submit(
     }
 }
 
-/// Parses and validates a survey file; a syntax error is one problem at `$` with the browser's
-/// message (core's [`pingyi_core::parse_survey`] gives line and column, but needs a JSON parser).
+/// Reads a survey file by its structure (core's [`pingyi_core::read_survey_value`]): a malformed
+/// file is refused with every problem at its path, a syntax error is one problem at `$` with the
+/// browser's message. What the file means (ids, ranges, references) is checked by the organisers'
+/// tools instead (`pingyi check`, the console, the collector when a survey is published), so that
+/// check never costs the residents' bundle.
 pub fn parse_survey(json: &str) -> Result<pingyi_core::Survey, Vec<pingyi_core::Problem>> {
     match parse_json(json) {
-        Ok(v) => pingyi_core::parse_survey_value(v),
+        Ok(v) => pingyi_core::read_survey_value(v),
         Err(e) => Err(vec![pingyi_core::Problem::new(
             "$",
             "json_syntax",

@@ -255,7 +255,9 @@ impl Ballot {
 
     /// Canonical JSON: struct fields in declaration order, maps sorted by key, no whitespace.
     pub fn canonical_json(&self) -> String {
-        serde_json::to_string(self).expect("a ballot always serialises")
+        // Not `expect`: that would print serde_json's error with `Debug`, linking its table of
+        // messages into the residents' bundle for a case that cannot happen (string keys only).
+        serde_json::to_string(self).unwrap_or_else(|_| unreachable!("a ballot always serialises"))
     }
 
     /// SHA-256 of the canonical JSON, as lowercase hex. Two ballots with the same id and the same

@@ -2,6 +2,7 @@
 //! screen or a socket. Pure Rust with no I/O, used by the widget, the collector and the CLI alike.
 
 pub mod ballot;
+#[cfg(feature = "survey-check")]
 pub mod builder;
 pub mod codes;
 pub mod export;
@@ -24,7 +25,9 @@ pub use ballot::{Answer, Ballot, Channel, NoticeResponse};
 pub use idmap::IdMap;
 pub use survey::{Question, QuestionBody, Survey, Text};
 pub use tally::{tally, Ratio, Tally};
-pub use validate::{parse_survey, parse_survey_value, validate_ballot, validate_survey, Problem};
+#[cfg(feature = "survey-check")]
+pub use validate::{parse_survey, parse_survey_value, validate_survey};
+pub use validate::{read_survey_value, validate_ballot, Problem};
 
 #[cfg(feature = "schema")]
 pub use schema::{survey_schema, tally_schema};

@@ -26,10 +26,9 @@
 //!   same answer.
 //! - Start-up, the browser's `online` event and the "upload now" button retry at once.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
+use crate::idmap::IdMap;
 use crate::protocol::{error_code, problem_code, BallotResult, BallotStatus, ErrorInfo};
 use crate::validate::Problem;
 
@@ -232,8 +231,10 @@ pub struct State {
     /// Current batch size (halved on 413); 0 means the policy's.
     pub batch_size: usize,
     /// Ballots the collector answered `unknown_version`, by id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub version_waits: BTreeMap<String, VersionWait>,
+    /// An [`IdMap`], not a `BTreeMap`: the same JSON without a second copy of the B-tree's node
+    /// code in the residents' bundle.
+    #[serde(default, skip_serializing_if = "IdMap::is_empty")]
+    pub version_waits: IdMap<VersionWait>,
 }
 
 /// Why the adapter is asking.
@@ -389,8 +390,7 @@ pub fn apply(
                 if waits_for_version(&r) {
                     let wait = state
                         .version_waits
-                        .entry(r.id.clone())
-                        .or_insert(VersionWait {
+                        .get_or_insert_with(&r.id, || VersionWait {
                             since_ms: now_ms,
                             attempts: 0,
                         });

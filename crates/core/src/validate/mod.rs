@@ -15,6 +15,12 @@
 //!
 //! Ballots are checked against their survey by [`validate_ballot`] (`ballot_rules`).
 //!
+//! Pass 3 is for the organisers' tools (the collector on publish, `pingyi check`, the console):
+//! it is behind the `survey-check` feature (on by default). The residents' widget turns the
+//! feature off and reads surveys with [`read_survey_value`] (passes 1 and 2 only), so a malformed
+//! file is still refused with every problem and its path, while none of pass 3 reaches the
+//! residents' bundle.
+//!
 //! The modules: `problems` (the [`Problem`] type, paths, the cap per ballot), `reader` (pass 2 and
 //! the typed reading), `survey_rules` (pass 3), `ballot_rules`. Only this module joins them; they
 //! share through `problems` alone.
@@ -22,20 +28,24 @@
 mod ballot_rules;
 mod problems;
 mod reader;
+#[cfg(feature = "survey-check")]
 mod survey_rules;
 
 pub use ballot_rules::{answer_is_countable, check_answer, is_uuid_like, validate_ballot};
 pub use problems::{key_path, Problem, MAX_BALLOT_PROBLEMS, MAX_LISTED_IDS, MAX_PATH_KEY};
+#[cfg(feature = "survey-check")]
 pub use survey_rules::{is_valid_id, validate_survey};
 
 use serde_json::Value;
 
 use crate::survey::wire::Wire;
+use crate::survey::FORMAT;
 use crate::survey::{Section, Survey};
-use problems::index_path;
+use problems::{index_path, show};
 use reader::{check_and_patch, walk_question, wrong_type};
 
 /// Parse and validate a survey file. Returns every problem found.
+#[cfg(feature = "survey-check")]
 pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
     let root: Value = match serde_json::from_str(json) {
         Ok(v) => v,
@@ -54,7 +64,23 @@ pub fn parse_survey(json: &str) -> Result<Survey, Vec<Problem>> {
 
 /// Validate a survey already parsed into a [`Value`] (e.g. by the browser's `JSON.parse`), with
 /// the same checks and problems as [`parse_survey`] after its text parse.
-pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
+#[cfg(feature = "survey-check")]
+pub fn parse_survey_value(root: Value) -> Result<Survey, Vec<Problem>> {
+    read::<true>(root)
+}
+
+/// Read a survey already parsed into a [`Value`] with the structural pass only (pass 2): every
+/// missing field, wrong type, unknown field or unknown `kind` is a problem at its path, and a
+/// file for another format is refused; the meaning (pass 3) is not checked. For the residents'
+/// widget, whose surveys come from a collector that ran [`parse_survey`] on publish, or from an
+/// organiser who checks files with `pingyi check` or the console.
+pub fn read_survey_value(root: Value) -> Result<Survey, Vec<Problem>> {
+    read::<false>(root)
+}
+
+/// Passes 2 and, with `MEANING`, 3. A const parameter, so that the widget's copy (without)
+/// links none of pass 3.
+fn read<const MEANING: bool>(mut root: Value) -> Result<Survey, Vec<Problem>> {
     let mut out = Vec::new();
     let mut broken: Vec<String> = Vec::new();
     // Question ids that exist in the file but whose question is broken: show_if may name them.
@@ -162,12 +188,29 @@ pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
         ));
         return Err(out);
     };
-    let semantic = survey_rules::check_survey(&survey, &broken_question_ids);
-    out.extend(
-        semantic
-            .into_iter()
-            .filter(|p| !broken.iter().any(|b| is_under(&p.path, b))),
-    );
+    if MEANING {
+        #[cfg(feature = "survey-check")]
+        {
+            let semantic = survey_rules::check_survey(&survey, &broken_question_ids);
+            out.extend(
+                semantic
+                    .into_iter()
+                    .filter(|p| !broken.iter().any(|b| is_under(&p.path, b))),
+            );
+        }
+    } else if out.is_empty() && survey.format != crate::survey::FORMAT {
+        // The one meaning check a reader needs: a file for another version of the format.
+        out.push(Problem::new(
+            "$.format",
+            "format_unsupported",
+            format!("不支持的格式“{}”，应为“{}”", show(&survey.format), FORMAT),
+            format!(
+                "unsupported format \"{}\"; expected \"{}\"",
+                show(&survey.format),
+                FORMAT
+            ),
+        ));
+    }
     if out.is_empty() {
         Ok(survey)
     } else {
@@ -176,6 +219,7 @@ pub fn parse_survey_value(mut root: Value) -> Result<Survey, Vec<Problem>> {
 }
 
 /// Whether `path` is `prefix` or lies inside it.
+#[cfg(feature = "survey-check")]
 fn is_under(path: &str, prefix: &str) -> bool {
     path.strip_prefix(prefix)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
