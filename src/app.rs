@@ -106,6 +106,7 @@ pub fn App(config: Config) -> impl IntoView {
         }),
     }
     let prefix = instance_prefix();
+    let events = crate::host::Events::get();
 
     view! {
         <div class="pingyi" class:elder=move || elder.get() lang=move || lang.get().code() data-testid="pingyi">
@@ -114,6 +115,7 @@ pub fn App(config: Config) -> impl IntoView {
                     <p class="py-status" role="status" data-testid="loading">{tr(lang, Key::Loading)}</p>
                 }.into_any(),
                 Phase::Failed(e) => view! {
+                    {load_failed_event(events, &e)}
                     <Toolbar lang elder/>
                     <LoadFailed error=e lang/>
                 }.into_any(),
@@ -122,6 +124,20 @@ pub fn App(config: Config) -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// Tells the host page (`crate::host`) that the survey cannot be shown, as it is shown.
+fn load_failed_event(events: Option<crate::host::Events>, e: &LoadError) {
+    let detail = match e {
+        LoadError::Fetch(FetchError::Status(code)) => code.to_string(),
+        LoadError::Fetch(FetchError::Network(m)) | LoadError::Config(m) | LoadError::Refused(m) => {
+            m.clone()
+        }
+        LoadError::Invalid(p) => p.first().map(|p| p.path.clone()).unwrap_or_default(),
+    };
+    if let Some(events) = events {
+        events.error("", "load", &detail);
     }
 }
 
@@ -241,6 +257,13 @@ fn Ready(
     });
     let target = delivery.target(&survey);
     let personal = delivery.config.one_per_device;
+    let events = crate::host::Events::get();
+    if let Some(events) = events {
+        events.fire("ready", &survey.id, "version", survey.version.into());
+        if let Err(e) = &device {
+            events.error(&survey.id, "storage", storage_message(Lang::En, e));
+        }
+    }
     // Acknowledged ballots an older widget kept in full lose their answers now.
     if let (Ok(s), Some(_)) = (&store, &target) {
         let _ = s.slim_acked(&survey.id, personal);
@@ -330,6 +353,14 @@ fn Ready(
         .into_any(),
         Ok(device) => {
             let on_cast = Callback::new(move |ballot: Ballot| {
+                if let Some(events) = events {
+                    events.fire(
+                        "cast",
+                        &ballot.survey_id,
+                        "receipt",
+                        ballot.receipt().into(),
+                    );
+                }
                 if let Some(outbox) = outbox {
                     outbox.added(&ballot);
                 }

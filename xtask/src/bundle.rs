@@ -81,6 +81,7 @@ pub fn build_bundles() -> Result<BundleSize, String> {
             "/kiosk/",
         ]))?;
     }
+    crate::loader::finish(&shell::root().join("dist"))?;
     let size = check_budget()?;
     check_console_budget()?;
     if shell::root().join("dist").join(KIOSK_DIR).exists() {

@@ -8,6 +8,7 @@
 mod api_fuzz;
 mod bench;
 mod bundle;
+mod loader;
 mod lockfile;
 mod serve;
 mod setup;
