@@ -9,7 +9,7 @@
 //! | `pingyi:ready` | `{ survey, version }`: the survey is shown |
 //! | `pingyi:cast` | `{ survey, receipt }`: a ballot is stored on the device (never its answers) |
 //! | `pingyi:synced` | `{ survey }`: an upload left no ballot waiting |
-//! | `pingyi:error` | `{ code, detail }`: `code` is `load`, `storage` or `upload` |
+//! | `pingyi:error` | `{ survey, code, detail }`: `code` is `load` (then no `survey`), `storage` or `upload` |
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
