@@ -222,6 +222,9 @@ impl Config {
             let url = crate::net::survey_url(&base, &id);
             link_endpoint = Some(base);
             SurveySource::Url(url)
+        } else if let Some(json) = attr("document") {
+            // A `<pingyi-survey>`'s JSON options may hold the survey itself.
+            SurveySource::Inline(json)
         } else if let Some(selector) = attr("survey-inline") {
             inline_json(&selector)
         } else if let Some(url) = attr("survey-src").or_else(|| attr("src")) {

@@ -64,12 +64,10 @@ async fn options_without_data_prefix_configure_the_widget_and_events_reach_the_h
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"lang".into(), &"en".into()).unwrap();
     js_sys::Reflect::set(&options, &"elder".into(), &"".into()).unwrap();
-    let mut widget = pingyi::host::mount_element(
-        target.clone(),
-        host.clone().into(),
-        options.into(),
-        Some(survey("host-opts")),
-    );
+    // The JSON options' `document`: the survey itself.
+    js_sys::Reflect::set(&options, &"document".into(), &survey("host-opts").into()).unwrap();
+    let mut widget =
+        pingyi::host::mount_element(target.clone(), host.clone().into(), options.into(), None);
     wait_for(&target, "[data-testid=survey-form]").await;
     assert_eq!(
         find(&target, ".py-title").text_content().unwrap(),
@@ -109,5 +107,25 @@ fn a_survey_option_names_a_published_survey_and_its_collector() {
     });
     assert!(
         matches!(invalid.source, pingyi::embed::SurveySource::Misconfigured(m) if m.contains("JSON"))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_loaders_copy_of_a_src_survey_is_used_instead_of_fetching_it() {
+    let host = element("section");
+    let target = element("div");
+    let options = js_sys::Object::new();
+    // Nothing answers at this address: the widget must not fetch it.
+    js_sys::Reflect::set(&options, &"src".into(), &"/nowhere/survey.json".into()).unwrap();
+    let _widget = pingyi::host::mount_element(
+        target.clone(),
+        host.into(),
+        options.into(),
+        Some(survey("host-src")),
+    );
+    wait_for(&target, "[data-testid=survey-form]").await;
+    assert_eq!(
+        find(&target, ".py-title").text_content().unwrap(),
+        "宿主测试"
     );
 }
