@@ -7,7 +7,8 @@
 // - The API is network-only except that public survey document: ballots, state, tally, codes,
 //   paper totals, results are never cached nor answered from the cache, and neither is any
 //   request carrying an Authorization header (an organiser's token).
-// - On install it keeps the page and the files it names (Trunk's hashed js/wasm/css); the page
+// - On install it keeps the page and the files it and its loader (pingyi.js) name (Trunk's
+//   hashed js/wasm/css); the page
 //   also posts the URLs it loaded before this worker controlled it (the survey of a `?s=` link),
 //   so the very first visit is enough.
 // - Bump VERSION to drop every older cache.
@@ -29,6 +30,9 @@ async function precache() {
   const html = await (await cache.match('index.html')).text();
   const assets = (html.match(ASSET) || []).filter((a) => !/(^|\/)sw\.js$/.test(a));
   await keep(assets);
+  // The loader names the wasm (the page no longer preloads it): keep what it names too.
+  const loader = await cache.match('pingyi.js');
+  if (loader) await keep(((await loader.text()).match(ASSET) || []).filter((a) => !/(^|\/)sw\.js$/.test(a)));
 }
 
 // The cache key of a URL: without a ballot code (?code= or #code= from a printed slip), which

@@ -120,12 +120,14 @@ pub fn App(config: Config) -> impl IntoView {
     let load = load_survey(&config);
     let config = Arc::new(config);
     let prefix = instance_prefix();
+    let events = crate::host::Events::get();
 
     view! {
         <div class="pingyi" class:elder=move || elder.get() lang=move || lang.get().code() data-testid="pingyi">
             {move || match load.get() {
                 Load::Loading => loading(lang).into_any(),
                 Load::Failed(e) => view! {
+                    {load_failed_event(events, &e)}
                     <Toolbar lang elder/>
                     <LoadFailed error=e lang/>
                 }.into_any(),
@@ -134,6 +136,20 @@ pub fn App(config: Config) -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// Tells the host page (`crate::host`) that the survey cannot be shown, as it is shown.
+fn load_failed_event(events: Option<crate::host::Events>, e: &LoadError) {
+    let detail = match e {
+        LoadError::Fetch(FetchError::Status(code)) => code.to_string(),
+        LoadError::Fetch(FetchError::Network(m)) | LoadError::Config(m) | LoadError::Refused(m) => {
+            m.clone()
+        }
+        LoadError::Invalid(p) => p.first().map(|p| p.path.clone()).unwrap_or_default(),
+    };
+    if let Some(events) = events {
+        events.error("", "load", &detail);
     }
 }
 
@@ -280,6 +296,13 @@ fn Ready(
         outbox,
         keep,
     } = start_voting(&survey, &config, personal);
+    let events = crate::host::Events::get();
+    if let Some(events) = events {
+        events.fire("ready", &survey.id, "version", survey.version.into());
+        if let Err(e) = &device {
+            events.error(&survey.id, "storage", storage_message(Lang::En, e));
+        }
+    }
     // Ballot codes: the hash of the voter's code, in memory for this one ballot only.
     let code_hash = RwSignal::new(
         config
@@ -353,6 +376,14 @@ fn Ready(
         .into_any(),
         Ok(device) => {
             let on_cast = Callback::new(move |ballot: Ballot| {
+                if let Some(events) = events {
+                    events.fire(
+                        "cast",
+                        &ballot.survey_id,
+                        "receipt",
+                        ballot.receipt().into(),
+                    );
+                }
                 if let Some(outbox) = outbox {
                     outbox.added(&ballot);
                 }

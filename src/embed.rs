@@ -156,6 +156,11 @@ pub fn origin_of(url: &str) -> Option<String> {
 /// lists in `<meta name="pingyi-endpoints">` or the element's `data-allowed-endpoints`
 /// (space-separated URLs; only their origins count).
 pub fn link_endpoint_allowed(el: &web_sys::Element, endpoint: &str) -> bool {
+    endpoint_allowed(el.get_attribute("data-allowed-endpoints"), endpoint)
+}
+
+/// [`link_endpoint_allowed`] with the element's list already read.
+fn endpoint_allowed(listed: Option<String>, endpoint: &str) -> bool {
     let Some(origin) = origin_of(endpoint) else {
         return false;
     };
@@ -170,7 +175,6 @@ pub fn link_endpoint_allowed(el: &web_sys::Element, endpoint: &str) -> bool {
                 .flatten()
         })
         .and_then(|m| m.get_attribute("content"));
-    let listed = el.get_attribute("data-allowed-endpoints");
     [meta, listed]
         .iter()
         .flatten()
@@ -181,15 +185,27 @@ pub fn link_endpoint_allowed(el: &web_sys::Element, endpoint: &str) -> bool {
 impl Config {
     /// Reads the `data-*` attributes of a `data-pingyi` element.
     pub fn from_element(el: &web_sys::Element) -> Config {
-        let attr = |name: &str| el.get_attribute(name).filter(|v| !v.trim().is_empty());
-        let config = Config::from_attributes(el);
-        let link = if el.has_attribute("data-from-link") {
+        Config::from_lookup(&|name| el.get_attribute(&format!("data-{name}")))
+    }
+
+    /// Reads a configuration by its names without `data-` (`lang`, `endpoint`, `from-link`…):
+    /// the `data-*` attributes of a `data-pingyi` element, or the attributes and JSON options of
+    /// a `<pingyi-survey>` (see [`crate::host`]). A present boolean reads as `Some("")`.
+    /// `survey` names a survey published at `{collector}/v1/surveys/{survey}`.
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Config {
+        let attr = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let config = Config::from_lookup_attributes(get);
+        let link = if get("from-link").is_some() {
             query_param("s")
         } else {
             None
         };
         let mut link_endpoint = None;
-        let source = if let Some(origin) = &config.refused_link {
+        let source = if let Some(error) = get("invalid") {
+            SurveySource::Misconfigured(format!(
+                "配置不是有效的 JSON (the <script type=\"application/json\"> options are not valid JSON): {error}"
+            ))
+        } else if let Some(origin) = &config.refused_link {
             SurveySource::Misconfigured(format!(
                 "此链接指向未经批准的服务器 {origin} (this link points to a server that is not approved)"
             ))
@@ -201,13 +217,21 @@ impl Config {
             let url = crate::net::survey_url(&base, &id);
             link_endpoint = Some(base);
             SurveySource::Url(url)
-        } else if let Some(selector) = attr("data-survey-inline") {
+        } else if let (Some(id), Some(base)) = (attr("survey"), attr("collector")) {
+            let id = String::from(js_sys::encode_uri_component(&id));
+            let url = crate::net::survey_url(&base, &id);
+            link_endpoint = Some(base);
+            SurveySource::Url(url)
+        } else if let Some(json) = attr("document") {
+            // A `<pingyi-survey>`'s JSON options may hold the survey itself.
+            SurveySource::Inline(json)
+        } else if let Some(selector) = attr("survey-inline") {
             inline_json(&selector)
-        } else if let Some(url) = attr("data-survey-src") {
+        } else if let Some(url) = attr("survey-src").or_else(|| attr("src")) {
             SurveySource::Url(url)
         } else {
             SurveySource::Misconfigured(
-                "缺少 data-survey-src 或 data-survey-inline 属性 (missing data-survey-src or data-survey-inline)".into(),
+                "缺少问卷：请设置 survey、src、data-survey-src 或 data-survey-inline (no survey: set survey, src, data-survey-src or data-survey-inline)".into(),
             )
         };
         if config.code.is_some() {
@@ -224,11 +248,15 @@ impl Config {
     /// and the `&endpoint=` / `&retry_base_ms=` of a link when `data-from-link` is set. A link's
     /// `endpoint` on an origin that is not approved is not used: see `refused_link`.
     pub fn from_attributes(el: &web_sys::Element) -> Config {
-        let attr = |name: &str| el.get_attribute(name).filter(|v| !v.trim().is_empty());
-        let from_link = el.has_attribute("data-from-link") && query_param("s").is_some();
+        Config::from_lookup_attributes(&|name| el.get_attribute(&format!("data-{name}")))
+    }
+
+    fn from_lookup_attributes(get: &dyn Fn(&str) -> Option<String>) -> Config {
+        let attr = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let from_link = get("from-link").is_some() && query_param("s").is_some();
         let link = |name: &str| if from_link { query_param(name) } else { None };
         let (link_endpoint, refused_link) = match link("endpoint") {
-            Some(e) if link_endpoint_allowed(el, &e) => (Some(e), None),
+            Some(e) if endpoint_allowed(get("allowed-endpoints"), &e) => (Some(e), None),
             Some(e) => (None, Some(origin_of(&e).unwrap_or(e))),
             None => (None, None),
         };
@@ -239,22 +267,18 @@ impl Config {
         };
         Config {
             source: SurveySource::Misconfigured(String::new()),
-            lang: attr("data-lang")
-                .map(|l| Lang::from_tag(&l))
-                .unwrap_or_default(),
+            lang: attr("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default(),
             // An explicit `&endpoint=` in the link counts as the page's own choice.
-            endpoint: attr("data-endpoint").or(link_endpoint),
+            endpoint: attr("endpoint").or(link_endpoint),
             fallback_endpoint: None,
-            submit_key: attr("data-submit-key"),
-            retry_base_ms: attr("data-retry-base-ms")
+            submit_key: attr("submit-key"),
+            retry_base_ms: attr("retry-base-ms")
                 .or_else(|| link("retry_base_ms"))
                 .and_then(|v| v.trim().parse().ok()),
-            console_url: attr("data-console-url").unwrap_or_else(|| "console/".into()),
+            console_url: attr("console-url").unwrap_or_else(|| "console/".into()),
             code,
-            one_per_device: from_link
-                && !el.has_attribute("data-shared-device")
-                && link("shared").is_none(),
-            elder: el.has_attribute("data-elder") || link("elder").is_some_and(|v| v != "0"),
+            one_per_device: from_link && get("shared-device").is_none() && link("shared").is_none(),
+            elder: get("elder").is_some() || link("elder").is_some_and(|v| v != "0"),
             refused_link,
         }
     }

@@ -249,6 +249,7 @@ mod tests {
         missing.extend(missing_words(MeetingKey::ALL));
         missing.extend(missing_words(IntegrityKey::ALL));
         missing.extend(missing_words(KioskKey::ALL));
+        missing.extend(missing_words(EmbedKey::ALL));
         assert!(missing.is_empty(), "keys without text: {missing:?}");
         assert_eq!(Lang::Zh.t(KioskKey::NextVoter), "请下一位村民投票");
         assert_eq!(kiosk_count(Lang::Zh, 3), "本机已投 3 票");
@@ -457,5 +458,20 @@ pub fn refused_server(lang: Lang, origin: &str) -> String {
     match lang {
         Lang::Zh => format!("未经批准的服务器：{origin}"),
         Lang::En => format!("Unapproved server: {origin}"),
+    }
+}
+
+// ---------------------------------------------------------------- embedding (see `crate::host`)
+
+words_table! {
+    /// What the widget says about the page it is embedded in.
+    pub enum EmbedKey {
+        /// In another site's frame (embed.html) the browser keeps this page's storage apart from
+        /// the collector's own site, or may clear it: said before anyone votes.
+        StoragePartitioned => (
+            "本问卷嵌在其他网站的页面中，浏览器会把选票与本站分开保存，关闭页面后可能清除。请投票后等到显示“全部已上传”再离开；没有网络时，请点下面的链接在新窗口中投票。",
+            "This survey is inside another site's page, so the browser keeps your ballot apart from this site's storage and may clear it when the page closes. After voting, wait for \"All ballots uploaded\" before leaving; without a connection, vote in a new window with the link below.",
+        ),
+        OpenAlone => ("在新窗口中打开问卷", "Open the survey in a new window"),
     }
 }

@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 pub mod app;
 pub mod cast;
 pub mod embed;
+pub mod host;
 pub mod i18n;
 #[cfg(feature = "kiosk")]
 pub mod kiosk;
@@ -74,10 +75,19 @@ pub fn mount(el: web_sys::HtmlElement, survey_json: &str, lang: &str) -> Widget 
 
 /// Mounts a widget with a full configuration.
 pub fn mount_with(el: web_sys::HtmlElement, config: Config) -> Widget {
+    mount_for(el.clone(), el.into(), config)
+}
+
+/// Mounts a widget into `el` whose events (see [`host`]) go to `host`.
+pub fn mount_for(el: web_sys::HtmlElement, host: web_sys::Element, config: Config) -> Widget {
     let _ = el.set_attribute("data-pingyi-mounted", "");
+    let lang = config.lang;
     let handle = leptos::mount::mount_to(el.clone(), move || {
+        host::Events::provide(host);
         view! { <app::App config=config/> }.into_any()
     });
+    // After mounting: `mount_to` starts the task executor the notice's check runs on.
+    host::frame_notice(el.clone(), lang);
     Widget {
         handle: Some(Box::new(handle)),
         el,

@@ -31,6 +31,7 @@ use pingyi_core::{Ballot, Problem};
 
 use crate::net;
 use crate::store::{OutboxMemo, Refusal, Status, Store};
+use wasm_bindgen::JsValue;
 
 /// Where ballots go: a collector base URL and an optional submit key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +76,8 @@ struct Inner {
     queued: Option<Trigger>,
     timer: Option<Timer>,
     online: Option<Listener>,
+    /// Where the host page hears of uploads (`crate::host`), if the widget has a host element.
+    events: Option<crate::host::Events>,
 }
 
 /// One mount's outbox. A cheap `Copy` handle; the state dies with the mount.
@@ -124,6 +127,7 @@ impl Outbox {
                 queued: None,
                 timer: None,
                 online: None,
+                events: crate::host::Events::get(),
             }),
             snapshot: RwSignal::new(Snapshot::default()),
         };
@@ -335,8 +339,30 @@ impl Outbox {
             refused: i.refused.clone(),
         });
         if let Some(snap) = snap {
+            self.tell_host(&snap);
             self.snapshot.try_set(snap);
         }
+    }
+
+    /// Tells the host page (`crate::host`) when an upload left no ballot waiting, and of each
+    /// new upload failure.
+    fn tell_host(&self, snap: &Snapshot) {
+        let Some((events, id)) = self
+            .inner
+            .try_with_value(|i| i.events.map(|e| (e, i.survey_id.clone())))
+            .flatten()
+        else {
+            return;
+        };
+        self.snapshot.with_untracked(|old| {
+            // `old.remote` is false only before the first publication (or local-only).
+            if old.remote && snap.pending == 0 && snap.last_success_ms > old.last_success_ms {
+                events.fire("synced", &id, "", JsValue::UNDEFINED);
+            }
+            if let (Some(f), None) = (&snap.last_error, &old.last_error) {
+                events.error(&id, "upload", &f.detail());
+            }
+        });
     }
 }
 

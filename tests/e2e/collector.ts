@@ -58,6 +58,7 @@ export class Collector {
     readonly port: number,
     readonly dir: string,
     readonly publish: string[],
+    readonly extraArgs: string[] = [],
   ) {
     this.origin = `http://127.0.0.1:${port}`;
   }
@@ -71,6 +72,7 @@ export class Collector {
     const args = ['serve', '--addr', `127.0.0.1:${this.port}`, '--db', this.db, '--static-dir', staticDir(),
       '--rate-per-second', '0'];
     for (const p of this.publish) args.push('--publish', p);
+    args.push(...this.extraArgs);
     const proc = spawn(binary(), args, {
       cwd: ROOT,
       env: { ...process.env, PINGYI_ADMIN_TOKEN: TOKEN, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
@@ -126,9 +128,9 @@ export class Collector {
 }
 
 /** A fresh collector on a free port with a temporary database, publishing the given surveys. */
-export async function startCollector(publish: string[] = [TINY]): Promise<Collector> {
+export async function startCollector(publish: string[] = [TINY], extraArgs: string[] = []): Promise<Collector> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pingyi-e2e-'));
-  const c = new Collector(await freePort(), dir, publish);
+  const c = new Collector(await freePort(), dir, publish, extraArgs);
   await c.start();
   return c;
 }

@@ -110,6 +110,8 @@ pub fn build_bundles() -> Result<BundleSize, String> {
             "/kiosk/",
         ]))?;
     }
+    // The stable loader in place of trunk's inline script, on every page (xtask/src/loader.rs).
+    crate::loader::finish(&shell::root().join("dist"))?;
     // Last, once every file is in dist/: a step that adds a file before this gets its copies.
     let written = precompress(&shell::root().join("dist"))?;
     println!("precompressed: {written} files (.br and .gz beside each)");
@@ -316,13 +318,33 @@ pub fn measure_page(dir: &Path) -> Result<PageSize, String> {
     let mut files = Vec::new();
     collect_files(dir, &mut files)
         .map_err(|error| format!("reading {}: {error}", dir.display()))?;
-    let mut names: Vec<String> = files
+    let candidates: Vec<String> = files
         .iter()
         .filter(|f| matches!(extension(f), "html" | "css" | "js" | "mjs" | "wasm"))
         .filter_map(|f| f.strip_prefix(dir).ok())
         .map(|f| f.to_string_lossy().replace('\\', "/"))
-        .filter(|name| name == "index.html" || names_file(&index, name))
         .collect();
+    // What the page loads: index.html, whatever it names, whatever those name (the stable
+    // loader names the hashed glue and wasm), until nothing new is named.
+    let mut names: Vec<String> = vec!["index.html".to_string()];
+    let mut texts: Vec<String> = vec![index];
+    loop {
+        let found: Vec<String> = candidates
+            .iter()
+            .filter(|name| !names.contains(name))
+            .filter(|name| texts.iter().any(|text| names_file(text, name)))
+            .cloned()
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        for name in found {
+            if !name.ends_with(".wasm") {
+                texts.push(String::from_utf8_lossy(&read(&dir.join(&name))?).into_owned());
+            }
+            names.push(name);
+        }
+    }
     names.sort();
     // index.html first: the page's own document, then what it loads.
     names.sort_by_key(|name| name != "index.html");
@@ -635,6 +657,36 @@ navigator.serviceWorker.register('sw.js');</script>
         std::fs::create_dir_all(dir.join("kiosk")).unwrap();
         std::fs::write(dir.join("kiosk").join("index.html"), text(7_000)).unwrap();
         std::fs::write(dir.join("kiosk").join("sw.js"), text(7_000)).unwrap();
+    }
+
+    #[test]
+    fn a_page_costs_what_its_loader_names_too() {
+        let dir = temp_dir("loader");
+        std::fs::write(
+            dir.join("index.html"),
+            r#"<script src="/pingyi.js" defer></script><div data-pingyi></div>"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("pingyi.js"),
+            r#"import("./app-0123456789abcdef.js");fetch("app-0123456789abcdef_bg.wasm")"#,
+        )
+        .unwrap();
+        std::fs::write(dir.join("app-0123456789abcdef.js"), text(8_000)).unwrap();
+        std::fs::write(dir.join("app-0123456789abcdef_bg.wasm"), text(40_000)).unwrap();
+        std::fs::write(dir.join("frame.js"), text(4_000)).unwrap();
+        let page = measure_page(&dir).unwrap();
+        let names: Vec<&str> = page.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "index.html",
+                "app-0123456789abcdef.js",
+                "app-0123456789abcdef_bg.wasm",
+                "pingyi.js"
+            ],
+            "the wasm the loader fetches counts; a file nothing names does not"
+        );
     }
 
     #[test]

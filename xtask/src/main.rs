@@ -10,6 +10,7 @@ mod api_fuzz;
 mod bench;
 mod bench_load;
 mod bundle;
+mod loader;
 mod lockfile;
 mod serve;
 mod setup;

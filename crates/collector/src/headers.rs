@@ -2,14 +2,11 @@
 //! carries its ballot code in the URL, which must not travel on to other sites),
 //! `X-Content-Type-Options: nosniff`, and a strict `Content-Security-Policy`.
 //!
-//! The built pages (trunk's output: the residents' page, the kiosk, the console) carry a few
-//! inline `<script>` and `<style>` blocks: a check for browsers without WebAssembly, the service
-//! worker registration, trunk's module loader and the kiosk's styles. Instead of allowing every
-//! inline script (`'unsafe-inline'`), the policy lists the SHA-256 hash of each inline block found
-//! in the static directory's HTML files when the server starts ([`inline_hashes`]). A page edited
-//! after the start needs a restart for its new blocks to run.
-
-use std::path::Path;
+//! The policy is strict: `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`, with no
+//! inline script or style at all (no `'unsafe-inline'`, no hashes). The built pages carry none:
+//! the build moves trunk's inline loader into `pingyi.js` and fails on any inline block left
+//! (`xtask/src/loader.rs`). `connect-src` adds the origins the pages send to, `frame-ancestors`
+//! the portals that may frame them (`--frame-ancestors`, for `embed.html`).
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
@@ -19,9 +16,6 @@ use axum::response::Response;
 /// The `frame-ancestors` of the policy unless configured: only pages of this collector may frame
 /// its pages.
 pub const DEFAULT_FRAME_ANCESTORS: &str = "'self'";
-
-/// How deep [`inline_hashes`] looks under the static directory (e.g. `kiosk/index.html`).
-const MAX_DEPTH: usize = 3;
 
 /// The header values, built once at start.
 #[derive(Clone, Debug)]
@@ -36,9 +30,6 @@ pub struct PolicyOptions {
     pub frame_ancestors: Vec<String>,
     /// Extra `connect-src` origins (the CORS origins and other collectors the pages send to).
     pub connect_src: Vec<String>,
-    /// `'sha256-…'` sources of the static pages' inline scripts and styles.
-    pub script_hashes: Vec<String>,
-    pub style_hashes: Vec<String>,
 }
 
 impl SecurityHeaders {
@@ -52,14 +43,6 @@ impl SecurityHeaders {
 
 /// The `Content-Security-Policy` value.
 pub fn content_security_policy(opts: &PolicyOptions) -> String {
-    let join = |fixed: &[&str], extra: &[String]| {
-        fixed
-            .iter()
-            .map(|s| s.to_string())
-            .chain(extra.iter().cloned())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     let connect: Vec<String> = opts
         .connect_src
         .iter()
@@ -72,11 +55,13 @@ pub fn content_security_policy(opts: &PolicyOptions) -> String {
         opts.frame_ancestors.join(" ")
     };
     format!(
-        "default-src 'self'; script-src {}; style-src {}; img-src 'self' data:; connect-src {}; \
-         frame-ancestors {frames}; base-uri 'none'; form-action 'self'; object-src 'none'",
-        join(&["'self'", "'wasm-unsafe-eval'"], &opts.script_hashes),
-        join(&["'self'"], &opts.style_hashes),
-        join(&["'self'"], &connect),
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src {}; frame-ancestors {frames}; base-uri 'none'; \
+         form-action 'self'; object-src 'none'",
+        std::iter::once("'self'".to_string())
+            .chain(connect)
+            .collect::<Vec<_>>()
+            .join(" "),
     )
 }
 
@@ -100,146 +85,21 @@ pub async fn add_security_headers(
     resp
 }
 
-/// The `'sha256-…'` sources of every inline `<script>` and `<style>` block of the HTML files in
-/// `dir` (and its folders, a few levels deep): (scripts, styles), sorted, without repeats.
-pub fn inline_hashes(dir: &Path) -> (Vec<String>, Vec<String>) {
-    let mut scripts = Vec::new();
-    let mut styles = Vec::new();
-    let mut html = Vec::new();
-    html_files(dir, 0, &mut html);
-    for file in html {
-        if let Ok(text) = std::fs::read_to_string(&file) {
-            for block in inline_blocks(&text, "script") {
-                scripts.push(csp_hash(block));
-            }
-            for block in inline_blocks(&text, "style") {
-                styles.push(csp_hash(block));
-            }
-        }
-    }
-    scripts.sort();
-    scripts.dedup();
-    styles.sort();
-    styles.dedup();
-    (scripts, styles)
-}
-
-fn html_files(dir: &Path, depth: usize, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() && depth < MAX_DEPTH {
-            html_files(&path, depth + 1, out);
-        } else if path.extension().is_some_and(|e| e == "html") {
-            out.push(path);
-        }
-    }
-}
-
-/// The contents of each `<tag …>…</tag>` element without a `src` attribute, exactly as written
-/// (the browser hashes these bytes).
-pub fn inline_blocks<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
-    let lower = html.to_ascii_lowercase();
-    let open = format!("<{tag}");
-    let close = format!("</{tag}");
-    let mut out = Vec::new();
-    let mut at = 0;
-    while let Some(found) = lower[at..].find(&open) {
-        let start = at + found;
-        let after_name = start + open.len();
-        // `<scripts>` or `<style-x>` are other elements.
-        if !lower[after_name..].starts_with(|c: char| c.is_ascii_whitespace() || c == '>') {
-            at = after_name;
-            continue;
-        }
-        let Some(tag_end) = lower[after_name..].find('>').map(|i| after_name + i) else {
-            break;
-        };
-        let attributes = &lower[after_name..tag_end];
-        let Some(end) = lower[tag_end..].find(&close).map(|i| tag_end + i) else {
-            break;
-        };
-        if !has_src(attributes) {
-            out.push(&html[tag_end + 1..end]);
-        }
-        at = end + close.len();
-    }
-    out
-}
-
-fn has_src(attributes: &str) -> bool {
-    attributes
-        .split(|c: char| c.is_ascii_whitespace())
-        .any(|a| a == "src" || a.starts_with("src="))
-}
-
-/// `'sha256-<base64>'` of `text`.
-pub fn csp_hash(text: &str) -> String {
-    let hex = pingyi_core::ballot::sha256_hex(text);
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .filter_map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
-        .collect();
-    format!("'sha256-{}'", base64(&bytes))
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn hashes_are_the_browsers_sha256_in_base64() {
-        // echo -n "alert(1)" | openssl dgst -sha256 -binary | base64
-        assert_eq!(
-            csp_hash("alert(1)"),
-            "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
-        );
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"a"), "YQ==");
-        assert_eq!(base64(b"abc"), "YWJj");
-    }
-
-    #[test]
-    fn only_inline_blocks_are_found() {
-        let html = r#"<head><script src="/a.js"></script><SCRIPT type="module">init()</SCRIPT>
-            <style>p{}</style><scripts>x</scripts><script>
- one </script></head>"#;
-        assert_eq!(inline_blocks(html, "script"), vec!["init()", "\n one "]);
-        assert_eq!(inline_blocks(html, "style"), vec!["p{}"]);
-    }
-
-    #[test]
-    fn the_policy_lists_frames_connections_and_hashes() {
+    fn the_policy_lists_frames_and_connections_and_allows_no_inline_code() {
         let csp = content_security_policy(&PolicyOptions {
             frame_ancestors: vec!["https://portal.example".into()],
             connect_src: vec!["https://a.example/".into(), "*".into()],
-            script_hashes: vec!["'sha256-x'".into()],
-            style_hashes: vec![],
         });
-        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-x';"));
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"));
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("sha256"),
+            "{csp}"
+        );
         assert!(csp.contains("style-src 'self';"));
         assert!(csp.contains("connect-src 'self' https://a.example;"));
         assert!(csp.contains("frame-ancestors https://portal.example;"));

@@ -273,7 +273,6 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
                     .chain(config.public_url.iter())
                     .cloned()
                     .collect(),
-                ..Default::default()
             },
             body_read_timeout: Some(config.body_read_timeout),
         },

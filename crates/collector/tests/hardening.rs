@@ -101,13 +101,12 @@ async fn every_response_carries_the_security_headers() {
         .to_str()
         .unwrap()
         .to_string();
-    let script = pingyi_collector::headers::csp_hash("import init from '/app.js';init();");
+    // Inline blocks in the static pages are not allowed by hash: the policy has no inline code.
     assert!(
-        csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {script};")),
-        "the page's inline module loader is allowed by its hash: {csp}"
+        csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+        "no hash of the page's inline script: {csp}"
     );
-    let style = pingyi_collector::headers::csp_hash(".k{}");
-    assert!(csp.contains(&format!("style-src 'self' {style};")), "{csp}");
+    assert!(csp.contains("style-src 'self';"), "{csp}");
     assert!(
         csp.contains("frame-ancestors https://portal.example;"),
         "{csp}"

@@ -359,11 +359,6 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Result<Router, Stri
     }
     let mut policy = opts.policy.clone();
     policy.connect_src.extend(opts.cors_origins.iter().cloned());
-    if let Some(dir) = &opts.static_dir {
-        let (scripts, styles) = headers::inline_hashes(dir);
-        policy.script_hashes.extend(scripts);
-        policy.style_hashes.extend(styles);
-    }
     let security = Arc::new(SecurityHeaders::new(&policy)?);
     Ok(app
         .layer(axum::middleware::map_response(errors_as_json))
