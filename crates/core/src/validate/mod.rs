@@ -125,7 +125,11 @@ fn read<const MEANING: bool>(mut root: Value) -> Result<Survey, Vec<Problem>> {
             let Some(sobj) = section.as_object_mut() else {
                 wrong_type(&spath, "对象 {…}", "an object {…}", section, &mut out);
                 broken.push(spath);
-                *section = serde_json::json!({ "id": "", "title": { "zh": "-" }, "questions": [] });
+                *section = reader::object([
+                    ("id", Value::String(String::new())),
+                    ("title", reader::placeholder_text()),
+                    ("questions", Value::Array(Vec::new())),
+                ]);
                 continue;
             };
             check_and_patch(
@@ -170,8 +174,11 @@ fn read<const MEANING: bool>(mut root: Value) -> Result<Survey, Vec<Problem>> {
                             broken_question_ids.push(id.clone());
                         }
                         broken.push(qpath);
-                        *question =
-                            serde_json::json!({ "id": id, "title": { "zh": "-" }, "kind": "text" });
+                        *question = reader::object([
+                            ("id", Value::String(id)),
+                            ("title", reader::placeholder_text()),
+                            ("kind", Value::String("text".into())),
+                        ]);
                     }
                 }
             }

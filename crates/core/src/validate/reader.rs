@@ -201,11 +201,26 @@ fn placeholder(shape: Shape) -> Value {
         Shape::Str => Value::String(String::new()),
         Shape::Bool => Value::Bool(false),
         Shape::U32 | Shape::I32 => Value::from(1),
-        Shape::Text => serde_json::json!({ "zh": "-" }),
+        Shape::Text => placeholder_text(),
         Shape::OneOf(values) => Value::String(values.first().copied().unwrap_or("").to_string()),
         Shape::Arr(_) => Value::Array(Vec::new()),
         Shape::Obj(_) | Shape::Tagged(_) | Shape::Question => Value::Object(Map::new()),
     }
+}
+
+/// The placeholder text `{ "zh": "-" }`. Built by hand rather than with `json!`, whose
+/// conversions pull serde_json's error formatting into the residents' bundle.
+pub(super) fn placeholder_text() -> Value {
+    object([("zh", Value::String("-".into()))])
+}
+
+/// A JSON object from key/value pairs (see [`placeholder_text`] for why not `json!`).
+pub(super) fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    let mut map = Map::new();
+    for (key, value) in pairs {
+        map.insert(key.to_string(), value);
+    }
+    Value::Object(map)
 }
 
 /// Check the fields of `obj` (already known to be an object) and patch broken ones in place:
