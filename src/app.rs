@@ -103,7 +103,9 @@ fn instance_prefix() -> String {
     // Element ids need no secret: without `crypto` the clock does.
     let id =
         crate::cast::new_uuid().unwrap_or_else(|_| format!("{:08x}", js_sys::Date::now() as u64));
-    format!("py{}", &id[..8])
+    // Not `&id[..8]`: a slice that could panic links Rust's string-slicing panic message.
+    let short: String = id.chars().take(8).collect();
+    format!("py{short}")
 }
 
 /// One widget.

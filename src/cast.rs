@@ -141,14 +141,19 @@ pub fn outside_window(survey: &Survey, now_ms: f64) -> Option<Problem> {
 /// The question a problem is about, read from its JSON path (`$.answers.q1…` or
 /// `$.answers["q1"]…`). `None` for problems about the ballot as a whole.
 pub fn problem_question(path: &str) -> Option<String> {
-    let rest = &path[path.find("answers")? + "answers".len()..];
-    let id = if let Some(r) = rest.strip_prefix('.') {
-        r.split(['.', '[']).next()?.to_string()
+    let key = b"answers";
+    let at = path.as_bytes().windows(key.len()).position(|w| w == key)?;
+    let rest = path.get(at + key.len()..)?;
+    // Bytes, `get` and chars rather than `find(&str)`, `split` or `&path[..]`: those link the
+    // panic message for a slice outside a string, which the residents' bundle otherwise lacks.
+    let (r, ends) = if let Some(r) = rest.strip_prefix(".") {
+        (r, ['.', '['])
     } else if let Some(r) = rest.strip_prefix("[\"").or_else(|| rest.strip_prefix("['")) {
-        r.split(['"', '\'']).next()?.to_string()
+        (r, ['"', '\''])
     } else {
         return None;
     };
+    let id: String = r.chars().take_while(|c| !ends.contains(c)).collect();
     (!id.is_empty()).then_some(id)
 }
 
@@ -188,5 +193,10 @@ mod tests {
         assert_eq!(problem_question("$.answers.q3[0]").as_deref(), Some("q3"));
         assert_eq!(problem_question("$.survey_id"), None);
         assert_eq!(problem_question("$.answers"), None);
+        assert_eq!(
+            problem_question("$.answers['问题一'].chosen").as_deref(),
+            Some("问题一")
+        );
+        assert_eq!(problem_question("$.答answers.题.x").as_deref(), Some("题"));
     }
 }
