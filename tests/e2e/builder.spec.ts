@@ -92,6 +92,9 @@ const TEMPLATES: Array<{ id: string; survey: string; choose: boolean }> = [
 for (const t of TEMPLATES) {
   test(`template ${t.id}: build, preview, publish, a resident votes`, async ({ page, browser }) => {
     const o = new Organiser(page);
+    // The collector's Content-Security-Policy (no inline style, scripts by hash) must not block anything.
+    const blocked: string[] = [];
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
     await page.goto(collector.origin + BUILDER);
     await o.click(page.getByTestId(`template-${t.id}`));
     const title = `${t.id} 测评 2026`;
@@ -139,6 +142,7 @@ for (const t of TEMPLATES) {
     await expect(phone.locator('.py-title').first()).toHaveText(title);
     await vote(phone);
     await expect.poll(async () => (await collector.ballots(t.survey)).length).toBe(1);
+    expect(blocked).toEqual([]);
   });
 }
 

@@ -141,10 +141,7 @@ fn start(
                     }
                     Err(ps) => file_error.set(
                         std::iter::once(lang.t(Key::FileInvalid).to_string())
-                            .chain(
-                                ps.iter()
-                                    .map(|p| format!("{}：{}", p.path, lang.problem(p))),
-                            )
+                            .chain(ps.iter().map(|p| format!("{} {}", p.path, lang.problem(p))))
                             .collect(),
                     ),
                 },

@@ -52,7 +52,7 @@ async fn published(base: &str, id: &str, lang: Lang) -> Result<Option<Survey>, S
         ps.iter()
             .map(|p| lang.problem(p))
             .collect::<Vec<_>>()
-            .join("；")
+            .join(" / ")
     })
 }
 
