@@ -256,7 +256,9 @@ test('screenshots of the builder at 390 px and 1280 px', async ({ page }) => {
     await field(settings(page), 'unit').locator('input').fill('幸福湾');
     const q = page.locator('article[data-kind=choose]').first();
     await field(q, 'seats').locator('input').fill('5');
-    await q.scrollIntoViewIfNeeded();
+    await expect(field(q, 'seats').locator('.pb-problem')).toBeVisible();
+    await field(q, 'seats').evaluate((el) => el.scrollIntoView({ block: 'center', behavior: 'instant' }));
+    await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(ROOT, 'docs', `builder-${width}.png`) });
   }
 });
