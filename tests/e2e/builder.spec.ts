@@ -10,7 +10,7 @@
 //
 // Screenshots of the builder at 390 px and 1280 px go to docs/ when PINGYI_SCREENSHOTS=1.
 import { test, expect, type Page, type Locator } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCollector, ROOT, TOKEN, type Collector } from './collector';
 
@@ -203,6 +203,26 @@ test('the draft is saved on every change and a reload resumes it', async ({ page
   await expect(page.getByTestId('resume')).toContainText('草稿自动保存');
   await page.getByTestId('resume').click();
   await expect(field(settings(page), 'title').locator('input')).toHaveValue('草稿自动保存');
+
+  // 下载问卷文件 gives the survey file; opening it on the start page makes a draft of it.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+  expect(download.suggestedFilename()).toBe('satisfaction.json');
+  const file = await download.path();
+  const survey = JSON.parse(readFileSync(file, 'utf8'));
+  expect(survey.title.zh).toBe('草稿自动保存');
+  await page.getByTestId('new-survey').click();
+  await page.getByTestId('template-empty').click();
+  await expect(field(settings(page), 'title').locator('input')).not.toHaveValue('草稿自动保存');
+  await page.getByTestId('new-survey').click();
+  await page.getByTestId('open-file').setInputFiles(file);
+  await expect(field(settings(page), 'title').locator('input')).toHaveValue('草稿自动保存');
+  await expect(page.locator('article[data-question]')).toHaveCount(before);
+
+  // A file that is not a survey says what is wrong and opens nothing.
+  await page.getByTestId('new-survey').click();
+  await page.getByTestId('open-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"pingyi/1"}') });
+  await expect(page.getByTestId('file-error').first()).toHaveText('这个文件不是有效的问卷：');
+  await expect(page.getByTestId('start')).toBeVisible();
 });
 
 test('a change to a survey with ballots becomes a new version after an explicit confirmation', async ({ page, browser }) => {
@@ -243,6 +263,14 @@ test('a change to a survey with ballots becomes a new version after an explicit 
   expect(tally.participation.other_versions).toEqual([{ survey_version: 1, ballots: 1 }]);
   // The ballot is kept, not deleted.
   expect(await collector.ballots('evening-meeting')).toHaveLength(1);
+});
+
+test('the console links to the builder', async ({ page }) => {
+  await page.goto(`${collector.origin}/console/`);
+  await expect(page.getByTestId('nav-builder')).toHaveText('制作问卷');
+  await page.getByTestId('nav-builder').click();
+  await expect(page).toHaveURL(`${collector.origin}${BUILDER}`);
+  await expect(page.getByTestId('template-satisfaction')).toBeVisible();
 });
 
 test('screenshots of the builder at 390 px and 1280 px', async ({ page }) => {

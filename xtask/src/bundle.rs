@@ -102,8 +102,9 @@ pub fn build() -> Result<BundleSize, String> {
 }
 
 /// `trunk build --release --offline` for the residents' widget (`dist/`), then for the
-/// organiser console (`dist/console/`; after the widget, whose build replaces `dist/`), then
-/// the kiosk; then the compressed copies of every file, then the budget checks.
+/// organiser console (`dist/console/`; after the widget, whose build replaces `dist/`), the
+/// survey builder (`dist/console/builder/`, after the console), then the kiosk; then the
+/// compressed copies of every file, then the budget checks.
 pub fn build_bundles() -> Result<BundleSize, String> {
     run(command("trunk").args(["build", "--release", "--offline"]))?;
     run(command("trunk").args([
