@@ -16,36 +16,26 @@ use super::Ctx;
 use crate::browser::{self, DRAFT_KEY, UNREADABLE_KEY};
 use crate::i18n::{BuilderWords, Key, Lang};
 
-/// What the stored draft holds at start.
-enum Stored {
-    None,
-    Draft(Draft),
-    /// Text that is not a draft: kept aside, with what is wrong with it.
-    Unreadable(String),
-}
-
-fn stored_draft(lang: Lang) -> Stored {
+/// The stored draft, if any; `Err` with what is wrong when the stored text is not a draft (the
+/// text is then kept aside).
+fn stored_draft(lang: Lang) -> Result<Option<Draft>, String> {
     let Some(text) = browser::load(DRAFT_KEY) else {
-        return Stored::None;
+        return Ok(None);
     };
-    match decode_draft(&text) {
-        Ok(d) => Stored::Draft(d),
-        Err(p) => {
-            let _ = browser::save(UNREADABLE_KEY, &text);
-            Stored::Unreadable(lang.problem(&p))
-        }
-    }
+    decode_draft(&text).map(Some).map_err(|p| {
+        let _ = browser::save(UNREADABLE_KEY, &text);
+        lang.problem(&p)
+    })
 }
 
 /// The whole builder.
 #[component]
 pub fn App(lang: Lang) -> impl IntoView {
-    let stored = stored_draft(lang);
-    let (first, resume, unreadable) = match stored {
-        Stored::Draft(d) => (Some(d.clone()), Some(d), None),
-        Stored::None => (None, None, None),
-        Stored::Unreadable(e) => (None, None, Some(e)),
+    let (first, unreadable) = match stored_draft(lang) {
+        Ok(d) => (d, None),
+        Err(e) => (None, Some(e)),
     };
+    let resume = first.clone();
     let editing = RwSignal::new(first.is_some());
     let ctx = Ctx::new(lang, first.unwrap_or_else(|| Draft::new(Template::Empty)));
     let resume = RwSignal::new(resume);
