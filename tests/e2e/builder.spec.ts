@@ -265,6 +265,20 @@ test('a change to a survey with ballots becomes a new version after an explicit 
   expect(await collector.ballots('evening-meeting')).toHaveLength(1);
 });
 
+test('with ballot codes the launch card links to the code slips', async ({ page }) => {
+  await page.goto(collector.origin + BUILDER);
+  await page.getByTestId('template-evening-meeting').click();
+  await field(settings(page), 'unit').locator('input').fill('幸福湾');
+  await field(settings(page), 'codes').locator('input').check();
+  await page.getByTestId('admin-token').fill(TOKEN);
+  await page.getByTestId('publish').click();
+  await expect(page.getByTestId('published')).toContainText('已发布第 1 版');
+  await expect(page.getByTestId('link-codes'))
+    .toHaveAttribute('href', `${collector.origin}/console/?s=evening-meeting&view=codes`);
+  const published = await (await fetch(`${collector.origin}/v1/surveys/evening-meeting`)).json();
+  expect(published.codes).toBe(true);
+});
+
 test('the console links to the builder', async ({ page }) => {
   await page.goto(`${collector.origin}/console/`);
   await expect(page.getByTestId('nav-builder')).toHaveText('制作问卷');

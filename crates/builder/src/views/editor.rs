@@ -380,7 +380,7 @@ fn kind_fields(ctx: Ctx, here: QuestionAt, kind: Kind) -> AnyView {
             view! {
                 {entry_list(ctx, here, EntryList::Subjects, Key::ScoreSubjects)}
                 {entry_list(ctx, here, EntryList::Criteria, Key::Criteria)}
-                {select_field(ctx, at, "combine", Key::Combine,
+                {select_field(ctx, at, "combine.method", Key::Combine,
                     vec![("mean", Key::CombineMean), ("trimmed", Key::CombineTrimmed)],
                     Arc::new(move |d| if trimmed(d).is_some() { "trimmed" } else { "mean" }),
                     Arc::new(move |d, v| match d.question_mut(here).map(|x| &mut x.body) {
