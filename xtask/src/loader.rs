@@ -22,6 +22,7 @@ const PAGES: &[&str] = &[
     "embed.html",
     "kiosk/index.html",
     "console/index.html",
+    "console/builder/index.html",
 ];
 
 /// The loader's source, with `__PINGYI_GLUE__`, `__PINGYI_WASM__`, `__PINGYI_START__` and
