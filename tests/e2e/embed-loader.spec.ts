@@ -108,3 +108,20 @@ test('a JSON child configures the element', async ({ page }) => {
   await expect(s1.locator('.pingyi')).toHaveClass(/elder/);
   expect(await violations(page)).toEqual([]);
 });
+
+test('the resident page asks for the wasm from its head, and downloads it once', async ({ page }) => {
+  const html = await (await fetch(`${collector.origin}/?s=${TINY_ID}`)).text();
+  const preload = html.match(/<link rel="preload" href="([^"]+_bg\.wasm)" as="fetch" type="application\/wasm" crossorigin>/);
+  expect(preload, 'a wasm preload in the page head').not.toBeNull();
+  expect(html.indexOf(preload![0])).toBeLessThan(html.indexOf('</head>'));
+  const wasm: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('_bg.wasm')) wasm.push(r.url()); });
+  const warnings: string[] = [];
+  page.on('console', (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
+  await page.goto(`${collector.origin}/?s=${TINY_ID}`);
+  await expect(page.getByTestId('survey-form')).toBeVisible();
+  // Give Chromium the moment it takes to warn about a preload nobody used.
+  await page.waitForTimeout(3_500);
+  expect(wasm, 'the preload and the loader share one download').toHaveLength(1);
+  expect(warnings).toEqual([]);
+});

@@ -22,6 +22,7 @@ const PAGES: &[&str] = &[
     "embed.html",
     "kiosk/index.html",
     "console/index.html",
+    "console/builder/index.html",
 ];
 
 /// The loader's source, with `__PINGYI_GLUE__`, `__PINGYI_WASM__`, `__PINGYI_START__` and
@@ -72,10 +73,18 @@ fn finish_page(file: &Path, template: &str) -> Result<(), String> {
             .replace("__PINGYI_START__", &start)
             .replace("__PINGYI_CSS__", css);
         write_minified(&dir.join("pingyi.js"), &source)?;
-        // The loader fetches the wasm itself at once; a preload it does not match (integrity)
-        // would download it twice.
+        // The wasm is asked for as soon as the HTML head arrives: a preload the loader's own
+        // `fetch(wasm, {credentials: 'same-origin'})` matches (same URL, CORS mode, same-origin
+        // credentials, no integrity: trunk's integrity attribute would not match and the wasm
+        // would be downloaded twice).
         if let Some(preload) = wasm_preload(&html) {
-            html = html.replace(&preload, "");
+            let href = attribute(&preload, "href").unwrap_or_default().to_string();
+            html = html.replace(
+                &preload,
+                &format!(
+                    "<link rel=\"preload\" href=\"{href}\" as=\"fetch\" type=\"application/wasm\" crossorigin>"
+                ),
+            );
         }
         html = html.replace(
             &loader.element,

@@ -53,7 +53,7 @@ const STEPS: [Step; 9] = [
             .map(|_| None)
     }),
     (
-        "widget, console and browser-layer tests (wasm-bindgen-test, Chromium)",
+        "widget, console, builder and browser-layer tests (wasm-bindgen-test, Chromium)",
         || {
             let mut cargo = command("cargo");
             cargo.args([
@@ -64,6 +64,8 @@ const STEPS: [Step; 9] = [
                 "pingyi-console",
                 "-p",
                 "pingyi-browser",
+                "-p",
+                "pingyi-builder",
                 "--target",
                 "wasm32-unknown-unknown",
             ]);

@@ -192,7 +192,7 @@ pub mod operations {
             "operationId": "getSurvey", "summary": "The latest published version of a survey (public)",
             "parameters": [{ "name": "If-None-Match", "in": "header", "required": false,
                 "description": "The ETag of a copy the client holds: 304 when it is still current",
-                "schema": { "type": "string", "maxLength": 1024 } }],
+                "schema": { "type": "string" } }],
             "responses": {
                 "200": { "description": "The survey file", "content": { "application/json": { "schema": p.r("Survey") } },
                     "headers": { SURVEY_STATE_HEADER: { "description": "open or closed", "schema": { "type": "string", "enum": ["open", "closed"] } },

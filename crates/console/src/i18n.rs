@@ -233,6 +233,8 @@ words_table! {
         NavCodes => ("选票码", "Ballot codes"),
         NavPaper => ("线下投票录入", "Paper ballots"),
         NavProjector => ("打开投影页", "Open the projector page"),
+        /// The link to the survey builder (crates/builder, its own bundle under /console/builder/).
+        NavBuilder => ("制作问卷", "Build a survey"),
         NavHeading => ("组织者页面", "Organiser pages"),
         SignInHeading => ("组织者登录", "Organiser sign-in"),
         SignInHelp => ("管理口令只保存在本页内存中；勾选“记住”才会保存在本机浏览器。", "The admin token stays in this page's memory; it is stored in this browser only when “Remember” is ticked."),

@@ -145,11 +145,15 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The view sources of the widget, the kiosk and the console.
+/// The view sources of the widget, the kiosk, the console and the builder.
 fn view_sources() -> Vec<PathBuf> {
     let root = root();
     let mut files = vec![root.join("src/app.rs"), root.join("src/kiosk.rs")];
-    for dir in ["src/views", "crates/console/src/views"] {
+    for dir in [
+        "src/views",
+        "crates/console/src/views",
+        "crates/builder/src/views",
+    ] {
         let mut in_dir: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .unwrap_or_else(|e| panic!("cannot read {dir}: {e}"))
             .map(|entry| entry.expect("directory entry").path())

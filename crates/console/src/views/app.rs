@@ -162,6 +162,7 @@ pub fn App(lang: Lang) -> impl IntoView {
                         href=move || format!("?view=projector&s={}", session.survey_id.get().trim())>
                         {move || t(Key::NavProjector)}
                     </a>
+                    <a class="pc-tab" data-testid="nav-builder" href="builder/">{move || t(Key::NavBuilder)}</a>
                 </div>
             </nav>
             {move || match page.get() {
