@@ -1,5 +1,11 @@
 //! Shared helpers of the collector's HTTP tests: a sample survey, ballots, and an in-process
 //! server on 127.0.0.1 with a temporary database.
+//!
+//! Backends: the servers use a SQLite file in a temporary folder, or, with
+//! `PINGYI_TEST_BACKEND=postgres`, a fresh schema of the PostgreSQL server named by
+//! `PINGYI_TEST_POSTGRES` (`cargo xtask test` runs the suite both ways). Tests that need
+//! PostgreSQL whatever the backend call [`postgres_server`]: without the variable they are
+//! skipped with a notice, except under `CI=true`, where that is a failure.
 #![allow(dead_code)]
 
 use pingyi_core::IdMap;
@@ -169,7 +175,7 @@ pub async fn serve(opts: Opts) -> TestServer {
         survey_json(1, opts.results_public, opts.submit_key),
     )
     .unwrap();
-    let mut config = Config::new(dir.path().join("test.sqlite"));
+    let mut config = Config::new(test_db(dir.path(), "test.sqlite").await);
     config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
     config.publish = vec![survey];
     config.admin_token = Some(AdminToken::new(ADMIN));
@@ -196,4 +202,62 @@ pub fn statuses(body: &Value) -> Vec<String> {
         .iter()
         .map(|r| r["status"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The PostgreSQL server of the tests: an administrator's URL such as
+/// `postgres://postgres@127.0.0.1:55433/postgres`.
+pub const POSTGRES_ENV: &str = "PINGYI_TEST_POSTGRES";
+
+/// `postgres` puts the shared helpers' servers on PostgreSQL.
+pub const BACKEND_ENV: &str = "PINGYI_TEST_BACKEND";
+
+/// Whether this run puts its test servers on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var(BACKEND_ENV).is_ok_and(|b| b == "postgres")
+}
+
+/// The test PostgreSQL server's URL. Without it: `None` and a notice (the test skips), but a
+/// failure under `CI=true` or when this run's backend is PostgreSQL.
+pub fn postgres_server(test: &str) -> Option<String> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            if ci || on_postgres() {
+                panic!("{test} needs PostgreSQL: set {POSTGRES_ENV} (cargo xtask test starts one)");
+            }
+            eprintln!(
+                "NOTICE: {test} skipped: set {POSTGRES_ENV}=postgres://… to run it on PostgreSQL"
+            );
+            None
+        }
+    }
+}
+
+/// A fresh, empty schema on the PostgreSQL server at `server`: the URL of a connection whose
+/// tables go there (its `search_path`).
+pub async fn fresh_postgres(server: &str) -> String {
+    let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {POSTGRES_ENV}: {e}"));
+    let driver = tokio::spawn(connection);
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .unwrap();
+    drop(client);
+    let _ = driver.await;
+    let joiner = if server.contains('?') { '&' } else { '?' };
+    format!("{server}{joiner}options=-c%20search_path%3D{schema}")
+}
+
+/// The `--db` value of a test server: `dir/file` (SQLite), or on a PostgreSQL run a fresh schema.
+pub async fn test_db(dir: &std::path::Path, file: &str) -> std::path::PathBuf {
+    if on_postgres() {
+        let server = postgres_server("this PostgreSQL run").expect("checked");
+        std::path::PathBuf::from(fresh_postgres(&server).await)
+    } else {
+        dir.join(file)
+    }
 }
