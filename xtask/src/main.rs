@@ -12,6 +12,7 @@ mod bench_load;
 mod bundle;
 mod loader;
 mod lockfile;
+mod postgres;
 mod serve;
 mod setup;
 mod shell;

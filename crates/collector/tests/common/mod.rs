@@ -118,6 +118,8 @@ impl Default for Opts {
 pub struct TestServer {
     pub server: Server,
     pub dir: tempfile::TempDir,
+    /// The `--db` value: `dir/test.sqlite`, or a PostgreSQL URL on a PostgreSQL run.
+    pub db: std::path::PathBuf,
     pub client: reqwest::Client,
 }
 
@@ -175,7 +177,8 @@ pub async fn serve(opts: Opts) -> TestServer {
         survey_json(1, opts.results_public, opts.submit_key),
     )
     .unwrap();
-    let mut config = Config::new(test_db(dir.path(), "test.sqlite").await);
+    let db = test_db(dir.path(), "test.sqlite").await;
+    let mut config = Config::new(db.clone());
     config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
     config.publish = vec![survey];
     config.admin_token = Some(AdminToken::new(ADMIN));
@@ -190,6 +193,7 @@ pub async fn serve(opts: Opts) -> TestServer {
     TestServer {
         server,
         dir,
+        db,
         client: reqwest::Client::new(),
     }
 }
@@ -260,4 +264,100 @@ pub async fn test_db(dir: &std::path::Path, file: &str) -> std::path::PathBuf {
     } else {
         dir.join(file)
     }
+}
+
+/// Run `work` with a client of the PostgreSQL database at `url`, on a thread of its own (so that
+/// sync helpers can be called from async tests).
+fn with_postgres<T: Send + 'static>(
+    url: String,
+    work: impl FnOnce(
+            tokio_postgres::Client,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>
+        + Send
+        + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                work(client).await
+            })
+    })
+    .join()
+    .unwrap()
+}
+
+/// Everything the test server's database holds, as text: the SQLite files (WAL included), or
+/// on PostgreSQL every row of every table of its schema.
+pub fn stored_text(t: &TestServer) -> String {
+    if !on_postgres() {
+        let mut bytes = Vec::new();
+        for f in std::fs::read_dir(t.dir.path()).unwrap() {
+            let p = f.unwrap().path();
+            if p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("test.sqlite")
+            {
+                bytes.extend(std::fs::read(&p).unwrap());
+            }
+        }
+        return String::from_utf8_lossy(&bytes).into_owned();
+    }
+    with_postgres(t.db.to_string_lossy().into_owned(), |client| {
+        Box::pin(async move {
+            let tables: Vec<String> = client
+                .query(
+                    "SELECT table_name::text FROM information_schema.tables
+                     WHERE table_schema = current_schema()",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let mut text = String::new();
+            for table in tables {
+                for row in client
+                    .query(&format!("SELECT t::text FROM {table} t"), &[])
+                    .await
+                    .unwrap()
+                {
+                    text.push_str(row.get::<_, &str>(0));
+                    text.push('\n');
+                }
+            }
+            text
+        })
+    })
+}
+
+/// One text column of a query on the test server's database (`sql` has no parameters and
+/// reads the same on SQLite and PostgreSQL).
+pub fn stored_strings(t: &TestServer, sql: &str) -> Vec<String> {
+    if !on_postgres() {
+        let db = rusqlite::Connection::open(&t.db).unwrap();
+        let mut st = db.prepare(sql).unwrap();
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        return rows.collect::<Result<Vec<_>, _>>().unwrap();
+    }
+    let sql = sql.to_string();
+    with_postgres(t.db.to_string_lossy().into_owned(), move |client| {
+        Box::pin(async move {
+            client
+                .query(&sql, &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        })
+    })
 }
