@@ -360,15 +360,23 @@ async fn migrate(client: &mut Client) -> Result<(), StoreError> {
 }
 
 impl PostgresStore {
-    /// Connect to `url` (`postgres://user[:password]@host[:port]/database[?options]`), apply the
-    /// migrations it lacks and keep a pool of connections.
+    /// Connect to `url` (`postgres://user[:password]@host[:port]/database[?options]`; without a
+    /// password in it, `PGPASSWORD` is used when set), apply the migrations it lacks and keep a
+    /// pool of connections.
     pub fn open(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url.parse().map_err(|e| {
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
             StoreError::Database(format!(
                 "cannot read the database URL {}: {e}",
                 redact_url(url)
             ))
         })?;
+        // As with libpq: the password may come from the environment instead of the URL, so it
+        // shows neither in the command line nor in the process list.
+        if config.get_password().is_none() {
+            if let Ok(password) = std::env::var("PGPASSWORD") {
+                config.password(password);
+            }
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("pingyi-postgres")
