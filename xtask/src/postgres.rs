@@ -130,3 +130,14 @@ impl Drop for Cluster {
         let _ = std::fs::remove_dir_all(&self.base);
     }
 }
+
+/// `cargo xtask with-postgres COMMAND…`: run one command with a private cluster and
+/// `PINGYI_TEST_POSTGRES` set, e.g. `cargo xtask with-postgres cargo test -p pingyi-collector
+/// --test instances`; the cluster is stopped and removed afterwards.
+pub fn with_postgres(args: &[String]) -> Result<(), String> {
+    let (program, rest) = args.split_first().ok_or(
+        "with-postgres needs a command, e.g. `cargo xtask with-postgres cargo test -p pingyi-collector --test instances`",
+    )?;
+    let _cluster = Cluster::start()?;
+    run(shell::command(program).args(rest).env(TEST_ENV, URL))
+}

@@ -39,7 +39,7 @@ fn ballot(n: usize, code: &str) -> Value {
         "survey_id": ID, "survey_version": 1, "cast_at": "2026-11-27T19:30:00.000Z",
         "device": format!("00000000-0000-4000-9000-{n:012}"), "channel": "digital",
         "code_hash": code_hash(ID, code),
-        "answers": { "vote": { "choice": if n % 3 == 0 { "against" } else { "for" } } },
+        "answers": { "vote": { "choice": if n.is_multiple_of(3) { "against" } else { "for" } } },
     })
 }
 
@@ -378,4 +378,42 @@ async fn a_change_on_one_instance_reaches_the_live_events_of_the_other() {
     })
     .await;
     assert!(closed.is_some(), "A's stream shows the close made on B");
+}
+
+/// Start-up on PostgreSQL: without an admin token it stops and says how to give one (no token
+/// file is written beside a URL), and a database it cannot reach is named without its password.
+#[test]
+fn start_up_on_postgres_needs_a_token_and_never_prints_the_password() {
+    let Some(server) = postgres_server("start_up_on_postgres_needs_a_token") else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(fresh_postgres(&server));
+    let serve = |db: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pingyi-collector"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--db", db])
+            .env_remove("PINGYI_ADMIN_TOKEN")
+            .env_remove("PGPASSWORD")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = serve(&db);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("PINGYI_ADMIN_TOKEN"), "{stderr}");
+
+    let unreachable = "postgres://pingyi:s3cret-Pa55@127.0.0.1:1/pingyi";
+    let (code, stderr) = serve(unreachable);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("postgres://pingyi:***@127.0.0.1:1/pingyi"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret-Pa55"), "{stderr}");
 }
