@@ -1,4 +1,4 @@
-//! pingyi-collector: the reference pingyi/1 collector (axum + SQLite).
+//! pingyi-collector: the reference pingyi/1 collector (axum + SQLite, or PostgreSQL).
 //!
 //! It is a library so that tests and the `bench-ingest` command can start a real server on
 //! 127.0.0.1 in-process with [`start`]; the binary in `main.rs` only parses the command line.

@@ -1,7 +1,8 @@
 //! Several collector processes on one PostgreSQL database (a county behind a load balancer):
 //! overlapping concurrent batches with one instance killed (`kill -9`) mid-way and the client
-//! retrying the other leave every ballot stored exactly once and every code claimed once, and a
-//! change on one instance reaches the live event streams of the other at once (LISTEN/NOTIFY).
+//! retrying the other leave every ballot stored exactly once and every code claimed once; a
+//! change on one instance (or an `import` into the database) reaches the live event streams of
+//! the others at once (LISTEN/NOTIFY).
 //!
 //! Needs `PINGYI_TEST_POSTGRES` (see `common`); skipped with a notice without it, except in CI.
 
@@ -416,4 +417,66 @@ fn start_up_on_postgres_needs_a_token_and_never_prints_the_password() {
         "{stderr}"
     );
     assert!(!stderr.contains("s3cret-Pa55"), "{stderr}");
+}
+
+/// `pingyi-collector import --db postgres://…` loads offline ballots into the shared database,
+/// and a collector already running on it shows them on its live stream at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_into_postgres_reaches_a_running_instance() {
+    let Some(server) = postgres_server("import_into_postgres") else {
+        return;
+    };
+    let db = fresh_postgres(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let survey_file = dir.path().join("survey.json");
+    let mut open_survey: Value = serde_json::from_str(&survey()).unwrap();
+    open_survey["codes"] = json!(false);
+    std::fs::write(&survey_file, open_survey.to_string()).unwrap();
+    let a = spawn(&db, &survey_file);
+    let client = reqwest::Client::new();
+    let events = format!("{}/v1/surveys/{ID}/live/events", a.url);
+    let watcher = {
+        let client = client.clone();
+        tokio::spawn(async move {
+            wait_for_event(&client, &events, Duration::from_secs(6), |v| {
+                v["ballots"] == 3
+            })
+            .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let offline: Vec<Value> = (1..=3)
+        .map(|n| {
+            let mut b = ballot(n, "unused");
+            b.as_object_mut().unwrap().remove("code_hash");
+            b
+        })
+        .collect();
+    let export = dir.path().join("phone.json");
+    std::fs::write(&export, Value::Array(offline).to_string()).unwrap();
+    let out = tokio::task::spawn_blocking({
+        let db = db.clone();
+        move || {
+            Command::new(env!("CARGO_BIN_EXE_pingyi-collector"))
+                .args(["import", "--db", &db])
+                .arg(&export)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("imported 3"), "{stdout}");
+    let seen = watcher.await.unwrap();
+    assert!(
+        seen.is_some(),
+        "the running instance shows the imported ballots"
+    );
+    assert_eq!(export(&client, &a.url).await.len(), 3);
 }
