@@ -452,14 +452,14 @@ async fn import_into_postgres_reaches_a_running_instance() {
             b
         })
         .collect();
-    let export = dir.path().join("phone.json");
-    std::fs::write(&export, Value::Array(offline).to_string()).unwrap();
+    let phone_file = dir.path().join("phone.json");
+    std::fs::write(&phone_file, Value::Array(offline).to_string()).unwrap();
     let out = tokio::task::spawn_blocking({
         let db = db.clone();
         move || {
             Command::new(env!("CARGO_BIN_EXE_pingyi-collector"))
                 .args(["import", "--db", &db])
-                .arg(&export)
+                .arg(&phone_file)
                 .output()
                 .unwrap()
         }
