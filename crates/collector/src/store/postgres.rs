@@ -13,7 +13,9 @@
 //! a code is claimed by the first ballot only, and within a survey `seq` (the order of arrival
 //! used for paging) follows commit order, so a reader paging by `seq` never skips a ballot that
 //! commits later. Ballot ids are unique across the store by their PRIMARY KEY
-//! (`ON CONFLICT (id) DO NOTHING`).
+//! (`ON CONFLICT (id) DO NOTHING`). A batch without ballot codes goes in with one statement
+//! (`UNNEST` of arrays, in batch order); one with codes goes ballot by ballot, each claiming its
+//! code before it is inserted.
 //!
 //! Live events: each write that may change a live view sends `NOTIFY pingyi_live` inside its
 //! transaction (delivered only when it commits) naming the schema, the writing instance and the
@@ -448,6 +450,65 @@ fn surveys_of(ballots: &[NewBallot]) -> Vec<String> {
     ids
 }
 
+/// Insert ballots that carry no code in one statement (one round trip for the whole batch), in
+/// batch order; the first of two ballots with one id wins, as one by one. Outcomes in order.
+async fn insert_without_codes(
+    tx: &Transaction<'_>,
+    ballots: &[NewBallot],
+    received_at: &[String],
+) -> Result<Vec<InsertOutcome>, StoreError> {
+    let ids: Vec<&str> = ballots.iter().map(|b| b.id.as_str()).collect();
+    let surveys: Vec<&str> = ballots.iter().map(|b| b.survey_id.as_str()).collect();
+    let versions: Vec<i64> = ballots
+        .iter()
+        .map(|b| i64::from(b.survey_version))
+        .collect();
+    let hashes: Vec<&str> = ballots.iter().map(|b| b.content_hash.as_str()).collect();
+    let texts: Vec<&str> = ballots.iter().map(|b| b.canonical_json.as_str()).collect();
+    let received: Vec<&str> = received_at.iter().map(String::as_str).collect();
+    let rows = tx
+        .query(
+            "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, received_at)
+             SELECT u.id, u.survey_id, u.survey_version, u.content_hash, u.canonical_json, u.received_at
+             FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
+                  WITH ORDINALITY AS u(id, survey_id, survey_version, content_hash, canonical_json, received_at, ord)
+             ORDER BY u.ord
+             ON CONFLICT (id) DO NOTHING
+             RETURNING id",
+            &[&ids, &surveys, &versions, &hashes, &texts, &received],
+        )
+        .await?;
+    let mut fresh: std::collections::HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
+    let stored: std::collections::HashMap<String, String> = if rows.len() < ballots.len() {
+        tx.query(
+            "SELECT id, content_hash FROM ballots WHERE id = ANY($1)",
+            &[&ids],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+    } else {
+        Default::default()
+    };
+    ballots
+        .iter()
+        .map(|b| {
+            if fresh.remove(&b.id) {
+                return Ok(InsertOutcome::Inserted);
+            }
+            match stored.get(&b.id) {
+                Some(hash) if *hash == b.content_hash => Ok(InsertOutcome::Duplicate),
+                Some(_) => Ok(InsertOutcome::Conflict),
+                None => Err(StoreError::Database(format!(
+                    "ballot {} was neither inserted nor found",
+                    b.id
+                ))),
+            }
+        })
+        .collect()
+}
+
 /// Listen for other instances' changes until the connection fails.
 async fn listen(
     inner: &Inner,
@@ -614,6 +675,30 @@ impl Store for PostgresStore {
                     now.clone()
                 }
             };
+            if ballots.iter().all(|b| b.code_hash.is_none()) {
+                let received: Vec<String> = ballots.iter().map(received_at).collect();
+                let outcomes = insert_without_codes(&tx, &ballots, &received).await?;
+                let inserted = outcomes
+                    .iter()
+                    .filter(|o| **o == InsertOutcome::Inserted)
+                    .count() as u64;
+                if inner.crash_after_inserts.is_some_and(|n| inserted >= n) {
+                    // Test hook: die like `kill -9` with the transaction open.
+                    eprintln!("PINGYI_TEST_CRASH_AFTER_INSERTS reached ({inserted}): aborting");
+                    std::process::abort();
+                }
+                for s in &surveys {
+                    let changed = ballots
+                        .iter()
+                        .zip(&outcomes)
+                        .any(|(b, o)| *o == InsertOutcome::Inserted && b.survey_id == *s);
+                    if changed {
+                        inner.announce(&tx, s).await?;
+                    }
+                }
+                tx.commit().await?;
+                return Ok(outcomes);
+            }
             let insert = tx
                 .prepare(
                     "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, code_hash, received_at)
