@@ -12,6 +12,7 @@ mod bench_load;
 mod bundle;
 mod loader;
 mod lockfile;
+mod postgres;
 mod serve;
 mod setup;
 mod shell;
@@ -24,13 +25,16 @@ usage: cargo xtask <command>
 
 commands:
   setup [--check]   install what is missing (wasm32 target, trunk, wasm-bindgen-cli,
-                    npm packages, Chromium, schemathesis); --check only reports, installs nothing
+                    npm packages, Chromium, schemathesis, postgresql); --check only reports,
+                    installs nothing
   build             setup, then `trunk build --release --offline` and the bundle budget check
   size              the bundle figure of the existing dist/ (no build)
   run [--port N]    build, then serve the demo on http://127.0.0.1:8080
   serve [--port N]  serve the already built demo (dist/) without building
   test              every test level, stopping at the first failure (what CI runs)
   api-fuzz          the collector's schemathesis run alone (a step of `test`)
+  with-postgres CMD run CMD with a private PostgreSQL cluster on 127.0.0.1:55433 and
+                    PINGYI_TEST_POSTGRES set (e.g. cargo test -p pingyi-collector)
   bench             benchmarks that exist (collector ingest) and the bundle figure
   bench-load        Lighthouse (mobile, median of 5) on the resident page, kiosk and console as
                     the collector serves them, and the time from 提交 to a stored ballot
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
             None => Ok(()),
             Some(why) => Err(why),
         }),
+        "with-postgres" => postgres::with_postgres(rest),
         "bench" => bench::bench(),
         "bench-load" => bench_load::bench_load(),
         "help" | "--help" | "-h" => {

@@ -5,7 +5,8 @@
 //! newer rustc), wasm-bindgen-cli = the `wasm-bindgen` version in Cargo.lock,
 //! npm packages from package-lock.json (wasm-opt from `binaryen`, Playwright),
 //! Debian's chromium, chromium-driver and fonts-noto-cjk for browser tests, and schemathesis
-//! (PyPI, pinned) in `.pingyi/venv` for the API fuzz step.
+//! (PyPI, pinned) in `.pingyi/venv` for the API fuzz step, and Debian's postgresql for the
+//! collector's PostgreSQL tests (a private cluster, see `postgres.rs`).
 //! Nothing here downloads a browser or a prebuilt toolchain.
 
 use crate::api_fuzz;
@@ -63,6 +64,7 @@ pub fn setup(mode: Mode) -> Result<(), String> {
         ("npm packages", npm_packages),
         ("chromium", browser_packages),
         ("schemathesis", schemathesis),
+        ("postgresql", postgresql),
     ] {
         if !step(mode)? {
             missing.push(name);
@@ -338,4 +340,40 @@ fn browser_packages(mode: Mode) -> Result<bool, String> {
     let version = tool_version(CHROMIUM).unwrap_or_else(|| "?".into());
     present("chromium", &version, "installed");
     Ok(true)
+}
+
+/// Debian's postgresql (initdb, pg_ctl) for the collector's PostgreSQL tests.
+fn postgresql(mode: Mode) -> Result<bool, String> {
+    if let Some(bin) = crate::postgres::bin_dir() {
+        present(
+            "postgresql",
+            &bin.display().to_string(),
+            "already installed",
+        );
+        return Ok(true);
+    }
+    let apt = "apt-get update && apt-get install -y postgresql";
+    if mode == Mode::Check {
+        println!("✗ postgresql missing (would run: {apt})");
+        return Ok(false);
+    }
+    if !shell::is_root() {
+        return Err(format!(
+            "PostgreSQL for the collector's tests is missing and apt-get needs root. Run:\n    sudo sh -c '{apt}'\nthen `cargo xtask setup` again"
+        ));
+    }
+    println!("… installing postgresql (apt)");
+    run(command("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(command("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "postgresql"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    match crate::postgres::bin_dir() {
+        Some(bin) => {
+            present("postgresql", &bin.display().to_string(), "installed");
+            Ok(true)
+        }
+        None => Err("postgresql installed but /usr/lib/postgresql/*/bin/initdb is missing".into()),
+    }
 }

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every test level in order, stopping at the first
 //! failure. This is what `.ci/run` runs.
 //!
-//! Steps: setup → formatting (`cargo fmt --check`) → native tests → the collector's API fuzz run
+//! Steps: setup → formatting (`cargo fmt --check`) → native tests (with a private PostgreSQL
+//! cluster; the collector's tests a second time on PostgreSQL) → the collector's API fuzz run
 //! (schemathesis, `api_fuzz`) → core fuzz (a million generated surveys and ballots, release) →
 //! core with the `schema` feature → the
 //! widget's browser tests (wasm-bindgen-test in headless Chromium) → release
@@ -11,6 +12,7 @@
 
 use crate::api_fuzz;
 use crate::bundle;
+use crate::postgres;
 use crate::setup::{self, CHROMEDRIVER};
 use crate::shell::{self, command, run};
 use std::time::{Duration, Instant};
@@ -32,9 +34,10 @@ const STEPS: [Step; 9] = [
         "formatting (cargo fmt --check; run `cargo fmt --all` to fix)",
         || run(command("cargo").args(["fmt", "--all", "--check"])).map(|_| None),
     ),
-    ("native tests (core, collector, cli, xtask)", || {
-        run(command("cargo").args(["test", "--workspace", "--exclude", "pingyi"])).map(|_| None)
-    }),
+    (
+        "native tests (core, collector, cli, xtask; the collector's again on PostgreSQL)",
+        native_tests,
+    ),
     (
         "collector API fuzz (schemathesis against /openapi.json)",
         api_fuzz::run_api_fuzz,
@@ -95,6 +98,20 @@ const STEPS: [Step; 9] = [
         run(command("npx").args(["playwright", "test"])).map(|_| None)
     }),
 ];
+
+/// The native tests with a private PostgreSQL cluster running (`PINGYI_TEST_POSTGRES`), then
+/// the collector's tests again with every test server on PostgreSQL (`PINGYI_TEST_BACKEND`).
+fn native_tests() -> Result<Option<String>, String> {
+    let _cluster = postgres::Cluster::start()?;
+    run(command("cargo")
+        .args(["test", "--workspace", "--exclude", "pingyi"])
+        .env(postgres::TEST_ENV, postgres::URL))?;
+    run(command("cargo")
+        .args(["test", "-p", "pingyi-collector", "--tests"])
+        .env(postgres::TEST_ENV, postgres::URL)
+        .env("PINGYI_TEST_BACKEND", "postgres"))?;
+    Ok(None)
+}
 
 /// Runs every step; on the first failure prints the summary and fails.
 pub fn run_all() -> Result<(), String> {

@@ -21,7 +21,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use pingyi_core::protocol::BallotStatus;
 use serde_json::Value;
@@ -30,7 +29,7 @@ use crate::admin_token::AdminToken;
 use crate::ingest::{ingest, Sender};
 use crate::limits::DEFAULT_MAX_BODY_BYTES;
 use crate::state::AppState;
-use crate::store::{PublishOutcome, SqliteStore};
+use crate::store::{Database, PublishOutcome};
 
 /// One ballot that was not imported as new, with where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,11 +95,13 @@ pub fn import_files(
     survey: Option<&Path>,
     files: &[PathBuf],
 ) -> Result<ImportSummary, String> {
-    let store =
-        SqliteStore::open(db).map_err(|e| format!("cannot open database {}: {e}", db.display()))?;
+    let database = Database::parse(db);
+    let store = database
+        .open()
+        .map_err(|e| format!("cannot open database {database}: {e}"))?;
     // No HTTP here: the admin token is never checked, so a throwaway one is fine.
     let state = AppState::new(
-        Arc::new(store),
+        store,
         AdminToken::new(uuid::Uuid::new_v4().to_string()),
         DEFAULT_MAX_BODY_BYTES,
     );

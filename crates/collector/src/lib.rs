@@ -1,4 +1,4 @@
-//! pingyi-collector: the reference pingyi/1 collector (axum + SQLite).
+//! pingyi-collector: the reference pingyi/1 collector (axum + SQLite, or PostgreSQL).
 //!
 //! It is a library so that tests and the `bench-ingest` command can start a real server on
 //! 127.0.0.1 in-process with [`start`]; the binary in `main.rs` only parses the command line.
@@ -36,7 +36,7 @@ use admin_token::{AdminToken, TokenSource};
 use limits::{RateLimit, DEFAULT_MAX_BODY_BYTES};
 use routes::RouterOptions;
 use state::AppState;
-use store::{PublishOutcome, SqliteStore};
+use store::{Database, PublishOutcome};
 
 /// Environment variable with extra CORS origins, comma separated.
 pub const CORS_ORIGINS_ENV: &str = "PINGYI_CORS_ORIGINS";
@@ -120,6 +120,20 @@ pub fn config_warnings(config: &Config) -> Vec<&'static str> {
     out
 }
 
+/// Why a collector on PostgreSQL does not start without a configured admin token.
+pub const POSTGRES_ADMIN_TOKEN_NEEDED: &str = "with a PostgreSQL database the admin token must \
+be given, the same to every instance: set PINGYI_ADMIN_TOKEN (or --admin-token)";
+
+/// The admin token of `PINGYI_ADMIN_TOKEN`, when set.
+fn admin_token_from_env() -> Result<Option<AdminToken>, StartError> {
+    match std::env::var(admin_token::ADMIN_TOKEN_ENV) {
+        Ok(t) if !t.trim().is_empty() => AdminToken::checked(&t, admin_token::ADMIN_TOKEN_ENV)
+            .map(Some)
+            .map_err(StartError),
+        _ => Ok(None),
+    }
+}
+
 /// Why the server did not start.
 #[derive(Debug)]
 pub struct StartError(pub String);
@@ -182,16 +196,21 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     if config.max_connections == 0 {
         return Err(StartError("max connections must be at least 1".into()));
     }
-    let store = SqliteStore::open(&config.db)
-        .map_err(|e| StartError(format!("cannot open database {}: {e}", config.db.display())))?;
-    let admin = match &config.admin_token {
-        Some(t) => t.clone(),
-        None => {
-            let (token, source) =
-                AdminToken::load_or_create(&config.db).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::InvalidInput => StartError(e.to_string()),
-                    _ => StartError(format!("cannot load or create the admin token: {e}")),
-                })?;
+    let database = Database::parse(&config.db);
+    let opening = database.clone();
+    let store = tokio::task::spawn_blocking(move || opening.open())
+        .await
+        .map_err(|e| StartError(format!("cannot open database {database}: {e}")))?
+        .map_err(|e| StartError(format!("cannot open database {database}: {e}")))?;
+    let admin = match (&config.admin_token, &database) {
+        (Some(t), _) => t.clone(),
+        (None, Database::Postgres(_)) => admin_token_from_env()?
+            .ok_or_else(|| StartError(POSTGRES_ADMIN_TOKEN_NEEDED.to_string()))?,
+        (None, Database::Sqlite(db)) => {
+            let (token, source) = AdminToken::load_or_create(db).map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidInput => StartError(e.to_string()),
+                _ => StartError(format!("cannot load or create the admin token: {e}")),
+            })?;
             match source {
                 TokenSource::Env => info!("admin token from {}", admin_token::ADMIN_TOKEN_ENV),
                 TokenSource::File(p) => info!("admin token read from {}", p.display()),
@@ -208,9 +227,16 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             token
         }
     };
-    let mut state = AppState::new(Arc::new(store), admin.clone(), config.max_body_bytes);
+    let mut state = AppState::new(store, admin.clone(), config.max_body_bytes);
     state.public_url = config.public_url.clone();
     let state = Arc::new(state);
+    // Other instances on the same database (PostgreSQL): their changes reach our live views.
+    let listener = Arc::downgrade(&state);
+    state.store.watch_changes(Arc::new(move |survey_id: &str| {
+        if let Some(state) = listener.upgrade() {
+            state.notify(survey_id);
+        }
+    }));
 
     for path in &config.publish {
         let text = std::fs::read_to_string(path)

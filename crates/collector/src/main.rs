@@ -1,7 +1,7 @@
 //! `pingyi-collector`: command line of the reference pingyi/1 collector.
 //!
 //! ```text
-//! pingyi-collector serve [--addr 127.0.0.1:8080] [--db pingyi.sqlite] [--static-dir dist]
+//! pingyi-collector serve [--addr 127.0.0.1:8080] [--db pingyi.sqlite|postgres://…] [--static-dir dist]
 //!                        [--publish survey.json]... [--cors-origin https://portal.example]...
 //!                        [--rate-per-second 20] [--rate-burst 200] [--max-body-bytes 1048576]
 //!                        [--public-url https://pingyi.example] [--admin-token TOKEN]
@@ -28,7 +28,9 @@ pingyi-collector: the reference pingyi/1 ballot collector
 USAGE:
   pingyi-collector serve [OPTIONS]
       --addr ADDR             listen address (default 127.0.0.1:8080)
-      --db FILE               SQLite database (default pingyi.sqlite)
+      --db DATABASE           a SQLite file (pingyi.sqlite or sqlite:pingyi.sqlite) or a
+                              PostgreSQL URL postgres://user@host:5432/pingyi, for several
+                              instances on one database (default pingyi.sqlite)
       --static-dir DIR        serve the built widget from DIR (index.html fallback)
       --publish FILE          publish a survey file at start (repeatable)
       --cors-origin ORIGIN    allow this browser origin, or * (repeatable; also PINGYI_CORS_ORIGINS)
@@ -48,7 +50,7 @@ USAGE:
                               seconds (default 10)
       --body-timeout-secs S   longest wait for a request body (default 30)
       --max-connections N     connections served at once; more wait (default 1000)
-  pingyi-collector import [--db FILE] [--survey FILE] EXPORT...
+  pingyi-collector import [--db DATABASE] [--survey FILE] EXPORT...
       load ballot files from offline devices (raw exports, arrays, batches or NDJSON),
       validated and stored like POSTed ballots, one transaction per file; prints
       \"imported N, duplicates D, conflicts C, rejected R\" and lists conflicts and rejections.
@@ -60,6 +62,7 @@ USAGE:
 
 ENVIRONMENT:
   PINGYI_ADMIN_TOKEN   admin token; else read from or created in <db>.admin-token
+                       (required with PostgreSQL, the same for every instance)
   PINGYI_CORS_ORIGINS  extra allowed origins, comma separated
   RUST_LOG             log filter (default info)
 ";

@@ -153,18 +153,7 @@ fn hex64(text: &str) -> BTreeSet<String> {
 }
 
 fn database_text(t: &TestServer) -> String {
-    let mut bytes = Vec::new();
-    for f in std::fs::read_dir(t.dir.path()).unwrap() {
-        let p = f.unwrap().path();
-        if p.file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("test.sqlite")
-        {
-            bytes.extend(std::fs::read(&p).unwrap());
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
+    stored_text(t)
 }
 
 #[tokio::test]

@@ -26,12 +26,13 @@ impl Drop for Collector {
     }
 }
 
-fn spawn(dir: &Path, crash_after: Option<u32>) -> Collector {
+/// `db`: the `--db` value (a file in `dir`, or a PostgreSQL URL on a PostgreSQL run).
+fn spawn(dir: &Path, db: &Path, crash_after: Option<u32>) -> Collector {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pingyi-collector"));
     cmd.arg("serve")
         .args(["--addr", "127.0.0.1:0", "--rate-per-second", "0"])
         .arg("--db")
-        .arg(dir.join("crash.sqlite"))
+        .arg(db)
         .arg("--publish")
         .arg(dir.join("survey.json"))
         .env("PINGYI_ADMIN_TOKEN", ADMIN)
@@ -101,10 +102,11 @@ async fn kill_mid_batch_leaves_no_partial_batch_and_restarts_keep_data() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("survey.json"), survey_json(1, false, None)).unwrap();
     let client = reqwest::Client::new();
+    let db = test_db(dir.path(), "crash.sqlite").await;
 
     // First run: a small batch commits (5 inserts, under the hook's 10), then a batch of 50
     // kills the process after 10 inserts inside its transaction.
-    let mut c = spawn(dir.path(), Some(10));
+    let mut c = spawn(dir.path(), &db, Some(10));
     let first = ballots(0, 5);
     let (status, body) = post(&client, &c, &batch(&first)).await.unwrap();
     assert_eq!(status, 200, "{body}");
@@ -124,7 +126,7 @@ async fn kill_mid_batch_leaves_no_partial_batch_and_restarts_keep_data() {
     drop(c);
 
     // Restart on the same database: the committed batch is there, nothing of the killed one.
-    let c = spawn(dir.path(), None);
+    let c = spawn(dir.path(), &db, None);
     let after_crash = stored(&client, &c).await;
     let ids: Vec<&str> = after_crash.iter().map(|b| b.id.as_str()).collect();
     assert_eq!(ids, first.iter().map(|b| b.id.as_str()).collect::<Vec<_>>());
@@ -138,7 +140,7 @@ async fn kill_mid_batch_leaves_no_partial_batch_and_restarts_keep_data() {
     drop(c); // SIGKILL, no graceful shutdown
 
     // Another restart between batches keeps everything.
-    let c = spawn(dir.path(), None);
+    let c = spawn(dir.path(), &db, None);
     assert_eq!(stored(&client, &c).await.len(), 55);
     let (status, body) = post(&client, &c, &batch(&ballots(200, 10))).await.unwrap();
     assert_eq!(status, 200, "{body}");

@@ -13,7 +13,7 @@ use pingyi_collector::auth::AdminToken;
 use pingyi_collector::limits::RateLimit;
 use pingyi_collector::routes::{router, RouterOptions};
 use pingyi_collector::state::AppState;
-use pingyi_collector::store::SqliteStore;
+use pingyi_collector::store::Database;
 use serde_json::{json, Value};
 
 const ID: &str = "live";
@@ -94,12 +94,10 @@ impl Live {
 /// A server built here (not with `start`) so the test can read the state's recount counter.
 async fn live_server(results_public: bool) -> Live {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("live.sqlite")).unwrap();
-    let state = Arc::new(AppState::new(
-        Arc::new(store),
-        AdminToken::new(ADMIN),
-        1 << 20,
-    ));
+    let store = Database::parse(&common::test_db(dir.path(), "live.sqlite").await)
+        .open()
+        .unwrap();
+    let state = Arc::new(AppState::new(store, AdminToken::new(ADMIN), 1 << 20));
     state.publish_text(&survey(results_public), None).unwrap();
     let app = router(
         state.clone(),

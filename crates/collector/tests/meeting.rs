@@ -160,18 +160,7 @@ async fn codes_are_shown_once_and_stored_only_as_hashes() {
     }
 
     // The database holds no plain code, with or without the dash (WAL included).
-    let mut bytes = Vec::new();
-    for f in std::fs::read_dir(t.dir.path()).unwrap() {
-        let p = f.unwrap().path();
-        if p.file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("test.sqlite")
-        {
-            bytes.extend(std::fs::read(&p).unwrap());
-        }
-    }
-    let text = String::from_utf8_lossy(&bytes);
+    let text = common::stored_text(&t);
     assert!(
         text.contains(&pingyi_core::codes::code_check(&code_hash(MEET, &codes[0]))),
         "the checks of the hashes are stored"

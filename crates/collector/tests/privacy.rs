@@ -174,12 +174,10 @@ async fn outputs_do_not_depend_on_the_order_ballots_arrived() {
 }
 
 fn received_at(t: &TestServer) -> Vec<String> {
-    let db = rusqlite::Connection::open(t.dir.path().join("test.sqlite")).unwrap();
-    let mut st = db
-        .prepare("SELECT received_at FROM ballots WHERE survey_id = ?1 ORDER BY id")
-        .unwrap();
-    let rows = st.query_map([ID], |r| r.get::<_, String>(0)).unwrap();
-    rows.collect::<Result<Vec<_>, _>>().unwrap()
+    common::stored_strings(
+        t,
+        &format!("SELECT received_at FROM ballots WHERE survey_id = '{ID}' ORDER BY id"),
+    )
 }
 
 #[tokio::test]

@@ -1,13 +1,19 @@
 //! Storage behind the collector: published survey versions and received ballots.
 //!
-//! The [`Store`] trait is what the HTTP layer needs and nothing more, so another backend
-//! (PostgreSQL) can be added beside [`sqlite::SqliteStore`]. Methods are blocking; the API calls
-//! them from `tokio::task::spawn_blocking`.
+//! The [`Store`] trait is what the HTTP layer needs and nothing more. Two backends implement it:
+//! [`sqlite::SqliteStore`] (one file, the default) and [`postgres::PostgresStore`] (several
+//! instances on one database); [`location::Database`] picks one from the `--db` value. Methods
+//! are blocking; the API calls them from `tokio::task::spawn_blocking`.
 
+pub mod location;
+pub mod postgres;
 pub mod sqlite;
 
 use std::fmt;
+use std::sync::Arc;
 
+pub use location::Database;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// A survey version as stored: its normalised JSON and the hash of that JSON.
@@ -228,4 +234,11 @@ pub trait Store: Send + Sync + 'static {
     /// Replace the paper totals. Fails with [`StoreError::Closed`] when the survey is closed.
     fn set_paper_totals(&self, survey_id: &str, version: u32, json: &str)
         -> Result<(), StoreError>;
+
+    /// From now on, call `changed(survey_id)` whenever another process sharing this database
+    /// commits a change to a survey's live view (ballots, paper totals, reveal, close, a new
+    /// version). Does nothing by default (SQLite: one serving process per file).
+    fn watch_changes(&self, changed: Arc<dyn Fn(&str) + Send + Sync>) {
+        let _ = changed;
+    }
 }

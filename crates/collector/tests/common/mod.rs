@@ -1,5 +1,11 @@
 //! Shared helpers of the collector's HTTP tests: a sample survey, ballots, and an in-process
 //! server on 127.0.0.1 with a temporary database.
+//!
+//! Backends: the servers use a SQLite file in a temporary folder, or, with
+//! `PINGYI_TEST_BACKEND=postgres`, a fresh schema of the PostgreSQL server named by
+//! `PINGYI_TEST_POSTGRES` (`cargo xtask test` runs the suite both ways). Tests that need
+//! PostgreSQL whatever the backend call [`postgres_server`]: without the variable they are
+//! skipped with a notice, except under `CI=true`, where that is a failure.
 #![allow(dead_code)]
 
 use pingyi_core::IdMap;
@@ -112,6 +118,8 @@ impl Default for Opts {
 pub struct TestServer {
     pub server: Server,
     pub dir: tempfile::TempDir,
+    /// The `--db` value: `dir/test.sqlite`, or a PostgreSQL URL on a PostgreSQL run.
+    pub db: std::path::PathBuf,
     pub client: reqwest::Client,
 }
 
@@ -169,7 +177,8 @@ pub async fn serve(opts: Opts) -> TestServer {
         survey_json(1, opts.results_public, opts.submit_key),
     )
     .unwrap();
-    let mut config = Config::new(dir.path().join("test.sqlite"));
+    let db = test_db(dir.path(), "test.sqlite").await;
+    let mut config = Config::new(db.clone());
     config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
     config.publish = vec![survey];
     config.admin_token = Some(AdminToken::new(ADMIN));
@@ -184,6 +193,7 @@ pub async fn serve(opts: Opts) -> TestServer {
     TestServer {
         server,
         dir,
+        db,
         client: reqwest::Client::new(),
     }
 }
@@ -196,4 +206,158 @@ pub fn statuses(body: &Value) -> Vec<String> {
         .iter()
         .map(|r| r["status"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The PostgreSQL server of the tests: an administrator's URL such as
+/// `postgres://postgres@127.0.0.1:55433/postgres`.
+pub const POSTGRES_ENV: &str = "PINGYI_TEST_POSTGRES";
+
+/// `postgres` puts the shared helpers' servers on PostgreSQL.
+pub const BACKEND_ENV: &str = "PINGYI_TEST_BACKEND";
+
+/// Whether this run puts its test servers on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var(BACKEND_ENV).is_ok_and(|b| b == "postgres")
+}
+
+/// The test PostgreSQL server's URL. Without it: `None` and a notice (the test skips), but a
+/// failure under `CI=true` or when this run's backend is PostgreSQL.
+pub fn postgres_server(test: &str) -> Option<String> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            if ci || on_postgres() {
+                panic!("{test} needs PostgreSQL: set {POSTGRES_ENV} (cargo xtask test starts one)");
+            }
+            eprintln!(
+                "NOTICE: {test} skipped: set {POSTGRES_ENV}=postgres://… to run it on PostgreSQL"
+            );
+            None
+        }
+    }
+}
+
+/// A fresh, empty schema on the PostgreSQL server at `server`: the URL of a connection whose
+/// tables go there (its `search_path`).
+pub async fn fresh_postgres(server: &str) -> String {
+    let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {POSTGRES_ENV}: {e}"));
+    let driver = tokio::spawn(connection);
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .unwrap();
+    drop(client);
+    let _ = driver.await;
+    let joiner = if server.contains('?') { '&' } else { '?' };
+    format!("{server}{joiner}options=-c%20search_path%3D{schema}")
+}
+
+/// The `--db` value of a test server: `dir/file` (SQLite), or on a PostgreSQL run a fresh schema.
+pub async fn test_db(dir: &std::path::Path, file: &str) -> std::path::PathBuf {
+    if on_postgres() {
+        let server = postgres_server("this PostgreSQL run").expect("checked");
+        std::path::PathBuf::from(fresh_postgres(&server).await)
+    } else {
+        dir.join(file)
+    }
+}
+
+/// Run `work` with a client of the PostgreSQL database at `url`, on a thread of its own (so that
+/// sync helpers can be called from async tests).
+fn with_postgres<T: Send + 'static>(
+    url: String,
+    work: impl FnOnce(
+            tokio_postgres::Client,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>
+        + Send
+        + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                work(client).await
+            })
+    })
+    .join()
+    .unwrap()
+}
+
+/// Everything the test server's database holds, as text: the SQLite files (WAL included), or
+/// on PostgreSQL every row of every table of its schema.
+pub fn stored_text(t: &TestServer) -> String {
+    if !on_postgres() {
+        let mut bytes = Vec::new();
+        for f in std::fs::read_dir(t.dir.path()).unwrap() {
+            let p = f.unwrap().path();
+            if p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("test.sqlite")
+            {
+                bytes.extend(std::fs::read(&p).unwrap());
+            }
+        }
+        return String::from_utf8_lossy(&bytes).into_owned();
+    }
+    with_postgres(t.db.to_string_lossy().into_owned(), |client| {
+        Box::pin(async move {
+            let tables: Vec<String> = client
+                .query(
+                    "SELECT table_name::text FROM information_schema.tables
+                     WHERE table_schema = current_schema()",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let mut text = String::new();
+            for table in tables {
+                for row in client
+                    .query(&format!("SELECT t::text FROM {table} t"), &[])
+                    .await
+                    .unwrap()
+                {
+                    text.push_str(row.get::<_, &str>(0));
+                    text.push('\n');
+                }
+            }
+            text
+        })
+    })
+}
+
+/// One text column of a query on the test server's database (`sql` has no parameters and
+/// reads the same on SQLite and PostgreSQL).
+pub fn stored_strings(t: &TestServer, sql: &str) -> Vec<String> {
+    if !on_postgres() {
+        let db = rusqlite::Connection::open(&t.db).unwrap();
+        let mut st = db.prepare(sql).unwrap();
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        return rows.collect::<Result<Vec<_>, _>>().unwrap();
+    }
+    let sql = sql.to_string();
+    with_postgres(t.db.to_string_lossy().into_owned(), move |client| {
+        Box::pin(async move {
+            client
+                .query(&sql, &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        })
+    })
 }
