@@ -9,6 +9,7 @@
 
 use pingyi_core::export::{raw_export, tally_csv, tally_report, TallyReport};
 use pingyi_core::merge::merge;
+use pingyi_core::read::{read_json, FromJson};
 use pingyi_core::{Ballot, Survey};
 
 use crate::i18n::Lang;
@@ -146,6 +147,13 @@ fn pretty<T: serde::Serialize>(v: &T) -> String {
 /// (`pingyi_core::export::read_ballots`). A leading BOM is ignored.
 pub fn ballots_of_text(text: &str) -> Result<Vec<Ballot>, String> {
     pingyi_core::export::read_ballots(text).map_err(|e| e.to_string())
+}
+
+/// Reads a collector's JSON answer (a tally report, the live view, a meeting answer) with core's
+/// hand-written readers (`pingyi_core::read`), which keep serde's typed deserializers out of the
+/// console's bundle. What is wrong becomes one line with its path, in both languages.
+pub fn read_answer<T: FromJson>(text: &str) -> Result<T, String> {
+    read_json(text).map_err(|p| format!("{} {} ({})", p.path, p.zh, p.en))
 }
 
 /// Parse and validate a survey file with core; problems become one readable line each.

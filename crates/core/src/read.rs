@@ -240,6 +240,13 @@ impl FromJson for i32 {
     }
 }
 
+/// Any JSON, as it is.
+impl FromJson for Value {
+    fn read(v: &Value, _: &At) -> Read<Self> {
+        Ok(v.clone())
+    }
+}
+
 /// The items of an array, each read with `read`: one copy for every item type.
 fn items<T>(v: &Value, at: &At, read: fn(&Value, &At) -> Read<T>) -> Read<Vec<T>> {
     let list = v.as_array().ok_or_else(|| wrong(at, Expected::Array))?;
