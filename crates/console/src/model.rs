@@ -189,4 +189,12 @@ mod tests {
         assert!(ballots_of_text(r#"{"format":"pingyi-tally/1"}"#).is_err());
         assert!(ballots_of_text("nope").is_err());
     }
+
+    #[test]
+    fn a_broken_answer_names_the_path_in_both_languages() {
+        let e = read_answer::<TallyReport>(r#"{"format": 1}"#).unwrap_err();
+        assert_eq!(e, "$.format 类型不对，应为字符串 (expected a string)");
+        let e = read_answer::<TallyReport>("nope").unwrap_err();
+        assert!(e.starts_with("$ 不是 JSON"), "{e}");
+    }
 }
