@@ -26,15 +26,17 @@ pub const BUDGET_BYTES: u64 = 200 * 1024;
 /// off (docs/benchmarks.md says where they are). Lower it as bytes come off; never raise it.
 pub const BROTLI_BUDGET_BYTES: u64 = 158 * 1024;
 
-/// The organiser console's own budget (wasm + js, gzip -9). Residents never download it, so it
-/// may be larger, but it is still measured and held.
-pub const CONSOLE_BUDGET_BYTES: u64 = 400 * 1024;
+/// The organiser console's own budget (wasm + js, gzip -9). Residents never download it, but
+/// organisers open it on phones: the goal is 250 KB. 342,336 B on 2026-11-30, after the console
+/// stopped linking serde's typed deserializers (it reads collector answers with core's
+/// `read` module); this ceiling holds that plus about 1.5 KB of noise. Lower it as bytes come
+/// off; never raise it.
+pub const CONSOLE_BUDGET_BYTES: u64 = 336 * 1024;
 
-/// The console page on the wire (Brotli, every file it downloads): its size on 2026-11-30 with the
-/// stable loader (295,318 B) plus about 1.5 KB of build-to-build noise. The console is being
-/// slimmed (its typed report deserialisers are the weight); lower this as bytes come off, never
-/// raise it.
-pub const CONSOLE_BROTLI_BUDGET_BYTES: u64 = 290 * 1024;
+/// The console page on the wire (Brotli, every file it downloads): 267,267 B on 2026-11-30 after
+/// its typed report deserialisers left (295,318 B before), plus about 2 KB of build-to-build
+/// noise. Lower this as bytes come off, never raise it.
+pub const CONSOLE_BROTLI_BUDGET_BYTES: u64 = 263 * 1024;
 
 /// The shared-tablet build (`kiosk.html`, cargo feature `kiosk`): the widget plus kiosk mode.
 /// Only the meeting's tablet loads it, over the organiser's connection. 226,370 B on

@@ -10,9 +10,10 @@
 use std::collections::BTreeMap;
 
 use pingyi_browser::Storage;
+use pingyi_core::read::{read_json, At, FromJson, Obj, Read};
 use pingyi_core::record::{self, parse_ballot_key, survey_key};
 use pingyi_core::Ballot;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -89,7 +90,7 @@ pub fn local_survey_text(survey_id: &str) -> Option<String> {
 }
 
 /// Server settings remembered for the next visit. The token only when the user ticked 记住.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ServerSettings {
     pub url: String,
     pub survey_id: String,
@@ -97,8 +98,19 @@ pub struct ServerSettings {
     pub token: Option<String>,
 }
 
+impl FromJson for ServerSettings {
+    fn read(v: &serde_json::Value, at: &At) -> Read<Self> {
+        let o = Obj::new(v, at)?;
+        Ok(ServerSettings {
+            url: o.req("url")?,
+            survey_id: o.req("survey_id")?,
+            token: o.opt("token")?,
+        })
+    }
+}
+
 pub fn load_settings() -> Option<ServerSettings> {
-    serde_json::from_str(&storage()?.get(SETTINGS_KEY).ok()??).ok()
+    read_json(&storage()?.get(SETTINGS_KEY).ok()??).ok()
 }
 
 pub fn save_settings(s: &ServerSettings) {

@@ -9,6 +9,7 @@
 
 use pingyi_core::export::{raw_export, tally_csv, tally_report, TallyReport};
 use pingyi_core::merge::merge;
+use pingyi_core::read::{read_json, FromJson};
 use pingyi_core::{Ballot, Survey};
 
 use crate::i18n::Lang;
@@ -148,6 +149,13 @@ pub fn ballots_of_text(text: &str) -> Result<Vec<Ballot>, String> {
     pingyi_core::export::read_ballots(text).map_err(|e| e.to_string())
 }
 
+/// Reads a collector's JSON answer (a tally report, the live view, a meeting answer) with core's
+/// hand-written readers (`pingyi_core::read`), which keep serde's typed deserializers out of the
+/// console's bundle. What is wrong becomes one line with its path, in both languages.
+pub fn read_answer<T: FromJson>(text: &str) -> Result<T, String> {
+    read_json(text).map_err(|p| format!("{} {} ({})", p.path, p.zh, p.en))
+}
+
 /// Parse and validate a survey file with core; problems become one readable line each.
 pub fn parse_survey(text: &str, lang: Lang) -> Result<Survey, String> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
@@ -180,5 +188,13 @@ mod tests {
         .is_empty());
         assert!(ballots_of_text(r#"{"format":"pingyi-tally/1"}"#).is_err());
         assert!(ballots_of_text("nope").is_err());
+    }
+
+    #[test]
+    fn a_broken_answer_names_the_path_in_both_languages() {
+        let e = read_answer::<TallyReport>(r#"{"format": 1}"#).unwrap_err();
+        assert_eq!(e, "$.format 类型不对，应为字符串 (expected a string)");
+        let e = read_answer::<TallyReport>("nope").unwrap_err();
+        assert!(e.starts_with("$ 不是 JSON"), "{e}");
     }
 }

@@ -14,6 +14,7 @@ pub mod merge;
 pub mod outbox;
 pub mod paper;
 pub mod protocol;
+pub mod read;
 pub mod record;
 pub mod survey;
 pub mod tally;

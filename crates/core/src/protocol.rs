@@ -12,6 +12,7 @@ use crate::ballot::Ballot;
 use crate::validate::Problem;
 
 pub mod meeting;
+mod read;
 
 pub use meeting::{
     CodeAttempts, CodeHashes, CodeHints, CodesRequest, CodesResponse, FinalTally, IssuedCode,

@@ -17,7 +17,7 @@ use super::projector::Projector;
 use super::results::report_view;
 use crate::browser;
 use crate::i18n::{ConsoleWords, Key, Lang};
-use crate::model::{ballots_of_text, parse_survey, Loaded, Source};
+use crate::model::{ballots_of_text, parse_survey, read_answer, Loaded, Source};
 
 /// The status line under the picker.
 #[derive(Clone, Debug, PartialEq)]
@@ -411,7 +411,7 @@ fn ServerPanel(
             let text = browser::get_text(&report_url, tok.as_deref())
                 .await
                 .map_err(|e| e.to_string())?;
-            let report: TallyReport = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            let report: TallyReport = read_answer(&text)?;
             // The officials' raw export needs the admin token; without it the link is left out.
             let raw = match &tok {
                 Some(tk) => {

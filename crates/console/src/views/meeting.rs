@@ -22,9 +22,10 @@ use crate::meeting::{
     totals_from_form, CodesResponse, FinalTally, IssuedCode, PaperKind, PaperQuestion,
     PaperTotalsView, SurveyStateView,
 };
-use crate::model::parse_survey;
+use crate::model::{parse_survey, read_answer};
 use crate::qr::qr_view;
 use pingyi_core::protocol::meeting::CodeAttempts;
+use pingyi_core::read::FromJson;
 
 /// The organiser's sign-in: collector address, survey id and admin token. The token lives in
 /// these signals (page memory) and is written to storage only when 记住 is ticked.
@@ -175,11 +176,11 @@ fn line_view(line: RwSignal<Line>, lang: RwSignal<Lang>, testid: &'static str) -
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(a: &browser::Answer) -> Result<T, String> {
+fn parse<T: FromJson>(a: &browser::Answer) -> Result<T, String> {
     if !a.ok() {
         return Err(a.error().to_string());
     }
-    serde_json::from_str(&a.body).map_err(|e| e.to_string())
+    read_answer(&a.body)
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -676,8 +677,9 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
                 Ok(a) => a,
                 Err(e) => return ballot_line.set(Line::Err(e)),
             };
-            let Some(result) = serde_json::from_str::<SubmitResponse>(&a.body)
+            let Some(result) = serde_json::from_str(&a.body)
                 .ok()
+                .and_then(|v| SubmitResponse::from_value(&v))
                 .and_then(|r| r.results.into_iter().next())
             else {
                 return ballot_line.set(Line::Err(a.error().to_string()));
@@ -725,16 +727,18 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
                 Err(e) => return totals_line.set(Line::Err(e)),
             };
             if a.ok() {
-                match serde_json::from_str::<PaperTotalsView>(&a.body) {
+                match read_answer::<PaperTotalsView>(&a.body) {
                     Ok(v) => {
                         totals_line
                             .set(Line::Ok(lang.totals_saved(v.totals.len(), v.paper_ballots)));
                         existing.set(v.totals);
                     }
-                    Err(e) => totals_line.set(Line::Err(e.to_string())),
+                    Err(e) => totals_line.set(Line::Err(e)),
                 }
             } else {
-                let problems = serde_json::from_str::<ErrorBody>(&a.body)
+                let problems = serde_json::from_str(&a.body)
+                    .ok()
+                    .and_then(|v| ErrorBody::from_value(&v))
                     .map(|b| b.error.problems)
                     .unwrap_or_default();
                 totals_problems.set(

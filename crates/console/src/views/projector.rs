@@ -90,7 +90,7 @@ pub fn projector_body(live: &LiveView, join: &str, lang: Lang) -> AnyView {
 
 /// Parses a `live` payload; anything else is ignored.
 fn parse_live(text: &str) -> Option<LiveView> {
-    serde_json::from_str(text).ok()
+    crate::model::read_answer(text).ok()
 }
 
 /// The live projector page for `survey_id` on the collector at `base`.

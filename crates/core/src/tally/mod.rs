@@ -21,6 +21,7 @@ mod approve;
 mod choose;
 mod notice;
 mod ratio;
+mod read;
 mod scale;
 mod score;
 mod text;
