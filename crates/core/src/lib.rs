@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod paper;
 pub mod protocol;
 pub mod record;
+pub mod rollup;
 pub mod survey;
 pub mod tally;
 pub mod time;
