@@ -363,6 +363,24 @@ fn first_difference(
     })
 }
 
+/// Most problems a refused roll-up lists; the rest are summed up in one last problem
+/// (`more_problems`), so that a huge list of reports cannot make a huge answer.
+pub const MAX_PROBLEMS: usize = 20;
+
+fn capped(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(Problem::new(
+            "$",
+            "more_problems",
+            format!("……还有 {more} 处问题"),
+            format!("…and {more} more problems"),
+        ));
+    }
+    problems
+}
+
 /// Short, printable form of a value inside a message.
 fn show(s: &str) -> String {
     let mut out: String = s.chars().take(60).collect();
@@ -453,8 +471,9 @@ fn build(
                 Some(v) => format!("\"{}\"", show(v)),
                 None => "nothing".to_string(),
             };
+            let path = format!("{}{path}", root(i));
             problems.push(Problem::new(
-                format!("{}{path}", root(i)),
+                path.clone(),
                 problem_code::TEMPLATE_MISMATCH,
                 format!(
                     "{zh}与{first_zh}不是同一套问卷模板：{path} 处为{}，而第一份为{}。只能汇总同一模板的报告",
@@ -505,7 +524,7 @@ fn build(
         }
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(capped(problems));
     }
     let mut kept: Vec<&TallyReport> = by_unit.values().map(|&i| &reports[i]).collect();
     kept.sort_by(|a, b| (&a.unit, &a.survey_id).cmp(&(&b.unit, &b.survey_id)));

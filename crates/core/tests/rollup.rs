@@ -337,3 +337,25 @@ proptest! {
         );
     }
 }
+
+#[test]
+fn a_long_refusal_is_capped() {
+    let mut reports = reports("satisfaction", 7001);
+    let other = tally_report(&example("evening-meeting"), &[], GENERATED_AT);
+    for i in 0..40 {
+        let mut r = other.clone();
+        r.unit = format!("单位{i}");
+        reports.push(r);
+    }
+    let problems = rollup(&reports).unwrap_err();
+    assert_eq!(problems.len(), pingyi_core::rollup::MAX_PROBLEMS + 1);
+    assert_eq!(problems.last().unwrap().code, "more_problems");
+    assert!(problems.last().unwrap().en.contains("20 more"));
+    assert!(
+        problems[0]
+            .zh
+            .contains("$[3].tally.questions[0].question_id"),
+        "{}",
+        problems[0].zh
+    );
+}
