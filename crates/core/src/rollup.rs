@@ -624,7 +624,7 @@ fn part_ids(h: &QuestionHead) -> impl Iterator<Item = Option<&str>> {
 /// `(option_id, count)` in a fixed order: competition ranks by count, equal counts keep order.
 fn top_choices(counts: &[(String, u64)], seats: Option<u32>) -> Vec<TopChoice> {
     let mut order: Vec<&(String, u64)> = counts.iter().collect();
-    order.sort_by(|a, b| b.1.cmp(&a.1));
+    order.sort_by_key(|x| std::cmp::Reverse(x.1));
     let cut = seats.unwrap_or(1).max(1);
     let mut out = Vec::new();
     for (id, count) in &order {
