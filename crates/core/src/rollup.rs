@@ -539,7 +539,7 @@ fn build(
         })
         .collect();
     let questions = heads(kept[0]);
-    let rows: Vec<RollupRow> = kept.iter().map(|r| row(r, &questions)).collect();
+    let rows: Vec<RollupRow> = kept.iter().map(|r| row(r)).collect();
     let totals = totals(&kept, &questions);
     let canonical: Vec<String> = reference.iter().map(|(p, v)| format!("{p}={v}")).collect();
     Ok(Rollup {
@@ -625,24 +625,29 @@ fn part_ids(h: &QuestionHead) -> impl Iterator<Item = Option<&str>> {
 fn top_choices(counts: &[(String, u64)], seats: Option<u32>) -> Vec<TopChoice> {
     let mut order: Vec<&(String, u64)> = counts.iter().collect();
     order.sort_by_key(|x| std::cmp::Reverse(x.1));
-    let cut = seats.unwrap_or(1).max(1);
+    let cut = u64::from(seats.unwrap_or(1).max(1));
     let mut out = Vec::new();
-    for (id, count) in &order {
-        let rank = 1 + order.iter().filter(|(_, c)| c > count).count() as u32;
+    let mut rank = 1u64;
+    for (pos, (id, count)) in order.iter().enumerate() {
+        if pos > 0 && order[pos - 1].1 != *count {
+            rank = pos as u64 + 1;
+        }
         if rank > cut {
             break;
         }
+        let tied = (pos > 0 && order[pos - 1].1 == *count)
+            || order.get(pos + 1).is_some_and(|next| next.1 == *count);
         out.push(TopChoice {
             option_id: id.clone(),
             count: *count,
-            rank,
-            tied: order.iter().filter(|(_, c)| c == count).count() > 1,
+            rank: u32::try_from(rank).unwrap_or(u32::MAX),
+            tied,
         });
     }
     out
 }
 
-fn row(r: &TallyReport, heads: &[QuestionHead]) -> RollupRow {
+fn row(r: &TallyReport) -> RollupRow {
     let p = &r.tally.participation;
     RollupRow {
         unit: r.unit.clone(),
@@ -661,21 +666,21 @@ fn row(r: &TallyReport, heads: &[QuestionHead]) -> RollupRow {
             .tally
             .questions
             .iter()
-            .zip(heads)
-            .map(|(q, h)| QuestionFigures {
+            .map(|q| QuestionFigures {
                 question_id: q.question_id.clone(),
                 answered: q.answered,
-                figures: figures(&q.result, h),
+                figures: figures(&q.result),
             })
             .collect(),
     }
 }
 
-fn figures(k: &KindTally, h: &QuestionHead) -> Figures {
+fn figures(k: &KindTally) -> Figures {
     match k {
         KindTally::Scale { subjects } => Figures::Scale {
-            subjects: part_ids(h)
-                .filter_map(|id| subjects.iter().find(|s| s.subject_id.as_deref() == id))
+            // The template fixes the subjects' order: the same as the question's parts.
+            subjects: subjects
+                .iter()
                 .map(|s| ScaleFigures {
                     subject_id: s.subject_id.clone(),
                     total: s.total,
@@ -698,19 +703,21 @@ fn figures(k: &KindTally, h: &QuestionHead) -> Figures {
             }
         }
         KindTally::Score(s) => Figures::Score {
-            subjects: part_ids(h)
-                .filter_map(|id| {
-                    s.subjects
-                        .iter()
-                        .find(|x| Some(x.subject_id.as_str()) == id)
-                })
-                .map(|x| ScoreFigures {
-                    subject_id: x.subject_id.clone(),
-                    total: x.total,
-                    rank: x.rank,
-                    tied: x.tied,
-                })
-                .collect(),
+            // Ranked in the tally; in id order here, as the question's parts.
+            subjects: {
+                let mut subjects: Vec<ScoreFigures> = s
+                    .subjects
+                    .iter()
+                    .map(|x| ScoreFigures {
+                        subject_id: x.subject_id.clone(),
+                        total: x.total,
+                        rank: x.rank,
+                        tied: x.tied,
+                    })
+                    .collect();
+                subjects.sort_by(|a, b| a.subject_id.cmp(&b.subject_id));
+                subjects
+            },
         },
         KindTally::Notice { items } => Figures::Notice {
             items: items
@@ -795,23 +802,30 @@ fn totals(rows: &[&TallyReport], heads: &[QuestionHead]) -> RollupTotals {
             .fold(0u64, |s, q| s.saturating_add(q.answered));
         let figures = match h.kind.as_str() {
             "scale" => Figures::Scale {
-                subjects: part_ids(h).map(|id| scale_total(&questions, id)).collect(),
+                subjects: part_ids(h)
+                    .enumerate()
+                    .map(|(j, id)| scale_total(&questions, j, id))
+                    .collect(),
             },
             "choose" => {
-                let mut sums: Vec<(String, u64)> = part_ids(h)
-                    .map(|id| (id.unwrap_or_default().to_string(), 0))
-                    .collect();
+                let mut sums: BTreeMap<&str, u64> =
+                    part_ids(h).map(|id| (id.unwrap_or_default(), 0)).collect();
                 let mut seats = None;
                 for q in &questions {
                     if let KindTally::Choose(c) = &q.result {
                         seats = c.seats;
                         for o in &c.ranking {
-                            if let Some(s) = sums.iter_mut().find(|(id, _)| *id == o.option_id) {
-                                s.1 = s.1.saturating_add(o.count);
+                            if let Some(s) = sums.get_mut(o.option_id.as_str()) {
+                                *s = s.saturating_add(o.count);
                             }
                         }
                     }
                 }
+                // In id order, so equal sums keep id order.
+                let sums: Vec<(String, u64)> = sums
+                    .into_iter()
+                    .map(|(id, n)| (id.to_string(), n))
+                    .collect();
                 Figures::Choose {
                     top: top_choices(&sums, seats),
                 }
@@ -821,12 +835,14 @@ fn totals(rows: &[&TallyReport], heads: &[QuestionHead]) -> RollupTotals {
             },
             "notice" => Figures::Notice {
                 items: part_ids(h)
-                    .map(|id| {
+                    .enumerate()
+                    .map(|(j, id)| {
                         let id = id.unwrap_or_default();
                         let (mut no, mut yes) = (0u64, 0u64);
                         for q in &questions {
                             if let KindTally::Notice { items } = &q.result {
-                                if let Some(it) = items.iter().find(|it| it.item_id == id) {
+                                // The template fixes the items' order.
+                                if let Some(it) = items.get(j) {
                                     no = no.saturating_add(it.no_objection);
                                     yes = yes.saturating_add(it.objection);
                                 }
@@ -882,7 +898,11 @@ fn totals(rows: &[&TallyReport], heads: &[QuestionHead]) -> RollupTotals {
 
 /// One scale subject summed over the rows: counts added, rates recomputed from the counts they
 /// stand for. A rate is given only when every row with valid votes has it.
-fn scale_total(questions: &[&crate::tally::QuestionTally], id: Option<&str>) -> ScaleFigures {
+fn scale_total(
+    questions: &[&crate::tally::QuestionTally],
+    j: usize,
+    id: Option<&str>,
+) -> ScaleFigures {
     let mut f = ScaleFigures {
         subject_id: id.map(str::to_string),
         total: 0,
@@ -897,7 +917,8 @@ fn scale_total(questions: &[&crate::tally::QuestionTally], id: Option<&str>) -> 
         let KindTally::Scale { subjects } = &q.result else {
             continue;
         };
-        let Some(s) = subjects.iter().find(|s| s.subject_id.as_deref() == id) else {
+        // The template fixes the subjects' order.
+        let Some(s) = subjects.get(j) else {
             continue;
         };
         f.total = f.total.saturating_add(s.total);
