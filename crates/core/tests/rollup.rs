@@ -359,3 +359,35 @@ fn a_long_refusal_is_capped() {
         problems[0].zh
     );
 }
+
+#[test]
+fn a_huge_choose_question_with_huge_seats_costs_little() {
+    use pingyi_core::tally::{ChooseTally, KindTally, RankedOption};
+    let mut r = tally_report(&example("evening-meeting"), &[], GENERATED_AT);
+    let ranking: Vec<RankedOption> = (0..20_000u64)
+        .map(|i| RankedOption {
+            option_id: format!("o{i}"),
+            label: pingyi_core::Text::zh("x"),
+            count: i % 7,
+            share_of_answered: Ratio::new(0, 0),
+            rank: 1,
+            tied: true,
+        })
+        .collect();
+    r.tally.questions[0].result = KindTally::Choose(ChooseTally {
+        ranking,
+        seats: Some(u32::MAX),
+        elected: Vec::new(),
+        tied_at_last_seat: Vec::new(),
+    });
+    let mut other = r.clone();
+    other.unit = "另一个单位".into();
+    let started = std::time::Instant::now();
+    let rolled = rollup(&[r, other]).unwrap();
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    let Figures::Choose { top } = &rolled.totals.questions[0].figures else {
+        panic!()
+    };
+    assert_eq!(top.len(), 20_000);
+    assert_eq!(top[0].count, 12);
+}
