@@ -5,6 +5,7 @@
 //! pingyi validate <survey.json>
 //! pingyi merge <a.json> <b.json>... [--out merged.json]
 //! pingyi verify <survey.json> <final.json> <ballots.json>... [--paper totals.json]
+//! pingyi rollup <report.json>... [--format json|csv] [--lang zh|en] [--out FILE]
 //! ```
 //!
 //! Counting, merging and the file formats all come from `pingyi-core`, so the result is the same
@@ -18,6 +19,7 @@ mod input;
 use std::io::Write;
 use std::process::ExitCode;
 
+use pingyi_core::export::TALLY_FORMAT;
 use pingyi_core::export::{tally_csv, tally_report, TallyReport, BALLOTS_FORMAT};
 use pingyi_core::merge::{merge, MergeResult};
 use pingyi_core::paper::{validate_paper_totals, PaperTotals};
@@ -42,6 +44,10 @@ Usage:
       Recount a published final tally (the collector's GET .../final) from the ballots (the
       officials' export or the full ballots) and the paper totals, and say MATCH (exit 0) or
       MISMATCH (exit 1) with the parts that differ.
+  pingyi rollup <report.json>... [--format json|csv] [--lang zh|en] [--out FILE]
+      Put the tally reports (pingyi-tally/1) of many villages or compounds run with the same
+      survey template side by side: one row per unit and a totals row (pingyi-rollup/1 JSON,
+      default, or the CSV for Excel). Other templates or one unit twice: the problems, exit 2.
 
 Ballot files: a raw export (pingyi-ballots/1), a JSON array of ballots, an object with
 \"ballots\", or NDJSON. Exit codes: 0 done (warnings on stderr), 2 bad input, 1 cannot write.
@@ -143,6 +149,7 @@ fn run(args: &[String]) -> Result<(), Fail> {
         "validate" => validate_command(rest),
         "merge" => merge_command(rest),
         "verify" => verify_command(rest),
+        "rollup" => rollup_command(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
@@ -497,4 +504,67 @@ fn verify_command(args: &[String]) -> Result<(), Fail> {
             message: String::new(),
         })
     }
+}
+
+/// A tally report file: a bare `pingyi-tally/1` report, or the collector's `GET …/final` body
+/// (`report` inside). A file of another format is refused naming its format.
+fn load_report(path: &str) -> Result<TallyReport, Fail> {
+    let v = read_json(path)?;
+    let v = match v.get("report") {
+        Some(r) if v.get("content_hash").is_some() => r.clone(),
+        _ => v,
+    };
+    match v.get("format").and_then(|f| f.as_str()) {
+        Some(TALLY_FORMAT) => {}
+        other => {
+            return Err(input_error(format!(
+                "{path}: $.format is {}, expected \"{TALLY_FORMAT}\" (a tally report from `pingyi tally` or \
+                 GET .../tally?format=report) / 不是统计报告",
+                other.map_or("missing".to_string(), |f| format!("{f:?}"))
+            )))
+        }
+    }
+    serde_json::from_value(v)
+        .map_err(|e| input_error(format!("{path}: not a tally report / 不是统计报告: {e}")))
+}
+
+fn rollup_command(args: &[String]) -> Result<(), Fail> {
+    let o = parse_options(args, &["format", "lang", "out"])?;
+    if o.files.is_empty() {
+        return Err(usage_error("rollup needs at least one tally report"));
+    }
+    let format = o.format.as_deref().unwrap_or("json");
+    if !matches!(format, "json" | "csv") {
+        return Err(usage_error(format!(
+            "--format must be json or csv, not {format:?}"
+        )));
+    }
+    let lang = o.lang.as_deref().unwrap_or("zh");
+    if !matches!(lang, "zh" | "en") {
+        return Err(usage_error(format!(
+            "--lang must be zh or en, not {lang:?}"
+        )));
+    }
+    let mut files = Vec::with_capacity(o.files.len());
+    for f in &o.files {
+        files.push((f.clone(), load_report(f)?));
+    }
+    let rollup = pingyi_core::rollup::rollup_files(&files).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(problem_line).collect();
+        input_error(format!(
+            "the reports cannot be rolled up / 无法汇总这些报告 ({} problem(s) / {} 处问题):\n  {}",
+            problems.len(),
+            problems.len(),
+            lines.join("\n  ")
+        ))
+    })?;
+    for n in &rollup.notes {
+        eprintln!("note: {} / {}", n.get("en"), n.zh);
+    }
+    let text = if format == "csv" {
+        pingyi_core::rollup::rollup_csv(&rollup, lang)
+    } else {
+        rollup.to_json_pretty()
+    };
+    write_output(o.out.as_deref(), &text)
 }

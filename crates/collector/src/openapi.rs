@@ -13,6 +13,7 @@ use pingyi_core::export::{RawExport, TallyReport};
 use pingyi_core::protocol::{
     error_code, ErrorBody, SubmitBatch, SubmitResponse, MAX_BATCH, SUBMIT_KEY_HEADER,
 };
+use pingyi_core::rollup::Rollup;
 use pingyi_core::{Ballot, Survey, Tally};
 
 use pingyi_core::protocol::meeting::{
@@ -69,6 +70,7 @@ pub fn document(operations: impl IntoIterator<Item = Documented>) -> Value {
         generator.subschema_for::<PaperTotalsView>(),
     );
     add("FinalTally", generator.subschema_for::<FinalTally>());
+    add("Rollup", generator.subschema_for::<Rollup>());
     let schemas = generator.take_definitions(true);
     let parts = Parts { refs };
 
@@ -433,6 +435,43 @@ pub mod operations {
                 }
             } } } },
                 "404": p.error("survey_not_found"), "429": p.error("rate_limited") }
+        })
+    }
+
+    pub fn post_rollup(p: &Parts) -> Value {
+        json!({
+            "operationId": "postRollup",
+            "summary": "Roll up many units' tally reports of one survey template into one table, one row per unit and a totals row (admin)",
+            "description": "The body is a JSON array of pingyi-tally/1 reports (GET .../tally?format=report, or `pingyi tally`), \
+                within the collector's body limit. Reports must share one template (question ids and kinds, options, \
+                subjects, items, rules; titles, units and eligible counts may differ), and each unit may appear once \
+                (identical copies are kept once, with a note). See docs/results.md (Roll-ups).",
+            "security": [{ "admin": [] }],
+            "parameters": [{
+                "name": "format", "in": "query", "required": false,
+                "description": "json: the pingyi-rollup/1 Rollup. csv: the table for Excel or WPS (UTF-8 with a byte \
+                    order mark, CRLF) as an attachment rollup.csv.",
+                "schema": { "type": "string", "enum": ["json", "csv"], "default": "json" }
+            }, {
+                "name": "lang", "in": "query", "required": false,
+                "description": "Language of the CSV's headers and fixed words.",
+                "schema": { "type": "string", "enum": ["zh", "en"], "default": "zh" }
+            }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "array", "items": p.r("TallyReport") } } } },
+            "responses": {
+                "200": { "description": "The roll-up", "content": {
+                    "application/json": { "schema": p.r("Rollup") },
+                    "text/csv": { "schema": { "type": "string" } }
+                } },
+                "400": p.error("bad_request: not JSON, not an array, or an unknown format or lang"),
+                "401": p.error("unauthorized"),
+                "403": p.error("forbidden"),
+                "413": p.error("payload_too_large"),
+                "422": p.error("rollup_refused: an item is not a tally report, the reports are of different templates, \
+                    or a unit appears twice with different counts; error.problems names each at its path $[i]..."),
+                "429": p.error("rate_limited")
+            }
         })
     }
 }

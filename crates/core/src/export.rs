@@ -873,7 +873,7 @@ fn participation_rows(survey: &Survey, tally: &Tally, w: &Words, lang: &str, row
 
 /// Prefix a cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR) with
 /// an apostrophe, so residents' text can never run as a formula when the file is opened.
-fn defuse_formula(s: &str) -> String {
+pub(crate) fn defuse_formula(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),
@@ -882,7 +882,7 @@ fn defuse_formula(s: &str) -> String {
 
 /// Append one CSV record with CRLF. A field is quoted when it contains `"`, `,`, CR or LF;
 /// quotes inside are doubled.
-fn write_record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+pub(crate) fn write_record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
     for (i, f) in fields.enumerate() {
         if i > 0 {
             out.push(',');

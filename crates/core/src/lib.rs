@@ -16,6 +16,7 @@ pub mod paper;
 pub mod protocol;
 pub mod read;
 pub mod record;
+pub mod rollup;
 pub mod survey;
 pub mod tally;
 pub mod time;

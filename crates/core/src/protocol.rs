@@ -247,8 +247,12 @@ pub mod error_code {
     /// A retired route (`GET …/codes/hashes`): the message says what replaces it. 410.
     pub const GONE: &str = "gone";
 
+    /// A roll-up (`POST /v1/rollup`) of reports that are not of one template, or that count a
+    /// unit twice; see `error.problems`. 422.
+    pub const ROLLUP_REFUSED: &str = "rollup_refused";
+
     /// Every code, for documentation and tests.
-    pub const ALL: [&str; 22] = [
+    pub const ALL: [&str; 23] = [
         BAD_REQUEST,
         BATCH_EMPTY,
         BATCH_TOO_LARGE,
@@ -271,6 +275,7 @@ pub mod error_code {
         UNSUPPORTED_MEDIA_TYPE,
         CONFIRMATION_REQUIRED,
         GONE,
+        ROLLUP_REFUSED,
     ];
 }
 

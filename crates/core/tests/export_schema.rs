@@ -48,3 +48,27 @@ fn report_schema_names_the_envelope_fields() {
         .collect();
     assert!(!required.contains(&"receipts"), "receipts is optional");
 }
+
+#[test]
+fn rollup_schema_is_up_to_date() {
+    let generated = pingyi_core::rollup::rollup_schema();
+    let path = format!(
+        "{}/../../docs/rollup.schema.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/rollup.schema.json is out of date with the Rust types.\n\
+         Regenerate it with: UPDATE_SCHEMA=1 cargo test -p pingyi-core --features schema --test export_schema"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&generated).unwrap();
+    assert_eq!(schema["title"], "Rollup");
+    for field in ["format", "template_hash", "questions", "rows", "totals"] {
+        assert!(schema["properties"].get(field).is_some(), "{field}");
+    }
+}

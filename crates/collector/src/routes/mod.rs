@@ -9,6 +9,7 @@
 mod ballots;
 mod common;
 pub mod meeting;
+mod rollup;
 pub mod surveys;
 mod tally;
 
@@ -61,8 +62,9 @@ impl std::fmt::Debug for Route {
     }
 }
 
-/// Routes under this prefix get the body limit and the rate limit.
-const SURVEYS: &str = "/v1/surveys";
+/// Routes under this prefix (the API: surveys and the roll-up) get the body limit and the rate
+/// limit.
+const API: &str = "/v1";
 
 /// Every route the collector serves (besides static files).
 pub const ROUTES: &[Route] = &[
@@ -185,6 +187,12 @@ pub const ROUTES: &[Route] = &[
         path: "/v1/surveys/{survey_id}/live/events",
         handler: || get(meeting::live_events),
         operation: ops::get_live_events,
+    },
+    Route {
+        method: "post",
+        path: "/v1/rollup",
+        handler: || post(rollup::post_rollup),
+        operation: ops::post_rollup,
     },
 ];
 
@@ -329,7 +337,7 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Result<Router, Stri
         opts.rate_limit,
         opts.trusted_proxies.clone(),
     ));
-    let surveys = table_router(|p| p.starts_with(SURVEYS), SURVEYS)
+    let surveys = table_router(|p| p.starts_with(API), API)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Early refusal of a declared Content-Length over the limit; read_body also enforces it.
@@ -337,9 +345,9 @@ pub fn router(state: Arc<AppState>, opts: &RouterOptions) -> Result<Router, Stri
         .layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
         .with_state(state.clone());
 
-    let mut app = table_router(|p| !p.starts_with(SURVEYS), "")
+    let mut app = table_router(|p| !p.starts_with(API), "")
         .with_state(state)
-        .nest(SURVEYS, surveys)
+        .nest(API, surveys)
         .method_not_allowed_fallback(method_not_allowed)
         // The API's answers only: the static files have compressed copies of their own.
         .layer(compression())
