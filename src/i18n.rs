@@ -25,6 +25,13 @@ words_table! {
         ChangeAnswers => ("返回修改", "Go back and change"),
         /// In the summary, for a question left unanswered.
         NoAnswer => ("未作答", "Not answered"),
+        /// In the summary, between a subject or item and its answer: 王书记：称职.
+        SummaryColon => ("：", ": "),
+        /// In the summary, around an objection's reason.
+        ReasonOpen => ("（", " ("),
+        ReasonClose => ("）", ")"),
+        /// Read aloud, after each part of a question (a pause).
+        SpeechPause => ("。", ". "),
         /// The button that reads a question and its options aloud (speech synthesis).
         ReadAloud => ("朗读", "Read aloud"),
         /// The link to the organiser console's results of this device (results are not shown to

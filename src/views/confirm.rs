@@ -35,7 +35,7 @@ pub fn summary(survey: &Survey, answers: &Answers, l: Lang) -> Vec<(String, Stri
             }
             if let Some(head) = head {
                 text.push_str(&head);
-                text.push('：');
+                text.push_str(l.t(Key::SummaryColon));
             }
             text.push_str(word);
         };
@@ -98,7 +98,7 @@ pub fn summary(survey: &Survey, answers: &Answers, l: Lang) -> Vec<(String, Stri
                             })
                             .to_string();
                         if let Some(reason) = &r.reason {
-                            word = word + "（" + reason + "）";
+                            word = word + l.t(Key::ReasonOpen) + reason + l.t(Key::ReasonClose);
                         }
                         add(Some(l.text(&item.label)), &word);
                     }

@@ -57,7 +57,7 @@ fn speak(text: &str, lang: Lang) -> Option<()> {
 }
 
 /// The text of the question around `button`: its legend, options, items and details.
-fn question_text(button: &web_sys::Element) -> String {
+fn question_text(button: &web_sys::Element, lang: Lang) -> String {
     let mut text = String::new();
     let Some(q) = button.closest("fieldset").ok().flatten() else {
         return text;
@@ -68,7 +68,7 @@ fn question_text(button: &web_sys::Element) -> String {
         for i in 0..parts.length() {
             if let Some(t) = parts.item(i).and_then(|n| n.text_content()) {
                 text.push_str(t.trim());
-                text.push_str("。");
+                text.push_str(lang.t(Key::SpeechPause));
             }
         }
     }
@@ -84,7 +84,8 @@ pub fn read_aloud(lang: RwSignal<Lang>) -> Option<impl IntoView> {
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         {
-            let _ = speak(&question_text(&el), lang.get_untracked());
+            let l = lang.get_untracked();
+            let _ = speak(&question_text(&el, l), l);
         }
     };
     Some(view! {
