@@ -109,7 +109,7 @@ async function pageInLang(page: Page, path: string, lang: string): Promise<void>
   if (lang !== 'en') return;
   await page.route((u) => u.pathname === path, async (route) => {
     const r = await route.fetch();
-    await route.fulfill({ response: r, body: (await r.text()).replace('data-lang="zh-CN"', 'data-lang="en"') });
+    await route.fulfill({ response: r, body: (await r.text()).replace(/data-lang="?zh-CN"?/, 'data-lang="en"') });
   });
 }
 
@@ -204,6 +204,7 @@ for (const { lang, elder } of MODES) {
 
 for (const lang of ['zh-CN', 'en']) {
   test(`axe: every console view, the projector and the builder (${lang})`, async ({ page }) => {
+    test.setTimeout(180_000);
     const switchLang = async () => {
       if (lang === 'en') await page.getByTestId('lang').first().click();
     };
@@ -456,7 +457,7 @@ test('sizes: body text 18 px (22 px elder), elder touch targets 60 px, reduced m
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.goto(collector.link(ID, '&shared=1'));
   await expect(page.getByTestId('survey-form')).toBeVisible();
-  const sizes = () => page.locator('[data-testid=pingyi] :is(p, label, legend, button, span, select, textarea)').evaluateAll(
+  const sizes = () => page.locator('[data-testid=pingyi] :is(p, label, legend, button, span, small, code, select, textarea, dt, dd)').evaluateAll(
     (els) => els.filter((e) => (e as HTMLElement).offsetParent !== null && e.textContent!.trim() !== '')
       .map((e) => ({ text: e.textContent!.trim().slice(0, 20), px: parseFloat(getComputedStyle(e).fontSize) })));
   for (const s of await sizes()) expect(s.px, `“${s.text}”`).toBeGreaterThanOrEqual(18);
