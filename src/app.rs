@@ -486,6 +486,7 @@ fn code_entry(
 ) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let wrong = RwSignal::new(false);
+    let input_id = format!("{survey_id}-code");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let code = typed.get_untracked();
@@ -501,9 +502,9 @@ fn code_entry(
     };
     view! {
         <form class="py-form py-code" autocomplete="off" data-testid="code-entry" on:submit=submit>
-            <h3 class="py-section-title">{mt(lang, MeetingKey::EnterCode)}</h3>
+            <h3 class="py-section-title"><label for=input_id.clone()>{mt(lang, MeetingKey::EnterCode)}</label></h3>
             <p class="py-help">{mt(lang, MeetingKey::CodeHelp)}</p>
-            <input type="text" class="py-input" autocomplete="off" autocapitalize="characters" spellcheck="false"
+            <input type="text" class="py-input" id=input_id autocomplete="off" autocapitalize="characters" spellcheck="false"
                 data-testid="code-input" prop:value=typed
                 on:input=move |ev| { wrong.set(false); typed.set(event_target_value(&ev)) }/>
             <Show when=move || wrong.get()>

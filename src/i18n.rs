@@ -19,6 +19,21 @@ words_table! {
         Next => ("下一页", "Next"),
         Submit => ("提交", "Submit"),
         Submitting => ("正在保存…", "Saving…"),
+        /// Heading of the summary shown before a ballot is cast.
+        ConfirmTitle => ("请核对您的选择", "Please check your choices"),
+        ConfirmSubmit => ("确认提交", "Confirm and submit"),
+        ChangeAnswers => ("返回修改", "Go back and change"),
+        /// In the summary, for a question left unanswered.
+        NoAnswer => ("未作答", "Not answered"),
+        /// In the summary, between a subject or item and its answer: 王书记：称职.
+        SummaryColon => ("：", ": "),
+        /// In the summary, around an objection's reason.
+        ReasonOpen => ("（", " ("),
+        ReasonClose => ("）", ")"),
+        /// Read aloud, after each part of a question (a pause).
+        SpeechPause => ("。", ". "),
+        /// The button that reads a question and its options aloud (speech synthesis).
+        ReadAloud => ("朗读", "Read aloud"),
         /// The link to the organiser console's results of this device (results are not shown to
         /// residents in the widget: on a shared phone they would reveal how a neighbour voted).
         ViewResults => ("查看本机结果（组织者）", "This device's results (organisers)"),

@@ -85,7 +85,7 @@ async fn a_kiosk_reset_leaves_nothing_of_the_previous_voter() {
     let form = wait_for(&root, "[data-testid=kiosk-vote][data-voter='1'] form").await;
     assert_eq!(form.get_attribute("autocomplete").as_deref(), Some("off"));
     click(&root, "[data-question=q_sat] input[value=dissatisfied]").await;
-    click(&root, "[data-testid=submit]").await;
+    submit(&root).await;
     let receipt = wait_for(&root, "[data-testid=kiosk-receipt]")
         .await
         .text_content()

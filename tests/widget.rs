@@ -190,7 +190,7 @@ async fn full_journey_is_stored_survives_reload_and_is_counted() {
     wait_gone(root, "[data-question=q_why]").await;
     type_text(root, "[data-question=q_text] textarea", "希望多装路灯").await;
     assert!(text_of(root, "[data-question=q_text]").contains("6/100 字"));
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
 
     // Thanks with the receipt of the ballot that was stored.
     let receipt = wait_for(root, "[data-testid=receipt]")
@@ -296,7 +296,7 @@ async fn a_required_question_blocks_next_and_submit_with_a_visible_error() {
         "zh-CN",
     );
     let root: &Element = &div;
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
     wait_for(root, "[data-testid=fix-below]").await;
     let errors = text_of(root, "[data-question=q_sat] [data-testid=question-errors]");
     assert!(
@@ -312,7 +312,7 @@ async fn a_required_question_blocks_next_and_submit_with_a_visible_error() {
     // Answering clears the message live, and then submit works.
     click(root, "[data-question=q_sat] input[value=unknown]").await;
     wait_gone(root, "[data-testid=fix-below]").await;
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
     wait_for(root, "[data-testid=receipt]").await;
     assert_eq!(ballot_keys("wt-required").len(), 1);
 
@@ -343,7 +343,7 @@ async fn vote_again_gives_a_fresh_form() {
     let _w = pingyi::mount(div.clone(), &tiny_survey("wt-again", "再投一票"), "zh-CN");
     let root: &Element = &div;
     click(root, "[data-question=q_sat] input[value=dissatisfied]").await;
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
     wait_for(root, "[data-testid=receipt]").await;
     click(root, "[data-testid=vote-again]").await;
     wait_for(root, "[data-testid=survey-form]").await;
@@ -359,7 +359,7 @@ async fn vote_again_gives_a_fresh_form() {
         );
     }
     click(root, "[data-question=q_sat] input[value=satisfied]").await;
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
     wait_for(root, "[data-testid=receipt]").await;
     assert_eq!(ballot_keys("wt-again").len(), 2);
     assert_eq!(
@@ -397,7 +397,7 @@ async fn two_widgets_on_one_page_do_not_interfere() {
         rb,
         "[data-question=q_sat] input[value=satisfied]"
     ));
-    click(ra, "[data-testid=submit]").await;
+    submit(ra).await;
     wait_for(ra, "[data-testid=receipt]").await;
     assert!(rb.query_selector("[data-testid=thanks]").unwrap().is_none());
     assert!(rb
@@ -468,7 +468,7 @@ async fn a_full_storage_blocks_the_thank_you_screen() {
             size /= 2;
         }
     }
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
     let shown = wait_for(root, "[data-testid=store-error]")
         .await
         .text_content()
@@ -484,7 +484,7 @@ async fn a_full_storage_blocks_the_thank_you_screen() {
     assert!(ballot_keys("wt-full").is_empty());
 
     // With space again, the same answers go through.
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
     wait_for(root, "[data-testid=receipt]").await;
     assert_eq!(ballot_keys("wt-full").len(), 1);
     div.remove();
@@ -642,7 +642,7 @@ fn fire_online() {
 
 async fn vote(root: &Element, value: &str) {
     click(root, &format!("[data-question=q_sat] input[value={value}]")).await;
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
     wait_for(root, "[data-testid=receipt]").await;
     click(root, "[data-testid=vote-again]").await;
     wait_for(root, "[data-testid=survey-form]").await;
@@ -987,7 +987,7 @@ async fn the_form_refuses_to_cast_outside_the_voting_window() {
         let w = pingyi::mount(div.clone(), &json, "zh-CN");
         let root: &Element = &div;
         click(root, "[data-question=q_sat] input[value=satisfied]").await;
-        click(root, "[data-testid=submit]").await;
+        submit(root).await;
         let shown = wait_text(root, "[data-testid=survey-form]", words).await;
         assert!(shown.contains(words), "{shown}");
         assert!(
@@ -1085,7 +1085,7 @@ async fn a_personal_phone_keeps_only_the_receipt_once_the_collector_has_the_ball
     );
     let root: &Element = &div;
     click(root, "[data-question=q_sat] input[value=dissatisfied]").await;
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
     let receipt = wait_for(root, "[data-testid=receipt]")
         .await
         .text_content()
@@ -1159,7 +1159,7 @@ async fn a_local_only_phone_keeps_its_answers() {
     let w = mount_personal(&div, &tiny_survey("wt-alone", "仅本机"), None);
     let root: &Element = &div;
     click(root, "[data-question=q_sat] input[value=dissatisfied]").await;
-    click(root, "[data-testid=submit]").await;
+    submit(root).await;
     wait_for(root, "[data-testid=receipt]").await;
     let keys = ballot_keys("wt-alone");
     let (ballot, status) = stored_ballot(&keys[0]);
@@ -1368,7 +1368,7 @@ async fn device_ids_are_the_widgets_own_and_anonymous_ballots_carry_none() {
     let div = fresh_div();
     let w = pingyi::mount(div.clone(), &tiny_survey("wt-anon", "无记名"), "zh-CN");
     click(&div, "[data-question=q_sat] input[value=satisfied]").await;
-    click(&div, "[data-testid=submit]").await;
+    submit(&div).await;
     wait_for(&div, "[data-testid=receipt]").await;
     assert_eq!(stored_ballot(&ballot_keys("wt-anon")[0]).0.device, "");
     drop(w);
@@ -1385,9 +1385,67 @@ async fn device_ids_are_the_widgets_own_and_anonymous_ballots_carry_none() {
     let div = fresh_div();
     let w = pingyi::mount(div.clone(), &named, "zh-CN");
     click(&div, "[data-question=q_sat] input[value=satisfied]").await;
-    click(&div, "[data-testid=submit]").await;
+    submit(&div).await;
     wait_for(&div, "[data-testid=receipt]").await;
     assert_eq!(stored_ballot(&ballot_keys("wt-named")[0]).0.device, device);
     drop(w);
     div.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_ballot_is_cast_only_after_the_resident_confirms_the_summary() {
+    clear("wt-confirm");
+    let div = fresh_div();
+    let _w = pingyi::mount(div.clone(), &tiny_survey("wt-confirm", "核对测试"), "zh-CN");
+    let root: &Element = &div;
+    click(root, "[data-question=q_sat] input[value=dissatisfied]").await;
+    click(root, "[data-testid=submit]").await;
+
+    // 请核对您的选择: the question and the answer in words; nothing stored yet.
+    let summary = wait_for(root, "[data-testid=confirm]").await;
+    assert_eq!(text_of(root, "[data-testid=confirm] dt"), "环境卫生");
+    assert_eq!(text_of(root, "[data-testid=confirm] dd"), "不满意");
+    assert!(summary.text_content().unwrap().contains("请核对您的选择"));
+    assert_eq!(text_of(root, "[data-testid=confirm-submit]"), "确认提交");
+    assert_eq!(text_of(root, "[data-testid=confirm-back]"), "返回修改");
+    let section = wait_for(root, "[data-testid=form-section]").await;
+    assert!(
+        section.class_name().contains("py-off"),
+        "the questions give way to the summary"
+    );
+    assert!(
+        ballot_keys("wt-confirm").is_empty(),
+        "nothing stored before 确认提交"
+    );
+
+    // In English too.
+    click(root, "[data-testid=lang-toggle]").await;
+    assert_eq!(
+        text_of(root, "[data-testid=confirm-submit]"),
+        "Confirm and submit"
+    );
+    assert_eq!(
+        text_of(root, "[data-testid=confirm-back]"),
+        "Go back and change"
+    );
+    assert_eq!(text_of(root, "[data-testid=confirm] dd"), "Dissatisfied");
+    click(root, "[data-testid=lang-toggle]").await;
+
+    // 返回修改: back to the form with the answer kept; change it and confirm.
+    click(root, "[data-testid=confirm-back]").await;
+    let kept = wait_for(root, "[data-question=q_sat] input[value=dissatisfied]").await;
+    assert!(kept.unchecked_into::<web_sys::HtmlInputElement>().checked());
+    assert!(root
+        .query_selector("[data-testid=confirm]")
+        .unwrap()
+        .is_none());
+    assert!(!section.class_name().contains("py-off"));
+    click(root, "[data-question=q_sat] input[value=satisfied]").await;
+    click(root, "[data-testid=submit]").await;
+    assert_eq!(text_of(root, "[data-testid=confirm] dd"), "满意");
+    click(root, "[data-testid=confirm-submit]").await;
+    wait_for(root, "[data-testid=receipt]").await;
+    let keys = ballot_keys("wt-confirm");
+    assert_eq!(keys.len(), 1);
+    assert!(stored_ballot(&keys[0]).0.answers.get("q_sat").is_some());
 }

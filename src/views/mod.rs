@@ -14,11 +14,13 @@ use crate::i18n::{Key, Lang};
 
 pub mod approve;
 pub mod choose;
+pub mod confirm;
 #[cfg(feature = "kiosk")]
 pub mod kiosk;
 pub mod notice;
 pub mod scale;
 pub mod score;
+pub mod speak;
 pub mod status;
 pub mod survey_form;
 pub mod text;
@@ -132,17 +134,19 @@ pub fn question_view(q: &Question, field: Field, problems: Signal<Vec<String>>) 
         QuestionBody::Text(t) => text::text_view(t.clone(), field.clone()).into_any(),
     };
     let err_id = field.el_id(&["errors"]);
+    let title_id = field.el_id(&["title"]);
     let has_errors = flag(move || problems.with(|p| !p.is_empty()));
     let described_by = err_id.clone();
     view! {
         <fieldset class="py-q" class:py-q-invalid=has_errors data-question=q.id.clone()
             data-kind=q.body.kind() aria-describedby=described_by>
-            <legend class="py-q-title">
+            <legend class="py-q-title" id=title_id>
                 {txt(lang, title.clone())}
                 <span class="py-q-req">
                     {tr(lang, if required { Key::Required } else { Key::Optional })}
                 </span>
             </legend>
+            {speak::read_aloud(lang)}
             {help.map(|h| view! { <p class="py-help">{txt(lang, h.clone())}</p> })}
             {body}
             <div class="py-q-errors" id=err_id aria-live="polite" data-testid="question-errors">

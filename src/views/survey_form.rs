@@ -10,6 +10,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use pingyi_core::{Ballot, Problem, Survey};
 
+use super::confirm::confirm_view;
 use super::{question_view, tr, txt, Field};
 use crate::cast::{cast_kept, check, problem_question, visible_answers, Answers, CastError};
 use crate::i18n::{section_progress, Key, Lang};
@@ -105,6 +106,8 @@ pub fn SurveyForm(
     let other_problems = RwSignal::new(Vec::<Problem>::new());
     let store_error = RwSignal::new(None::<StoreError>);
     let saving = RwSignal::new(false);
+    // 请核对您的选择: shown once the last section is valid; 确认提交 casts.
+    let confirming = RwSignal::new(false);
     let form_ref = NodeRef::<leptos::html::Form>::new();
 
     let go_to = move |pos: usize| {
@@ -136,13 +139,20 @@ pub fn SurveyForm(
             if !live.get_untracked().is_empty() {
                 return;
             }
+            if !confirming.get_untracked() {
+                confirming.set(true);
+                return;
+            }
             saving.set(true);
             let result = answers
                 .with_untracked(|a| cast_kept(&survey, a, &device, code_hash.clone(), &keep));
             saving.set(false);
             match result {
                 Ok(ballot) => on_cast.run(ballot),
-                Err(CastError::Invalid(problems)) => other_problems.set(problems),
+                Err(CastError::Invalid(problems)) => {
+                    confirming.set(false);
+                    other_problems.set(problems)
+                }
                 Err(CastError::Store(e)) => store_error.set(Some(e)),
             }
         }
@@ -210,10 +220,13 @@ pub fn SurveyForm(
 
     view! {
         <form class="py-form" novalidate=true autocomplete="off" node_ref=form_ref on:submit=submit data-testid="survey-form">
-            <p class="py-progress" data-testid="progress">
-                {move || section_progress(lang.get(), position.get() + 1, total())}
-            </p>
-            {section_view}
+            <div class:py-off=move || confirming.get() data-testid="form-section">
+                <p class="py-progress" data-testid="progress">
+                    {move || section_progress(lang.get(), position.get() + 1, total())}
+                </p>
+                {section_view}
+            </div>
+            {move || confirming.get().then(|| confirm_view(survey.clone(), answers, lang, saving, confirming))}
             <div class="py-form-status" aria-live="assertive" data-testid="form-status">
                 <Show when=has_problems>
                     <p class="py-error" role="alert" data-testid="fix-below">
@@ -231,7 +244,7 @@ pub fn SurveyForm(
                     </p>
                 })}
             </div>
-            <div class="py-buttons">
+            <div class="py-buttons" class:py-off=move || confirming.get()>
                 <Show when=move || { position.get() > 0 }>
                     <button type="button" class="py-button py-secondary" data-testid="prev" on:click=prev>
                         {tr(lang, Key::Previous)}

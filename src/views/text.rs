@@ -27,7 +27,7 @@ pub fn text_view(q: TextQuestion, field: Field) -> impl IntoView {
     let f = field.clone();
     view! {
         <textarea class="py-textarea" id=id rows="4" maxlength=max.to_string()
-            aria-describedby=counter_id.clone() prop:value=initial
+            aria-labelledby=field.el_id(&["title"]) aria-describedby=counter_id.clone() prop:value=initial
             on:input=move |ev| {
                 let v = event_target_value(&ev);
                 f.set(if v.trim().is_empty() { None } else { Some(Answer::Text { text: v }) });

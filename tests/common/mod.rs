@@ -69,6 +69,20 @@ pub fn find(root: &Element, selector: &str) -> Element {
         .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
 }
 
+/// Presses 提交 and, when the form asks the resident to check their choices (请核对您的选择),
+/// 确认提交: the way a resident casts a ballot.
+pub async fn submit(root: &Element) {
+    click(root, "[data-testid=submit]").await;
+    if root
+        .query_selector("[data-testid=confirm-submit]")
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        click(root, "[data-testid=confirm-submit]").await;
+    }
+}
+
 pub async fn click(root: &Element, selector: &str) {
     wait_for(root, selector)
         .await

@@ -63,6 +63,7 @@ async function vote(page: Page): Promise<void> {
     }
     if (await page.getByTestId('submit').isVisible()) {
       await page.getByTestId('submit').click();
+      await page.getByTestId('confirm-submit').click();
       break;
     }
     await page.getByTestId('next').click();

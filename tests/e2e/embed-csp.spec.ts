@@ -41,6 +41,7 @@ test.describe('widget and kiosk', () => {
     // A link is a resident's own phone: one ballot, then its receipt and the upload status.
     await page.locator('[data-question=q_sat] input[value=satisfied]').check();
     await page.getByTestId('submit').click();
+    await page.getByTestId('confirm-submit').click();
     await expect(page.getByTestId('receipt')).toBeVisible();
     await expectPending(page, 0);
     await expect.poll(async () => (await collector.ballots()).length).toBe(1);
@@ -57,6 +58,7 @@ test.describe('widget and kiosk', () => {
     await page.getByTestId('kiosk-begin').click();
     await page.locator('[data-question=q_sat] input[value=satisfied]').check();
     await page.getByTestId('submit').click();
+    await page.getByTestId('confirm-submit').click();
     await expect(page.getByTestId('kiosk-receipt')).toBeVisible();
     await expect.poll(async () => (await collector.ballots()).length, { timeout: 20_000 }).toBe(1);
     // The kiosk's own stylesheet applies (it used to be an inline <style> block).

@@ -86,6 +86,7 @@ test('the frame resizes as sections change and posts events to its parent only',
 
   for (const q of ['q2', 'q3', 'q4']) await inner.locator(`[data-question=${q}] input[value=satisfied]`).check();
   await inner.getByTestId('submit').click();
+  await inner.getByTestId('confirm-submit').click();
   await expect(inner.getByTestId('receipt')).toBeVisible();
   await expect.poll(async () => { const h = await heights(page); return h.frame === h.content && h.frame !== second; }).toBe(true);
 

@@ -76,6 +76,7 @@ export async function events(page: Page): Promise<SeenEvent[]> {
 export async function vote(scope: ReturnType<Page['locator']>, choice = 'satisfied'): Promise<string> {
   await scope.locator(`[data-question=q_sat] input[value=${choice}]`).check();
   await scope.getByTestId('submit').click();
+  await scope.getByTestId('confirm-submit').click();
   const receipt = scope.getByTestId('receipt');
   await expect(receipt).toBeVisible();
   return (await receipt.textContent())!.trim();

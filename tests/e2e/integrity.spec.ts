@@ -23,6 +23,7 @@ test('a personal phone keeps only its receipt once the collector has the ballot'
   expect(await page.locator('meta[name=referrer]').getAttribute('content')).toBe('no-referrer');
   await page.locator('[data-question=q_sat] input[value=dissatisfied]').check();
   await page.getByTestId('submit').click();
+  await page.getByTestId('confirm-submit').click();
   const receipt = (await page.getByTestId('receipt').textContent())!.trim();
   // One's own phone: the receipt and the status, no second ballot.
   await expect(page.getByTestId('vote-again')).toHaveCount(0);

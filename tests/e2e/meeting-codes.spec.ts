@@ -74,6 +74,7 @@ async function phone(browser: Browser, code: string, older = false): Promise<Pag
 async function vote(page: Page, choice: string): Promise<void> {
   await page.locator(`[data-question=q_sat] input[value=${choice}]`).check();
   await page.getByTestId('submit').click();
+  await page.getByTestId('confirm-submit').click();
   await expect(page.getByTestId('receipt')).toBeVisible();
 }
 
@@ -145,6 +146,7 @@ test('a kiosk refuses a code used twice on the same tablet, offline', async ({ p
   await page.getByTestId('kiosk-begin').click();
   await page.locator('[data-question=q_sat] input[value=satisfied]').check();
   await page.getByTestId('submit').click();
+  await page.getByTestId('confirm-submit').click();
   await page.getByTestId('kiosk-done').click();
   await expect(page.getByTestId('kiosk-count')).toHaveAttribute('data-count', '1');
 

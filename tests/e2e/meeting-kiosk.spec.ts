@@ -52,6 +52,7 @@ test('a kiosk reset leaves no trace of the previous ballot', async ({ page }) =>
   expect(await page.locator('form.py-form').getAttribute('autocomplete')).toBe('off');
   await page.locator('[data-question=q_sat] input[value=dissatisfied]').check();
   await page.getByTestId('submit').click();
+  await page.getByTestId('confirm-submit').click();
   const receipt = (await page.getByTestId('kiosk-receipt').textContent())!.trim();
   expect(receipt).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   await page.getByTestId('kiosk-done').click();
@@ -82,6 +83,7 @@ test('a kiosk reset leaves no trace of the previous ballot', async ({ page }) =>
   expect(await page.locator('input:checked').count()).toBe(0);
   await page.locator('[data-question=q_sat] input[value=satisfied]').check();
   await page.getByTestId('submit').click();
+  await page.getByTestId('confirm-submit').click();
   await expect(page.getByTestId('kiosk-receipt')).toBeVisible();
   await page.getByTestId('kiosk-done').click();
   await expect(page.getByTestId('kiosk-count')).toHaveAttribute('data-count', '2');

@@ -15,6 +15,7 @@ test('a phone that voted sees its receipt; after closing nobody gets a form', as
   await expect(page.getByTestId('survey-form')).toBeVisible();
   await page.locator('[data-question=q_sat] input[value=satisfied]').check();
   await page.getByTestId('submit').click();
+  await page.getByTestId('confirm-submit').click();
   const receipt = (await page.getByTestId('receipt').textContent())!.trim();
   await expect.poll(async () => (await collector.ballots()).length).toBe(1);
 
@@ -49,6 +50,7 @@ test('a phone that voted sees its receipt; after closing nobody gets a form', as
   // The phone that was already open: its ballot is refused (409 survey_closed) and it says so.
   await late.locator('[data-question=q_sat] input[value=dissatisfied]').check();
   await late.getByTestId('submit').click();
+  await late.getByTestId('confirm-submit').click();
   await expect(late.getByTestId('closed')).toHaveText('投票已结束，不再接受选票。', { timeout: 15_000 });
   expect(await collector.ballots()).toHaveLength(1);
 });

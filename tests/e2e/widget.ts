@@ -10,6 +10,7 @@ export async function waitForForm(page: Page): Promise<void> {
 export async function castBallot(page: Page, choice = 'satisfied'): Promise<void> {
   await page.locator(`[data-question=q_sat] input[value=${choice}]`).check();
   await page.getByTestId('submit').click();
+  await page.getByTestId('confirm-submit').click();
   await expect(page.getByTestId('receipt')).toBeVisible();
   await page.getByTestId('vote-again').click();
   await waitForForm(page);

@@ -228,6 +228,8 @@ words_table! {
         AppTitle => ("评议 · 结果与导出", "Pingyi · results and exports"),
         NavResults => ("结果与导出", "Results and exports"),
         FullScreen => ("全屏", "Full screen"),
+        /// The projector's toggle that stops revealed results turning pages (`aria-pressed`).
+        PausePages => ("暂停翻页", "Pause pages"),
         ResultsByOrganiser => ("结果将由组织者公布", "The organiser will reveal the results"),
         NavControls => ("投票控制", "Voting controls"),
         NavCodes => ("选票码", "Ballot codes"),

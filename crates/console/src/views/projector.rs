@@ -6,7 +6,8 @@
 //!
 //! While the results are not revealed the page holds only the count and the line "结果将在投票
 //! 结束后公布": the collector sends no per-option figure then, and none is in the DOM. Revealed,
-//! every question is a large bar chart (the results view's charts) with counts and percentages.
+//! every question is a large bar chart (the results view's charts) with counts and percentages,
+//! one question per page, turning every 12 s (暂停翻页 stops it) so that each page fits the screen.
 //! Closed, a "投票已结束" banner heads the page and the frozen final tally's content hash is shown
 //! at the foot, revealed or not, so a photo of the screen can later be checked against the
 //! published result. No admin token is needed or used here: the public live view carries counts
@@ -47,12 +48,23 @@ pub fn projector_body(live: &LiveView, join: &str, lang: Lang) -> AnyView {
     });
     let results = match (&live.tally, live.revealed) {
         (Some(tally), true) => {
-            let charts = tally
+            let charts: Vec<AnyView> = tally
                 .questions
                 .iter()
                 .filter_map(|q| projector_question(q, lang))
+                .collect();
+            let pages = charts.len();
+            // The first page shows; [`show_page`] turns them.
+            let charts = charts
+                .into_iter()
+                .enumerate()
+                .map(|(i, chart)| view! { <div class=page_class(i == 0)>{chart}</div> })
                 .collect_view();
-            view! { <div class="pj-results" data-testid="pj-results">{charts}</div> }.into_any()
+            let counter = (pages > 1).then(|| {
+                view! { <p class="pj-pages" data-testid="pj-pages">{format!("1 / {pages}")}</p> }
+            });
+            view! { <div class="pj-results" data-testid="pj-results">{counter}{charts}</div> }
+                .into_any()
         }
         _ => {
             // Revealed without a tally: the survey's results are not public (`results_public`).
@@ -88,6 +100,40 @@ pub fn projector_body(live: &LiveView, join: &str, lang: Lang) -> AnyView {
     .into_any()
 }
 
+/// The class of a results page: shown, or hidden (`pj-off`).
+fn page_class(shown: bool) -> &'static str {
+    if shown {
+        "pj-page"
+    } else {
+        "pj-page pj-off"
+    }
+}
+
+/// Shows results page `page` (modulo their number) and hides the others, with its "2 / 5".
+fn show_page(page: usize) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(pages) = doc.query_selector_all(".pj-page") else {
+        return;
+    };
+    let n = pages.length() as usize;
+    if n < 2 {
+        return;
+    }
+    for i in 0..n {
+        if let Some(el) = pages
+            .item(i as u32)
+            .and_then(|e| e.dyn_into::<web_sys::Element>().ok())
+        {
+            el.set_class_name(page_class(i == page % n));
+        }
+    }
+    if let Ok(Some(counter)) = doc.query_selector(".pj-pages") {
+        counter.set_text_content(Some(&format!("{} / {n}", page % n + 1)));
+    }
+}
+
 /// Parses a `live` payload; anything else is ignored.
 fn parse_live(text: &str) -> Option<LiveView> {
     crate::model::read_answer(text).ok()
@@ -99,6 +145,10 @@ pub fn Projector(lang: Lang, base: String, survey_id: String) -> impl IntoView {
     let live: RwSignal<Option<LiveView>> = RwSignal::new(None);
     let offline = RwSignal::new(false);
     let last_event = StoredValue::new(js_sys::Date::now());
+    // Revealed results turn a page every 12 s unless paused (the 暂停翻页 toggle); a new payload
+    // is drawn from its first page.
+    let page = StoredValue::new(0usize);
+    let paused = RwSignal::new(false);
     let join = join_url(&base, &survey_id);
     let live_url = browser::join(&base, &format!("/v1/surveys/{survey_id}/live"));
     let events_url = format!("{live_url}/events");
@@ -108,6 +158,7 @@ pub fn Projector(lang: Lang, base: String, survey_id: String) -> impl IntoView {
             last_event.set_value(js_sys::Date::now());
             offline.set(false);
             if live.get_untracked().as_ref() != Some(&v) {
+                page.set_value(0);
                 live.set(Some(v));
             }
         }
@@ -151,6 +202,16 @@ pub fn Projector(lang: Lang, base: String, survey_id: String) -> impl IntoView {
         )
         .ok()
     };
+    let turner = set_interval_with_handle(
+        move || {
+            if !paused.get_untracked() {
+                page.update_value(|p| *p += 1);
+                show_page(page.get_value());
+            }
+        },
+        std::time::Duration::from_secs(12),
+    )
+    .ok();
     let held = SendWrapper::new((source, on_live));
     on_cleanup(move || {
         let (source, _on_live) = held.take();
@@ -158,6 +219,9 @@ pub fn Projector(lang: Lang, base: String, survey_id: String) -> impl IntoView {
             es.close();
         }
         if let Some(h) = fallback {
+            h.clear();
+        }
+        if let Some(h) = turner {
             h.clear();
         }
     });
@@ -177,9 +241,18 @@ pub fn Projector(lang: Lang, base: String, survey_id: String) -> impl IntoView {
     };
     view! {
         <div class="pj" lang=lang.code() data-testid="projector">
-            <button type="button" class="pj-fullscreen" data-testid="pj-fullscreen" on:click=full_screen>
-                {lang.t(Key::FullScreen)}
-            </button>
+            <div class="pj-tools">
+                {move || live.with(|l| l.as_ref().is_some_and(|l| l.revealed && l.tally.is_some())).then(|| view! {
+                    <button type="button" class="pj-tool" data-testid="pj-pause"
+                        aria-pressed=move || paused.get().to_string()
+                        on:click=move |_| paused.update(|p| *p = !*p)>
+                        {lang.t(Key::PausePages)}
+                    </button>
+                })}
+                <button type="button" class="pj-tool pj-fullscreen" data-testid="pj-fullscreen" on:click=full_screen>
+                    {lang.t(Key::FullScreen)}
+                </button>
+            </div>
             {body}
             {move || offline.get().then(|| view! { <p class="pj-offline" role="status">{lang.t(Key::Offline)}</p> })}
         </div>
