@@ -4,9 +4,9 @@
 //! collector. Its `id` is a random UUID made at the edge; everything here is pure. The receipt code
 //! and the content hash are derived from the ballot's canonical JSON.
 
+use crate::sha256::sha256;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::idmap::IdMap;
 
@@ -263,13 +263,13 @@ impl Ballot {
     /// SHA-256 of the canonical JSON, as lowercase hex. Two ballots with the same id and the same
     /// hash are the same ballot; the same id with another hash is a conflict.
     pub fn content_hash(&self) -> String {
-        hex(&Sha256::digest(self.canonical_json().as_bytes()))
+        hex(&sha256(self.canonical_json().as_bytes()))
     }
 
     /// A short code the resident can note down and later find in the published receipt list:
     /// 8 characters of Crockford base32 from the content hash, shown as `XXXX-XXXX`.
     pub fn receipt(&self) -> String {
-        receipt_from_hash_bytes(&Sha256::digest(self.canonical_json().as_bytes()))
+        receipt_from_hash_bytes(&sha256(self.canonical_json().as_bytes()))
     }
 }
 
@@ -305,7 +305,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// SHA-256 of a string as lowercase hex.
 pub fn sha256_hex(s: &str) -> String {
-    hex(&Sha256::digest(s.as_bytes()))
+    hex(&sha256(s.as_bytes()))
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ pub mod outbox;
 pub mod paper;
 pub mod protocol;
 pub mod record;
+pub mod sha256;
+pub mod small;
 pub mod survey;
 pub mod tally;
 pub mod time;

@@ -292,7 +292,7 @@ where
             None => out.unreadable.push(key),
         }
     }
-    out.ballots.sort_by(|a, b| {
+    crate::small::sort_by(&mut out.ballots, |a, b| {
         (a.ballot.cast_at.as_str(), a.ballot.id.as_str())
             .cmp(&(b.ballot.cast_at.as_str(), b.ballot.id.as_str()))
     });
