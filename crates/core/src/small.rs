@@ -1,6 +1,6 @@
-//! Small stand-ins for standard library routines whose general versions are large in the
-//! residents' wasm bundle, for the short lists the widget handles (a phone's ballots, one
-//! batch of the outbox).
+//! Small stand-ins for library routines whose general versions are large in the residents' wasm
+//! bundle: a sort for the short lists the widget handles (a phone's ballots, one batch of the
+//! outbox) and the JSON string writer of the hand-written JSON writers (no serde serializer).
 
 use std::cmp::Ordering;
 
@@ -17,10 +17,56 @@ pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) 
     }
 }
 
+/// Appends `text` as a JSON string, quoted and escaped byte for byte as `serde_json::to_string`
+/// writes it: `\"`, `\\`, the short escapes `\b \f \n \r \t`, other control characters as
+/// `\u00xx` (lowercase hexadecimal), everything else as it is.
+pub fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c < ' ' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// `text` as a JSON string (see [`push_json_string`]).
+pub fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    push_json_string(&mut out, text);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn writes_strings_as_serde_json_does() {
+        for text in [
+            "",
+            "plain",
+            "引号\"和\\",
+            "\u{0}\u{1f}\u{7f}\u{8}\u{c}\n\r\t/",
+            "\u{2028}😀",
+        ] {
+            assert_eq!(json_string(text), serde_json::to_string(text).unwrap());
+        }
+    }
 
     proptest! {
         /// The same order as the standard library's stable sort, equal keys included.
@@ -31,6 +77,12 @@ mod tests {
             sort_by(&mut ours, |a, b| a.0.cmp(&b.0));
             theirs.sort_by(|a, b| a.0.cmp(&b.0));
             prop_assert_eq!(ours, theirs);
+        }
+
+        /// Any string, control characters and non-ASCII included.
+        #[test]
+        fn json_strings_match_serde_json(text in "(?s).{0,40}") {
+            prop_assert_eq!(json_string(&text), serde_json::to_string(&text).unwrap());
         }
     }
 }
