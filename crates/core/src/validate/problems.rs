@@ -101,12 +101,8 @@ pub const MAX_LISTED_IDS: usize = 10;
 
 /// `ids` joined with `sep`, at most [`MAX_LISTED_IDS`] of them and then `…`.
 pub(super) fn list_ids(ids: &[&str], sep: &str) -> String {
-    let mut s = ids
-        .iter()
-        .take(MAX_LISTED_IDS)
-        .map(|id| show(id))
-        .collect::<Vec<_>>()
-        .join(sep);
+    let shown: Vec<String> = ids.iter().take(MAX_LISTED_IDS).map(|id| show(id)).collect();
+    let mut s = crate::small::join(&shown, sep);
     if ids.len() > MAX_LISTED_IDS {
         s.push_str(sep);
         s.push('…');
