@@ -95,7 +95,7 @@ mod tests {
             let mut ours = items.clone();
             let mut theirs = items;
             sort_by(&mut ours, |a, b| a.0.cmp(&b.0));
-            theirs.sort_by(|a, b| a.0.cmp(&b.0));
+            theirs.sort_by_key(|a| a.0);
             prop_assert_eq!(ours, theirs);
         }
 
