@@ -4,9 +4,10 @@
 //! collector. Its `id` is a random UUID made at the edge; everything here is pure. The receipt code
 //! and the content hash are derived from the ballot's canonical JSON.
 
+use crate::sha256::sha256;
+use crate::small::push_json_string;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::idmap::IdMap;
 
@@ -254,23 +255,101 @@ impl Ballot {
     }
 
     /// Canonical JSON: struct fields in declaration order, maps sorted by key, no whitespace.
+    /// Byte for byte what `serde_json::to_string` writes with the derived `Serialize`
+    /// (`tests/canonical_json.rs`), written by hand so that the residents' bundle links no serde
+    /// serializer.
     pub fn canonical_json(&self) -> String {
-        // Not `expect`: that would print serde_json's error with `Debug`, linking its table of
-        // messages into the residents' bundle for a case that cannot happen (string keys only).
-        serde_json::to_string(self).unwrap_or_else(|_| unreachable!("a ballot always serialises"))
+        let mut s = String::with_capacity(256);
+        let field = |s: &mut String, name: &str, text: &str| {
+            s.push_str(name);
+            push_json_string(s, text);
+        };
+        field(&mut s, "{\"id\":", &self.id);
+        field(&mut s, ",\"survey_id\":", &self.survey_id);
+        s.push_str(",\"survey_version\":");
+        s.push_str(&self.survey_version.to_string());
+        field(&mut s, ",\"cast_at\":", &self.cast_at);
+        if !self.device.is_empty() {
+            field(&mut s, ",\"device\":", &self.device);
+        }
+        s.push_str(match self.channel {
+            Channel::Digital => ",\"channel\":\"digital\"",
+            Channel::Paper => ",\"channel\":\"paper\"",
+        });
+        if let Some(h) = &self.code_hash {
+            field(&mut s, ",\"code_hash\":", h);
+        }
+        s.push_str(",\"answers\":");
+        push_map(&mut s, &self.answers, |s, answer| {
+            match answer {
+                Answer::Choice { choice } => field(s, "{\"choice\":", choice),
+                Answer::Ratings { ratings } => {
+                    s.push_str("{\"ratings\":");
+                    push_map(s, ratings, |s, option| push_json_string(s, option));
+                }
+                Answer::Chosen { chosen } => {
+                    s.push_str("{\"chosen\":[");
+                    for (i, id) in chosen.iter().enumerate() {
+                        if i > 0 {
+                            s.push(',');
+                        }
+                        push_json_string(s, id);
+                    }
+                    s.push(']');
+                }
+                Answer::Scores { scores } => {
+                    s.push_str("{\"scores\":");
+                    push_map(s, scores, |s, criteria| {
+                        push_map(s, criteria, |s, score| s.push_str(&score.to_string()))
+                    });
+                }
+                Answer::Responses { responses } => {
+                    s.push_str("{\"responses\":");
+                    push_map(s, responses, |s, r| {
+                        s.push_str(if r.objection {
+                            "{\"objection\":true"
+                        } else {
+                            "{\"objection\":false"
+                        });
+                        if let Some(reason) = &r.reason {
+                            field(s, ",\"reason\":", reason);
+                        }
+                        s.push('}');
+                    });
+                }
+                Answer::Text { text } => field(s, "{\"text\":", text),
+            }
+            s.push('}');
+        });
+        s.push('}');
+        s
     }
 
     /// SHA-256 of the canonical JSON, as lowercase hex. Two ballots with the same id and the same
     /// hash are the same ballot; the same id with another hash is a conflict.
     pub fn content_hash(&self) -> String {
-        hex(&Sha256::digest(self.canonical_json().as_bytes()))
+        hex(&sha256(self.canonical_json().as_bytes()))
     }
 
     /// A short code the resident can note down and later find in the published receipt list:
     /// 8 characters of Crockford base32 from the content hash, shown as `XXXX-XXXX`.
     pub fn receipt(&self) -> String {
-        receipt_from_hash_bytes(&Sha256::digest(self.canonical_json().as_bytes()))
+        receipt_from_hash_bytes(&sha256(self.canonical_json().as_bytes()))
     }
+}
+
+/// Appends `map` as a JSON object in id order, each value written by `value`.
+fn push_map<V>(s: &mut String, map: &IdMap<V>, mut value: impl FnMut(&mut String, &V)) {
+    s.push('{');
+    for (i, (id, v)) in map.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        push_json_string(s, id);
+        s.push(':');
+        value(s, v);
+    }
+    s.push('}');
 }
 
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -305,7 +384,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// SHA-256 of a string as lowercase hex.
 pub fn sha256_hex(s: &str) -> String {
-    hex(&Sha256::digest(s.as_bytes()))
+    hex(&sha256(s.as_bytes()))
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub mod protocol;
 pub mod read;
 pub mod record;
 pub mod rollup;
+pub mod sha256;
+pub mod small;
 pub mod survey;
 pub mod tally;
 pub mod time;

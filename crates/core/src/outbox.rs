@@ -308,7 +308,7 @@ pub fn next_batch(state: &State, policy: &Policy, pending: &[PendingBallot]) -> 
         state.batch_size
     };
     let mut sorted: Vec<&PendingBallot> = pending.iter().collect();
-    sorted.sort_by(|a, b| {
+    crate::small::sort_by(&mut sorted, |a, b| {
         let waits = |p: &PendingBallot| state.version_waits.contains_key(&p.id);
         waits(a)
             .cmp(&waits(b))

@@ -136,6 +136,16 @@ impl ErrorBody {
 }
 
 impl BallotStatus {
+    /// The status as it is written in JSON (`"accepted"`, …), without the quotes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BallotStatus::Accepted => "accepted",
+            BallotStatus::Duplicate => "duplicate",
+            BallotStatus::Conflict => "conflict",
+            BallotStatus::Rejected => "rejected",
+        }
+    }
+
     /// Reads a status (`"accepted"`, …) from a JSON string.
     pub fn from_value(v: &serde_json::Value) -> Option<BallotStatus> {
         Some(match v.as_str()? {

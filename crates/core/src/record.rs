@@ -17,6 +17,7 @@
 //! - `pingyi/v1/{survey_id}/kiosk`: the kiosk's own record.
 //! - `pingyi/v1/probe`: written and removed at start to prove storage works.
 
+use crate::small::json_string;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -156,11 +157,18 @@ pub fn encode(r: &StoredBallot) -> String {
         Status::Refused => ",\"status\":\"refused\"",
     });
     if let Some(f) = &r.refusal {
-        s.push_str(",\"refusal\":{\"status\":");
-        s.push_str(&serde_json::to_string(&f.status).unwrap_or_default());
+        s.push_str(",\"refusal\":{\"status\":\"");
+        s.push_str(f.status.as_str());
+        s.push('"');
         if !f.problems.is_empty() {
-            s.push_str(",\"problems\":");
-            s.push_str(&serde_json::to_string(&f.problems).unwrap_or_default());
+            s.push_str(",\"problems\":[");
+            for (i, p) in f.problems.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                p.push_json(&mut s);
+            }
+            s.push(']');
         }
         s.push('}');
     }
@@ -177,10 +185,6 @@ pub fn encode(r: &StoredBallot) -> String {
     }
     s.push('}');
     s
-}
-
-fn json_string(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
 }
 
 /// An acknowledged ballot's slim record: `{"id":…,"status":"acked"}`, plus `receipt` and
@@ -292,7 +296,7 @@ where
             None => out.unreadable.push(key),
         }
     }
-    out.ballots.sort_by(|a, b| {
+    crate::small::sort_by(&mut out.ballots, |a, b| {
         (a.ballot.cast_at.as_str(), a.ballot.id.as_str())
             .cmp(&(b.ballot.cast_at.as_str(), b.ballot.id.as_str()))
     });

@@ -45,6 +45,21 @@ impl Problem {
         })
     }
 
+    /// Appends the problem as JSON, byte for byte what `serde_json::to_string` writes with the
+    /// derived `Serialize`, without a serde serializer (see [`crate::record::encode`]).
+    pub fn push_json(&self, out: &mut String) {
+        for (name, text) in [
+            ("{\"path\":", &self.path),
+            (",\"code\":", &self.code),
+            (",\"zh\":", &self.zh),
+            (",\"en\":", &self.en),
+        ] {
+            out.push_str(name);
+            crate::small::push_json_string(out, text);
+        }
+        out.push('}');
+    }
+
     /// The message in the given language (`"en"`, otherwise Chinese).
     pub fn message(&self, lang: &str) -> &str {
         if lang == "en" {
@@ -63,13 +78,13 @@ impl Problem {
 /// and `…`, so that a problem never repeats a huge key.
 pub fn key_path(base: &str, key: &str) -> String {
     if key.len() > MAX_PATH_KEY {
-        let quoted = serde_json::to_string(&show(key)).unwrap_or_else(|_| "\"?\"".to_string());
+        let quoted = crate::small::json_string(&show(key));
         return format!("{base}[{quoted}]");
     }
     if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         format!("{base}.{key}")
     } else {
-        let quoted = serde_json::to_string(key).unwrap_or_else(|_| "\"?\"".to_string());
+        let quoted = crate::small::json_string(key);
         format!("{base}[{quoted}]")
     }
 }
@@ -86,12 +101,8 @@ pub const MAX_LISTED_IDS: usize = 10;
 
 /// `ids` joined with `sep`, at most [`MAX_LISTED_IDS`] of them and then `…`.
 pub(super) fn list_ids(ids: &[&str], sep: &str) -> String {
-    let mut s = ids
-        .iter()
-        .take(MAX_LISTED_IDS)
-        .map(|id| show(id))
-        .collect::<Vec<_>>()
-        .join(sep);
+    let shown: Vec<String> = ids.iter().take(MAX_LISTED_IDS).map(|id| show(id)).collect();
+    let mut s = crate::small::join(&shown, sep);
     if ids.len() > MAX_LISTED_IDS {
         s.push_str(sep);
         s.push('…');

@@ -12,6 +12,7 @@
 use serde_json::{Map, Value};
 
 use super::problems::{index_path, key_path, show, Problem};
+use crate::small::join;
 use crate::survey::wire::{Field, Need, Shape, Wire};
 use crate::survey::{Question, QuestionBody, Survey, Text};
 
@@ -100,12 +101,12 @@ fn walk(v: &Value, shape: Shape, path: &str, out: &mut Vec<Problem>) {
                 format!(
                     "{path} 的值“{}”无效，可选值为：{}",
                     show(s),
-                    values.join("、")
+                    join(values, "、")
                 ),
                 format!(
                     "{path} has unknown value \"{}\"; allowed: {}",
                     show(s),
-                    values.join(", ")
+                    join(values, ", ")
                 ),
             )),
             None => wrong_type(path, "字符串", "a string", v, out),
@@ -275,12 +276,12 @@ pub(super) fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bo
                 format!(
                     "缺少必填字段“{}”（题型），可选：{}",
                     QuestionBody::TAG,
-                    kinds.join("、")
+                    join(kinds, "、")
                 ),
                 format!(
                     "missing required field \"{}\"; one of: {}",
                     QuestionBody::TAG,
-                    kinds.join(", ")
+                    join(kinds, ", ")
                 ),
             ));
             None
@@ -291,11 +292,11 @@ pub(super) fn walk_question(v: &Value, path: &str, out: &mut Vec<Problem>) -> bo
                 out.push(Problem::new(
                     &kind_path,
                     "unknown_kind",
-                    format!("未知题型“{}”，可选：{}", show(k), kinds.join("、")),
+                    format!("未知题型“{}”，可选：{}", show(k), join(kinds, "、")),
                     format!(
                         "unknown question kind \"{}\"; one of: {}",
                         show(k),
-                        kinds.join(", ")
+                        join(kinds, ", ")
                     ),
                 ));
                 None
