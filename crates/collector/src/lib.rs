@@ -20,6 +20,7 @@ pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod tools;
 pub mod wire;
 
 use std::fmt;
