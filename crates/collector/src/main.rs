@@ -10,7 +10,7 @@
 //!                        [--max-connections 1000]
 //! pingyi-collector import [--db pingyi.sqlite] [--survey survey.json] export.json...
 //! pingyi-collector bench-ingest [--ballots 20000] [--batch 200] [--clients 4] [--single 200]
-//! pingyi-collector verify-tally [--db pingyi.sqlite] SURVEY_ID
+//! pingyi-collector verify-tally [--db pingyi.sqlite|postgres://…] SURVEY_ID
 //! pingyi-collector backup [--db pingyi.sqlite] OUT
 //! pingyi-collector openapi
 //! ```
@@ -60,7 +60,7 @@ USAGE:
       or rejected.
   pingyi-collector bench-ingest [--ballots N] [--batch B] [--clients C]
       ingest benchmark; only in a build with the `bench` feature
-  pingyi-collector verify-tally [--db FILE] SURVEY_ID
+  pingyi-collector verify-tally [--db DATABASE] SURVEY_ID
       recount every stored ballot of the survey and compare with the tally the collector
       keeps (safe while it serves); prints equal or unequal, exit status 1 when unequal
   pingyi-collector backup [--db FILE] OUT

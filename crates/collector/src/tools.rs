@@ -3,12 +3,11 @@
 //! consistent copy of the database while it is in use.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::admin_token::AdminToken;
 use crate::routes::meeting::recount;
 use crate::state::AppState;
-use crate::store::SqliteStore;
+use crate::store::Database;
 
 /// What `verify-tally` found.
 #[derive(Debug)]
@@ -37,12 +36,15 @@ impl std::fmt::Display for TallyCheck {
 }
 
 /// Recount every stored ballot of `survey_id` (latest version, with paper totals) and compare it
-/// with the tally kept incrementally. Reads only; safe beside a running collector (SQLite WAL).
+/// with the tally kept incrementally. `db` is a `--db` value: a SQLite file or a PostgreSQL URL.
+/// Reads only; safe beside running collectors (SQLite WAL; PostgreSQL reads committed data).
 pub fn verify_tally(db: &Path, survey_id: &str) -> Result<TallyCheck, String> {
-    let store =
-        SqliteStore::open(db).map_err(|e| format!("cannot open database {}: {e}", db.display()))?;
+    let location = Database::parse(db);
+    let store = location
+        .open()
+        .map_err(|e| format!("cannot open database {location}: {e}"))?;
     let state = AppState::new(
-        Arc::new(store),
+        store,
         AdminToken::new(uuid::Uuid::new_v4().to_string()),
         crate::limits::DEFAULT_MAX_BODY_BYTES,
     );
@@ -60,6 +62,12 @@ pub fn verify_tally(db: &Path, survey_id: &str) -> Result<TallyCheck, String> {
 /// must not exist yet. The copy is a complete database (every ballot, code check, meeting state,
 /// frozen tally and tally state) that `serve --db out` opens as it is.
 pub fn backup(db: &Path, out: &Path) -> Result<(), String> {
+    if let Database::Postgres(_) = Database::parse(db) {
+        return Err(format!(
+            "backup copies a SQLite file; {} is PostgreSQL: use pg_dump (see docs/deploy.md)",
+            Database::parse(db)
+        ));
+    }
     if out.exists() {
         return Err(format!(
             "{} already exists; choose a new file so that no copy is overwritten",

@@ -347,7 +347,7 @@ fn crash_hook_from_env() -> Option<u64> {
 pub const SCHEMA_VERSION_TALLY_STATES: i64 = 3;
 
 /// A stored ballot's canonical JSON read back (it was validated before it was stored).
-fn ballot_of(json: &str) -> Result<Ballot, StoreError> {
+pub(super) fn ballot_of(json: &str) -> Result<Ballot, StoreError> {
     serde_json::from_str(json)
         .map_err(|e| StoreError::Database(format!("a stored ballot does not parse: {e}")))
 }
