@@ -6,7 +6,7 @@ mod common;
 use std::sync::{Arc, Barrier};
 
 use common::*;
-use pingyi_collector::ingest::GroupCommit;
+use pingyi_collector::group_commit::GroupCommit;
 use pingyi_collector::store::{
     InsertOutcome, NewBallot, SqliteStore, Store, StoreError, StoredSurvey,
 };
