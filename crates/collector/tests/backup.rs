@@ -130,3 +130,19 @@ fn a_backup_taken_while_ballots_arrive_restores_everything_it_holds() {
         51
     );
 }
+
+/// `backup` copies SQLite files: given a PostgreSQL URL it says to use pg_dump, without showing
+/// the password, and writes nothing.
+#[test]
+fn backup_of_a_postgres_database_points_to_pg_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("copy.sqlite");
+    let err = pingyi_collector::tools::backup(
+        std::path::Path::new("postgres://pingyi:s3cret@db.internal/pingyi"),
+        &out,
+    )
+    .unwrap_err();
+    assert!(err.contains("pg_dump"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+    assert!(!out.exists());
+}

@@ -429,8 +429,9 @@ async fn save_tally_state(
 
 /// Migration 2: build the tally state of every published survey version that has ballots and
 /// no state (a database made before kept tallies), from its ballots in order of arrival, inside
-/// the migration's transaction. Each survey's lock is taken first, so a running instance of the
-/// earlier release cannot add a ballot to a survey while its state is being built.
+/// the migration's transaction, each survey under its lock. Instances of the earlier release
+/// must be stopped first (docs/deploy.md): one still running would store ballots that no state
+/// counts.
 async fn build_missing_tally_states(tx: &Transaction<'_>, schema: &str) -> Result<(), StoreError> {
     let versions: Vec<(String, i64)> = tx
         .query(
