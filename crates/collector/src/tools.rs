@@ -85,8 +85,15 @@ pub fn backup(db: &Path, out: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let mut copy = || -> Result<(), rusqlite::Error> {
         let b = rusqlite::backup::Backup::new(&src, &mut dst)?;
-        // 256 pages a step, then let the writer go on for a moment.
-        b.run_to_completion(256, std::time::Duration::from_millis(5), None)
+        // Every page in one step, from one read snapshot: in WAL mode the writer goes on
+        // meanwhile. Copying a few pages a step would restart whenever the collector writes,
+        // and never finish while ballots keep arriving.
+        loop {
+            match b.step(-1)? {
+                rusqlite::backup::StepResult::Done => return Ok(()),
+                _ => std::thread::sleep(std::time::Duration::from_millis(5)),
+            }
+        }
     };
     if let Err(e) = copy() {
         drop(dst);
