@@ -17,6 +17,12 @@
 //! the voting window: paper ballots are keyed in and devices imported after the meeting. Closing
 //! the survey stops everyone.
 //!
+//! Group commit: the inserts of concurrent requests share one transaction, so one fsync
+//! ([`crate::group_commit::GroupCommit`]). Each request still gets exactly the outcomes it would have had alone, in
+//! the order the requests were queued; when the shared transaction fails (a closed survey, a full
+//! disk), each request's ballots are tried again in a transaction of their own, so every request
+//! is answered as it would have been alone.
+//!
 //! What a refusal sends back stays small whatever was sent: at most [`MAX_PROBLEMS_SHOWN`]
 //! problems per ballot, each text and echoed id cut to a few hundred characters.
 
@@ -393,7 +399,7 @@ pub fn ingest(
     let outcomes = if to_insert.is_empty() {
         Vec::new()
     } else {
-        state.store.insert_ballots(&to_insert)?
+        state.group_commit.insert(&*state.store, to_insert)?
     };
     let mut counts = [0usize; 4];
     let results: Vec<BallotResult> = slots

@@ -11,6 +11,7 @@ pub mod bench;
 pub mod caching;
 pub mod codes;
 pub mod error;
+pub mod group_commit;
 pub mod headers;
 pub mod import;
 pub mod ingest;
@@ -20,6 +21,7 @@ pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod tools;
 pub mod wire;
 
 use std::fmt;

@@ -9,7 +9,9 @@
 //!                        [--header-timeout-secs 10] [--body-timeout-secs 30]
 //!                        [--max-connections 1000]
 //! pingyi-collector import [--db pingyi.sqlite] [--survey survey.json] export.json...
-//! pingyi-collector bench-ingest [--ballots 20000] [--batch 200] [--clients 4]
+//! pingyi-collector bench-ingest [--ballots 20000] [--batch 200] [--clients 4] [--single 200]
+//! pingyi-collector verify-tally [--db pingyi.sqlite|postgres://…] SURVEY_ID
+//! pingyi-collector backup [--db pingyi.sqlite] OUT
 //! pingyi-collector openapi
 //! ```
 
@@ -58,6 +60,12 @@ USAGE:
       or rejected.
   pingyi-collector bench-ingest [--ballots N] [--batch B] [--clients C]
       ingest benchmark; only in a build with the `bench` feature
+  pingyi-collector verify-tally [--db DATABASE] SURVEY_ID
+      recount every stored ballot of the survey and compare with the tally the collector
+      keeps (safe while it serves); prints equal or unequal, exit status 1 when unequal
+  pingyi-collector backup [--db FILE] OUT
+      a consistent copy of the database while the collector serves (SQLite online backup);
+      OUT must not exist
   pingyi-collector openapi    print the OpenAPI 3.1 document
 
 ENVIRONMENT:
@@ -106,6 +114,8 @@ fn run(args: Vec<String>) -> Result<(), String> {
         Some("serve") => serve(it),
         Some("bench-ingest") => bench_ingest(it),
         Some("import") => import(it),
+        Some("verify-tally") => verify_tally(it),
+        Some("backup") => backup(it),
         Some("openapi") => {
             let doc = pingyi_collector::routes::openapi_document();
             println!(
@@ -235,6 +245,49 @@ fn bench_ingest(mut it: impl Iterator<Item = String>) -> Result<(), String> {
     }
     let report = runtime()?.block_on(bench::bench_ingest(opts))?;
     println!("{report}");
+    Ok(())
+}
+
+/// `--db FILE` and one positional argument, for `verify-tally` and `backup`.
+fn db_and_one(
+    mut it: impl Iterator<Item = String>,
+    what: &str,
+) -> Result<(PathBuf, String), String> {
+    let mut db = PathBuf::from("pingyi.sqlite");
+    let mut one: Option<String> = None;
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--db" => db = PathBuf::from(value(&mut it, &arg)?),
+            other if other.starts_with("--") => {
+                return Err(format!("unknown option {other:?}\n\n{USAGE}"))
+            }
+            _ if one.is_none() => one = Some(arg),
+            _ => {
+                return Err(format!(
+                    "{what} takes one {what_arg}\n\n{USAGE}",
+                    what_arg = "argument"
+                ))
+            }
+        }
+    }
+    let one = one.ok_or_else(|| format!("{what} needs an argument\n\n{USAGE}"))?;
+    Ok((db, one))
+}
+
+fn verify_tally(it: impl Iterator<Item = String>) -> Result<(), String> {
+    let (db, survey_id) = db_and_one(it, "verify-tally")?;
+    let check = pingyi_collector::tools::verify_tally(&db, &survey_id)?;
+    print!("{check}");
+    if !check.equal {
+        NEEDS_REVIEW.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+fn backup(it: impl Iterator<Item = String>) -> Result<(), String> {
+    let (db, out) = db_and_one(it, "backup")?;
+    pingyi_collector::tools::backup(&db, std::path::Path::new(&out))?;
+    println!("backup of {} written to {out}", db.display());
     Ok(())
 }
 

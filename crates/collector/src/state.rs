@@ -42,6 +42,8 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// Ballots with unknown codes per survey lately (see [`crate::codes`]).
     pub code_guesses: crate::codes::GuessBudget,
+    /// Concurrent ballot inserts share one transaction ([`crate::group_commit::GroupCommit`]).
+    pub group_commit: crate::group_commit::GroupCommit,
 }
 
 /// The live view of one survey, shared by every projector and event stream: one recount per
@@ -189,6 +191,7 @@ impl AppState {
             live_recounts: AtomicU64::new(0),
             shutdown: tokio::sync::watch::Sender::new(false),
             code_guesses: Default::default(),
+            group_commit: Default::default(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! overlapping concurrent batches with one instance killed (`kill -9`) mid-way and the client
 //! retrying the other leave every ballot stored exactly once and every code claimed once; a
 //! change on one instance (or an `import` into the database) reaches the live event streams of
-//! the others at once (LISTEN/NOTIFY).
+//! the others at once (LISTEN/NOTIFY). The tally both instances keep equals a recount.
 //!
 //! Needs `PINGYI_TEST_POSTGRES` (see `common`); skipped with a notice without it, except in CI.
 
@@ -281,9 +281,21 @@ async fn two_instances_one_killed_mid_way_store_every_ballot_once() {
         "the ballot reusing a code is refused once"
     );
 
-    // A fresh instance started after the kill sees the same count.
+    // A fresh instance started after the kill sees the same count, and the tally kept by both
+    // instances' inserts counts each stored ballot once.
     let c = spawn(&db, &survey_file);
     assert_eq!(export(&client, &c.url).await.len(), total);
+    let resp = client
+        .get(format!("{}/v1/surveys/{ID}/tally", c.url))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let tally: pingyi_core::Tally = resp.json().await.unwrap();
+    assert_eq!(tally.participation.ballots, total as u64);
+    let check = pingyi_collector::tools::verify_tally(Path::new(&db), ID).unwrap();
+    assert!(check.equal, "{check}");
 }
 
 /// Read server-sent events from `url` until one's data satisfies `wanted`, or `within` passes.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier};
 
 use pingyi_collector::store::{
     FrozenTally, InsertOutcome, NewBallot, PostgresStore, PublishOutcome, SqliteStore, Store,
-    StoreError, StoredSurvey,
+    StoreError, StoredSurvey, VersionTally,
 };
 use pingyi_core::codes::code_check;
 
@@ -24,12 +24,29 @@ fn ballot(id: &str, hash: &str) -> NewBallot {
     }
 }
 
+/// A survey version that parses (its ballots are counted into the kept tally); not anonymous.
 fn survey(version: u32, hash: &str) -> StoredSurvey {
+    let mut json: serde_json::Value =
+        serde_json::from_str(&common::survey_json(version, false, None)).unwrap();
+    json["id"] = "s".into();
+    json["anonymous"] = false.into();
     StoredSurvey {
         survey_id: "s".into(),
         version,
-        json: "{\"anonymous\":false}".into(),
+        json: json.to_string(),
         content_hash: hash.into(),
+    }
+}
+
+/// A ballot of survey `s` version 1 that reads as a ballot (a published version's ballots are
+/// counted).
+fn real_ballot(id: &str, hash: &str) -> NewBallot {
+    let mut b = common::ballot(0, "satisfied");
+    b.id = id.into();
+    b.survey_id = "s".into();
+    NewBallot {
+        canonical_json: serde_json::to_string(&b).unwrap(),
+        ..ballot(id, hash)
     }
 }
 
@@ -139,7 +156,7 @@ fn publishing_rules_on_both_backends() {
 fn a_closed_survey_refuses_every_write_and_freezes_once_on_both_backends() {
     for (name, store, _dir) in stores("a_closed_survey_refuses") {
         store.publish_survey(&survey(1, "x")).unwrap();
-        store.insert_ballots(&[ballot("a", "1")]).unwrap();
+        store.insert_ballots(&[real_ballot("a", "1")]).unwrap();
         store.set_paper_totals("s", 1, "{\"paper\":1}").expect(name);
         assert!(store.meeting_state("s").unwrap().closed_at.is_none());
         store.set_revealed("s", true).unwrap();
@@ -234,6 +251,68 @@ fn codes_are_claimed_by_the_first_ballot_only_on_both_backends() {
     }
 }
 
+/// The kept tally on both backends: each inserted ballot is counted once, whether its batch has
+/// codes or not; repeats, conflicts and refused codes change nothing; a version that is not
+/// published has no state.
+#[test]
+fn the_kept_tally_counts_each_stored_ballot_once_on_both_backends() {
+    for (name, store, _dir) in stores("the_kept_tally") {
+        store.publish_survey(&survey(1, "x")).unwrap();
+        assert_eq!(store.tally_state("s", 1).unwrap().unwrap().counted(), 0);
+        assert!(store.tally_state("s", 2).unwrap().is_none(), "{name}");
+        assert!(store.tally_versions("s").unwrap().is_empty());
+        let codes: Vec<String> = (0..2).map(|i| format!("{i:064x}")).collect();
+        let checks: Vec<String> = codes.iter().map(|c| code_check(c)).collect();
+        store.add_codes("s", &checks).unwrap();
+        store
+            .insert_ballots(&[
+                real_ballot("a", "1"),
+                real_ballot("b", "2"),
+                real_ballot("a", "1"),
+            ])
+            .unwrap();
+        store
+            .insert_ballots(&[real_ballot("a", "9"), real_ballot("c", "3")])
+            .unwrap();
+        let coded = |id: &str, code: &str| NewBallot {
+            code_hash: Some(code.to_string()),
+            ..real_ballot(id, id)
+        };
+        let out = store
+            .insert_ballots(&[
+                coded("d", &codes[0]),
+                coded("e", &codes[0]),
+                coded("f", &"f".repeat(64)),
+                real_ballot("b", "2"),
+            ])
+            .unwrap();
+        assert_eq!(
+            out,
+            vec![
+                InsertOutcome::Inserted,
+                InsertOutcome::CodeUsed,
+                InsertOutcome::CodeUnknown,
+                InsertOutcome::Duplicate
+            ],
+            "{name}"
+        );
+        assert_eq!(
+            store.tally_state("s", 1).unwrap().unwrap().counted(),
+            4,
+            "{name}"
+        );
+        assert_eq!(
+            store.tally_versions("s").unwrap(),
+            vec![VersionTally {
+                version: 1,
+                ballots: 4,
+                any_paper: false
+            }],
+            "{name}"
+        );
+    }
+}
+
 /// Two stores (two collectors) on one database, many threads at once: each ballot is stored
 /// once, each code claimed by one ballot, and a close stops both.
 #[test]
@@ -243,6 +322,7 @@ fn two_instances_racing_store_each_ballot_once_and_each_code_once() {
     };
     let a: Arc<dyn Store> = Arc::new(PostgresStore::open(&url).unwrap());
     let b: Arc<dyn Store> = Arc::new(PostgresStore::open(&url).unwrap());
+    a.publish_survey(&survey(1, "x")).unwrap();
     let codes: Vec<String> = (0..20).map(|i| format!("{i:064x}")).collect();
     let checks: Vec<String> = codes.iter().map(|c| code_check(c)).collect();
     a.add_codes("s", &checks).unwrap();
@@ -257,12 +337,12 @@ fn two_instances_racing_store_each_ballot_once_and_each_code_once() {
                 // The same 100 ballots from every thread, plus 20 of its own, plus every code
                 // tried by a ballot of its own.
                 let mut batch: Vec<NewBallot> = (0..100)
-                    .map(|i| ballot(&format!("shared-{i:03}"), "same"))
+                    .map(|i| real_ballot(&format!("shared-{i:03}"), "same"))
                     .collect();
-                batch.extend((0..20).map(|i| ballot(&format!("own-{t}-{i:02}"), "own")));
+                batch.extend((0..20).map(|i| real_ballot(&format!("own-{t}-{i:02}"), "own")));
                 batch.extend(codes.iter().enumerate().map(|(i, c)| NewBallot {
                     code_hash: Some(c.clone()),
-                    ..ballot(&format!("code-{t}-{i:02}"), "code")
+                    ..real_ballot(&format!("code-{t}-{i:02}"), "code")
                 }));
                 barrier.wait();
                 let mut outcomes = Vec::new();
@@ -292,6 +372,11 @@ fn two_instances_racing_store_each_ballot_once_and_each_code_once() {
         (100 + threads * 20 + 20) as u64
     );
     assert_eq!(b.used_code_hashes("s").unwrap().len(), 20);
+    // The kept tally, updated by both instances, counts each stored ballot once.
+    assert_eq!(
+        b.tally_state("s", 1).unwrap().unwrap().counted(),
+        (100 + threads * 20 + 20) as u64
+    );
     assert!(b.codes("s").unwrap().iter().all(|c| c.used));
 
     // Close on one instance: the other refuses at once.
@@ -325,7 +410,10 @@ fn migrations_are_recorded_and_a_newer_schema_is_refused() {
             .await
             .unwrap()
             .get(0);
-        assert_eq!(n, 1);
+        assert_eq!(
+            n,
+            pingyi_collector::store::postgres::MIGRATIONS.len() as i64
+        );
         client
             .execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (999, 'future')",

@@ -84,9 +84,12 @@ pub fn is_uuid_like(s: &str) -> bool {
 /// The key a ballot is deduplicated by: its canonical id, or the id as it is when it is not a UUID
 /// (such a ballot is refused by `validate_ballot`, but counting and merging never panic on it).
 pub fn ballot_key(id: &str) -> std::borrow::Cow<'_, str> {
-    match canonical_ballot_id(id) {
-        Some(c) if c != id => std::borrow::Cow::Owned(c),
-        _ => std::borrow::Cow::Borrowed(id),
+    // Only an upper-case UUID differs from its canonical form: no copy for the others, and no
+    // UUID check for an id without upper case (nearly all of them).
+    if id.bytes().any(|c| c.is_ascii_uppercase()) && is_uuid_like(id) {
+        std::borrow::Cow::Owned(id.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(id)
     }
 }
 

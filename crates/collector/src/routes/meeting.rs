@@ -28,7 +28,7 @@ use pingyi_core::export::{tally_report, TallyReport};
 use pingyi_core::paper::{paper_totals_ballots, validate_paper_totals, PaperTotals};
 use pingyi_core::protocol::error_code;
 use pingyi_core::tally::tally_with_paper;
-use pingyi_core::tally::{KindTally, Tally};
+use pingyi_core::tally::{Counter, KindTally, Tally};
 use pingyi_core::Survey;
 
 use super::common::{blocking, load_ballots, now_rfc3339, JsonBody};
@@ -99,6 +99,42 @@ pub(crate) fn current_report(
     let mut report = tally_report(survey, &ballots, generated_at);
     report.tally = tally_with_paper(survey, &ballots, &totals);
     Ok(report)
+}
+
+/// The tally of the stored ballots and paper totals now (blocking), from the store's tally states
+/// (`Store::tally_state`, kept by every insert): no ballot is read. Equal to the `tally` of
+/// [`current_report`], which counts every ballot again; [`recount`] compares the two.
+pub(crate) fn current_tally(
+    state: &AppState,
+    survey_id: &str,
+    survey: &Survey,
+) -> Result<Tally, ApiError> {
+    let stored = state
+        .store
+        .tally_state(survey_id, survey.version)?
+        .ok_or_else(|| {
+            ApiError::survey_not_found(format!("no survey {survey_id:?} is published here"))
+        })?;
+    let mut counter = Counter::resume(survey, stored).map_err(|e| {
+        tracing::error!(survey_id, "stored tally state: {e}");
+        ApiError::internal()
+    })?;
+    for v in state.store.tally_versions(survey_id)? {
+        if v.version != survey.version {
+            counter.add_other_version(v.version, v.ballots, v.any_paper);
+        }
+    }
+    let totals = paper_totals_for(state, survey_id, survey.version)?;
+    Ok(counter.finish_with_paper(&totals))
+}
+
+/// The kept tally ([`current_tally`]) and a recount of every stored ballot (blocking): the
+/// check that the two are equal.
+pub fn recount(state: &AppState, survey_id: &str) -> Result<(Tally, Tally), ApiError> {
+    let survey = state.latest(survey_id)?;
+    let kept = current_tally(state, survey_id, &survey)?;
+    let counted = current_report(state, survey_id, &survey, &now_rfc3339())?.tally;
+    Ok((kept, counted))
 }
 
 /// The frozen final tally of a closed survey (blocking), computing and storing it if closing was
@@ -198,7 +234,7 @@ pub(crate) fn live_view(state: &AppState, survey_id: &str) -> Result<(LiveView, 
             revealed.then_some(report.tally),
         ),
         (None, true) => {
-            let t = current_report(state, survey_id, &survey, &now_rfc3339())?.tally;
+            let t = current_tally(state, survey_id, &survey)?;
             (t.participation.ballots, Some(t))
         }
         (None, false) => {

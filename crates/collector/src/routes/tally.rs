@@ -59,56 +59,62 @@ pub(super) async fn get_tally(
         }
     };
     let id = survey_id.clone();
-    let response = blocking(move || {
-        let latest = state.latest(&survey_id)?;
-        let meeting = state.store.meeting_state(&survey_id)?;
-        // results_public opens the tally to everyone only once the organiser revealed the results
-        // or closed the survey: nobody follows the crowd while voting is open.
-        if !(latest.results_public && (meeting.revealed || meeting.closed_at.is_some())) {
-            admin.require()?;
-        }
-        let survey = asked_version(&state, &survey_id, latest, q.version)?;
-        // After closing, the frozen final report (for its version) is served, never recounted.
-        let (report, frozen) =
-            match meeting::frozen_for(&state, &survey_id, &meeting, survey.version)? {
-                Some((report, f)) => (report, Some(f)),
-                None => (
-                    meeting::current_report(&state, &survey_id, &survey, &now_rfc3339())?,
-                    None,
-                ),
+    let response =
+        blocking(move || {
+            let latest = state.latest(&survey_id)?;
+            let meeting = state.store.meeting_state(&survey_id)?;
+            // results_public opens the tally to everyone only once the organiser revealed the results
+            // or closed the survey: nobody follows the crowd while voting is open.
+            if !(latest.results_public && (meeting.revealed || meeting.closed_at.is_some())) {
+                admin.require()?;
+            }
+            let survey = asked_version(&state, &survey_id, latest, q.version)?;
+            // After closing, the frozen final report (for its version) is served, never recounted.
+            // While open, the tally and the CSV come from the kept tally state (no ballot is read);
+            // the report, which lists every counted ballot's id digest and receipts, reads them.
+            let frozen = meeting::frozen_for(&state, &survey_id, &meeting, survey.version)?;
+            let tally = match (&frozen, &format) {
+                (Some((report, _)), _) => Some(report.tally.clone()),
+                (None, TallyFormat::Report) => None,
+                (None, _) => Some(meeting::current_tally(&state, &survey_id, &survey)?),
             };
-        let mut response = match (format, &frozen) {
-            (TallyFormat::Tally, _) => Json(&report.tally).into_response(),
-            // The stored bytes, so that their SHA-256 is the content hash.
-            (TallyFormat::Report, Some(f)) => meeting::frozen_report_response(f),
-            (TallyFormat::Report, None) => Json(&report).into_response(),
-            (TallyFormat::Csv, _) => {
-                let csv = tally_csv(&survey, &report.tally, lang);
-                (
-                    [
+            let frozen = frozen.map(|(_, f)| f);
+            let mut response =
+                match (format, &frozen, tally) {
+                    (TallyFormat::Tally, _, Some(t)) => Json(&t).into_response(),
+                    // The stored bytes, so that their SHA-256 is the content hash.
+                    (TallyFormat::Report, Some(f), _) => meeting::frozen_report_response(f),
+                    (TallyFormat::Report, None, _) | (_, _, None) => Json(
+                        &meeting::current_report(&state, &survey_id, &survey, &now_rfc3339())?,
+                    )
+                    .into_response(),
+                    (TallyFormat::Csv, _, Some(t)) => {
+                        let csv = tally_csv(&survey, &t, lang);
                         (
-                            header::CONTENT_TYPE,
-                            HeaderValue::from_static("text/csv; charset=utf-8"),
-                        ),
-                        (
-                            header::CONTENT_DISPOSITION,
-                            attachment(&format!("{id}-tally.csv")),
-                        ),
-                    ],
-                    csv,
-                )
-                    .into_response()
+                            [
+                                (
+                                    header::CONTENT_TYPE,
+                                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                                ),
+                                (
+                                    header::CONTENT_DISPOSITION,
+                                    attachment(&format!("{id}-tally.csv")),
+                                ),
+                            ],
+                            csv,
+                        )
+                            .into_response()
+                    }
+                };
+            if let Some(f) = frozen {
+                let h = response.headers_mut();
+                h.insert(meeting::FROZEN_HEADER, HeaderValue::from_static("true"));
+                if let Ok(v) = HeaderValue::from_str(&f.content_hash) {
+                    h.insert(meeting::CONTENT_HASH_HEADER, v);
+                }
             }
-        };
-        if let Some(f) = frozen {
-            let h = response.headers_mut();
-            h.insert(meeting::FROZEN_HEADER, HeaderValue::from_static("true"));
-            if let Ok(v) = HeaderValue::from_str(&f.content_hash) {
-                h.insert(meeting::CONTENT_HASH_HEADER, v);
-            }
-        }
-        Ok(response)
-    })
-    .await?;
+            Ok(response)
+        })
+        .await?;
     Ok(response)
 }

@@ -102,6 +102,16 @@ pub struct StoredBallot {
     pub canonical_json: String,
 }
 
+/// What the tally states say about one survey version, without reading any ballot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionTally {
+    pub version: u32,
+    /// Ballots stored for the version (all counted: a store holds each id once).
+    pub ballots: u64,
+    /// Whether any of them is a paper ballot.
+    pub any_paper: bool,
+}
+
 /// Storage errors. Publishing conflicts are errors the caller reports to the client; everything
 /// else is an internal failure.
 #[derive(Debug)]
@@ -173,6 +183,13 @@ pub trait Store: Send + Sync + 'static {
     /// order. Ballot ids are unique across the store. A ballot with a `code_hash` claims that code
     /// in the same transaction (first use wins; a re-sent identical ballot is still a duplicate).
     /// Fails with [`StoreError::Closed`], storing nothing, when its survey is closed.
+    ///
+    /// In the same transaction, every ballot that comes out [`InsertOutcome::Inserted`] is added
+    /// once (core `Counter::add`, on its canonical JSON) to the tally state of its survey
+    /// version ([`Store::tally_state`]); no other outcome changes a state. Ingest stores only
+    /// ballots of published versions; a ballot of a version that is not published is stored
+    /// and counted in no state. A stored ballot whose JSON does not read as a ballot fails the
+    /// whole batch.
     fn insert_ballots(&self, ballots: &[NewBallot]) -> Result<Vec<InsertOutcome>, StoreError>;
 
     /// Up to `limit` ballots of a survey (optionally one version) with `seq > after`, in
@@ -213,6 +230,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// The `code_hash` of every stored ballot of a survey that has one (the used codes), sorted.
     fn used_code_hashes(&self, survey_id: &str) -> Result<Vec<String>, StoreError>;
+
+    /// The tally state of one survey version: core's `TallyState` of every ballot stored for
+    /// that version, texts and reasons included, as kept by [`Store::insert_ballots`]. Read in
+    /// one snapshot (never half a batch), without reading any ballot. An empty state when the
+    /// version has no ballot; `None` when the version is not published. Its
+    /// `other_versions`, `ignored_other_survey` and `duplicates_dropped` are always 0: the caller
+    /// adds the other versions from [`Store::tally_versions`].
+    fn tally_state(
+        &self,
+        survey_id: &str,
+        version: u32,
+    ) -> Result<Option<pingyi_core::tally::TallyState>, StoreError>;
+
+    /// Every version of a survey that has ballots, in version order, with its ballot count and
+    /// whether any is a paper ballot: from the tally states, without reading any ballot.
+    fn tally_versions(&self, survey_id: &str) -> Result<Vec<VersionTally>, StoreError>;
 
     /// The meeting state (open, not revealed, when never changed).
     fn meeting_state(&self, survey_id: &str) -> Result<MeetingState, StoreError>;

@@ -26,30 +26,54 @@
 //! under an advisory lock (instances starting together apply them once) and recorded in
 //! `schema_migrations`. The tables live in the connection's current schema (`search_path`), so
 //! one database can hold several collectors' data in separate schemas.
+//!
+//! Kept tallies, as in SQLite: `tally_state` holds each survey version's core `TallyState`
+//! (counts, as JSON) and `tally_texts` the texts and reasons it counted. `insert_ballots` adds
+//! each newly inserted ballot to them in its own transaction, under the survey's lock, so every
+//! instance sees one state that counts each stored ballot once. Migration 2 creates the tables
+//! and, in the same transaction, builds the states of the ballots already stored
+//! ([`build_missing_tally_states`]).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use pingyi_core::codes::code_check;
+use pingyi_core::tally::{Counter, TallyState};
 use pingyi_core::time::{coarsen, format_rfc3339_millis, UtcTime};
+use pingyi_core::Survey;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{AsyncMessage, Client, GenericClient, NoTls, Transaction};
+use tokio_postgres::{AsyncMessage, Client, GenericClient, IsolationLevel, NoTls, Transaction};
 use tracing::{info, warn};
 
-use super::sqlite::ANONYMOUS_RECEIVED_AT;
+use super::sqlite::{ballot_of, ANONYMOUS_RECEIVED_AT};
 use super::{
     FrozenTally, InsertOutcome, MeetingState, NewBallot, PublishOutcome, Store, StoreError,
-    StoredBallot, StoredCode, StoredSurvey,
+    StoredBallot, StoredCode, StoredSurvey, VersionTally,
 };
 
 /// The migrations in order: (version, name, SQL). Never edit a released one; add the next.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        TALLY_STATES_MIGRATION,
+        "tally_state",
+        include_str!("../../migrations/postgres/0002_tally_state.sql"),
+    ),
+];
+
+/// The migration that adds the kept tallies; applying it also builds the states of the ballots
+/// stored before ([`build_missing_tally_states`]).
+pub const TALLY_STATES_MIGRATION: i64 = 2;
+
+/// Ballots read at once when building tally states from stored ballots.
+const BUILD_PAGE: i64 = 5000;
 
 /// Connections used at once by one instance; further callers wait for one to be free.
 pub const MAX_CONNECTIONS: usize = 16;
@@ -136,6 +160,8 @@ struct Inner {
     instance: String,
     /// Debug-only crash hook: abort after this many inserts inside one transaction.
     crash_after_inserts: Option<u64>,
+    /// Parsed survey versions for counting (a stored version never changes).
+    surveys: Mutex<HashMap<(String, u32), Arc<Survey>>>,
 }
 
 /// A pooled connection, given back when dropped (unless it broke).
@@ -217,6 +243,72 @@ impl Inner {
         Ok(())
     }
 
+    /// The parsed survey version, for counting its ballots (cached); `None` when it is not
+    /// published.
+    async fn survey_for_count(
+        &self,
+        tx: &impl GenericClient,
+        survey_id: &str,
+        version: u32,
+    ) -> Result<Option<Arc<Survey>>, StoreError> {
+        let key = (survey_id.to_string(), version);
+        if let Some(s) = self
+            .surveys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(Some(s.clone()));
+        }
+        let Some(survey) = load_survey(tx, survey_id, version).await? else {
+            return Ok(None);
+        };
+        let survey = Arc::new(survey);
+        self.surveys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, survey.clone());
+        Ok(Some(survey))
+    }
+
+    /// Add newly inserted ballots to the tally states of their survey versions, inside the
+    /// inserting transaction (which holds the lock of each of their surveys).
+    async fn add_to_tally_states(
+        &self,
+        tx: &Transaction<'_>,
+        added: &[&NewBallot],
+    ) -> Result<(), StoreError> {
+        let mut versions: Vec<(&str, u32)> = Vec::new();
+        for b in added {
+            if !versions.contains(&(b.survey_id.as_str(), b.survey_version)) {
+                versions.push((&b.survey_id, b.survey_version));
+            }
+        }
+        for (survey_id, v) in versions {
+            // Ingest stores only ballots of published versions; a version that is not
+            // published has no state to keep.
+            let Some(survey) = self.survey_for_count(tx, survey_id, v).await? else {
+                continue;
+            };
+            let state = {
+                let mut counter = match stored_tally_state(tx, survey_id, v).await? {
+                    Some(state) => Counter::resume(&survey, state)
+                        .map_err(|e| StoreError::Database(e.to_string()))?,
+                    None => Counter::new(&survey),
+                };
+                for b in added
+                    .iter()
+                    .filter(|b| b.survey_id == survey_id && b.survey_version == v)
+                {
+                    counter.add(&ballot_of(&b.canonical_json)?);
+                }
+                counter.into_state()
+            };
+            save_tally_state(tx, state).await?;
+        }
+        Ok(())
+    }
+
     /// Tell every instance, when the transaction commits, that the survey's live view changed.
     async fn announce(&self, tx: &Transaction<'_>, survey_id: &str) -> Result<(), StoreError> {
         let payload = format!("{}\t{}\t{survey_id}", self.schema, self.instance);
@@ -256,6 +348,146 @@ async fn is_anonymous(
         .await?;
     let not_anonymous = matches!(row.map(|r| r.get::<_, Option<bool>>(0)), Some(Some(true)));
     Ok(!not_anonymous)
+}
+
+/// A published survey version, parsed; `None` when it is not published.
+async fn load_survey(
+    tx: &impl GenericClient,
+    survey_id: &str,
+    version: u32,
+) -> Result<Option<Survey>, StoreError> {
+    let row = tx
+        .query_opt(
+            "SELECT json FROM survey_versions WHERE survey_id = $1 AND version = $2",
+            &[&survey_id, &i64::from(version)],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let json: String = row.get(0);
+    pingyi_core::parse_survey(&json).map(Some).map_err(|p| {
+        StoreError::Database(format!(
+            "stored survey {survey_id:?} version {version} does not parse ({} problems)",
+            p.len()
+        ))
+    })
+}
+
+/// The stored counts of a survey version (texts not included), if any.
+async fn stored_tally_state(
+    tx: &impl GenericClient,
+    survey_id: &str,
+    version: u32,
+) -> Result<Option<TallyState>, StoreError> {
+    let row = tx
+        .query_opt(
+            "SELECT state FROM tally_state WHERE survey_id = $1 AND survey_version = $2",
+            &[&survey_id, &i64::from(version)],
+        )
+        .await?;
+    row.map(|r| parse_state(r.get(0))).transpose()
+}
+
+fn parse_state(json: &str) -> Result<TallyState, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Database(format!("a stored tally state does not parse: {e}")))
+}
+
+/// Store a state: its texts appended to `tally_texts` (one statement, in order), its counts
+/// replacing the stored ones.
+async fn save_tally_state(
+    tx: &impl GenericClient,
+    mut state: TallyState,
+) -> Result<(), StoreError> {
+    let version = i64::from(state.survey_version);
+    let texts = state.take_texts();
+    if !texts.is_empty() {
+        let questions: Vec<i64> = texts.iter().map(|t| i64::from(t.0)).collect();
+        let lists: Vec<i64> = texts.iter().map(|t| i64::from(t.1)).collect();
+        let values: Vec<&str> = texts.iter().map(|t| t.2.as_str()).collect();
+        tx.execute(
+            "INSERT INTO tally_texts (survey_id, survey_version, question, list, text)
+             SELECT $1, $2, u.question, u.list, u.text
+             FROM UNNEST($3::bigint[], $4::bigint[], $5::text[])
+                  WITH ORDINALITY AS u(question, list, text, ord)
+             ORDER BY u.ord",
+            &[&state.survey_id, &version, &questions, &lists, &values],
+        )
+        .await?;
+    }
+    let json = serde_json::to_string(&state)
+        .map_err(|e| StoreError::Database(format!("a tally state does not serialise: {e}")))?;
+    tx.execute(
+        "INSERT INTO tally_state (survey_id, survey_version, state) VALUES ($1, $2, $3)
+         ON CONFLICT (survey_id, survey_version) DO UPDATE SET state = excluded.state",
+        &[&state.survey_id, &version, &json],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Migration 2: build the tally state of every published survey version that has ballots and
+/// no state (a database made before kept tallies), from its ballots in order of arrival, inside
+/// the migration's transaction, each survey under its lock. Instances of the earlier release
+/// must be stopped first (docs/deploy.md): one still running would store ballots that no state
+/// counts.
+async fn build_missing_tally_states(tx: &Transaction<'_>, schema: &str) -> Result<(), StoreError> {
+    let versions: Vec<(String, i64)> = tx
+        .query(
+            "SELECT DISTINCT b.survey_id, b.survey_version FROM ballots b
+             WHERE NOT EXISTS (SELECT 1 FROM tally_state t
+                WHERE t.survey_id = b.survey_id AND t.survey_version = b.survey_version)
+             ORDER BY 1, 2",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut built = 0;
+    for (survey_id, v) in &versions {
+        let key = format!("{schema}/{survey_id}");
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            &[&key],
+        )
+        .await?;
+        let Some(survey) = load_survey(tx, survey_id, version_of(*v)?).await? else {
+            continue;
+        };
+        let state = {
+            let mut counter = Counter::new(&survey);
+            let mut after: i64 = 0;
+            loop {
+                let rows = tx
+                    .query(
+                        "SELECT seq, canonical_json FROM ballots
+                         WHERE survey_id = $1 AND survey_version = $2 AND seq > $3
+                         ORDER BY seq LIMIT $4",
+                        &[survey_id, v, &after, &BUILD_PAGE],
+                    )
+                    .await?;
+                for r in &rows {
+                    counter.add(&ballot_of(r.get(1))?);
+                }
+                match rows.last() {
+                    Some(r) if rows.len() as i64 == BUILD_PAGE => after = r.get(0),
+                    _ => break,
+                }
+            }
+            counter.into_state()
+        };
+        save_tally_state(tx, state).await?;
+        built += 1;
+    }
+    if built > 0 {
+        info!(
+            versions = built,
+            "tally states built from the stored ballots"
+        );
+    }
+    Ok(())
 }
 
 fn version_of(n: i64) -> Result<u32, StoreError> {
@@ -350,6 +582,10 @@ async fn migrate(client: &mut Client) -> Result<(), StoreError> {
             let e = StoreError::from(e);
             StoreError::Database(format!("migration {version} ({name}) failed: {e}"))
         })?;
+        if *version == TALLY_STATES_MIGRATION {
+            let schema: Option<String> = tx.query_one("SELECT current_schema()", &[]).await?.get(0);
+            build_missing_tally_states(&tx, schema.as_deref().unwrap_or_default()).await?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
             &[version, name],
@@ -404,6 +640,7 @@ impl PostgresStore {
                 schema,
                 instance,
                 crash_after_inserts: crash_hook_from_env(),
+                surveys: Mutex::new(HashMap::new()),
             }),
             runtime: Some(runtime),
         })
@@ -687,6 +924,13 @@ impl Store for PostgresStore {
                     eprintln!("PINGYI_TEST_CRASH_AFTER_INSERTS reached ({inserted}): aborting");
                     std::process::abort();
                 }
+                let added: Vec<&NewBallot> = ballots
+                    .iter()
+                    .zip(&outcomes)
+                    .filter(|(_, o)| **o == InsertOutcome::Inserted)
+                    .map(|(b, _)| b)
+                    .collect();
+                inner.add_to_tally_states(&tx, &added).await?;
                 for s in &surveys {
                     let changed = ballots
                         .iter()
@@ -726,6 +970,7 @@ impl Store for PostgresStore {
             let mut outcomes = Vec::with_capacity(ballots.len());
             let mut inserted: u64 = 0;
             let mut changed: Vec<&str> = Vec::new();
+            let mut added: Vec<&NewBallot> = Vec::new();
             for b in &ballots {
                 let mut claimed: Option<String> = None;
                 if let Some(code) = &b.code_hash {
@@ -769,6 +1014,7 @@ impl Store for PostgresStore {
                 if n == 1 {
                     inserted += 1;
                     outcomes.push(InsertOutcome::Inserted);
+                    added.push(b);
                     if !changed.contains(&b.survey_id.as_str()) {
                         changed.push(&b.survey_id);
                     }
@@ -791,6 +1037,7 @@ impl Store for PostgresStore {
                     });
                 }
             }
+            inner.add_to_tally_states(&tx, &added).await?;
             for s in changed {
                 inner.announce(&tx, s).await?;
             }
@@ -938,6 +1185,74 @@ impl Store for PostgresStore {
                 )
                 .await?;
             Ok(rows.iter().map(|r| r.get(0)).collect())
+        })
+    }
+
+    fn tally_state(&self, survey_id: &str, version: u32) -> Result<Option<TallyState>, StoreError> {
+        let survey_id = survey_id.to_string();
+        self.run(move |inner| async move {
+            let mut conn = inner.get().await?;
+            // One snapshot: the counts and the texts of the same commits.
+            let tx = conn
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .await?;
+            let Some(survey) = inner.survey_for_count(&tx, &survey_id, version).await? else {
+                return Ok(None);
+            };
+            let Some(mut state) = stored_tally_state(&tx, &survey_id, version).await? else {
+                return Ok(Some(Counter::new(&survey).into_state()));
+            };
+            let rows = tx
+                .query(
+                    "SELECT question, list, text FROM tally_texts
+                     WHERE survey_id = $1 AND survey_version = $2 ORDER BY seq",
+                    &[&survey_id, &i64::from(version)],
+                )
+                .await?;
+            for r in rows {
+                let (question, list): (i64, i64) = (r.get(0), r.get(1));
+                let fits = match (u32::try_from(question), u32::try_from(list)) {
+                    (Ok(q), Ok(l)) => state.put_text(q, l, r.get(2)),
+                    _ => false,
+                };
+                if !fits {
+                    return Err(StoreError::Database(
+                        "a stored tally text names no list of its state".into(),
+                    ));
+                }
+            }
+            tx.commit().await?;
+            Ok(Some(state))
+        })
+    }
+
+    fn tally_versions(&self, survey_id: &str) -> Result<Vec<VersionTally>, StoreError> {
+        let survey_id = survey_id.to_string();
+        self.run(|inner| async move {
+            let conn = inner.get().await?;
+            let rows = conn
+                .query(
+                    "SELECT survey_version, state FROM tally_state WHERE survey_id = $1
+                     ORDER BY survey_version",
+                    &[&survey_id],
+                )
+                .await?;
+            let mut out = Vec::new();
+            for r in rows {
+                let version = version_of(r.get(0))?;
+                let state = parse_state(r.get(1))?;
+                if state.counted() > 0 {
+                    out.push(VersionTally {
+                        version,
+                        ballots: state.counted(),
+                        any_paper: state.saw_paper,
+                    });
+                }
+            }
+            Ok(out)
         })
     }
 

@@ -23,9 +23,20 @@
 //! them (schema version 2, see [`migrate_code_hashes_to_checks`]). `survey_state` holds open/closed,
 //! revealed and the frozen final tally; every insert checks it inside its transaction, so no
 //! ballot can slip in after closing. `paper_totals` holds the current set of paper totals.
+//!
+//! Incremental tallies: `tally_state` holds, per survey version, core's `TallyState` (counts
+//! only, as JSON) and `tally_texts` the texts and objection reasons it counted, one row each
+//! (appended, never rewritten). `insert_ballots` adds each newly inserted ballot to them in its
+//! own transaction, so `GET …/tally` reads a few hundred bytes and the texts instead of every
+//! ballot. Databases made before get their states built from their ballots once on open (schema
+//! version 3, [`build_missing_tally_states`]).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use pingyi_core::tally::{Counter, TallyState};
+use pingyi_core::{Ballot, Survey};
 
 use pingyi_core::codes::code_check;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -34,7 +45,7 @@ use pingyi_core::time::{coarsen, format_rfc3339_millis, Coarse, UtcTime};
 
 use super::{
     FrozenTally, InsertOutcome, MeetingState, NewBallot, PublishOutcome, Store, StoreError,
-    StoredBallot, StoredCode, StoredSurvey,
+    StoredBallot, StoredCode, StoredSurvey, VersionTally,
 };
 
 const SCHEMA: &str = "
@@ -71,6 +82,20 @@ CREATE TABLE IF NOT EXISTS survey_state (
     final_report       TEXT    NULL,
     final_content_hash TEXT    NULL
 );
+CREATE TABLE IF NOT EXISTS tally_state (
+    survey_id      TEXT    NOT NULL,
+    survey_version INTEGER NOT NULL,
+    state          TEXT    NOT NULL,
+    PRIMARY KEY (survey_id, survey_version)
+);
+CREATE TABLE IF NOT EXISTS tally_texts (
+    survey_id      TEXT    NOT NULL,
+    survey_version INTEGER NOT NULL,
+    question       INTEGER NOT NULL,
+    list           INTEGER NOT NULL,
+    text           TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tally_texts_by_version ON tally_texts (survey_id, survey_version);
 CREATE TABLE IF NOT EXISTS paper_totals (
     survey_id      TEXT    NOT NULL PRIMARY KEY,
     survey_version INTEGER NOT NULL,
@@ -149,6 +174,8 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     /// Debug-only crash hook: abort after this many inserts inside one transaction.
     crash_after_inserts: Option<u64>,
+    /// Parsed survey versions for counting (a stored version never changes).
+    surveys: Mutex<HashMap<(String, u32), Arc<Survey>>>,
 }
 
 impl SqliteStore {
@@ -168,12 +195,103 @@ impl SqliteStore {
             writer.execute_batch("ALTER TABLE ballots ADD COLUMN code_hash TEXT NULL;")?;
         }
         writer.execute_batch(CODE_COLUMN)?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             crash_after_inserts: crash_hook_from_env(),
-        })
+            surveys: Mutex::new(HashMap::new()),
+        };
+        store.build_missing_tally_states()?;
+        Ok(store)
+    }
+
+    /// Schema version 3: build the tally state of every survey version that has ballots and no
+    /// state (a database made before incremental tallies), from its ballots, in one transaction.
+    fn build_missing_tally_states(&self) -> Result<(), StoreError> {
+        let mut conn = self.writer();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version >= SCHEMA_VERSION_TALLY_STATES {
+            return Ok(());
+        }
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let versions: Vec<(String, u32)> = {
+            let mut st = tx.prepare(
+                "SELECT DISTINCT survey_id, survey_version FROM ballots
+                 WHERE NOT EXISTS (SELECT 1 FROM tally_state t
+                    WHERE t.survey_id = ballots.survey_id AND t.survey_version = ballots.survey_version)",
+            )?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for (survey_id, v) in &versions {
+            let Some(survey) = self.survey_for_count(&tx, survey_id, *v)? else {
+                continue;
+            };
+            let mut counter = Counter::new(&survey);
+            {
+                let mut st = tx.prepare(
+                    "SELECT canonical_json FROM ballots
+                     WHERE survey_id = ?1 AND survey_version = ?2 ORDER BY rowid",
+                )?;
+                let mut rows = st.query(params![survey_id, v])?;
+                while let Some(row) = rows.next()? {
+                    counter.add(&ballot_of(&row.get::<_, String>(0)?)?);
+                }
+            }
+            save_tally_state(&tx, counter.into_state())?;
+        }
+        tx.execute_batch(&format!(
+            "PRAGMA user_version = {SCHEMA_VERSION_TALLY_STATES};"
+        ))?;
+        tx.commit()?;
+        if !versions.is_empty() {
+            tracing::info!(
+                versions = versions.len(),
+                "tally states built from the stored ballots"
+            );
+        }
+        Ok(())
+    }
+
+    /// The parsed survey version, for counting its ballots (cached); `None` when it is not
+    /// published.
+    fn survey_for_count(
+        &self,
+        conn: &Connection,
+        survey_id: &str,
+        version: u32,
+    ) -> Result<Option<Arc<Survey>>, StoreError> {
+        let key = (survey_id.to_string(), version);
+        if let Some(s) = self
+            .surveys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(Some(s.clone()));
+        }
+        let json: Option<String> = conn
+            .query_row(
+                "SELECT json FROM survey_versions WHERE survey_id = ?1 AND version = ?2",
+                params![survey_id, version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(json) = json else {
+            return Ok(None);
+        };
+        let survey = Arc::new(pingyi_core::parse_survey(&json).map_err(|p| {
+            StoreError::Database(format!(
+                "stored survey {survey_id:?} version {version} does not parse ({} problems)",
+                p.len()
+            ))
+        })?);
+        self.surveys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, survey.clone());
+        Ok(Some(survey))
     }
 
     fn with_reader<T>(
@@ -225,6 +343,57 @@ fn crash_hook_from_env() -> Option<u64> {
 }
 
 /// Whether the survey is closed, read inside a transaction.
+/// `PRAGMA user_version` once every survey version with ballots has its tally state.
+pub const SCHEMA_VERSION_TALLY_STATES: i64 = 3;
+
+/// A stored ballot's canonical JSON read back (it was validated before it was stored).
+pub(super) fn ballot_of(json: &str) -> Result<Ballot, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Database(format!("a stored ballot does not parse: {e}")))
+}
+
+/// The stored counts of a survey version (texts not included), if any.
+fn stored_tally_state(
+    conn: &Connection,
+    survey_id: &str,
+    version: u32,
+) -> Result<Option<TallyState>, StoreError> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT state FROM tally_state WHERE survey_id = ?1 AND survey_version = ?2",
+            params![survey_id, version],
+            |r| r.get(0),
+        )
+        .optional()?;
+    json.map(|j| {
+        serde_json::from_str(&j)
+            .map_err(|e| StoreError::Database(format!("a stored tally state does not parse: {e}")))
+    })
+    .transpose()
+}
+
+/// Store a state: its texts appended to `tally_texts`, its counts replacing the stored ones.
+fn save_tally_state(conn: &Connection, mut state: TallyState) -> Result<(), StoreError> {
+    let texts = state.take_texts();
+    if !texts.is_empty() {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO tally_texts (survey_id, survey_version, question, list, text)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (q, l, t) in texts {
+            insert.execute(params![state.survey_id, state.survey_version, q, l, t])?;
+        }
+    }
+    let json = serde_json::to_string(&state)
+        .map_err(|e| StoreError::Database(format!("a tally state does not serialise: {e}")))?;
+    conn.execute(
+        "INSERT INTO tally_state (survey_id, survey_version, state) VALUES (?1, ?2, ?3)
+         ON CONFLICT (survey_id, survey_version) DO UPDATE SET state = excluded.state",
+        params![state.survey_id, state.survey_version, json],
+    )?;
+    Ok(())
+}
+
 fn is_closed(tx: &Connection, survey_id: &str) -> Result<bool, StoreError> {
     let closed: Option<Option<String>> = tx
         .query_row(
@@ -271,6 +440,39 @@ fn row_to_survey(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSurvey> {
         json: r.get(2)?,
         content_hash: r.get(3)?,
     })
+}
+
+impl SqliteStore {
+    /// Add newly inserted ballots to the tally states of their survey versions, inside the
+    /// inserting transaction.
+    fn add_to_tally_states(&self, tx: &Connection, added: &[&NewBallot]) -> Result<(), StoreError> {
+        let mut versions: Vec<(&str, u32)> = Vec::new();
+        for b in added {
+            if !versions.contains(&(b.survey_id.as_str(), b.survey_version)) {
+                versions.push((&b.survey_id, b.survey_version));
+            }
+        }
+        for (survey_id, v) in versions {
+            // Ingest stores only ballots of published versions; a version that is not
+            // published has no state to keep.
+            let Some(survey) = self.survey_for_count(tx, survey_id, v)? else {
+                continue;
+            };
+            let mut counter = match stored_tally_state(tx, survey_id, v)? {
+                Some(state) => Counter::resume(&survey, state)
+                    .map_err(|e| StoreError::Database(e.to_string()))?,
+                None => Counter::new(&survey),
+            };
+            for b in added
+                .iter()
+                .filter(|b| b.survey_id == survey_id && b.survey_version == v)
+            {
+                counter.add(&ballot_of(&b.canonical_json)?);
+            }
+            save_tally_state(tx, counter.into_state())?;
+        }
+        Ok(())
+    }
 }
 
 impl Store for SqliteStore {
@@ -345,6 +547,7 @@ impl Store for SqliteStore {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(ballots.len());
         let mut inserted: u64 = 0;
+        let mut added: Vec<&NewBallot> = Vec::new();
         let mut checked: Vec<&str> = Vec::new();
         for b in ballots {
             if !checked.contains(&b.survey_id.as_str()) {
@@ -431,6 +634,7 @@ impl Store for SqliteStore {
                 if changed == 1 {
                     inserted += 1;
                     outcomes.push(InsertOutcome::Inserted);
+                    added.push(b);
                     if self.crash_after_inserts == Some(inserted) {
                         // Test hook: die like `kill -9` with the transaction open.
                         eprintln!("PINGYI_TEST_CRASH_AFTER_INSERTS reached ({inserted}): aborting");
@@ -446,6 +650,7 @@ impl Store for SqliteStore {
                 }
             }
         }
+        self.add_to_tally_states(&tx, &added)?;
         tx.commit()?;
         Ok(outcomes)
     }
@@ -578,6 +783,70 @@ impl Store for SqliteStore {
             )?;
             let rows = st.query_map(params![survey_id], |r| r.get(0))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    fn tally_state(&self, survey_id: &str, version: u32) -> Result<Option<TallyState>, StoreError> {
+        self.with_reader(|c| {
+            // One read transaction: the counts and the texts of the same commits.
+            let tx = c.unchecked_transaction()?;
+            let published: bool = tx
+                .query_row(
+                    "SELECT COUNT(*) FROM survey_versions WHERE survey_id = ?1 AND version = ?2",
+                    params![survey_id, version],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n > 0)?;
+            if !published {
+                return Ok(None);
+            }
+            let Some(survey) = self.survey_for_count(&tx, survey_id, version)? else {
+                return Ok(None);
+            };
+            let mut state = match stored_tally_state(&tx, survey_id, version)? {
+                Some(s) => s,
+                None => return Ok(Some(Counter::new(&survey).into_state())),
+            };
+            let mut st = tx.prepare_cached(
+                "SELECT question, list, text FROM tally_texts
+                 WHERE survey_id = ?1 AND survey_version = ?2 ORDER BY rowid",
+            )?;
+            let mut rows = st.query(params![survey_id, version])?;
+            while let Some(row) = rows.next()? {
+                if !state.put_text(row.get(0)?, row.get(1)?, row.get(2)?) {
+                    return Err(StoreError::Database(
+                        "a stored tally text names no list of its state".into(),
+                    ));
+                }
+            }
+            Ok(Some(state))
+        })
+    }
+
+    fn tally_versions(&self, survey_id: &str) -> Result<Vec<VersionTally>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT survey_version, state FROM tally_state WHERE survey_id = ?1
+                 ORDER BY survey_version",
+            )?;
+            let rows = st.query_map(params![survey_id], |r| {
+                Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (version, json) = row?;
+                let state: TallyState = serde_json::from_str(&json).map_err(|e| {
+                    StoreError::Database(format!("a stored tally state does not parse: {e}"))
+                })?;
+                if state.counted() > 0 {
+                    out.push(VersionTally {
+                        version,
+                        ballots: state.counted(),
+                        any_paper: state.saw_paper,
+                    });
+                }
+            }
+            Ok(out)
         })
     }
 

@@ -361,3 +361,16 @@ pub fn stored_strings(t: &TestServer, sql: &str) -> Vec<String> {
         })
     })
 }
+
+/// Run `sql` (no parameters, several statements allowed) on the test server's database.
+pub fn execute_sql(t: &TestServer, sql: &str) {
+    if !on_postgres() {
+        let db = rusqlite::Connection::open(&t.db).unwrap();
+        db.execute_batch(sql).unwrap();
+        return;
+    }
+    let sql = sql.to_string();
+    with_postgres(t.db.to_string_lossy().into_owned(), move |client| {
+        Box::pin(async move { client.batch_execute(&sql).await.unwrap() })
+    })
+}

@@ -2,33 +2,22 @@
 //! set with ties across the last seat flagged rather than broken.
 
 use super::{rank, ChooseTally, KindTally, RankedOption, Ratio};
-use crate::ballot::Answer;
 use crate::survey::ChooseQuestion;
 
 /// Election rule with `seats = k`: let `c` be the count of the k-th option in rank order. If the
 /// option after it also has `c` votes, the tie crosses the last seat: every option with `c` votes
 /// goes to `tied_at_last_seat` and only options with more than `c` votes are elected. Otherwise
 /// the first k are elected. An option with no votes is never elected nor tied.
-pub(super) fn count(q: &ChooseQuestion, answers: &[&Answer]) -> (u64, KindTally) {
-    let answered = answers.len() as u64;
-    let mut counts = vec![0u64; q.options.len()];
-    for a in answers {
-        if let Answer::Chosen { chosen } = a {
-            for (i, o) in q.options.iter().enumerate() {
-                if chosen.contains(&o.id) {
-                    counts[i] += 1;
-                }
-            }
-        }
-    }
-    let ranked = rank(counts.len(), &|a, b| counts[a].cmp(&counts[b]));
+pub(super) fn finish(q: &ChooseQuestion, answered: u64, counts: &[u64]) -> KindTally {
+    let count = |i: usize| counts.get(i).copied().unwrap_or(0);
+    let ranked = rank(q.options.len(), &|a, b| count(a).cmp(&count(b)));
     let ranking: Vec<RankedOption> = ranked
         .iter()
         .map(|&(i, r, tied)| RankedOption {
             option_id: q.options[i].id.clone(),
             label: q.options[i].label.clone(),
-            count: counts[i],
-            share_of_answered: Ratio::reduced(i128::from(counts[i]), i128::from(answered)),
+            count: count(i),
+            share_of_answered: Ratio::reduced(i128::from(count(i)), i128::from(answered)),
             rank: r,
             tied,
         })
@@ -52,13 +41,10 @@ pub(super) fn count(q: &ChooseQuestion, answers: &[&Answer]) -> (u64, KindTally)
             }
         }
     }
-    (
-        answered,
-        KindTally::Choose(ChooseTally {
-            ranking,
-            seats: q.seats,
-            elected,
-            tied_at_last_seat,
-        }),
-    )
+    KindTally::Choose(ChooseTally {
+        ranking,
+        seats: q.seats,
+        elected,
+        tied_at_last_seat,
+    })
 }

@@ -10,8 +10,10 @@
 //! (nothing to divide by) is `None`, except where the field is not optional, where it is `0/0`
 //! with `value` null. Counts are always given beside rates.
 //!
-//! One file per question kind: `scale.rs`, `choose.rs`, `score.rs`, `notice.rs`, `approve.rs`,
-//! `text.rs`.
+//! Ballots are counted one at a time into a [`TallyState`] by a [`Counter`] (`state.rs`), which
+//! looks every id up once per survey; a store can keep that state and add only new ballots. Each
+//! kind's figures are then made from its counts, one file per question kind: `scale.rs`,
+//! `choose.rs`, `score.rs`, `notice.rs`, `approve.rs`, `text.rs`.
 
 use std::collections::BTreeMap;
 
@@ -22,18 +24,21 @@ mod choose;
 mod notice;
 mod ratio;
 mod read;
+#[cfg(test)]
+mod reference;
 mod scale;
 mod score;
+mod state;
 mod text;
 
 pub use ratio::DECIMALS;
+pub use state::{Counter, QuestionState, StateMismatch, TallyState, TextEntry};
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
-use crate::ballot::{Answer, Ballot, Channel};
-use crate::survey::{QuestionBody, Survey, Text};
-use crate::validate::answer_is_countable;
+use crate::ballot::{Ballot, Channel};
+use crate::survey::{Survey, Text};
 
 /// An exact rational `num / den`. Serialised with a rounded decimal `value` for people and
 /// machines that do not want to divide; `value` is `null` when `den` is 0.
@@ -321,7 +326,7 @@ pub struct ApproveTally {
 /// ([`crate::validate::answer_is_countable`]: right shape, known ids, values in range); otherwise
 /// that answer is skipped for that question alone. Nothing here panics on any input.
 pub fn tally(survey: &Survey, ballots: &[Ballot]) -> Tally {
-    count_all(survey, ballots, &[], false)
+    count_distinct(survey, ballots).finish()
 }
 
 /// [`tally`] plus paper ballots entered as totals per option (`docs/meeting-modes.md`), with the
@@ -338,191 +343,59 @@ pub fn tally_with_paper(
     ballots: &[Ballot],
     totals: &[crate::paper::PaperTotals],
 ) -> Tally {
-    let any_paper = !totals.is_empty() || ballots.iter().any(|b| b.channel == Channel::Paper);
-    count_all(survey, ballots, totals, any_paper)
+    count_distinct(survey, ballots).finish_with_paper(totals)
 }
 
-fn count_all(
-    survey: &Survey,
-    ballots: &[Ballot],
-    totals: &[crate::paper::PaperTotals],
-    split: bool,
-) -> Tally {
-    let mut seen: BTreeSet<std::borrow::Cow<str>> = BTreeSet::new();
-    let mut duplicates_dropped = 0u64;
-    let mut ignored_other_survey = 0u64;
-    let mut counted: Vec<&Ballot> = Vec::new();
-    let mut other_versions: BTreeMap<u32, u64> = BTreeMap::new();
-    for b in ballots {
-        if !seen.insert(crate::ballot::ballot_key(&b.id)) {
-            duplicates_dropped += 1;
-        } else if b.survey_id != survey.id || b.survey_version != survey.version {
-            ignored_other_survey += 1;
-            if b.survey_id == survey.id {
-                *other_versions.entry(b.survey_version).or_insert(0) += 1;
+/// Every ballot of `ballots` into a counter: the first of each id counted, the others noted as
+/// repeats. Ids are remembered by their (randomly keyed) hash and the position of the first
+/// ballot with it, so the check reads no other ballot's id unless two hashes are equal.
+fn count_distinct<'s>(survey: &'s Survey, ballots: &[Ballot]) -> Counter<'s> {
+    use std::collections::hash_map::{Entry, HashMap, RandomState};
+    use std::hash::BuildHasher;
+    let mut counter = Counter::new(survey);
+    let hasher = RandomState::new();
+    let mut first: HashMap<u64, usize> = HashMap::with_capacity(ballots.len());
+    // Keys whose hash was already taken by another key: looked up exactly.
+    let mut others: HashSet<std::borrow::Cow<str>> = HashSet::new();
+    for (i, b) in ballots.iter().enumerate() {
+        let key = crate::ballot::ballot_key(&b.id);
+        let new = match first.entry(hasher.hash_one(&*key)) {
+            Entry::Vacant(e) => {
+                e.insert(i);
+                true
             }
+            Entry::Occupied(e) => {
+                *crate::ballot::ballot_key(&ballots[*e.get()].id) != *key && others.insert(key)
+            }
+        };
+        if new {
+            counter.add(b);
         } else {
-            counted.push(b);
+            counter.add_duplicate(b);
         }
     }
-    let paper_totals = crate::paper::paper_totals_ballots(totals);
-    let mut participation = participation(
-        survey,
-        &counted,
-        ignored_other_survey,
-        duplicates_dropped,
-        paper_totals,
-    );
-    participation.other_versions = other_versions
-        .into_iter()
-        .map(|(survey_version, ballots)| VersionCount {
-            survey_version,
-            ballots,
-        })
-        .collect();
-    let questions = survey
-        .questions()
-        .map(|q| {
-            let by_ballot: Vec<(Channel, &Answer)> = counted
-                .iter()
-                .filter_map(|b| {
-                    let a = b.answers.get(&q.id)?;
-                    (q.is_shown(&b.answers) && answer_is_countable(q, a)).then_some((b.channel, a))
-                })
-                .collect();
-            let synthetic = if totals.is_empty() {
-                Vec::new()
-            } else {
-                crate::paper::synthetic_answers(survey, &q.id, totals)
-            };
-            let mut answers: Vec<&Answer> = by_ballot.iter().map(|(_, a)| *a).collect();
-            for (a, n) in &synthetic {
-                for _ in 0..*n {
-                    answers.push(a);
-                }
-            }
-            let channel_counts = if split {
-                channel_counts(&q.body, &by_ballot, &synthetic, &participation.by_channel)
-            } else {
-                Vec::new()
-            };
-            let (answered, result) = match &q.body {
-                QuestionBody::Scale(s) => scale::count(s, &answers),
-                QuestionBody::Choose(c) => choose::count(c, &answers),
-                QuestionBody::Score(s) => score::count(s, &answers),
-                QuestionBody::Notice(n) => notice::count(n, &answers),
-                QuestionBody::Approve(a) => approve::count(a, survey.eligible, &answers),
-                QuestionBody::Text(_) => text::count(&answers),
-            };
-            QuestionTally {
-                question_id: q.id.clone(),
-                title: q.title.clone(),
-                answered,
-                channel_counts,
-                result,
-            }
-        })
-        .collect();
-    Tally {
-        survey_id: survey.id.clone(),
-        survey_version: survey.version,
-        participation,
-        questions,
-    }
-}
-
-/// Option counts per channel of an option-count question (scale, approve, choose); empty for the
-/// other kinds. Channels listed are those with ballots in the participation.
-fn channel_counts(
-    body: &QuestionBody,
-    by_ballot: &[(Channel, &Answer)],
-    synthetic: &[(Answer, u64)],
-    channels: &BTreeMap<Channel, u64>,
-) -> Vec<ChannelCount> {
-    let (subjects, options): (Vec<Option<String>>, Vec<String>) = match body {
-        QuestionBody::Scale(s) => (
-            if s.subjects.is_empty() {
-                vec![None]
-            } else {
-                s.subjects.iter().map(|x| Some(x.id.clone())).collect()
-            },
-            s.effective_options().into_iter().map(|o| o.id).collect(),
-        ),
-        QuestionBody::Approve(_) => (
-            vec![None],
-            crate::survey::APPROVE_OPTIONS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        ),
-        QuestionBody::Choose(c) => (vec![None], c.options.iter().map(|o| o.id.clone()).collect()),
-        _ => return Vec::new(),
-    };
-    let mut counts: BTreeMap<(Channel, Option<&str>, &str), u64> = BTreeMap::new();
-    let mut add = |channel: Channel, a: &Answer, n: u64| match a {
-        Answer::Choice { choice } => {
-            if let Some(o) = options.iter().find(|o| *o == choice) {
-                *counts.entry((channel, None, o.as_str())).or_insert(0) += n;
-            }
-        }
-        Answer::Ratings { ratings } => {
-            for (sub, choice) in ratings {
-                let s = subjects.iter().flatten().find(|s| *s == sub);
-                let o = options.iter().find(|o| *o == choice);
-                if let (Some(s), Some(o)) = (s, o) {
-                    *counts
-                        .entry((channel, Some(s.as_str()), o.as_str()))
-                        .or_insert(0) += n;
-                }
-            }
-        }
-        Answer::Chosen { chosen } => {
-            for o in options.iter().filter(|o| chosen.contains(o)) {
-                *counts.entry((channel, None, o.as_str())).or_insert(0) += n;
-            }
-        }
-        _ => {}
-    };
-    for (channel, a) in by_ballot {
-        add(*channel, a, 1);
-    }
-    for (a, n) in synthetic {
-        add(Channel::Paper, a, *n);
-    }
-    let mut out = Vec::new();
-    for channel in channels.keys() {
-        for subject in &subjects {
-            for option in &options {
-                out.push(ChannelCount {
-                    channel: *channel,
-                    subject_id: subject.clone(),
-                    option_id: option.clone(),
-                    count: counts
-                        .get(&(*channel, subject.as_deref(), option.as_str()))
-                        .copied()
-                        .unwrap_or(0),
-                });
-            }
-        }
-    }
-    out
+    counter
 }
 
 fn participation(
     survey: &Survey,
-    counted: &[&Ballot],
+    counted: [u64; 2],
     ignored_other_survey: u64,
     duplicates_dropped: u64,
     paper_totals_ballots: u64,
 ) -> Participation {
     let mut by_channel: BTreeMap<Channel, u64> = BTreeMap::new();
-    for b in counted {
-        *by_channel.entry(b.channel).or_insert(0) += 1;
+    for (channel, n) in [Channel::Digital, Channel::Paper].into_iter().zip(counted) {
+        if n > 0 {
+            by_channel.insert(channel, n);
+        }
     }
     if paper_totals_ballots > 0 {
         *by_channel.entry(Channel::Paper).or_insert(0) += paper_totals_ballots;
     }
-    let ballots = (counted.len() as u64).saturating_add(paper_totals_ballots);
+    let ballots = counted[0]
+        .saturating_add(counted[1])
+        .saturating_add(paper_totals_ballots);
     let eligible = survey.eligible;
     let rate = eligible
         .filter(|e| *e > 0)

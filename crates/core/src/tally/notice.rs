@@ -2,45 +2,33 @@
 //! the item needs review (any objection).
 
 use super::{KindTally, NoticeItemTally};
-use crate::ballot::Answer;
 use crate::survey::NoticeQuestion;
 
-/// Reasons are trimmed and sorted (by Unicode code point), so that the list never shows in which
-/// order residents answered.
-pub(super) fn count(q: &NoticeQuestion, answers: &[&Answer]) -> (u64, KindTally) {
+/// The result from each item's `[no objection, objection]` counts and reasons (trimmed, non-blank,
+/// in any order). Reasons are sorted (by Unicode code point), so that the list never shows in
+/// which order residents answered.
+pub(super) fn finish(
+    q: &NoticeQuestion,
+    counts: &[[u64; 2]],
+    reasons: &[Vec<String>],
+) -> KindTally {
     let items = q
         .items
         .iter()
-        .map(|item| {
-            let mut t = NoticeItemTally {
+        .enumerate()
+        .map(|(i, item)| {
+            let [no_objection, objection] = counts.get(i).copied().unwrap_or([0, 0]);
+            let mut reasons = reasons.get(i).cloned().unwrap_or_default();
+            reasons.sort_unstable();
+            NoticeItemTally {
                 item_id: item.id.clone(),
                 label: item.label.clone(),
-                no_objection: 0,
-                objection: 0,
-                reasons: Vec::new(),
-                needs_review: false,
-            };
-            for a in answers {
-                let Answer::Responses { responses } = a else {
-                    continue;
-                };
-                let Some(r) = responses.get(&item.id) else {
-                    continue;
-                };
-                if r.objection {
-                    t.objection += 1;
-                    let reason = r.reason.as_deref().unwrap_or("").trim();
-                    if !reason.is_empty() {
-                        t.reasons.push(reason.to_string());
-                    }
-                } else {
-                    t.no_objection += 1;
-                }
+                no_objection,
+                objection,
+                reasons,
+                needs_review: objection > 0,
             }
-            t.reasons.sort_unstable();
-            t.needs_review = t.objection > 0;
-            t
         })
         .collect();
-    (answers.len() as u64, KindTally::Notice { items })
+    KindTally::Notice { items }
 }

@@ -2,28 +2,22 @@
 //! satisfaction rate, weighted score and grade; one entry per subject in the matrix form.
 
 use super::{KindTally, OptionCount, Ratio, ScaleSubjectTally};
-use crate::ballot::Answer;
 use crate::survey::{GradeRule, Item, ScaleOption, ScalePreset, ScaleQuestion, Text};
 
-pub(super) fn count(q: &ScaleQuestion, answers: &[&Answer]) -> (u64, KindTally) {
+/// The result of a scale question from its option counts, `counts[subject × options + option]`
+/// (one subject, `None`, for the single form).
+pub(super) fn finish(q: &ScaleQuestion, counts: &[u64]) -> KindTally {
     let options = q.effective_options();
     let grades = q.effective_grades();
     let default_grade = q.effective_default_grade();
     let satisfaction = q.preset == Some(ScalePreset::Satisfaction);
-    let position = |id: &str| options.iter().position(|o| o.id == id);
+    let n = options.len();
+    let row = |i: usize| counts.get(i * n..(i + 1) * n).unwrap_or(&[]);
     let subjects = if q.subjects.is_empty() {
-        let mut counts = vec![0u64; options.len()];
-        for a in answers {
-            if let Answer::Choice { choice } = a {
-                if let Some(i) = position(choice) {
-                    counts[i] += 1;
-                }
-            }
-        }
         vec![subject_tally(
             None,
             &options,
-            &counts,
+            row(0),
             satisfaction,
             &grades,
             &default_grade,
@@ -31,19 +25,12 @@ pub(super) fn count(q: &ScaleQuestion, answers: &[&Answer]) -> (u64, KindTally) 
     } else {
         q.subjects
             .iter()
-            .map(|subject| {
-                let mut counts = vec![0u64; options.len()];
-                for a in answers {
-                    if let Answer::Ratings { ratings } = a {
-                        if let Some(i) = ratings.get(&subject.id).and_then(|o| position(o)) {
-                            counts[i] += 1;
-                        }
-                    }
-                }
+            .enumerate()
+            .map(|(i, subject)| {
                 subject_tally(
                     Some(subject),
                     &options,
-                    &counts,
+                    row(i),
                     satisfaction,
                     &grades,
                     &default_grade,
@@ -51,7 +38,7 @@ pub(super) fn count(q: &ScaleQuestion, answers: &[&Answer]) -> (u64, KindTally) 
             })
             .collect()
     };
-    (answers.len() as u64, KindTally::Scale { subjects })
+    KindTally::Scale { subjects }
 }
 
 fn subject_tally(
@@ -122,7 +109,7 @@ fn subject_tally(
                     .iter()
                     .position(|o| o.id == rule.option)
                     .is_some_and(|i| {
-                        u128::from(counts[i]) * 100
+                        u128::from(counts.get(i).copied().unwrap_or(0)) * 100
                             >= u128::from(rule.at_least_percent) * u128::from(valid)
                     })
             })

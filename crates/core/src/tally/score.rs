@@ -2,52 +2,49 @@
 //! mean and combined score (mean or trimmed mean), the subject's total, and a ranking by total.
 
 use super::{rank, CriterionTally, KindTally, Ratio, ScoreSubjectTally, ScoreTally};
-use crate::ballot::Answer;
 use crate::survey::{Combine, ScoreQuestion};
 
+/// The result from each cell's histogram of scores, `scores[subject × criteria + criterion]`.
 /// Trimmed mean with `drop = d`: sort a cell's scores, drop the `d` highest and `d` lowest, and
 /// average the rest. With `count ≤ 2d` there is nothing left to average: the plain mean is used
 /// and `trim_skipped` is set. A subject's total is the sum of its criteria's combined scores
 /// (a criterion nobody scored adds nothing).
-pub(super) fn count(q: &ScoreQuestion, answers: &[&Answer]) -> (u64, KindTally) {
+pub(super) fn finish(q: &ScoreQuestion, scores: &[Vec<(i32, u64)>]) -> KindTally {
     let (method, drop) = match q.combine {
         Combine::Mean => ("mean", 0u32),
         Combine::TrimmedMean { drop } => ("trimmed_mean", drop),
     };
+    let n_criteria = q.criteria.len();
     let subjects: Vec<ScoreSubjectTally> = q
         .subjects
         .iter()
-        .map(|subject| {
+        .enumerate()
+        .map(|(si, subject)| {
             let criteria: Vec<CriterionTally> = q
                 .criteria
                 .iter()
-                .map(|c| {
-                    let mut scores: Vec<i32> = answers
-                        .iter()
-                        .filter_map(|a| match a {
-                            Answer::Scores { scores } => {
-                                scores.get(&subject.id)?.get(&c.id).copied()
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    heap_sort(&mut scores);
-                    let n = scores.len();
-                    let mean = mean_of(&scores);
-                    let d = usize::try_from(drop).unwrap_or(usize::MAX);
+                .enumerate()
+                .map(|(ci, c)| {
+                    let cell = scores
+                        .get(si * n_criteria + ci)
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[]);
+                    let n: u64 = cell.iter().map(|(_, k)| k).sum();
+                    let mean = mean_of(cell, 0, n);
+                    let d = u64::from(drop);
                     let trim_skipped =
                         method == "trimmed_mean" && n > 0 && n <= d.saturating_mul(2);
                     let combined = if method == "trimmed_mean" && !trim_skipped {
-                        mean_of(scores.get(d..n.saturating_sub(d)).unwrap_or(&[]))
+                        mean_of(cell, d, n.saturating_sub(d))
                     } else {
                         mean
                     };
                     CriterionTally {
                         criterion_id: c.id.clone(),
                         label: c.label.clone(),
-                        count: n as u64,
-                        min: scores.first().copied(),
-                        max: scores.last().copied(),
+                        count: n,
+                        min: cell.first().map(|(v, _)| *v),
+                        max: cell.last().map(|(v, _)| *v),
                         mean,
                         combined,
                         trim_skipped,
@@ -78,63 +75,35 @@ pub(super) fn count(q: &ScoreQuestion, answers: &[&Answer]) -> (u64, KindTally) 
         s.tied = tied;
         ordered.push(s);
     }
-    (
-        answers.len() as u64,
-        KindTally::Score(ScoreTally {
-            method: method.to_string(),
-            drop,
-            subjects: ordered,
-        }),
-    )
+    KindTally::Score(ScoreTally {
+        method: method.to_string(),
+        drop,
+        subjects: ordered,
+    })
 }
 
-/// Ascending in-place heap sort: O(n log n) like `sort_unstable`, for a fraction of its wasm.
-fn heap_sort(v: &mut [i32]) {
-    fn sift_down(v: &mut [i32], mut root: usize, end: usize) {
-        loop {
-            let mut child = 2 * root + 1;
-            if child >= end {
-                return;
-            }
-            if child + 1 < end && v[child] < v[child + 1] {
-                child += 1;
-            }
-            if v[root] >= v[child] {
-                return;
-            }
-            v.swap(root, child);
-            root = child;
-        }
-    }
-    let n = v.len();
-    for i in (0..n / 2).rev() {
-        sift_down(v, i, n);
-    }
-    for end in (1..n).rev() {
-        v.swap(0, end);
-        sift_down(v, 0, end);
-    }
-}
-
-fn mean_of(scores: &[i32]) -> Option<Ratio> {
-    if scores.is_empty() {
+/// The mean of the scores at sorted positions `from..to` of a histogram (`(score, how many)` in
+/// ascending score order); `None` when that range is empty.
+fn mean_of(histogram: &[(i32, u64)], from: u64, to: u64) -> Option<Ratio> {
+    if to <= from {
         return None;
     }
-    let sum: i128 = scores.iter().map(|s| i128::from(*s)).sum();
-    Some(Ratio::reduced(sum, scores.len() as i128))
+    let mut sum: i128 = 0;
+    let mut at = 0u64;
+    for (score, k) in histogram {
+        let (start, end) = (at.max(from), at.saturating_add(*k).min(to));
+        if end > start {
+            sum = sum.saturating_add(i128::from(*score) * i128::from(end - start));
+        }
+        at = at.saturating_add(*k);
+    }
+    Some(Ratio::reduced(sum, i128::from(to - from)))
 }
 
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn heap_sort_sorts(mut v in proptest::collection::vec(any::<i32>(), 0..200)) {
-            let mut expected = v.clone();
-            expected.sort_unstable();
-            super::heap_sort(&mut v);
-            prop_assert_eq!(v, expected);
-        }
+/// Adds `k` copies of `score` to a histogram kept in ascending score order.
+pub(super) fn add_to_histogram(histogram: &mut Vec<(i32, u64)>, score: i32, k: u64) {
+    match histogram.binary_search_by(|(s, _)| s.cmp(&score)) {
+        Ok(i) => histogram[i].1 = histogram[i].1.saturating_add(k),
+        Err(i) => histogram.insert(i, (score, k)),
     }
 }
