@@ -25,6 +25,8 @@
   var CSS = '__PINGYI_CSS__';
   var OLD = '\u60a8\u7684\u6d4f\u89c8\u5668\u7248\u672c\u8fc7\u65e7\uff0c\u65e0\u6cd5\u4f7f\u7528\u672c\u95ee\u5377\u3002\u8bf7\u7528\u7cfb\u7edf\u6d4f\u89c8\u5668\u6253\u5f00\u6216\u5347\u7ea7\u5fae\u4fe1\u3002';
   var FAILED = '\u95ee\u5377\u52a0\u8f7d\u5931\u8d25\uff0c\u8bf7\u68c0\u67e5\u7f51\u7edc\u540e\u5237\u65b0\u9875\u9762\u3002';
+  var LOADING = '\u6b63\u5728\u52a0\u8f7d\u95ee\u5377\u2026';
+  var LOADING_EN = 'Loading the survey\u2026';
   var TAG = 'pingyi-survey';
   var modern = typeof WebAssembly == 'object' && typeof Promise == 'function' && typeof URL == 'function' &&
     'noModule' in doc.createElement('script');
@@ -117,11 +119,22 @@
   }
 
   // Mounts once both the wasm and the survey are here, unless the element moved on meanwhile.
+  // Until the wasm and the survey are both here (seconds on weak signal), the box says it is
+  // loading instead of staying blank; the widget's own loading line takes over once mounted.
   function mount(host, target, o, pending) {
     var generation = host.pingyiGeneration;
+    var lang = (o && o.lang) || host.getAttribute('data-lang') || host.getAttribute('lang') || '';
+    var wait = doc.createElement('p');
+    wait.className = 'py-status';
+    wait.setAttribute('role', 'status');
+    wait.setAttribute('data-testid', 'loader-wait');
+    wait.textContent = lang.indexOf('en') == 0 ? LOADING_EN : LOADING;
+    target.appendChild(wait);
     Promise.all([ready, pending]).then(function (got) {
+      target.removeChild(wait);
       if (host.pingyiGeneration === generation) host.pingyiWidget = got[0].mount_element(target, host, o, got[1]);
     }, function () {
+      target.removeChild(wait);
       if (host.pingyiGeneration === generation) say(target, FAILED);
     });
   }

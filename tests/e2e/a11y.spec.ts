@@ -203,6 +203,28 @@ for (const { lang, elder } of MODES) {
 }
 
 for (const lang of ['zh-CN', 'en']) {
+  test(`axe: the page while the survey is still on its way says it is loading (${lang})`, async ({ page }) => {
+    // Hold the survey back, as weak signal does: the box must say it is loading, never stay blank.
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => { release = r; });
+    await page.route((u) => u.pathname === `/v1/surveys/${ID}`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await pageInLang(page, '/', lang);
+    await page.goto(collector.link(ID));
+    const wait = page.getByTestId('loader-wait');
+    await expect(wait).toBeVisible();
+    await expect(wait).toHaveText(lang === 'en' ? 'Loading the survey…' : '正在加载问卷…');
+    await expect(wait).toHaveAttribute('role', 'status');
+    await axe(page, `loading (${lang})`);
+    release();
+    await expect(page.getByTestId('survey-form')).toBeVisible();
+    await expect(wait).toHaveCount(0);
+  });
+}
+
+for (const lang of ['zh-CN', 'en']) {
   test(`axe: every console view, the projector and the builder (${lang})`, async ({ page }) => {
     test.setTimeout(180_000);
     const switchLang = async () => {
