@@ -9,6 +9,7 @@
 //! - [`random`]: version-4 UUIDs from `crypto.getRandomValues`, and an error, never a guessable
 //!   id, where the browser has no `crypto`;
 //! - [`timer`] and [`listener`]: a `setTimeout` and a window event listener that end when dropped;
+//! - [`mount`]: the organiser bundles' start, mounting every element marked for them;
 //! - [`json`]: JSON parsed by the browser's `JSON.parse`, so no JSON parser goes into the wasm.
 //!
 //! What the records in storage mean is `pingyi_core::record`'s business, not this crate's.
@@ -16,6 +17,7 @@
 pub mod fetch;
 pub mod json;
 pub mod listener;
+pub mod mount;
 pub mod random;
 pub mod storage;
 pub mod timer;

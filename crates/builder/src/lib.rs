@@ -14,7 +14,6 @@
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 pub mod browser;
 pub mod form;
@@ -32,24 +31,10 @@ use i18n::Lang;
 #[wasm_bindgen(start, js_name = startBuilder)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(list) =
-        doc.query_selector_all("[data-pingyi-builder]:not([data-pingyi-builder-mounted])")
-    else {
-        return;
-    };
-    for i in 0..list.length() {
-        if let Some(el) = list
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let lang = el.get_attribute("data-lang").unwrap_or_default();
-            // The page's builder lives as long as the page.
-            std::mem::forget(mount(el, &lang));
-        }
-    }
+    // The page's builder lives as long as the page.
+    pingyi_browser::mount::each_unmounted("data-pingyi-builder", |el, lang| {
+        std::mem::forget(mount(el, lang))
+    });
 }
 
 /// A mounted builder; dropping it removes the builder from its element.

@@ -15,7 +15,6 @@
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 pub mod browser;
 pub mod i18n;
@@ -33,24 +32,10 @@ use i18n::Lang;
 #[wasm_bindgen(start, js_name = startConsole)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(list) =
-        doc.query_selector_all("[data-pingyi-console]:not([data-pingyi-console-mounted])")
-    else {
-        return;
-    };
-    for i in 0..list.length() {
-        if let Some(el) = list
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let lang = el.get_attribute("data-lang").unwrap_or_default();
-            // The page's console lives as long as the page.
-            std::mem::forget(mount(el, &lang));
-        }
-    }
+    // The page's console lives as long as the page.
+    pingyi_browser::mount::each_unmounted("data-pingyi-console", |el, lang| {
+        std::mem::forget(mount(el, lang))
+    });
 }
 
 /// A mounted console; dropping it removes the console from its element.
