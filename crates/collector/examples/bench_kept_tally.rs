@@ -12,7 +12,7 @@
 //! ```sh
 //! cargo run --release -p pingyi-collector --example bench_kept_tally -- \
 //!     [--ballots N] [--backend sqlite|postgres|both] [--postgres URL] [--no-recount]
-//! cargo xtask bench-kept-tally [--ballots N]   # both backends, on a throw-away PostgreSQL
+//! cargo xtask bench-backends [--ballots N]   # both backends, on a throw-away PostgreSQL
 //! ```
 //!
 //! PostgreSQL is the server named by `--postgres` or `PINGYI_TEST_POSTGRES` (as
