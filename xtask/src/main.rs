@@ -8,6 +8,7 @@
 
 mod api_fuzz;
 mod bench;
+mod bench_backends;
 mod bench_load;
 mod bundle;
 mod loader;
@@ -36,6 +37,10 @@ commands:
   with-postgres CMD run CMD with a private PostgreSQL cluster on 127.0.0.1:55433 and
                     PINGYI_TEST_POSTGRES set (e.g. cargo test -p pingyi-collector)
   bench             benchmarks that exist (collector ingest) and the bundle figure
+  bench-backends [--ballots N] [--no-recount]
+                    SQLite and a throw-away PostgreSQL cluster (port 55433) side by side:
+                    ingest over HTTP, then the kept tally of 1,000,000 ballots (load, bytes
+                    per ballot, GET …/tally time and memory, verify-tally)
   bench-load        Lighthouse (mobile, median of 5) on the resident page, kiosk and console as
                     the collector serves them, and the time from 提交 to a stored ballot
                     (4x CPU); writes docs/load.json. Needs a built dist/
@@ -59,6 +64,7 @@ fn main() -> ExitCode {
         }),
         "with-postgres" => postgres::with_postgres(rest),
         "bench" => bench::bench(),
+        "bench-backends" => bench_backends::bench_backends(rest),
         "bench-load" => bench_load::bench_load(),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
