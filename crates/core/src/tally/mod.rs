@@ -23,7 +23,6 @@ mod approve;
 mod choose;
 mod ids;
 mod notice;
-mod prefetch;
 mod ratio;
 mod read;
 #[cfg(test)]
@@ -362,16 +361,6 @@ fn count_distinct<'s>(survey: &'s Survey, ballots: &[Ballot]) -> Counter<'s> {
     // Keys whose hash was already taken by another key: looked up exactly.
     let mut others: HashSet<std::borrow::Cow<str>> = HashSet::new();
     for (i, b) in ballots.iter().enumerate() {
-        let [far, near, next] = prefetch::AHEAD;
-        if let Some(later) = ballots.get(i + far) {
-            prefetch::ballot(later);
-        }
-        if let Some(later) = ballots.get(i + near) {
-            prefetch::answers(later);
-        }
-        if let Some(later) = ballots.get(i + next) {
-            prefetch::entries(later);
-        }
         let key = crate::ballot::ballot_key(&b.id);
         let new = match first.entry(hasher.hash_one(&*key)) {
             Entry::Vacant(e) => {
