@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 mod approve;
 mod choose;
+mod ids;
 mod notice;
 mod ratio;
 mod read;
@@ -351,10 +352,12 @@ pub fn tally_with_paper(
 /// ballot with it, so the check reads no other ballot's id unless two hashes are equal.
 fn count_distinct<'s>(survey: &'s Survey, ballots: &[Ballot]) -> Counter<'s> {
     use std::collections::hash_map::{Entry, HashMap, RandomState};
-    use std::hash::BuildHasher;
+    use std::hash::{BuildHasher, BuildHasherDefault};
     let mut counter = Counter::new(survey);
     let hasher = RandomState::new();
-    let mut first: HashMap<u64, usize> = HashMap::with_capacity(ballots.len());
+    // The keys are already keyed hashes: the map uses them as they are instead of hashing again.
+    let mut first: HashMap<u64, usize, BuildHasherDefault<Prehashed>> =
+        HashMap::with_capacity_and_hasher(ballots.len(), BuildHasherDefault::default());
     // Keys whose hash was already taken by another key: looked up exactly.
     let mut others: HashSet<std::borrow::Cow<str>> = HashSet::new();
     for (i, b) in ballots.iter().enumerate() {
@@ -375,6 +378,26 @@ fn count_distinct<'s>(survey: &'s Survey, ballots: &[Ballot]) -> Counter<'s> {
         }
     }
     counter
+}
+
+/// The hasher of a map whose `u64` keys are hashes already: the key is its own hash.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 fn participation(

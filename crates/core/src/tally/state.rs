@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::Ids;
 use super::{
     approve, choose, notice, participation, scale, score, text, ChannelCount, QuestionTally, Tally,
     VersionCount,
@@ -131,20 +132,22 @@ impl std::fmt::Display for StateMismatch {
 enum Plan<'s> {
     /// `subjects` empty for the single form.
     Scale {
-        options: Vec<Cow<'s, str>>,
-        subjects: Vec<&'s str>,
+        options: Ids<'s>,
+        subjects: Ids<'s>,
     },
     Choose {
-        options: Vec<&'s str>,
+        options: Ids<'s>,
         min: u32,
         max: u32,
     },
     Score {
-        subjects: Vec<&'s str>,
-        criteria: Vec<(&'s str, i32, i32, u32)>,
+        subjects: Ids<'s>,
+        criteria: Ids<'s>,
+        /// Per criterion: min, max, step.
+        ranges: Vec<(i32, i32, u32)>,
     },
     Notice {
-        items: Vec<&'s str>,
+        items: Ids<'s>,
         reason_max_len: u32,
     },
     Approve,
@@ -158,33 +161,24 @@ impl<'s> Plan<'s> {
         match &q.body {
             QuestionBody::Scale(s) => Plan::Scale {
                 options: if s.options.is_empty() {
-                    s.effective_options()
-                        .into_iter()
-                        .map(|o| Cow::Owned(o.id))
-                        .collect()
+                    Ids::new(s.effective_options().into_iter().map(|o| Cow::Owned(o.id)))
                 } else {
-                    s.options
-                        .iter()
-                        .map(|o| Cow::Borrowed(o.id.as_str()))
-                        .collect()
+                    Ids::borrowed(s.options.iter().map(|o| o.id.as_str()))
                 },
-                subjects: s.subjects.iter().map(|x| x.id.as_str()).collect(),
+                subjects: Ids::borrowed(s.subjects.iter().map(|x| x.id.as_str())),
             },
             QuestionBody::Choose(c) => Plan::Choose {
-                options: c.options.iter().map(|o| o.id.as_str()).collect(),
+                options: Ids::borrowed(c.options.iter().map(|o| o.id.as_str())),
                 min: c.min,
                 max: c.max,
             },
             QuestionBody::Score(s) => Plan::Score {
-                subjects: s.subjects.iter().map(|x| x.id.as_str()).collect(),
-                criteria: s
-                    .criteria
-                    .iter()
-                    .map(|c| (c.id.as_str(), c.min, c.max, c.step))
-                    .collect(),
+                subjects: Ids::borrowed(s.subjects.iter().map(|x| x.id.as_str())),
+                criteria: Ids::borrowed(s.criteria.iter().map(|c| c.id.as_str())),
+                ranges: s.criteria.iter().map(|c| (c.min, c.max, c.step)).collect(),
             },
             QuestionBody::Notice(n) => Plan::Notice {
-                items: n.items.iter().map(|x| x.id.as_str()).collect(),
+                items: Ids::borrowed(n.items.iter().map(|x| x.id.as_str())),
                 reason_max_len: n.reason_max_len,
             },
             QuestionBody::Approve(_) => Plan::Approve,
@@ -210,7 +204,9 @@ impl<'s> Plan<'s> {
             ..QuestionState::default()
         };
         match self {
-            Plan::Score { subjects, criteria } => {
+            Plan::Score {
+                subjects, criteria, ..
+            } => {
                 q.scores = vec![Vec::new(); subjects.len() * criteria.len()];
             }
             Plan::Notice { items, .. } => {
@@ -254,7 +250,7 @@ fn countable(plan: &Plan, a: &Answer, cells: &mut Vec<Cell>) -> bool {
     let too_long = |given: usize, most: usize| given > most.saturating_add(MAX_BALLOT_PROBLEMS);
     match (plan, a) {
         (Plan::Scale { options, subjects }, Answer::Choice { choice }) if subjects.is_empty() => {
-            match options.iter().position(|o| o == choice) {
+            match options.position(choice) {
                 Some(o) => {
                     cells.push(Cell::Option(o));
                     true
@@ -269,10 +265,7 @@ fn countable(plan: &Plan, a: &Answer, cells: &mut Vec<Cell>) -> bool {
                 return false;
             }
             for (s, o) in ratings {
-                let (Some(si), Some(oi)) = (
-                    subjects.iter().position(|x| *x == s),
-                    options.iter().position(|x| x == o),
-                ) else {
+                let (Some(si), Some(oi)) = (subjects.position(s), options.position(o)) else {
                     return false;
                 };
                 cells.push(Cell::Option(si * options.len() + oi));
@@ -287,33 +280,46 @@ fn countable(plan: &Plan, a: &Answer, cells: &mut Vec<Cell>) -> bool {
             {
                 return false;
             }
-            for (i, id) in chosen.iter().enumerate() {
-                let Some(o) = options.iter().position(|x| x == id) else {
+            for id in chosen {
+                let Some(o) = options.position(id) else {
                     return false;
                 };
-                if chosen[..i].contains(id) {
+                // Equal ids are found at the same position: a repeat is a position seen before.
+                if cells
+                    .iter()
+                    .any(|c| matches!(c, Cell::Option(x) if *x == o))
+                {
                     return false;
                 }
                 cells.push(Cell::Option(o));
             }
             true
         }
-        (Plan::Score { subjects, criteria }, Answer::Scores { scores }) => {
+        (
+            Plan::Score {
+                subjects,
+                criteria,
+                ranges,
+            },
+            Answer::Scores { scores },
+        ) => {
             if too_long(scores.len(), subjects.len()) {
                 return false;
             }
             for (s, by_criterion) in scores {
-                let Some(si) = subjects.iter().position(|x| *x == s) else {
+                let Some(si) = subjects.position(s) else {
                     return false;
                 };
                 if too_long(by_criterion.len(), criteria.len()) {
                     return false;
                 }
                 for (c, v) in by_criterion {
-                    let Some(ci) = criteria.iter().position(|x| x.0 == c) else {
+                    let Some(ci) = criteria.position(c) else {
                         return false;
                     };
-                    let (_, min, max, step) = criteria[ci];
+                    let Some(&(min, max, step)) = ranges.get(ci) else {
+                        return false;
+                    };
                     let in_range = *v >= min
                         && *v <= max
                         && (step <= 1 || (i64::from(*v) - i64::from(min)) % i64::from(step) == 0);
@@ -336,12 +342,11 @@ fn countable(plan: &Plan, a: &Answer, cells: &mut Vec<Cell>) -> bool {
                 return false;
             }
             for (item, r) in responses {
-                let Some(i) = items.iter().position(|x| *x == item) else {
+                let Some(i) = items.position(item) else {
                     return false;
                 };
                 let reason = r.reason.as_deref().unwrap_or("");
-                if (r.objection && reason.trim().is_empty())
-                    || reason.chars().count() as u64 > u64::from(*reason_max_len)
+                if (r.objection && reason.trim().is_empty()) || chars_over(reason, *reason_max_len)
                 {
                     return false;
                 }
@@ -358,11 +363,15 @@ fn countable(plan: &Plan, a: &Answer, cells: &mut Vec<Cell>) -> bool {
                 None => false,
             }
         }
-        (Plan::Text { max_len }, Answer::Text { text }) => {
-            text.chars().count() as u64 <= u64::from(*max_len)
-        }
+        (Plan::Text { max_len }, Answer::Text { text }) => !chars_over(text, *max_len),
         _ => false,
     }
+}
+
+/// Whether `text` has more than `most` characters; counted only when its bytes are more.
+fn chars_over(text: &str, most: u32) -> bool {
+    let most = u64::from(most);
+    text.len() as u64 > most && text.chars().count() as u64 > most
 }
 
 /// Counts a countable answer whose `cells` [`countable`] found, on `channel` (0 digital, 1 paper).
@@ -427,16 +436,13 @@ fn add_answer(plan: &Plan, q: &mut QuestionState, channel: usize, a: &Answer, n:
     };
     match (plan, a) {
         (Plan::Scale { options, subjects }, Answer::Choice { choice }) if subjects.is_empty() => {
-            if let Some(o) = options.iter().position(|x| x == choice) {
+            if let Some(o) = options.position(choice) {
                 bump(o);
             }
         }
         (Plan::Scale { options, subjects }, Answer::Ratings { ratings }) => {
             for (si, s) in subjects.iter().enumerate() {
-                if let Some(o) = ratings
-                    .get(s)
-                    .and_then(|c| options.iter().position(|x| x == c))
-                {
+                if let Some(o) = ratings.get(s).and_then(|c| options.position(c)) {
                     bump(si * cells_o + o);
                 }
             }
@@ -453,12 +459,17 @@ fn add_answer(plan: &Plan, q: &mut QuestionState, channel: usize, a: &Answer, n:
                 bump(i);
             }
         }
-        (Plan::Score { subjects, criteria }, Answer::Scores { scores }) => {
+        (
+            Plan::Score {
+                subjects, criteria, ..
+            },
+            Answer::Scores { scores },
+        ) => {
             for (si, s) in subjects.iter().enumerate() {
                 let Some(given) = scores.get(s) else { continue };
                 for (ci, c) in criteria.iter().enumerate() {
                     if let (Some(v), Some(cell)) =
-                        (given.get(c.0), q.scores.get_mut(si * criteria.len() + ci))
+                        (given.get(c), q.scores.get_mut(si * criteria.len() + ci))
                     {
                         score::add_to_histogram(cell, *v, n);
                     }
@@ -507,6 +518,8 @@ fn channel_index(c: Channel) -> usize {
 pub struct Counter<'s> {
     survey: &'s Survey,
     plans: Vec<(&'s Question, Plan<'s>)>,
+    /// The question ids, in survey order (the order of `plans`).
+    questions: Ids<'s>,
     state: TallyState,
     /// Reused for each answer's cells, so that counting allocates nothing per ballot.
     cells: Vec<Cell>,
@@ -522,9 +535,11 @@ impl<'s> Counter<'s> {
             questions: plans.iter().map(|(_, p)| p.empty()).collect(),
             ..TallyState::default()
         };
+        let questions = Ids::borrowed(plans.iter().map(|(q, _)| q.id.as_str()));
         Counter {
             survey,
             plans,
+            questions,
             state,
             cells: Vec::new(),
         }
@@ -576,14 +591,17 @@ impl<'s> Counter<'s> {
         }
         let ch = channel_index(b.channel);
         st.ballots[ch] = st.ballots[ch].saturating_add(1);
-        // Each answer is matched to its question (ids compared by length first); an answer to
-        // no question of the survey counts nowhere.
+        // Each answer is matched to its question; an answer to no question of the survey counts
+        // nowhere.
         for (id, a) in &b.answers {
-            let Some(i) = self.plans.iter().position(|(q, _)| q.id == *id) else {
+            let Some(i) = self.questions.position(id) else {
                 continue;
             };
-            let ((q, plan), qs) = (&self.plans[i], &mut st.questions[i]);
-            if !q.is_shown(&b.answers) || !countable(plan, a, &mut self.cells) {
+            let (Some((q, plan)), Some(qs)) = (self.plans.get(i), st.questions.get_mut(i)) else {
+                continue;
+            };
+            let shown = q.show_if.is_none() || q.is_shown(&b.answers);
+            if !shown || !countable(plan, a, &mut self.cells) {
                 continue;
             }
             if !matches!(plan, Plan::Text { .. }) {
@@ -706,12 +724,12 @@ fn channel_counts(plan: &Plan, counts: &[u64], channels: &[Channel]) -> Vec<Chan
             if subjects.is_empty() {
                 vec![None]
             } else {
-                subjects.iter().map(|s| Some(*s)).collect()
+                subjects.iter().map(Some).collect()
             },
-            options.iter().map(|o| o.as_ref()).collect(),
+            options.iter().collect(),
         ),
         Plan::Approve => (vec![None], APPROVE_OPTIONS.to_vec()),
-        Plan::Choose { options, .. } => (vec![None], options.clone()),
+        Plan::Choose { options, .. } => (vec![None], options.iter().collect()),
         _ => return Vec::new(),
     };
     let (s, o) = plan.count_cells();
