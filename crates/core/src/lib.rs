@@ -1,6 +1,8 @@
 //! Pingyi core: everything about surveys, ballots and counting that can be decided without a
 //! screen or a socket. Pure Rust with no I/O, used by the widget, the collector and the CLI alike.
 
+#![forbid(unsafe_code)]
+
 pub mod ballot;
 #[cfg(feature = "survey-check")]
 pub mod builder;
