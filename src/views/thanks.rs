@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::on_click;
 use super::tr;
 use crate::i18n::{IntegrityKey, Key, Lang};
 
@@ -32,7 +33,7 @@ pub fn Thanks(
             <div class="py-buttons">
                 {on_again.map(|again| view! {
                     <button type="button" class="py-button py-primary" data-testid="vote-again"
-                        on:click=move |_| again.run(())>
+                        on:click={on_click(move |_| again.run(()))}>
                         {tr(lang, Key::VoteAgain)}
                     </button>
                 })}
