@@ -23,6 +23,7 @@ use crate::store::{Keep, Loaded, Status, Store, StoreError};
 use crate::views::status::OutboxStatus;
 use crate::views::survey_form::{storage_message, SurveyForm};
 use crate::views::thanks::Thanks;
+use crate::views::words;
 use crate::views::CollectAny;
 use crate::views::{flag, on_click, on_event, on_submit};
 use crate::views::{tr, txt};
@@ -374,7 +375,7 @@ fn Ready(
     let body = match device {
         Err(e) => view! {
             <div class="py-error" role="alert" data-testid="storage-error">
-                <p>{move || storage_message(lang.get(), &e)}</p>
+                <p>{words(move || storage_message(lang.get(), &e).to_string())}</p>
             </div>
         }
         .into_any(),

@@ -8,6 +8,7 @@ use pingyi_core::survey::Item;
 use pingyi_core::{Answer, QuestionBody, Survey};
 
 use super::tr;
+use super::words;
 use super::CollectAny;
 use super::{flag, on_click};
 use crate::cast::{visible_answers, Answers};
@@ -144,7 +145,7 @@ pub fn confirm_view(
                 </button>
                 <button type="submit" class="py-button py-primary" data-testid="confirm-submit"
                     prop:disabled=flag(move || saving.get())>
-                    {move || lang.get().t(if saving.get() { Key::Submitting } else { Key::ConfirmSubmit })}
+                    {words(move || lang.get().t(if saving.get() { Key::Submitting } else { Key::ConfirmSubmit }).to_string())}
                 </button>
             </div>
         </section>

@@ -86,6 +86,12 @@ pub fn tr(lang: RwSignal<Lang>, key: Key) -> Signal<String> {
     Signal::derive(move || lang.get().t(key).to_string())
 }
 
+/// Reactive text computed from several signals, as the same `Signal<String>` as [`tr`]: a bare
+/// closure child is a render path of its own per closure type.
+pub fn words(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
+    Signal::derive(f)
+}
+
 /// Survey text in the current language.
 pub fn txt(lang: RwSignal<Lang>, text: Text) -> Signal<String> {
     Signal::derive(move || lang.get().text(&text))

@@ -6,6 +6,7 @@ use pingyi_core::survey::NoticeQuestion;
 use pingyi_core::{Answer, NoticeResponse};
 
 use super::on_event;
+use super::words;
 use super::CollectAny;
 use super::{flag, radio, tr, txt, Field};
 use crate::i18n::{char_count, Key};
@@ -100,7 +101,7 @@ pub fn notice_view(q: NoticeQuestion, field: Field) -> impl IntoView {
                                     r.reason = if v.trim().is_empty() { None } else { Some(v.clone()) };
                                 });
                             })}></textarea>
-                        <p class="py-counter">{move || char_count(lang.get(), used(), max)}</p>
+                        <p class="py-counter">{words(move || char_count(lang.get(), used(), max))}</p>
                     </div>
                 }
             };

@@ -6,6 +6,7 @@ use pingyi_core::survey::ScoreQuestion;
 use pingyi_core::{Answer, IdMap};
 
 use super::on_event;
+use super::words;
 use super::CollectAny;
 use super::{tr, txt, Field};
 use crate::i18n::{score_range, Key};
@@ -74,7 +75,7 @@ pub fn score_view(q: ScoreQuestion, field: Field) -> impl IntoView {
                         <div class="py-score-row">
                             <label for=id.clone()>
                                 {txt(lang, clabel.clone())}
-                                <span class="py-range">{move || score_range(lang.get(), min, max)}</span>
+                                <span class="py-range">{words(move || score_range(lang.get(), min, max))}</span>
                             </label>
                             <select id=id class="py-select" data-criterion=cid.clone() on:change={on_event(set)}>
                                 <option value="" selected=initial.is_none()>{tr(lang, Key::PleaseChoose)}</option>

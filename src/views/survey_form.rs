@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use pingyi_core::{Ballot, Problem, Survey};
 
 use super::confirm::confirm_view;
+use super::words;
 use super::CollectAny;
 use super::{flag, on_click, on_submit};
 use super::{question_view, tr, txt, Field};
@@ -224,7 +225,7 @@ pub fn SurveyForm(
         <form class="py-form" novalidate=true autocomplete="off" node_ref=form_ref on:submit={on_submit(submit)} data-testid="survey-form">
             <div class:py-off=flag(move || confirming.get()) data-testid="form-section">
                 <p class="py-progress" data-testid="progress">
-                    {move || section_progress(lang.get(), position.get() + 1, total())}
+                    {words(move || section_progress(lang.get(), position.get() + 1, total()))}
                 </p>
                 {section_view}
             </div>
@@ -259,7 +260,7 @@ pub fn SurveyForm(
                 }>
                     <button type="submit" class="py-button py-primary" data-testid="submit"
                         prop:disabled=flag(move || saving.get())>
-                        {move || lang.get().t(if saving.get() { Key::Submitting } else { Key::Submit })}
+                        {words(move || lang.get().t(if saving.get() { Key::Submitting } else { Key::Submit }).to_string())}
                     </button>
                 </Show>
             </div>

@@ -5,6 +5,7 @@ use pingyi_core::survey::TextQuestion;
 use pingyi_core::Answer;
 
 use super::on_event;
+use super::words;
 use super::Field;
 use crate::i18n::char_count;
 
@@ -33,6 +34,6 @@ pub fn text_view(q: TextQuestion, field: Field) -> impl IntoView {
                 let v = event_target_value(&ev);
                 f.set(if v.trim().is_empty() { None } else { Some(Answer::Text { text: v }) });
             })}></textarea>
-        <p class="py-counter" id=counter_id>{move || char_count(lang.get(), used(), max)}</p>
+        <p class="py-counter" id=counter_id>{words(move || char_count(lang.get(), used(), max))}</p>
     }
 }

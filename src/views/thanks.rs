@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::on_click;
 use super::tr;
+use super::words;
 use crate::i18n::{IntegrityKey, Key, Lang};
 
 /// Thanks, the receipt code, the way to a fresh form (再投一票) for the next voter when `on_again`
@@ -27,7 +28,7 @@ pub fn Thanks(
             <p class="py-help">{tr(lang, Key::ReceiptHint)}</p>
             {personal.then(|| view! {
                 <p class="py-help" data-testid="kept-after-upload">
-                    {move || IntegrityKey::KeptAfterUpload.t(lang.get())}
+                    {words(move || IntegrityKey::KeptAfterUpload.t(lang.get()).to_string())}
                 </p>
             })}
             <div class="py-buttons">
