@@ -23,6 +23,9 @@ use crate::store::{Keep, Loaded, Status, Store, StoreError};
 use crate::views::status::OutboxStatus;
 use crate::views::survey_form::{storage_message, SurveyForm};
 use crate::views::thanks::Thanks;
+use crate::views::words;
+use crate::views::CollectAny;
+use crate::views::{flag, on_click, on_event, on_submit};
 use crate::views::{tr, txt};
 use pingyi_core::codes::normalise_code;
 
@@ -125,7 +128,7 @@ pub fn App(config: Config) -> impl IntoView {
     let events = crate::host::Events::get();
 
     view! {
-        <div class="pingyi" class:elder=move || elder.get() lang=move || lang.get().code() data-testid="pingyi">
+        <div class="pingyi" class:elder=flag(move || elder.get()) lang=move || lang.get().code() data-testid="pingyi">
             {move || match load.get() {
                 Load::Loading => loading(lang).into_any(),
                 Load::Failed(e) => view! {
@@ -170,12 +173,12 @@ fn Toolbar(lang: RwSignal<Lang>, elder: RwSignal<bool>) -> impl IntoView {
         <div class="py-toolbar">
             <button type="button" class="py-elder" data-testid="elder-toggle"
                 aria-pressed=move || elder.get().to_string()
-                on:click=toggle_elder>
+                on:click={on_click(toggle_elder)}>
                 {tr(lang, Key::LargeText)}
             </button>
             <button type="button" class="py-lang" data-testid="lang-toggle"
                 lang=move || lang.get().other().code()
-                on:click=move |_| lang.update(|l| *l = l.other())>
+                on:click={on_click(move |_| lang.update(|l| *l = l.other()))}>
                 {tr(lang, Key::SwitchLanguage)}
             </button>
         </div>
@@ -207,7 +210,7 @@ pub fn LoadFailed(error: LoadError, lang: RwSignal<Lang>) -> impl IntoView {
                         <ul class="py-problems" data-testid="survey-problems">
                             {problems.iter().map(|p| view! {
                                 <li><code>{p.path.clone()}</code>" "{l.problem(p)}</li>
-                            }).collect_view()}
+                            }).collect_any()}
                         </ul>
                     }.into_any(),
                 }
@@ -372,7 +375,7 @@ fn Ready(
     let body = match device {
         Err(e) => view! {
             <div class="py-error" role="alert" data-testid="storage-error">
-                <p>{move || storage_message(lang.get(), &e)}</p>
+                <p>{words(move || storage_message(lang.get(), &e).to_string())}</p>
             </div>
         }
         .into_any(),
@@ -501,12 +504,12 @@ fn code_entry(
         }
     };
     view! {
-        <form class="py-form py-code" autocomplete="off" data-testid="code-entry" on:submit=submit>
+        <form class="py-form py-code" autocomplete="off" data-testid="code-entry" on:submit={on_submit(submit)}>
             <h3 class="py-section-title"><label for=input_id.clone()>{mt(lang, MeetingKey::EnterCode)}</label></h3>
             <p class="py-help">{mt(lang, MeetingKey::CodeHelp)}</p>
             <input type="text" class="py-input" id=input_id autocomplete="off" autocapitalize="characters" spellcheck="false"
                 data-testid="code-input" prop:value=typed
-                on:input=move |ev| { wrong.set(false); typed.set(event_target_value(&ev)) }/>
+                on:input={on_event(move |ev| { wrong.set(false); typed.set(event_target_value(&ev)) })}/>
             <Show when=move || wrong.get()>
                 <p class="py-error" role="alert" data-testid="code-error">{mt(lang, MeetingKey::CodeWrong)}</p>
             </Show>

@@ -25,6 +25,13 @@ pub mod views;
 
 use embed::{Config, SurveySource};
 
+/// A size-class allocator of a few hundred bytes in place of dlmalloc's 8 KB
+/// (`pingyi_browser::alloc`). The widget's wasm has no threads.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: pingyi_browser::alloc::Classes<pingyi_browser::alloc::WasmPages> =
+    pingyi_browser::alloc::Classes::new(pingyi_browser::alloc::WasmPages);
+
 /// Mounts every `[data-pingyi]` element on the page when the module loads.
 #[wasm_bindgen(start)]
 pub fn start() {

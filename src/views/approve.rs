@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use pingyi_core::survey::{ApproveQuestion, APPROVE_OPTIONS};
 use pingyi_core::Answer;
 
+use super::CollectAny;
 use super::{flag, radio, tr, txt, Field};
 use crate::i18n::Key;
 
@@ -41,7 +42,7 @@ pub fn approve_view(q: ApproveQuestion, field: Field) -> impl IntoView {
                 pick,
             )
         })
-        .collect_view();
+        .collect_any();
     view! {
         {detail.map(|d| view! { <p class="py-detail-text">{txt(lang, d.clone())}</p> })}
         <div class="py-options" role="radiogroup">{buttons}</div>

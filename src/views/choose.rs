@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use pingyi_core::survey::ChooseQuestion;
 use pingyi_core::Answer;
 
+use super::on_event;
+use super::CollectAny;
 use super::{flag, txt, Field};
 use crate::i18n::{choose_range, chosen_count};
 
@@ -69,7 +71,7 @@ pub fn choose_view(q: ChooseQuestion, field: Field) -> impl IntoView {
             view! {
                 <label class="py-opt py-check" class:py-opt-disabled=label_disabled for=label_for>
                     <input type="checkbox" id=id value=value prop:checked=is_checked
-                        prop:disabled=disabled on:change=toggle/>
+                        prop:disabled=disabled on:change={on_event(toggle)}/>
                     <span class="py-opt-label">
                         {txt(lang, label.clone())}
                         {detail.clone().map(|d| view! { <small class="py-opt-detail">{txt(lang, d.clone())}</small> })}
@@ -77,7 +79,7 @@ pub fn choose_view(q: ChooseQuestion, field: Field) -> impl IntoView {
                 </label>
             }
         })
-        .collect_view();
+        .collect_any();
     let count = {
         let chosen = chosen.clone();
         Signal::derive(move || chosen_count(lang.get(), chosen().len(), max))

@@ -8,6 +8,9 @@ use pingyi_core::survey::Item;
 use pingyi_core::{Answer, QuestionBody, Survey};
 
 use super::tr;
+use super::words;
+use super::CollectAny;
+use super::{flag, on_click};
 use crate::cast::{visible_answers, Answers};
 use crate::i18n::{Key, Lang};
 
@@ -132,17 +135,17 @@ pub fn confirm_view(
                     let l = lang.get();
                     answers.with(|a| summary(&survey, a, l)).into_iter().map(|(q, a)| view! {
                         <dt>{q}</dt><dd>{a}</dd>
-                    }).collect_view()
+                    }).collect_any()
                 }}
             </dl>
             <div class="py-buttons">
                 <button type="button" class="py-button py-secondary" data-testid="confirm-back"
-                    on:click=move |_| confirming.set(false)>
+                    on:click={on_click(move |_| confirming.set(false))}>
                     {tr(lang, Key::ChangeAnswers)}
                 </button>
                 <button type="submit" class="py-button py-primary" data-testid="confirm-submit"
-                    prop:disabled=move || saving.get()>
-                    {move || lang.get().t(if saving.get() { Key::Submitting } else { Key::ConfirmSubmit })}
+                    prop:disabled=flag(move || saving.get())>
+                    {words(move || lang.get().t(if saving.get() { Key::Submitting } else { Key::ConfirmSubmit }).to_string())}
                 </button>
             </div>
         </section>

@@ -21,6 +21,8 @@ use pingyi_core::{Ballot, Survey};
 
 use super::status::OutboxStatus;
 use super::survey_form::SurveyForm;
+use super::CollectAny;
+use super::{flag, on_click, on_event, on_submit};
 use super::{tr, txt};
 use crate::app::{load_survey, loading, start_voting, Load, LoadFailed, Voting};
 use crate::embed::Config;
@@ -190,7 +192,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
                 <p class="py-receipt" data-testid="kiosk-receipt" translate="no">{receipt}</p>
                 <div class="py-buttons">
                     <button type="button" class="py-button py-primary" data-testid="kiosk-done"
-                        on:click=move |_| welcome()>
+                        on:click={on_click(move |_| welcome())}>
                         {t(lang, KioskKey::Done)}
                     </button>
                 </div>
@@ -214,22 +216,22 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
                     <OutboxStatus outbox lang/>
                     <div class="py-buttons">
                         <button type="button" class="py-button py-primary" data-testid="kiosk-resume"
-                            on:click=move |_| welcome()>
+                            on:click={on_click(move |_| welcome())}>
                             {t(lang, KioskKey::BackToVoting)}
                         </button>
                         <button type="button" class="py-button py-secondary" data-testid="kiosk-end"
-                            on:click=move |_| record.update(|r| if let Some(r) = r {
+                            on:click={on_click(move |_| record.update(|r| if let Some(r) = r {
                                 r.ended = !r.ended;
                                 r.save(&sid);
-                            })>
+                            }))}>
                             {Signal::derive(move || lang.get().t(if ended() { KioskKey::ResumeVoting } else { KioskKey::EndVoting }).to_string())}
                         </button>
                         <button type="button" class="py-button py-secondary" data-testid="kiosk-exit"
-                            on:click=move |_| {
+                            on:click={on_click(move |_| {
                                 KioskRecord::remove(&sid2);
                                 record.set(None);
                                 screen.set(Screen::Exited);
-                            }>
+                            })}>
                             {t(lang, KioskKey::LeaveKiosk)}
                         </button>
                     </div>
@@ -242,7 +244,7 @@ fn KioskReady(survey: Arc<Survey>, config: Arc<Config>, lang: RwSignal<Lang>) ->
                 <p>{t(lang, KioskKey::KioskLeft)}</p>
                 <OutboxStatus outbox lang/>
                 <button type="button" class="py-button py-secondary" data-testid="kiosk-setup-again"
-                    on:click=move |_| screen.set(Screen::Setup)>
+                    on:click={on_click(move |_| screen.set(Screen::Setup))}>
                     {t(lang, KioskKey::SetUpAgain)}
                 </button>
             </section>
@@ -326,26 +328,26 @@ fn Setup(
         }
     };
     view! {
-        <form class="py-kiosk-setup" data-testid="kiosk-setup" autocomplete="off" on:submit=start>
+        <form class="py-kiosk-setup" data-testid="kiosk-setup" autocomplete="off" on:submit={on_submit(start)}>
             <h3 class="py-section-title">{t(lang, KioskKey::SetUpTitle)}</h3>
             <label>{t(lang, KioskKey::PinNew)}
                 <input type="password" inputmode="numeric" autocomplete="off" data-testid="kiosk-pin-new"
-                    prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev))/>
+                    prop:value=pin on:input={on_event(move |ev| pin.set(event_target_value(&ev)))}/>
             </label>
             <label>{t(lang, KioskKey::PinConfirm)}
                 <input type="password" inputmode="numeric" autocomplete="off" data-testid="kiosk-pin-confirm"
-                    prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev))/>
+                    prop:value=confirm on:input={on_event(move |ev| confirm.set(event_target_value(&ev)))}/>
             </label>
             {codes.then(|| view! {
                 <label>{t(lang, KioskKey::TokenForCodes)}
                     <input type="password" autocomplete="off" data-testid="kiosk-token"
-                        prop:value=token on:input=move |ev| token.set(event_target_value(&ev))/>
+                        prop:value=token on:input={on_event(move |ev| token.set(event_target_value(&ev)))}/>
                 </label>
             })}
             {move || error.get().map(|e| view! { <p class="py-error" role="alert" data-testid="kiosk-setup-error">{e}</p> })}
             <div class="py-buttons">
                 <button type="submit" class="py-button py-primary" data-testid="kiosk-setup-start"
-                    prop:disabled=move || busy.get()>
+                    prop:disabled=flag(move || busy.get())>
                     {t(lang, KioskKey::Start)}
                 </button>
             </div>
@@ -397,12 +399,12 @@ fn Welcome(
             <Show when=move || !ended() fallback=move || view! {
                 <p class="py-warning" data-testid="kiosk-ended">{t(lang, KioskKey::Ended)}</p>
             }>
-                <form class="py-kiosk-begin" autocomplete="off" on:submit=begin.clone()>
+                <form class="py-kiosk-begin" autocomplete="off" on:submit={on_submit(begin.clone())}>
                     {codes.then(|| view! {
                         <label class="py-kiosk-code">{t(lang, KioskKey::EnterCode)}
                             <input type="text" autocomplete="off" autocapitalize="characters" spellcheck="false"
                                 data-testid="kiosk-code" prop:value=code
-                                on:input=move |ev| { error.set(None); code.set(event_target_value(&ev)) }/>
+                                on:input={on_event(move |ev| { error.set(None); code.set(event_target_value(&ev)) })}/>
                         </label>
                     })}
                     {move || error.get().map(|e| view! {
@@ -421,7 +423,7 @@ fn Welcome(
                 </form>
             </Show>
             <button type="button" class="py-link py-kiosk-organiser" data-testid="kiosk-organiser"
-                on:click=move |_| on_organiser.run(())>
+                on:click={on_click(move |_| on_organiser.run(()))}>
                 {t(lang, KioskKey::Organiser)}
             </button>
         </section>
@@ -492,16 +494,16 @@ fn PinPad(
             <div class="py-kiosk-keys">
                 {('1'..='9').chain(['0']).map(|d| view! {
                     <button type="button" class="py-button py-secondary" data-testid=format!("kiosk-digit-{d}")
-                        on:click=move |_| press(d)>{d.to_string()}</button>
-                }).collect_view()}
+                        on:click={on_click(move |_| press(d))}>{d.to_string()}</button>
+                }).collect_any()}
                 <button type="button" class="py-button py-secondary" data-testid="kiosk-pin-back"
-                    on:click=move |_| digits.update(|s| { s.pop(); })>{t(lang, KioskKey::Delete)}</button>
-                <button type="button" class="py-button py-primary" data-testid="kiosk-pin-ok" on:click=ok>
+                    on:click={on_click(move |_| digits.update(|s| { s.pop(); }))}>{t(lang, KioskKey::Delete)}</button>
+                <button type="button" class="py-button py-primary" data-testid="kiosk-pin-ok" on:click={on_click(ok)}>
                     {t(lang, KioskKey::Confirm)}
                 </button>
             </div>
             <button type="button" class="py-button py-secondary" data-testid="kiosk-pin-cancel"
-                on:click=move |_| on_cancel.run(())>{t(lang, KioskKey::Back)}</button>
+                on:click={on_click(move |_| on_cancel.run(()))}>{t(lang, KioskKey::Back)}</button>
         </section>
     }
 }

@@ -86,6 +86,12 @@ pub fn tr(lang: RwSignal<Lang>, key: Key) -> Signal<String> {
     Signal::derive(move || lang.get().t(key).to_string())
 }
 
+/// Reactive text computed from several signals, as the same `Signal<String>` as [`tr`]: a bare
+/// closure child is a render path of its own per closure type.
+pub fn words(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
+    Signal::derive(f)
+}
+
 /// Survey text in the current language.
 pub fn txt(lang: RwSignal<Lang>, text: Text) -> Signal<String> {
     Signal::derive(move || lang.get().text(&text))
@@ -94,6 +100,44 @@ pub fn txt(lang: RwSignal<Lang>, text: Text) -> Signal<String> {
 /// A reactive flag (checked, disabled, shown) as one concrete type.
 pub fn flag(f: impl Fn() -> bool + Send + Sync + 'static) -> Signal<bool> {
     Signal::derive(f)
+}
+
+/// Lists of views as one type, `Vec<AnyView>`: Leptos' list code (build and rebuild, about 2 KB of
+/// wasm) is otherwise monomorphised once per item type. Use `.collect_any()`, not
+/// `.collect_any()`.
+pub trait CollectAny {
+    fn collect_any(self) -> Vec<AnyView>;
+}
+
+impl<I, V> CollectAny for I
+where
+    I: IntoIterator<Item = V>,
+    V: IntoAny,
+{
+    fn collect_any(self) -> Vec<AnyView> {
+        self.into_iter().map(IntoAny::into_any).collect()
+    }
+}
+
+/// A click handler as one type for every button. With `erase_components` each attribute type
+/// gets its own copy of Leptos' attribute code (conversion, build, rebuild, clone: several hundred
+/// bytes of wasm), and every closure is a type of its own; boxed, all clicks share one copy.
+pub fn on_click(
+    f: impl FnMut(leptos::ev::MouseEvent) + 'static,
+) -> Box<dyn FnMut(leptos::ev::MouseEvent)> {
+    Box::new(f)
+}
+
+/// An `input` or `change` handler as one type (see [`on_click`]).
+pub fn on_event(f: impl FnMut(leptos::ev::Event) + 'static) -> Box<dyn FnMut(leptos::ev::Event)> {
+    Box::new(f)
+}
+
+/// A form's `submit` handler as one type (see [`on_click`]).
+pub fn on_submit(
+    f: impl FnMut(leptos::ev::SubmitEvent) + 'static,
+) -> Box<dyn FnMut(leptos::ev::SubmitEvent)> {
+    Box::new(f)
 }
 
 /// A large radio button with its label. `checked` is reactive; `on_pick` runs when chosen.
@@ -113,7 +157,7 @@ pub fn radio(
     view! {
         <label class=class for=label_for>
             <input type="radio" id=id name=name value=value prop:checked=checked
-                on:change=move |_| on_pick()/>
+                on:change={on_event(move |_| on_pick())}/>
             <span class="py-opt-label">{label}</span>
         </label>
     }
@@ -152,7 +196,7 @@ pub fn question_view(q: &Question, field: Field, problems: Signal<Vec<String>>) 
             <div class="py-q-errors" id=err_id aria-live="polite" data-testid="question-errors">
                 {move || problems.get().into_iter().map(|m| view! {
                     <p class="py-q-error" role="alert"><span aria-hidden="true">"⚠ "</span>{m}</p>
-                }).collect_view()}
+                }).collect_any()}
             </div>
         </fieldset>
     }

@@ -5,6 +5,9 @@ use leptos::prelude::*;
 use pingyi_core::survey::NoticeQuestion;
 use pingyi_core::{Answer, NoticeResponse};
 
+use super::on_event;
+use super::words;
+use super::CollectAny;
 use super::{flag, radio, tr, txt, Field};
 use crate::i18n::{char_count, Key};
 
@@ -92,13 +95,13 @@ pub fn notice_view(q: NoticeQuestion, field: Field) -> impl IntoView {
                         <label for=reason_id.clone()>{tr(lang, Key::ObjectionReason)}</label>
                         <textarea class="py-textarea" id=reason_id.clone() rows="3" required=true
                             maxlength=max.to_string() prop:value=initial
-                            on:input=move |ev| {
+                            on:input={on_event(move |ev| {
                                 let v = event_target_value(&ev);
                                 update(&|r: &mut NoticeResponse| {
                                     r.reason = if v.trim().is_empty() { None } else { Some(v.clone()) };
                                 });
-                            }></textarea>
-                        <p class="py-counter">{move || char_count(lang.get(), used(), max)}</p>
+                            })}></textarea>
+                        <p class="py-counter">{words(move || char_count(lang.get(), used(), max))}</p>
                     </div>
                 }
             };
@@ -111,5 +114,5 @@ pub fn notice_view(q: NoticeQuestion, field: Field) -> impl IntoView {
                 </fieldset>
             }
         })
-        .collect_view()
+        .collect_any()
 }

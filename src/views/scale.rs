@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use pingyi_core::survey::{ScaleOption, ScaleQuestion};
 use pingyi_core::Answer;
 
+use super::CollectAny;
 use super::{flag, radio, txt, Field};
 use crate::i18n::Key;
 
@@ -65,7 +66,7 @@ fn options_view(
                 on_pick,
             )
         })
-        .collect_view()
+        .collect_any()
         .into_any()
 }
 
@@ -127,6 +128,6 @@ pub fn scale_view(q: ScaleQuestion, field: Field) -> impl IntoView {
                 </fieldset>
             }
         })
-        .collect_view()
+        .collect_any()
         .into_any()
 }

@@ -5,6 +5,9 @@ use leptos::prelude::*;
 use pingyi_core::survey::ScoreQuestion;
 use pingyi_core::{Answer, IdMap};
 
+use super::on_event;
+use super::words;
+use super::CollectAny;
 use super::{tr, txt, Field};
 use crate::i18n::{score_range, Key};
 
@@ -67,21 +70,21 @@ pub fn score_view(q: ScoreQuestion, field: Field) -> impl IntoView {
                     let opts = values(c.min, c.max, c.step)
                         .into_iter()
                         .map(|v| view! { <option value=v.to_string() selected=initial == Some(v)>{v.to_string()}</option> })
-                        .collect_view();
+                        .collect_any();
                     view! {
                         <div class="py-score-row">
                             <label for=id.clone()>
                                 {txt(lang, clabel.clone())}
-                                <span class="py-range">{move || score_range(lang.get(), min, max)}</span>
+                                <span class="py-range">{words(move || score_range(lang.get(), min, max))}</span>
                             </label>
-                            <select id=id class="py-select" data-criterion=cid.clone() on:change=set>
+                            <select id=id class="py-select" data-criterion=cid.clone() on:change={on_event(set)}>
                                 <option value="" selected=initial.is_none()>{tr(lang, Key::PleaseChoose)}</option>
                                 {opts}
                             </select>
                         </div>
                     }
                 })
-                .collect_view();
+                .collect_any();
             view! {
                 <fieldset class="py-subject" data-subject=sid.clone()>
                     <legend class="py-subject-title">{txt(lang, label.clone())}</legend>
@@ -90,7 +93,7 @@ pub fn score_view(q: ScoreQuestion, field: Field) -> impl IntoView {
                 </fieldset>
             }
         })
-        .collect_view()
+        .collect_any()
 }
 
 #[cfg(test)]

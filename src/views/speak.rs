@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
+use super::on_click;
 use super::tr;
 use crate::i18n::{Key, Lang};
 
@@ -79,7 +80,7 @@ fn question_text(button: &web_sys::Element, lang: Lang) -> String {
 /// when the question is drawn).
 pub fn read_aloud(lang: RwSignal<Lang>) -> Option<impl IntoView> {
     has_zh_voice()?;
-    let on_click = move |ev: leptos::ev::MouseEvent| {
+    let read = move |ev: leptos::ev::MouseEvent| {
         if let Some(el) = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -89,7 +90,7 @@ pub fn read_aloud(lang: RwSignal<Lang>) -> Option<impl IntoView> {
         }
     };
     Some(view! {
-        <button type="button" class="py-speak" data-testid="read-aloud" on:click=on_click>
+        <button type="button" class="py-speak" data-testid="read-aloud" on:click={on_click(read)}>
             {tr(lang, Key::ReadAloud)}
         </button>
     })

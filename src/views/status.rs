@@ -8,6 +8,8 @@
 use leptos::prelude::*;
 use pingyi_core::protocol::BallotStatus;
 
+use super::CollectAny;
+use super::{flag, on_click};
 use crate::i18n::{last_success, pending_count, refused_count, Key, Lang, OutboxKey};
 use crate::outbox::{Outbox, RefusedBallot};
 
@@ -79,8 +81,8 @@ pub fn OutboxStatus(outbox: Outbox, lang: RwSignal<Lang>) -> impl IntoView {
                         </p>
                     })}
                     <button type="button" class="py-button py-secondary" data-testid="outbox-upload-now"
-                        prop:disabled=s.sending || s.pending == 0
-                        on:click=move |_| outbox.upload_now()>
+                        prop:disabled={let off = s.sending || s.pending == 0; flag(move || off)}
+                        on:click={on_click(move |_| outbox.upload_now())}>
                         {OutboxKey::t(if s.sending { OutboxKey::Uploading } else { OutboxKey::UploadNow }, l)}
                     </button>
                     {(!refused.is_empty()).then(|| view! {
@@ -94,7 +96,7 @@ pub fn OutboxStatus(outbox: Outbox, lang: RwSignal<Lang>) -> impl IntoView {
                                             <code>{r.receipt.clone()}</code>" "
                                             {reasons(r, l)}
                                         </li>
-                                    }).collect_view()}
+                                    }).collect_any()}
                                 </ul>
                             </details>
                         </div>

@@ -11,6 +11,9 @@ use leptos::prelude::*;
 use pingyi_core::{Ballot, Problem, Survey};
 
 use super::confirm::confirm_view;
+use super::words;
+use super::CollectAny;
+use super::{flag, on_click, on_submit};
 use super::{question_view, tr, txt, Field};
 use crate::cast::{cast_kept, check, problem_question, visible_answers, Answers, CastError};
 use crate::i18n::{section_progress, Key, Lang};
@@ -201,7 +204,7 @@ pub fn SurveyForm(
                         move || question_view(&q, field.clone(), problems)
                     }</Show> }
                 })
-                .collect_view();
+                .collect_any();
             view! {
                 <section class="py-section" data-section=sec.id.clone()>
                     <h3 class="py-section-title">{txt(lang, title.clone())}</h3>
@@ -219,10 +222,10 @@ pub fn SurveyForm(
         move || !live.with(|p| p.is_empty()) || !other_problems.with(|p| p.is_empty());
 
     view! {
-        <form class="py-form" novalidate=true autocomplete="off" node_ref=form_ref on:submit=submit data-testid="survey-form">
-            <div class:py-off=move || confirming.get() data-testid="form-section">
+        <form class="py-form" novalidate=true autocomplete="off" node_ref=form_ref on:submit={on_submit(submit)} data-testid="survey-form">
+            <div class:py-off=flag(move || confirming.get()) data-testid="form-section">
                 <p class="py-progress" data-testid="progress">
-                    {move || section_progress(lang.get(), position.get() + 1, total())}
+                    {words(move || section_progress(lang.get(), position.get() + 1, total()))}
                 </p>
                 {section_view}
             </div>
@@ -235,7 +238,7 @@ pub fn SurveyForm(
                     <ul class="py-problems">
                         {move || other_problems.get().into_iter().map(|p| view! {
                             <li><code>{p.path.clone()}</code>" "{lang.get().problem(&p)}</li>
-                        }).collect_view()}
+                        }).collect_any()}
                     </ul>
                 </Show>
                 {move || store_error.get().map(|e| view! {
@@ -244,20 +247,20 @@ pub fn SurveyForm(
                     </p>
                 })}
             </div>
-            <div class="py-buttons" class:py-off=move || confirming.get()>
+            <div class="py-buttons" class:py-off=flag(move || confirming.get())>
                 <Show when=move || { position.get() > 0 }>
-                    <button type="button" class="py-button py-secondary" data-testid="prev" on:click=prev>
+                    <button type="button" class="py-button py-secondary" data-testid="prev" on:click={on_click(prev)}>
                         {tr(lang, Key::Previous)}
                     </button>
                 </Show>
                 <Show when=is_last fallback=move || view! {
-                    <button type="button" class="py-button py-primary" data-testid="next" on:click=next>
+                    <button type="button" class="py-button py-primary" data-testid="next" on:click={on_click(next)}>
                         {tr(lang, Key::Next)}
                     </button>
                 }>
                     <button type="submit" class="py-button py-primary" data-testid="submit"
-                        prop:disabled=move || saving.get()>
-                        {move || lang.get().t(if saving.get() { Key::Submitting } else { Key::Submit })}
+                        prop:disabled=flag(move || saving.get())>
+                        {words(move || lang.get().t(if saving.get() { Key::Submitting } else { Key::Submit }).to_string())}
                     </button>
                 </Show>
             </div>

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use pingyi_core::survey::TextQuestion;
 use pingyi_core::Answer;
 
+use super::on_event;
+use super::words;
 use super::Field;
 use crate::i18n::char_count;
 
@@ -28,10 +30,10 @@ pub fn text_view(q: TextQuestion, field: Field) -> impl IntoView {
     view! {
         <textarea class="py-textarea" id=id rows="4" maxlength=max.to_string()
             aria-labelledby=field.el_id(&["title"]) aria-describedby=counter_id.clone() prop:value=initial
-            on:input=move |ev| {
+            on:input={on_event(move |ev| {
                 let v = event_target_value(&ev);
                 f.set(if v.trim().is_empty() { None } else { Some(Answer::Text { text: v }) });
-            }></textarea>
-        <p class="py-counter" id=counter_id>{move || char_count(lang.get(), used(), max)}</p>
+            })}></textarea>
+        <p class="py-counter" id=counter_id>{words(move || char_count(lang.get(), used(), max))}</p>
     }
 }

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
+use super::on_click;
 use super::tr;
+use super::words;
 use crate::i18n::{IntegrityKey, Key, Lang};
 
 /// Thanks, the receipt code, the way to a fresh form (再投一票) for the next voter when `on_again`
@@ -26,13 +28,13 @@ pub fn Thanks(
             <p class="py-help">{tr(lang, Key::ReceiptHint)}</p>
             {personal.then(|| view! {
                 <p class="py-help" data-testid="kept-after-upload">
-                    {move || IntegrityKey::KeptAfterUpload.t(lang.get())}
+                    {words(move || IntegrityKey::KeptAfterUpload.t(lang.get()).to_string())}
                 </p>
             })}
             <div class="py-buttons">
                 {on_again.map(|again| view! {
                     <button type="button" class="py-button py-primary" data-testid="vote-again"
-                        on:click=move |_| again.run(())>
+                        on:click={on_click(move |_| again.run(()))}>
                         {tr(lang, Key::VoteAgain)}
                     </button>
                 })}

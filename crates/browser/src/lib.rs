@@ -10,10 +10,12 @@
 //!   id, where the browser has no `crypto`;
 //! - [`timer`] and [`listener`]: a `setTimeout` and a window event listener that end when dropped;
 //! - [`mount`]: the organiser bundles' start, mounting every element marked for them;
+//! - [`alloc`]: a small allocator for single-threaded wasm (the residents' bundle);
 //! - [`json`]: JSON parsed by the browser's `JSON.parse`, so no JSON parser goes into the wasm.
 //!
 //! What the records in storage mean is `pingyi_core::record`'s business, not this crate's.
 
+pub mod alloc;
 pub mod fetch;
 pub mod json;
 pub mod listener;
