@@ -337,15 +337,22 @@ fn Ready(
     // Closed by the organiser: the collector's state (links only), or a 409 survey_closed.
     let closed = RwSignal::new(false);
     if let (Some(endpoint), true) = (&keep.endpoint, config.fallback_endpoint.is_some()) {
-        let url = format!("{endpoint}/v1/surveys/{}/state", survey.id);
-        leptos::task::spawn_local(async move {
-            if let Ok(text) = fetch_text(&url).await {
-                let v = crate::net::parse_json(&text).unwrap_or_default();
-                if v.get("state").and_then(|s| s.as_str()) == Some("closed") {
-                    let _ = closed.try_set(true);
+        let is_closed_state = |text: &str| {
+            let v = crate::net::parse_json(text).unwrap_or_default();
+            v.get("state").and_then(|s| s.as_str()) == Some("closed")
+        };
+        if let Some(text) = &config.link_state {
+            closed.set(is_closed_state(text));
+        } else {
+            let url = format!("{endpoint}/v1/surveys/{}/state", survey.id);
+            leptos::task::spawn_local(async move {
+                if let Ok(text) = fetch_text(&url).await {
+                    if is_closed_state(&text) {
+                        let _ = closed.try_set(true);
+                    }
                 }
-            }
-        });
+            });
+        }
     }
     let is_closed = move || {
         closed.get()

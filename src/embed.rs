@@ -87,6 +87,10 @@ pub struct Config {
     /// The origin of a link's `endpoint` that is neither the page's own nor approved: nothing is
     /// loaded from it or sent to it, and the widget says so.
     pub refused_link: Option<String>,
+    /// The survey's state (`GET …/state`, JSON) that the loader fetched for a `?s=` link in
+    /// parallel with the wasm, so a closed survey shows "closed" at once; without it the widget
+    /// asks the collector itself.
+    pub link_state: Option<String>,
 }
 
 impl Config {
@@ -280,6 +284,7 @@ impl Config {
             one_per_device: from_link && get("shared-device").is_none() && link("shared").is_none(),
             elder: get("elder").is_some() || link("elder").is_some_and(|v| v != "0"),
             refused_link,
+            link_state: None,
         }
     }
 }

@@ -74,6 +74,7 @@ impl Events {
 /// the loader's options: the attributes and JSON options of a `<pingyi-survey>`, without `data-`
 /// (`options` null: the `data-*` attributes of `host`). `survey` is the survey's JSON text the
 /// loader fetched in parallel with the wasm; without it the widget fetches the survey itself.
+/// `state` is the survey's `…/state` answer the loader fetched beside a `?s=` link's survey.
 /// Events go to `host`. Keep the handle; `free()` unmounts.
 #[wasm_bindgen]
 pub fn mount_element(
@@ -81,6 +82,7 @@ pub fn mount_element(
     host: web_sys::Element,
     options: JsValue,
     survey: Option<String>,
+    state: Option<String>,
 ) -> crate::Widget {
     let mut config = if options.is_object() {
         Config::from_lookup(&|name| {
@@ -93,6 +95,7 @@ pub fn mount_element(
     };
     if let (Some(json), SurveySource::Url(_)) = (survey, &config.source) {
         config.source = SurveySource::Inline(json);
+        config.link_state = state;
     }
     crate::mount_for(target, host, config)
 }

@@ -66,8 +66,13 @@ async fn options_without_data_prefix_configure_the_widget_and_events_reach_the_h
     js_sys::Reflect::set(&options, &"elder".into(), &"".into()).unwrap();
     // The JSON options' `document`: the survey itself.
     js_sys::Reflect::set(&options, &"document".into(), &survey("host-opts").into()).unwrap();
-    let mut widget =
-        pingyi::host::mount_element(target.clone(), host.clone().into(), options.into(), None);
+    let mut widget = pingyi::host::mount_element(
+        target.clone(),
+        host.clone().into(),
+        options.into(),
+        None,
+        None,
+    );
     wait_for(&target, "[data-testid=survey-form]").await;
     assert_eq!(
         find(&target, ".py-title").text_content().unwrap(),
@@ -122,6 +127,7 @@ async fn the_loaders_copy_of_a_src_survey_is_used_instead_of_fetching_it() {
         host.into(),
         options.into(),
         Some(survey("host-src")),
+        None,
     );
     wait_for(&target, "[data-testid=survey-form]").await;
     assert_eq!(

@@ -84,10 +84,12 @@
     return new URLSearchParams(location.search).get(name);
   }
 
-  // A survey a ?s= link names on this origin (an &endpoint= is the widget's to check).
-  function linked(o) {
+  // A survey a ?s= link names on this origin (an &endpoint= is the widget's to check), or with
+  // `tail` its state ('/state': open or closed), asked for at the same moment so that a closed
+  // survey says so at once instead of showing a form first.
+  function linked(o, tail) {
     var s = o['from-link'] != null && param('s');
-    return s && !param('endpoint') ? text(location.origin + '/v1/surveys/' + encodeURIComponent(s)) : undefined;
+    return s && !param('endpoint') ? text(location.origin + '/v1/surveys/' + encodeURIComponent(s) + (tail || '')) : undefined;
   }
 
   // Attributes win over the JSON child's keys; `true` is a present boolean attribute.
@@ -121,7 +123,7 @@
   // Mounts once both the wasm and the survey are here, unless the element moved on meanwhile.
   // Until the wasm and the survey are both here (seconds on weak signal), the box says it is
   // loading instead of staying blank; the widget's own loading line takes over once mounted.
-  function mount(host, target, o, pending) {
+  function mount(host, target, o, pending, state) {
     var generation = host.pingyiGeneration;
     var lang = (o && o.lang) || host.getAttribute('data-lang') || host.getAttribute('lang') || '';
     var wait = doc.createElement('p');
@@ -130,9 +132,9 @@
     wait.setAttribute('data-testid', 'loader-wait');
     wait.textContent = lang.indexOf('en') == 0 ? LOADING_EN : LOADING;
     target.appendChild(wait);
-    Promise.all([ready, pending]).then(function (got) {
+    Promise.all([ready, pending, state]).then(function (got) {
       target.removeChild(wait);
-      if (host.pingyiGeneration === generation) host.pingyiWidget = got[0].mount_element(target, host, o, got[1]);
+      if (host.pingyiGeneration === generation) host.pingyiWidget = got[0].mount_element(target, host, o, got[1], got[2]);
     }, function () {
       target.removeChild(wait);
       if (host.pingyiGeneration === generation) say(target, FAILED);
@@ -168,7 +170,7 @@
     root.appendChild(target);
     host.pingyiTarget = target;
     var o = options(host);
-    mount(host, target, o, survey(o));
+    mount(host, target, o, survey(o), o.document || o.survey || o.src ? undefined : linked(o, '/state'));
   };
   Survey.prototype.disconnectedCallback = function () {
     unmount(this);
@@ -190,7 +192,7 @@
       var pending = linked({ 'from-link': '' });
       if (!pending) break;
       els[i].setAttribute('data-pingyi-mounted', '');
-      mount(els[i], els[i], null, pending);
+      mount(els[i], els[i], null, pending, linked({ 'from-link': '' }, '/state'));
     }
   });
   ready.catch(function () {

@@ -54,3 +54,30 @@ test('a phone that voted sees its receipt; after closing nobody gets a form', as
   await expect(late.getByTestId('closed')).toHaveText('投票已结束，不再接受选票。', { timeout: 15_000 });
   expect(await collector.ballots()).toHaveLength(1);
 });
+
+test('a closed survey\'s link says so at once: its state is asked beside the survey, and no form is ever shown', async ({ page }) => {
+  const r = await fetch(`${collector.origin}/v1/surveys/${TINY_ID}/close`, {
+    method: 'POST', headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  expect(r.status, await r.text()).toBe(200);
+  // Remember whether a form was ever in the page, however briefly.
+  await page.addInitScript(() => {
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid=survey-form]')) (window as unknown as { formSeen: boolean }).formSeen = true;
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const order: string[] = [];
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    order.push('wasm released');
+    await route.continue();
+  });
+  page.on('request', (q) => { if (q.url().endsWith(`/v1/surveys/${TINY_ID}/state`)) order.push('state requested'); });
+  await page.goto(collector.link());
+  await expect(page.getByTestId('closed')).toHaveText('投票已结束，不再接受选票。');
+  expect(order.indexOf('state requested')).toBeGreaterThanOrEqual(0);
+  expect(order.indexOf('state requested')).toBeLessThan(order.indexOf('wasm released'));
+  // One request for the state: the widget used the loader's answer.
+  expect(order.filter((o) => o === 'state requested')).toHaveLength(1);
+  expect(await page.evaluate(() => (window as unknown as { formSeen?: boolean }).formSeen ?? false)).toBe(false);
+});
