@@ -40,6 +40,13 @@ pub const CONSOLE_BUDGET_BYTES: u64 = 336 * 1024;
 /// noise. Lower this as bytes come off, never raise it.
 pub const CONSOLE_BROTLI_BUDGET_BYTES: u64 = 263 * 1024;
 
+/// The officials' file tools (`dist/console/files/`, crates/console-files): wasm + js, gzip -9,
+/// and on the wire (Brotli). Loaded only when an official opens 本机选票 or 导入文件, over the
+/// organiser's connection; it holds the console's views plus core's tally, merge, CSV writer,
+/// serializers and survey check. Its size on 2026-11-30 is below; lower these as bytes come off.
+pub const CONSOLE_FILES_BUDGET_BYTES: u64 = 400 * 1024;
+pub const CONSOLE_FILES_BROTLI_BUDGET_BYTES: u64 = 320 * 1024;
+
 /// The shared-tablet build (`kiosk.html`, cargo feature `kiosk`): the widget plus kiosk mode.
 /// Only the meeting's tablet loads it, over the organiser's connection. 226,370 B on
 /// 2026-11-30, after the kiosk became a mode of the widget.
@@ -57,6 +64,8 @@ pub const BUILDER_BROTLI_BUDGET_BYTES: u64 = 500 * 1024;
 
 /// The builder's folder inside the console's, left out of the console's figure.
 const BUILDER_DIR: &str = "builder";
+/// The file tools' folder inside the console's, left out of the console's figure.
+const FILES_DIR: &str = "files";
 
 /// The console's folder inside `dist/`, left out of the residents' figure.
 const CONSOLE_DIR: &str = "console";
@@ -97,6 +106,13 @@ pub const BUILDER_PAGE: Page = Page {
     brotli_budget: BUILDER_BROTLI_BUDGET_BYTES,
 };
 
+pub const FILES_PAGE: Page = Page {
+    name: "console files bundle",
+    dir: "console/files",
+    gzip_budget: CONSOLE_FILES_BUDGET_BYTES,
+    brotli_budget: CONSOLE_FILES_BROTLI_BUDGET_BYTES,
+};
+
 pub const KIOSK_PAGE: Page = Page {
     name: "kiosk bundle",
     dir: KIOSK_DIR,
@@ -122,6 +138,15 @@ pub fn build_bundles() -> Result<BundleSize, String> {
         "--offline",
         "--config",
         "crates/console/Trunk.toml",
+    ]))?;
+    // The officials' file tools, into dist/console/files/: after the console, whose build
+    // cleans dist/console/.
+    run(command("trunk").args([
+        "build",
+        "--release",
+        "--offline",
+        "--config",
+        "crates/console-files/Trunk.toml",
     ]))?;
     // The survey builder, into dist/console/builder/: after the console, whose build cleans
     // dist/console/.
@@ -158,6 +183,11 @@ pub fn build_bundles() -> Result<BundleSize, String> {
 pub fn check_all() -> Result<BundleSize, String> {
     let size = check_page(&RESIDENT_PAGE);
     let console = check_page(&CONSOLE_PAGE);
+    let files = if shell::root().join("dist").join(FILES_PAGE.dir).exists() {
+        check_page(&FILES_PAGE).map(|_| ())
+    } else {
+        Ok(())
+    };
     let builder = if shell::root().join("dist").join(BUILDER_PAGE.dir).exists() {
         check_page(&BUILDER_PAGE).map(|_| ())
     } else {
@@ -169,6 +199,7 @@ pub fn check_all() -> Result<BundleSize, String> {
         Ok(())
     };
     console?;
+    files?;
     builder?;
     kiosk?;
     size
@@ -553,7 +584,12 @@ fn walk(dir: &Path, one_page: bool, files: &mut Vec<PathBuf>) -> std::io::Result
         let path = entry.path();
         if path.is_dir() {
             // The console, the builder and the kiosk are pages of their own.
-            if one_page && (name == CONSOLE_DIR || name == KIOSK_DIR || name == BUILDER_DIR) {
+            if one_page
+                && (name == CONSOLE_DIR
+                    || name == KIOSK_DIR
+                    || name == BUILDER_DIR
+                    || name == FILES_DIR)
+            {
                 continue;
             }
             walk(&path, one_page, files)?;

@@ -226,6 +226,13 @@ pub fn revoke(url: &str) {
     let _ = web_sys::Url::revoke_object_url(url);
 }
 
+/// Goes to `url` (relative to this page) in place of this page in the history.
+pub fn replace_location(url: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().replace(url);
+    }
+}
+
 /// Open the browser's print dialog (公示).
 pub fn print() {
     if let Some(w) = web_sys::window() {
