@@ -669,19 +669,23 @@ mod tests {
     }
 
     #[test]
-    fn the_console_figure_leaves_out_the_builder_inside_it() {
+    fn the_console_figure_leaves_out_the_builder_and_the_file_tools_inside_it() {
         let dir = temp_dir("builder-inside-console");
         std::fs::create_dir_all(dir.join("builder")).unwrap();
+        std::fs::create_dir_all(dir.join("files")).unwrap();
         std::fs::write(dir.join("console_bg.wasm"), vec![1u8; 1_000]).unwrap();
         std::fs::write(
             dir.join("builder").join("builder_bg.wasm"),
             vec![3u8; 99_999],
         )
         .unwrap();
+        std::fs::write(dir.join("files").join("files_bg.wasm"), vec![4u8; 77_777]).unwrap();
         let console = measure(&dir).unwrap();
         assert_eq!(console.wasm_gz, gzip(&[1u8; 1_000]).len() as u64);
         let builder = measure(&dir.join("builder")).unwrap();
         assert_eq!(builder.wasm_gz, gzip(&[3u8; 99_999]).len() as u64);
+        let files = measure(&dir.join("files")).unwrap();
+        assert_eq!(files.wasm_gz, gzip(&[4u8; 77_777]).len() as u64);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

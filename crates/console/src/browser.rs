@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use pingyi_browser::Storage;
-use pingyi_core::read::{read_json, At, FromJson, Obj, Read};
+use pingyi_core::read::{At, FromJson, Obj, Read};
 use pingyi_core::record::{self, parse_ballot_key, survey_key};
 use pingyi_core::Ballot;
 use serde::Serialize;
@@ -110,7 +110,7 @@ impl FromJson for ServerSettings {
 }
 
 pub fn load_settings() -> Option<ServerSettings> {
-    read_json(&storage()?.get(SETTINGS_KEY).ok()??).ok()
+    crate::model::read_answer(&storage()?.get(SETTINGS_KEY).ok()??).ok()
 }
 
 pub fn save_settings(s: &ServerSettings) {

@@ -15,12 +15,12 @@ use pingyi_core::export::TallyReport;
 use pingyi_core::export::{raw_export, tally_csv, tally_report};
 #[cfg(feature = "files")]
 use pingyi_core::merge::merge;
-use pingyi_core::read::{read_json, FromJson};
+use pingyi_core::read::{At, FromJson};
 #[cfg(feature = "files")]
 use pingyi_core::Ballot;
 use pingyi_core::Survey;
 
-use crate::i18n::Lang;
+use crate::i18n::{Key, Lang};
 
 /// The downloads of a collector's results as the collector wrote them.
 #[derive(Clone, Debug, PartialEq)]
@@ -219,7 +219,20 @@ pub fn ballots_of_text(text: &str) -> Result<Vec<Ballot>, String> {
 /// hand-written readers (`pingyi_core::read`), which keep serde's typed deserializers out of the
 /// console's bundle. What is wrong becomes one line with its path, in both languages.
 pub fn read_answer<T: FromJson>(text: &str) -> Result<T, String> {
-    read_json(text).map_err(|p| format!("{} {} ({})", p.path, p.zh, p.en))
+    let value = parse_json(text).map_err(|e| {
+        let (zh, en) = (Lang::Zh.t(Key::NotJson), Lang::En.t(Key::NotJson));
+        format!("$ {zh}{e} ({en}{e})")
+    })?;
+    T::read(&value, &At::Root).map_err(|p| format!("{} {} ({})", p.path, p.zh, p.en))
+}
+
+/// JSON text as a value. In the browser the browser's `JSON.parse` reads it (as the widget
+/// does), so no JSON parser goes into the console's wasm; elsewhere (unit tests) serde_json.
+pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
+    #[cfg(target_arch = "wasm32")]
+    return pingyi_browser::json::parse_json(text);
+    #[cfg(not(target_arch = "wasm32"))]
+    serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
 /// Parse and validate a survey file with core; problems become one readable line each.
@@ -234,8 +247,7 @@ pub fn parse_survey(text: &str, lang: Lang) -> Result<Survey, String> {
 #[cfg(not(feature = "files"))]
 pub fn parse_survey(text: &str, lang: Lang) -> Result<Survey, String> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let value = serde_json::from_str(text)
-        .map_err(|e| format!("$ {}{e}", lang.t(crate::i18n::Key::NotJson)))?;
+    let value = parse_json(text).map_err(|e| format!("$ {}{e}", lang.t(Key::NotJson)))?;
     pingyi_core::read_survey_value(value).map_err(|problems| problem_lines(&problems, lang))
 }
 
@@ -274,6 +286,7 @@ mod tests {
         let e = read_answer::<TallyReport>(r#"{"format": 1}"#).unwrap_err();
         assert_eq!(e, "$.format 类型不对，应为字符串 (expected a string)");
         let e = read_answer::<TallyReport>("nope").unwrap_err();
-        assert!(e.starts_with("$ 不是 JSON"), "{e}");
+        assert!(e.starts_with("$ 不是 JSON："), "{e}");
+        assert!(e.contains("(not JSON: "), "{e}");
     }
 }

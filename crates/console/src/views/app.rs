@@ -341,9 +341,11 @@ fn ServerPanel(
                 let url = browser::join(&base, &path);
                 let tok = tok.clone();
                 async move {
-                    browser::get_text(&url, tok.as_deref())
+                    let text = browser::get_text(&url, tok.as_deref())
                         .await
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| e.to_string())?;
+                    // The browser's text decoding drops the byte order mark Excel needs.
+                    Ok::<_, String>(format!("\u{FEFF}{}", text.trim_start_matches('\u{FEFF}')))
                 }
             };
             let texts = ServerTexts {
