@@ -81,6 +81,14 @@ test('the console\'s results and meeting pages do not download the file tools', 
   expect(consoleWasm(urls).length, urls.join('\n')).toBeGreaterThan(0);
   expect(filesWasm(urls), urls.join('\n')).toEqual([]);
   expect(urls.filter((u) => u.startsWith('/console/files/'))).toEqual([]);
+  // The ballot-file reader (core's `read_ballots`, "not a ballot: …") is in the file tools' wasm
+  // only, not in the console's.
+  const wasmText = async (p: string) => Buffer.from(await (await fetch(`${collector.origin}${p}`)).arrayBuffer()).toString('latin1');
+  expect(await wasmText(consoleWasm(urls)[0])).not.toContain('not a ballot');
+  const filesPage = await (await fetch(`${collector.origin}/console/files/pingyi.js`)).text();
+  const filesWasmName = /pingyi-console-files-[0-9a-f]+_bg\.wasm/.exec(filesPage)?.[0];
+  expect(filesWasmName, filesPage).toBeTruthy();
+  expect(await wasmText(`/console/files/${filesWasmName}`)).toContain('not a ballot');
 });
 
 test('the files tool imports, merges and tallies device exports', async ({ page }) => {
@@ -127,4 +135,25 @@ test('the widget\'s 查看本机结果 link is passed on to the file tools', asy
   await expect(page).toHaveURL(new RegExp(`/console/files/\\?source=local&s=${SURVEY_ID}$`));
   await expect(page.getByTestId('files-page')).toBeVisible();
   await expect(page.getByTestId('local-none')).toBeVisible();
+});
+
+test('the file tools\' page runs under the strict policy with no violation', async ({ page }) => {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { violations: string[] }).violations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const response = await page.goto(`${collector.origin}/console/files/?source=files`);
+  const csp = response?.headers()['content-security-policy'];
+  expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval';");
+  expect(csp).toContain("style-src 'self';");
+  expect(csp).not.toContain('unsafe-inline');
+  await page.getByTestId('survey-url').fill(`/v1/surveys/${SURVEY_ID}`);
+  await page.getByTestId('ballot-files').setInputFiles([{
+    name: 'a.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify([ballot(7, 'satisfied', 'for')])),
+  }]);
+  await page.getByTestId('count-files').click();
+  await expect(page.getByTestId('results').getByTestId('counted')).toHaveText('1');
+  expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
 });
