@@ -250,7 +250,10 @@ for (const lang of ['zh-CN', 'en']) {
     await page.getByTestId('load-server').click();
     await expect(page.getByTestId('results')).toBeVisible();
     await axe(page, `console results (${lang})`);
+    // 导入文件 and 本机选票 are on the file tools' page (/console/files/).
     await page.getByTestId('source-files').click();
+    await expect(page.getByTestId('panel-files')).toBeVisible();
+    await switchLang();
     await axe(page, `console files source (${lang})`);
     await page.getByTestId('source-local').click();
     await axe(page, `console local source (${lang})`);

@@ -23,6 +23,7 @@ const PAGES: &[&str] = &[
     "kiosk/index.html",
     "console/index.html",
     "console/builder/index.html",
+    "console/files/index.html",
 ];
 
 /// The loader's source, with `__PINGYI_GLUE__`, `__PINGYI_WASM__`, `__PINGYI_START__` and

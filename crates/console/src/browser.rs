@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use pingyi_browser::Storage;
-use pingyi_core::read::{read_json, At, FromJson, Obj, Read};
+use pingyi_core::read::{At, FromJson, Obj, Read};
 use pingyi_core::record::{self, parse_ballot_key, survey_key};
 use pingyi_core::Ballot;
 use serde::Serialize;
@@ -110,7 +110,7 @@ impl FromJson for ServerSettings {
 }
 
 pub fn load_settings() -> Option<ServerSettings> {
-    read_json(&storage()?.get(SETTINGS_KEY).ok()??).ok()
+    crate::model::read_answer(&storage()?.get(SETTINGS_KEY).ok()??).ok()
 }
 
 pub fn save_settings(s: &ServerSettings) {
@@ -224,6 +224,13 @@ pub fn object_url(text: &str, mime: &str) -> Option<String> {
 
 pub fn revoke(url: &str) {
     let _ = web_sys::Url::revoke_object_url(url);
+}
+
+/// Goes to `url` (relative to this page) in place of this page in the history.
+pub fn replace_location(url: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().replace(url);
+    }
 }
 
 /// Open the browser's print dialog (公示).

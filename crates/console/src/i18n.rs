@@ -293,6 +293,11 @@ words_table! {
         SourceLocal => ("本机选票", "Ballots in this browser"),
         SourceServer => ("评议服务器", "Collector server"),
         SourceFiles => ("导入文件", "Import files"),
+        /// The file tools' page (dist/console/files/): its title and its link back to the console.
+        FilesTitle => ("评议 · 本机选票与导入文件", "Pingyi · ballots in this browser and files"),
+        BackToConsole => ("返回结果与导出", "Back to results and exports"),
+        /// Before the parser's message when a survey is not JSON.
+        NotJson => ("不是 JSON：", "not JSON: "),
         LocalHelp => (
             "本浏览器中保存的选票（同一台设备上投的票）。还需要问卷文件才能计票。",
             "Ballots saved in this browser (cast on this device). The survey file is needed to count them.",

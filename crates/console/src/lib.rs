@@ -12,6 +12,12 @@
 //!
 //! At start every element with `data-pingyi-console` gets a console (`data-lang="en"` for
 //! English). Tests and embedders can call [`mount`].
+//!
+//! Two builds: the console page (`dist/console/`, features `page` only) leaves the officials'
+//! file tools out, so what organisers load first on a phone holds no merging, local counting, CSV
+//! writer or survey checker; its 本机选票 and 导入文件 tabs open the file tools' page
+//! (`dist/console/files/`, crates/console-files, feature `files`, see [`views::files`]). The
+//! default features hold both, as one console (the crate's tests and the widget's use it).
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -20,6 +26,7 @@ pub mod browser;
 pub mod i18n;
 pub mod meeting;
 pub mod model;
+pub mod pretty;
 pub mod qr;
 pub mod views;
 
@@ -29,6 +36,7 @@ use i18n::Lang;
 ///
 /// The JS names of this crate's exports end in `Console` so that the widget's tests can link both
 /// crates into one wasm (the widget exports `start` and `mount`).
+#[cfg(feature = "page")]
 #[wasm_bindgen(start, js_name = startConsole)]
 pub fn start() {
     console_error_panic_hook::set_once();
@@ -64,11 +72,28 @@ impl Drop for Console {
 /// `mountConsole(el, lang)`.
 #[wasm_bindgen(js_name = mountConsole)]
 pub fn mount(el: web_sys::HtmlElement, lang: &str) -> Console {
+    mount_view(el, lang, |lang| {
+        view! { <views::app::App lang/> }.into_any()
+    })
+}
+
+/// Mounts the file tools' page (本机选票 and 导入文件, see [`views::files`]) into `el`; the
+/// file tools' bundle (crates/console-files) calls it at start.
+#[cfg(feature = "files")]
+pub fn mount_files(el: web_sys::HtmlElement, lang: &str) -> Console {
+    mount_view(el, lang, |lang| {
+        view! { <views::files::FilesApp lang/> }.into_any()
+    })
+}
+
+fn mount_view(
+    el: web_sys::HtmlElement,
+    lang: &str,
+    page: impl FnOnce(Lang) -> AnyView + 'static,
+) -> Console {
     let _ = el.set_attribute("data-pingyi-console-mounted", "");
     let lang = Lang::from_tag(lang);
-    let handle = leptos::mount::mount_to(el.clone(), move || {
-        view! { <views::app::App lang/> }.into_any()
-    });
+    let handle = leptos::mount::mount_to(el.clone(), move || page(lang));
     Console {
         handle: Some(Box::new(handle)),
         el,

@@ -3,25 +3,30 @@
 //! line, the downloads and the results view. `?view=` picks the page (`projector` renders only
 //! the full-screen projector). State lives in signals created here and passed down; the
 //! work of each source is an async function that turns inputs into a [`Loaded`] through core.
+//!
+//! Without the `files` feature (the console page as built) 本机选票 and 导入文件 are links to the
+//! file tools' page ([`super::files`], `files/` beside the console), and the widget's
+//! 查看本机结果 link (`?source=local&s=<id>`) is passed on to it.
 
 use std::sync::Arc;
 
-use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pingyi_core::export::TallyReport;
-use pingyi_core::Survey;
 
 use super::meeting::{sign_in_fields, Codes, Controls, Paper, Session, SignIn};
 use super::projector::Projector;
 use super::results::report_view;
 use crate::browser;
 use crate::i18n::{ConsoleWords, Key, Lang};
-use crate::model::{ballots_of_text, parse_survey, read_answer, Loaded, Source};
+use crate::model::{parse_survey, read_answer, Loaded, ServerTexts, Source};
+
+/// Where the file tools' page is, from the console page.
+pub const FILES_PAGE: &str = "files/";
 
 /// The status line under the picker.
 #[derive(Clone, Debug, PartialEq)]
-enum Status {
+pub enum Status {
     Idle,
     Loading,
     Error(String),
@@ -71,31 +76,41 @@ pub fn App(lang: Lang) -> impl IntoView {
     let page = RwSignal::new(Page::from_query(&view_q));
     let session = Session::new();
     let lang = RwSignal::new(lang);
-    let local = browser::local_surveys();
-    let source = RwSignal::new(if local.is_empty() {
-        Source::Server
-    } else {
-        Source::Local
-    });
+    let source = RwSignal::new(Source::Server);
     let loaded: RwSignal<Option<Arc<Loaded>>> = RwSignal::new(None);
     let status = RwSignal::new(Status::Idle);
-    // The widget's 查看本机结果 link, `?source=local&s=<id>`: count at once.
-    if let Some(linked) = linked_local(lang.get_untracked()) {
-        source.set(Source::Local);
-        match linked {
-            Ok(l) => loaded.set(Some(Arc::new(l))),
-            Err(e) => status.set(Status::Error(e)),
+    #[cfg(feature = "files")]
+    {
+        if !browser::local_surveys().is_empty() {
+            source.set(Source::Local);
         }
+        // The widget's 查看本机结果 link, `?source=local&s=<id>`: count at once.
+        if let Some(linked) = super::files::linked_local(lang.get_untracked()) {
+            source.set(Source::Local);
+            match linked {
+                Ok(l) => loaded.set(Some(Arc::new(l))),
+                Err(e) => status.set(Status::Error(e)),
+            }
+        }
+    }
+    #[cfg(not(feature = "files"))]
+    if browser::query_param("source").as_deref() == Some("local") {
+        // The widget's 查看本机结果 link: this browser's ballots are counted on the file tools'
+        // page, with the same address.
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        browser::replace_location(&format!("{FILES_PAGE}{search}"));
     }
     let t = move |k| lang.get().t(k);
 
+    // 本机选票 and 导入文件: here with the file tools, else links to their page.
     let tab = move |s: Source, key: Key, testid: &'static str| {
-        view! {
-            <button type="button" class="pc-tab" data-testid=testid
-                aria-pressed=move || (source.get() == s).to_string()
-                on:click=move |_| source.set(s)>
-                {move || t(key)}
-            </button>
+        if cfg!(feature = "files") || s == Source::Server {
+            source_tab(lang, source, s, key, testid)
+        } else {
+            let href = format!("{FILES_PAGE}?source={}", s.query());
+            source_link(lang, href, key, testid)
         }
     };
     let page_tab = move |p: Page, key: Key| {
@@ -111,30 +126,13 @@ pub fn App(lang: Lang) -> impl IntoView {
         }
     };
     let panel = move || match source.get() {
-        Source::Local => view! { <LocalPanel lang loaded status/> }.into_any(),
         Source::Server => view! { <ServerPanel lang loaded status session/> }.into_any(),
-        Source::Files => view! { <FilesPanel lang loaded status/> }.into_any(),
-    };
-    let status_line = move || {
-        match status.get() {
-        Status::Idle => None,
-        Status::Loading => Some(view! { <p class="pc-status">{t(Key::Loading)}</p> }.into_any()),
-        Status::Error(e) => Some(
-            view! { <p class="pc-error" role="alert" data-testid="error">{format!("{}{e}", t(Key::ErrorPrefix))}</p> }
-                .into_any(),
-        ),
-    }
-    };
-    let urls: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
-    let results = move || {
-        let l = loaded.get()?;
-        let lang = lang.get();
-        Some(view! {
-            {downloads(&l, lang, urls)}
-            {l.merge_note.map(|(f, c, d, k)| view! { <p class="pc-note" data-testid="merge-note">{lang.merged(f, c, d, k)}</p> })}
-            {(l.uploaded_not_kept > 0).then(|| view! { <p class="pc-note" data-testid="uploaded-not-kept">{lang.uploaded_not_kept(l.uploaded_not_kept)}</p> })}
-            {report_view(&l.report, &l.conflicts, lang)}
-        })
+        #[cfg(feature = "files")]
+        Source::Local => view! { <super::files::LocalPanel lang loaded status/> }.into_any(),
+        #[cfg(feature = "files")]
+        Source::Files => view! { <super::files::FilesPanel lang loaded status/> }.into_any(),
+        #[cfg(not(feature = "files"))]
+        _ => ().into_any(),
     };
 
     view! {
@@ -176,8 +174,7 @@ pub fn App(lang: Lang) -> impl IntoView {
                         </div>
                         {panel}
                     </section>
-                    <div aria-live="polite" class="pc-controls">{status_line}</div>
-                    {results}
+                    {results_area(lang, loaded, status)}
                 }
                 .into_any(),
                 Page::Controls => view! { <SignIn lang session/><Controls lang session/> }.into_any(),
@@ -187,6 +184,71 @@ pub fn App(lang: Lang) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// A source picker button.
+pub(crate) fn source_tab(
+    lang: RwSignal<Lang>,
+    source: RwSignal<Source>,
+    s: Source,
+    key: Key,
+    testid: &'static str,
+) -> AnyView {
+    view! {
+        <button type="button" class="pc-tab" data-testid=testid
+            aria-pressed=move || (source.get() == s).to_string()
+            on:click=move |_| source.set(s)>
+            {move || lang.get().t(key)}
+        </button>
+    }
+    .into_any()
+}
+
+/// A source that lives on the other page: a link styled as a picker tab.
+pub(crate) fn source_link(
+    lang: RwSignal<Lang>,
+    href: String,
+    key: Key,
+    testid: &'static str,
+) -> AnyView {
+    view! {
+        <a class="pc-tab" data-testid=testid href=href>{move || lang.get().t(key)}</a>
+    }
+    .into_any()
+}
+
+/// The status line, then the downloads and the results of what is loaded.
+pub(crate) fn results_area(
+    lang: RwSignal<Lang>,
+    loaded: RwSignal<Option<Arc<Loaded>>>,
+    status: RwSignal<Status>,
+) -> impl IntoView {
+    let t = move |k| lang.get().t(k);
+    let status_line = move || {
+        match status.get() {
+        Status::Idle => None,
+        Status::Loading => Some(view! { <p class="pc-status">{t(Key::Loading)}</p> }.into_any()),
+        Status::Error(e) => Some(
+            view! { <p class="pc-error" role="alert" data-testid="error">{format!("{}{e}", t(Key::ErrorPrefix))}</p> }
+                .into_any(),
+        ),
+    }
+    };
+    let urls: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
+    let results = move || {
+        let l = loaded.get()?;
+        let lang = lang.get();
+        Some(view! {
+            {downloads(&l, lang, urls)}
+            {l.merge_note.map(|(f, c, d, k)| view! { <p class="pc-note" data-testid="merge-note">{lang.merged(f, c, d, k)}</p> })}
+            {(l.uploaded_not_kept > 0).then(|| view! { <p class="pc-note" data-testid="uploaded-not-kept">{lang.uploaded_not_kept(l.uploaded_not_kept)}</p> })}
+            {report_view(&l.report, &l.conflicts, lang)}
+        })
+    };
+    view! {
+        <div aria-live="polite" class="pc-controls">{status_line}</div>
+        {results}
+    }
 }
 
 /// The download links of a loaded result (Blob + object URL + `<a download>`).
@@ -228,49 +290,8 @@ fn downloads(l: &Loaded, lang: Lang, urls: StoredValue<Vec<String>>) -> AnyView 
     .into_any()
 }
 
-/// For `?source=local&s=<id>` (the widget's 查看本机结果 link) when the widget kept that survey's
-/// JSON in this browser: this device's ballots of it, counted by core. `None` otherwise.
-fn linked_local(lang: Lang) -> Option<Result<Loaded, String>> {
-    if browser::query_param("source").as_deref() != Some("local") {
-        return None;
-    }
-    let id = browser::query_param("s")?;
-    let text = browser::local_survey_text(&id)?;
-    Some(parse_survey(&text, lang).map(|survey| from_local(survey, &id)))
-}
-
-/// This browser's ballots of `survey_id`, counted by core, with how many were uploaded without
-/// keeping their answers here.
-fn from_local(survey: Survey, survey_id: &str) -> Loaded {
-    let local = browser::local_ballots(survey_id);
-    let mut loaded = Loaded::from_local(survey, &local.ballots, &browser::now_rfc3339());
-    loaded.uploaded_not_kept = local.uploaded;
-    loaded
-}
-
-/// The survey from a picked file if there is one, else from `url`.
-async fn load_survey(
-    file: Option<web_sys::HtmlInputElement>,
-    url: String,
-    lang: Lang,
-) -> Result<Survey, String> {
-    if let Some(input) = file {
-        if let Some((_, text)) = browser::read_files(&input).await?.into_iter().next() {
-            return parse_survey(&text, lang);
-        }
-    }
-    let url = url.trim().to_string();
-    if url.is_empty() {
-        return Err(lang.t(Key::NeedSurvey).into());
-    }
-    let text = browser::get_text(&url, None)
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    parse_survey(&text, lang)
-}
-
 /// Run `work` with the status line showing progress, then store its result.
-fn run(
+pub(crate) fn run(
     status: RwSignal<Status>,
     loaded: RwSignal<Option<Arc<Loaded>>>,
     work: impl std::future::Future<Output = Result<Loaded, String>> + 'static,
@@ -285,104 +306,6 @@ fn run(
             Err(e) => status.set(Status::Error(e)),
         }
     });
-}
-
-/// The survey file picker and address field, shared by the local and files sources.
-#[component]
-fn SurveyInput(
-    lang: RwSignal<Lang>,
-    file: NodeRef<html::Input>,
-    url: RwSignal<String>,
-) -> impl IntoView {
-    let t = move |k| lang.get().t(k);
-    view! {
-        <fieldset class="pc-fieldset">
-            <legend>{move || t(Key::SurveyFromFileOrUrl)}</legend>
-            <label class="pc-field">
-                <span>{move || t(Key::SurveyFile)}</span>
-                <input type="file" accept=".json,application/json" node_ref=file data-testid="survey-file"/>
-            </label>
-            <label class="pc-field">
-                <span>{move || t(Key::SurveyUrl)}</span>
-                <input type="text" inputmode="url" data-testid="survey-url" prop:value=move || url.get()
-                    on:input=move |ev| url.set(event_target_value(&ev))/>
-            </label>
-        </fieldset>
-    }
-}
-
-#[component]
-fn LocalPanel(
-    lang: RwSignal<Lang>,
-    loaded: RwSignal<Option<Arc<Loaded>>>,
-    status: RwSignal<Status>,
-) -> impl IntoView {
-    let t = move |k| lang.get().t(k);
-    let surveys = browser::local_surveys();
-    // The survey named by the widget's link (`&s=`) first, if it has ballots here.
-    let linked = browser::query_param("s").filter(|s| surveys.iter().any(|(id, _)| id == s));
-    let first = linked.or_else(|| surveys.first().map(|(id, _)| id.clone()));
-    let selected = RwSignal::new(first.clone());
-    let url = RwSignal::new(
-        first
-            .map(|id| format!("/v1/surveys/{id}"))
-            .unwrap_or_default(),
-    );
-    let file: NodeRef<html::Input> = NodeRef::new();
-    if surveys.is_empty() {
-        return view! { <p class="pc-help" data-testid="local-none">{move || t(Key::LocalNone)}</p> }.into_any();
-    }
-    let choices = surveys
-        .into_iter()
-        .map(|(id, n)| {
-            let id2 = id.clone();
-            let id3 = id.clone();
-            view! {
-                <label class="pc-choice">
-                    <input type="radio" name="pc-local-survey" value=id.clone()
-                        prop:checked=move || selected.get().as_deref() == Some(id2.as_str())
-                        on:change=move |_| {
-                            selected.set(Some(id3.clone()));
-                            url.set(format!("/v1/surveys/{id3}"));
-                        }/>
-                    <span>{id.clone()}</span>" "<span class="pc-note">{move || lang.get().n_ballots(n)}</span>
-                </label>
-            }
-        })
-        .collect_view();
-    let count = move |_| {
-        let lang = lang.get_untracked();
-        let Some(id) = selected.get_untracked() else {
-            return;
-        };
-        let (input, url) = (file.get_untracked(), url.get_untracked());
-        run(status, loaded, async move {
-            let survey = load_survey(input, url, lang).await?;
-            if survey.id != id {
-                return Err(format!(
-                    "{}{} ≠ {id}",
-                    lang.t(Key::SurveyMismatch),
-                    survey.id
-                ));
-            }
-            Ok(from_local(survey, &id))
-        });
-    };
-    view! {
-        <div class="pc-panel" data-testid="panel-local">
-            <p class="pc-help">{move || t(Key::LocalHelp)}</p>
-            <fieldset class="pc-fieldset">
-                <legend>{move || t(Key::LocalPick)}</legend>
-                {choices}
-            </fieldset>
-            <SurveyInput lang file url/>
-            <button type="button" class="pc-button" data-testid="count-local" on:click=count
-                disabled=move || status.get() == Status::Loading>
-                {move || t(Key::Count)}
-            </button>
-        </div>
-    }
-    .into_any()
 }
 
 #[component]
@@ -412,6 +335,24 @@ fn ServerPanel(
                 .await
                 .map_err(|e| e.to_string())?;
             let report: TallyReport = read_answer(&text)?;
+            // The downloads as the collector writes them: no serializer or CSV writer here.
+            let csv = |lang: &str| {
+                let path = format!("/v1/surveys/{id}/tally?format=csv&lang={lang}");
+                let url = browser::join(&base, &path);
+                let tok = tok.clone();
+                async move {
+                    let text = browser::get_text(&url, tok.as_deref())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    // The browser's text decoding drops the byte order mark Excel needs.
+                    Ok::<_, String>(format!("\u{FEFF}{}", text.trim_start_matches('\u{FEFF}')))
+                }
+            };
+            let texts = ServerTexts {
+                report: text,
+                csv_zh: csv("zh").await?,
+                csv_en: csv("en").await?,
+            };
             // The officials' raw export needs the admin token; without it the link is left out.
             let raw = match &tok {
                 Some(tk) => {
@@ -425,7 +366,7 @@ fn ServerPanel(
                 }
                 None => None,
             };
-            Ok(Loaded::from_server(survey, report, raw))
+            Ok(Loaded::from_server(survey, report, texts, raw))
         });
     };
     view! {
@@ -434,60 +375,6 @@ fn ServerPanel(
             <button type="button" class="pc-button" data-testid="load-server" on:click=load
                 disabled=move || status.get() == Status::Loading>
                 {move || t(Key::Load)}
-            </button>
-        </div>
-    }
-}
-
-#[component]
-fn FilesPanel(
-    lang: RwSignal<Lang>,
-    loaded: RwSignal<Option<Arc<Loaded>>>,
-    status: RwSignal<Status>,
-) -> impl IntoView {
-    let t = move |k| lang.get().t(k);
-    let url = RwSignal::new(String::new());
-    let survey_file: NodeRef<html::Input> = NodeRef::new();
-    let ballot_files: NodeRef<html::Input> = NodeRef::new();
-    let count = move |_| {
-        let lang = lang.get_untracked();
-        let (survey_input, url, files) = (
-            survey_file.get_untracked(),
-            url.get_untracked(),
-            ballot_files.get_untracked(),
-        );
-        run(status, loaded, async move {
-            let survey = load_survey(survey_input, url, lang).await?;
-            let picked = match &files {
-                Some(input) => browser::read_files(input).await?,
-                None => Vec::new(),
-            };
-            if picked.is_empty() {
-                return Err(lang.t(Key::NeedFiles).into());
-            }
-            let mut exports = Vec::with_capacity(picked.len());
-            for (name, text) in picked {
-                let ballots = ballots_of_text(&text).map_err(|e| format!("{name}: {e}"))?;
-                exports.push((name, ballots));
-            }
-            Ok(Loaded::from_files(
-                survey,
-                &exports,
-                &browser::now_rfc3339(),
-            ))
-        });
-    };
-    view! {
-        <div class="pc-panel" data-testid="panel-files">
-            <SurveyInput lang file=survey_file url/>
-            <label class="pc-field">
-                <span>{move || t(Key::BallotFiles)}</span>
-                <input type="file" multiple accept=".json,.ndjson,application/json" node_ref=ballot_files
-                    data-testid="ballot-files"/>
-            </label>
-            <button type="button" class="pc-button" data-testid="count-files" on:click=count
-                disabled=move || status.get() == Status::Loading>
-                {move || t(Key::Count)}
             </button>
         </div>
     }

@@ -677,7 +677,7 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
                 Ok(a) => a,
                 Err(e) => return ballot_line.set(Line::Err(e)),
             };
-            let Some(result) = serde_json::from_str(&a.body)
+            let Some(result) = crate::model::parse_json(&a.body)
                 .ok()
                 .and_then(|v| SubmitResponse::from_value(&v))
                 .and_then(|r| r.results.into_iter().next())
@@ -736,7 +736,7 @@ pub fn Paper(lang: RwSignal<Lang>, session: Session) -> impl IntoView {
                     Err(e) => totals_line.set(Line::Err(e)),
                 }
             } else {
-                let problems = serde_json::from_str(&a.body)
+                let problems = crate::model::parse_json(&a.body)
                     .ok()
                     .and_then(|v| ErrorBody::from_value(&v))
                     .map(|b| b.error.problems)
