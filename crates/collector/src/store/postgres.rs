@@ -857,6 +857,23 @@ impl Store for PostgresStore {
         })
     }
 
+    fn ingest_view(&self, survey_id: &str) -> Result<(Option<u32>, bool), StoreError> {
+        let survey_id = survey_id.to_string();
+        self.run(|inner| async move {
+            let conn = inner.get().await?;
+            let row = conn
+                .query_one(
+                    "SELECT (SELECT MAX(version) FROM survey_versions WHERE survey_id = $1),
+                            EXISTS (SELECT 1 FROM survey_state
+                                    WHERE survey_id = $1 AND closed_at IS NOT NULL)",
+                    &[&survey_id],
+                )
+                .await?;
+            let latest: Option<i64> = row.get(0);
+            Ok((latest.map(version_of).transpose()?, row.get(1)))
+        })
+    }
+
     fn survey_version(
         &self,
         survey_id: &str,
