@@ -78,8 +78,10 @@ const BUILD_PAGE: i64 = 5000;
 /// Connections used at once by one instance; further callers wait for one to be free.
 pub const MAX_CONNECTIONS: usize = 16;
 
-/// Connections kept open between uses.
-pub const MAX_IDLE: usize = 8;
+/// Connections kept open between uses: all of them. Under a crowd of phones every connection is
+/// busy; one closed when given back has to be opened again at once, which costs the database a
+/// new backend process (milliseconds of its CPU) each time.
+pub const MAX_IDLE: usize = MAX_CONNECTIONS;
 
 /// The NOTIFY channel of live view changes.
 pub const LIVE_CHANNEL: &str = "pingyi_live";
@@ -152,7 +154,7 @@ pub struct PostgresStore {
 
 struct Inner {
     config: tokio_postgres::Config,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<(Client, Statements)>>,
     permits: tokio::sync::Semaphore,
     /// The schema the tables live in (`current_schema()`), part of lock keys and notifications.
     schema: String,
@@ -164,9 +166,14 @@ struct Inner {
     surveys: Mutex<HashMap<(String, u32), Arc<Survey>>>,
 }
 
+/// Statements prepared on one connection, by their SQL: a query asked on every request is parsed
+/// by the server once per connection instead of at each use (and saves a round trip).
+type Statements = HashMap<&'static str, tokio_postgres::Statement>;
+
 /// A pooled connection, given back when dropped (unless it broke).
 struct Pooled<'a> {
     client: Option<Client>,
+    statements: Statements,
     inner: &'a Inner,
     _permit: tokio::sync::SemaphorePermit<'a>,
 }
@@ -184,13 +191,33 @@ impl std::ops::DerefMut for Pooled<'_> {
     }
 }
 
+impl Pooled<'_> {
+    /// `sql` prepared on this connection, once.
+    async fn prepared(
+        &mut self,
+        sql: &'static str,
+    ) -> Result<tokio_postgres::Statement, StoreError> {
+        if let Some(st) = self.statements.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = self
+            .client
+            .as_ref()
+            .expect("pooled connection")
+            .prepare(sql)
+            .await?;
+        self.statements.insert(sql, st.clone());
+        Ok(st)
+    }
+}
+
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Some(client) = self.client.take() {
             if !client.is_closed() {
                 let mut idle = self.inner.idle.lock().unwrap_or_else(|p| p.into_inner());
                 if idle.len() < MAX_IDLE {
-                    idle.push(client);
+                    idle.push((client, std::mem::take(&mut self.statements)));
                 }
             }
         }
@@ -217,16 +244,17 @@ impl Inner {
         let reused = loop {
             let next = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
             match next {
-                Some(c) if c.is_closed() => continue,
+                Some((c, _)) if c.is_closed() => continue,
                 other => break other,
             }
         };
-        let client = match reused {
+        let (client, statements) = match reused {
             Some(c) => c,
-            None => connect(&self.config).await?,
+            None => (connect(&self.config).await?, Statements::new()),
         };
         Ok(Pooled {
             client: Some(client),
+            statements,
             inner: self,
             _permit: permit,
         })
@@ -860,15 +888,15 @@ impl Store for PostgresStore {
     fn ingest_view(&self, survey_id: &str) -> Result<(Option<u32>, bool), StoreError> {
         let survey_id = survey_id.to_string();
         self.run(|inner| async move {
-            let conn = inner.get().await?;
-            let row = conn
-                .query_one(
+            let mut conn = inner.get().await?;
+            let statement = conn
+                .prepared(
                     "SELECT (SELECT MAX(version) FROM survey_versions WHERE survey_id = $1),
                             EXISTS (SELECT 1 FROM survey_state
                                     WHERE survey_id = $1 AND closed_at IS NOT NULL)",
-                    &[&survey_id],
                 )
                 .await?;
+            let row = conn.query_one(&statement, &[&survey_id]).await?;
             let latest: Option<i64> = row.get(0);
             Ok((latest.map(version_of).transpose()?, row.get(1)))
         })
