@@ -60,7 +60,8 @@ USAGE:
       or rejected.
   pingyi-collector bench-ingest [--ballots N] [--batch B] [--clients C] [--db postgres://…]
       ingest benchmark; only in a build with the `bench` feature. Without --db a temporary
-      SQLite file; with a PostgreSQL URL a fresh schema there, dropped afterwards
+      SQLite file; with a PostgreSQL URL a fresh schema there, dropped afterwards. With
+      RUST_LOG set, the collector logs to stderr as `serve` does
   pingyi-collector verify-tally [--db DATABASE] SURVEY_ID
       recount every stored ballot of the survey and compare with the tally the collector
       keeps (safe while it serves); prints equal or unequal, exit status 1 when unequal
@@ -244,6 +245,11 @@ fn bench_ingest(mut it: impl Iterator<Item = String>) -> Result<(), String> {
             "--db" => opts.db = Some(value(&mut it, &arg)?),
             other => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
         }
+    }
+    // With RUST_LOG set, the collector logs as `serve` does (to stderr), so that the cost of
+    // request logging can be measured; without it, nothing is logged.
+    if std::env::var_os("RUST_LOG").is_some() {
+        init_logs();
     }
     let report = runtime()?.block_on(bench::bench_ingest(opts))?;
     println!("{report}");
