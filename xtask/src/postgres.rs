@@ -59,8 +59,19 @@ impl Cluster {
         self.base.join("data")
     }
 
-    /// Initialise and start a fresh cluster.
+    /// Initialise and start a fresh cluster for tests (`fsync=off`).
     pub fn start() -> Result<Cluster, String> {
+        Cluster::start_with(false)
+    }
+
+    /// The same, but durable as a real server (`fsync`, `synchronous_commit` and
+    /// `full_page_writes` left on), for the ingest benchmark: a commit waits for the disk, as
+    /// SQLite's does with `synchronous=FULL`.
+    pub fn start_durable() -> Result<Cluster, String> {
+        Cluster::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<Cluster, String> {
         let bin = bin_dir().ok_or(
             "PostgreSQL is not installed (/usr/lib/postgresql/*/bin): run `cargo xtask setup`",
         )?;
@@ -101,9 +112,13 @@ impl Cluster {
                 "--no-sync",
             ])
             .stdout(std::process::Stdio::null()))?;
+        let unsafe_but_fast = if durable {
+            ""
+        } else {
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        };
         let options = format!(
-            "-p {PORT} -h 127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=200",
+            "-p {PORT} -h 127.0.0.1 -k {} {unsafe_but_fast}-c max_connections=200",
             cluster.base.display()
         );
         run(cluster

@@ -31,6 +31,7 @@ use std::fmt;
 use tracing::info;
 
 use axum::http::StatusCode;
+use pingyi_core::ballot::sha256_hex;
 use pingyi_core::limits::MAX_BALLOT_BYTES;
 use pingyi_core::protocol::{error_code, BallotResult, BallotStatus, SUBMIT_KEY_HEADER};
 use pingyi_core::survey::{window_state, Window};
@@ -280,7 +281,8 @@ pub fn ingest(
     sender: Sender<'_>,
     raw: Vec<serde_json::Value>,
 ) -> Result<Vec<BallotResult>, IngestError> {
-    let latest = state.latest(survey_id)?;
+    // The latest version and whether the survey is closed, in one read of the store.
+    let (latest, closed) = state.latest_for_ingest(survey_id)?;
     let organiser = match sender {
         Sender::Phone { submit_key, admin } => {
             check_submit_key(&latest, submit_key)?;
@@ -289,7 +291,7 @@ pub fn ingest(
         Sender::Import => true,
     };
     // A closed survey refuses the whole batch (checked again inside the insert transaction).
-    if state.store.meeting_state(survey_id)?.closed_at.is_some() {
+    if closed {
         return Err(IngestError::SurveyClosed);
     }
     if !organiser {
@@ -386,13 +388,15 @@ pub fn ingest(
             index: to_insert.len(),
             sent_id: id,
         });
+        // The canonical JSON once; its hash is the ballot's content hash (`Ballot::content_hash`).
+        let canonical_json = ballot.canonical_json();
         to_insert.push(NewBallot {
-            id: ballot.id.clone(),
-            survey_id: ballot.survey_id.clone(),
+            content_hash: sha256_hex(&canonical_json),
+            canonical_json,
+            id: ballot.id,
+            survey_id: ballot.survey_id,
             survey_version: ballot.survey_version,
-            canonical_json: ballot.canonical_json(),
-            content_hash: ballot.content_hash(),
-            code_hash: ballot.code_hash.clone(),
+            code_hash: ballot.code_hash,
         });
     }
 

@@ -153,6 +153,7 @@ pub struct Server {
     /// The bound address (useful with port 0).
     pub addr: SocketAddr,
     pub admin_token: AdminToken,
+    state: Arc<AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     handle: JoinHandle<std::io::Result<()>>,
 }
@@ -161,6 +162,11 @@ impl Server {
     /// `http://addr`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Transactions the group commit made so far, and the requests they carried.
+    pub fn group_commit_counts(&self) -> (u64, u64) {
+        self.state.group_commit.counts()
     }
 
     /// Stop accepting, finish in-flight requests, and wait.
@@ -286,6 +292,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         }
     }
     let events_state = state.clone();
+    let kept_state = state.clone();
     let app = routes::router(
         state,
         &RouterOptions {
@@ -326,6 +333,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     Ok(Server {
         addr,
         admin_token: admin,
+        state: kept_state,
         shutdown: Some(tx),
         handle,
     })

@@ -9,7 +9,7 @@
 //!                        [--header-timeout-secs 10] [--body-timeout-secs 30]
 //!                        [--max-connections 1000]
 //! pingyi-collector import [--db pingyi.sqlite] [--survey survey.json] export.json...
-//! pingyi-collector bench-ingest [--ballots 20000] [--batch 200] [--clients 4] [--single 200]
+//! pingyi-collector bench-ingest [--ballots 20000] [--batch 200] [--clients 4] [--db postgres://…]
 //! pingyi-collector verify-tally [--db pingyi.sqlite|postgres://…] SURVEY_ID
 //! pingyi-collector backup [--db pingyi.sqlite] OUT
 //! pingyi-collector openapi
@@ -58,8 +58,10 @@ USAGE:
       \"imported N, duplicates D, conflicts C, rejected R\" and lists conflicts and rejections.
       --survey publishes that survey file first. Exit status 1 when anything was in conflict
       or rejected.
-  pingyi-collector bench-ingest [--ballots N] [--batch B] [--clients C]
-      ingest benchmark; only in a build with the `bench` feature
+  pingyi-collector bench-ingest [--ballots N] [--batch B] [--clients C] [--db postgres://…]
+      ingest benchmark; only in a build with the `bench` feature. Without --db a temporary
+      SQLite file; with a PostgreSQL URL a fresh schema there, dropped afterwards. With
+      RUST_LOG set, the collector logs to stderr as `serve` does
   pingyi-collector verify-tally [--db DATABASE] SURVEY_ID
       recount every stored ballot of the survey and compare with the tally the collector
       keeps (safe while it serves); prints equal or unequal, exit status 1 when unequal
@@ -240,8 +242,14 @@ fn bench_ingest(mut it: impl Iterator<Item = String>) -> Result<(), String> {
             "--ballots" => opts.ballots = parse(&value(&mut it, &arg)?, &arg)?,
             "--batch" => opts.batch = parse(&value(&mut it, &arg)?, &arg)?,
             "--clients" => opts.clients = parse(&value(&mut it, &arg)?, &arg)?,
+            "--db" => opts.db = Some(value(&mut it, &arg)?),
             other => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
         }
+    }
+    // With RUST_LOG set, the collector logs as `serve` does (to stderr), so that the cost of
+    // request logging can be measured; without it, nothing is logged.
+    if std::env::var_os("RUST_LOG").is_some() {
+        init_logs();
     }
     let report = runtime()?.block_on(bench::bench_ingest(opts))?;
     println!("{report}");

@@ -295,6 +295,18 @@ impl AppState {
         }
     }
 
+    /// For ingest (blocking): the latest published version, parsed, and whether the survey is
+    /// closed, in one read of the store (the parsed version from the cache).
+    pub fn latest_for_ingest(&self, survey_id: &str) -> Result<(Arc<Survey>, bool), LookupError> {
+        let (latest, closed) = self.store.ingest_view(survey_id)?;
+        let not_found = || LookupError::SurveyNotFound {
+            survey_id: survey_id.to_string(),
+        };
+        let version = latest.ok_or_else(not_found)?;
+        let survey = self.version(survey_id, version)?.ok_or_else(not_found)?;
+        Ok((survey, closed))
+    }
+
     /// Validate and publish a survey file (blocking). `expected_id` is the id from the path.
     pub fn publish_text(
         &self,

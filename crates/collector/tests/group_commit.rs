@@ -105,3 +105,40 @@ fn concurrent_requests_share_transactions_and_keep_their_own_outcomes() {
         "{commits} transactions for {N} requests"
     );
 }
+
+/// Requests that keep arriving while the writer commits: the writer's place passes from one
+/// request to the next, every request is answered with its own outcome and each ballot is stored
+/// once.
+#[test]
+fn the_writer_hands_over_to_requests_queued_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("h.sqlite")).unwrap());
+    store.publish_survey(&stored_survey("open")).unwrap();
+    let group = Arc::new(GroupCommit::default());
+    const THREADS: usize = 40;
+    const EACH: usize = 10;
+    let threads: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (store, group) = (store.clone(), group.clone());
+            std::thread::spawn(move || {
+                for k in 0..EACH {
+                    let n = t * EACH + k;
+                    let out = group.insert(&*store, vec![new_ballot("open", n)]);
+                    assert_eq!(out.unwrap(), vec![InsertOutcome::Inserted], "ballot {n}");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let total = (THREADS * EACH) as u64;
+    assert_eq!(store.count_ballots("open", None).unwrap(), total);
+    assert_eq!(
+        store.tally_state("open", 1).unwrap().unwrap().counted(),
+        total
+    );
+    let (commits, requests) = group.counts();
+    assert_eq!(requests, total);
+    assert!(commits <= total, "{commits} transactions");
+}

@@ -172,6 +172,14 @@ pub trait Store: Send + Sync + 'static {
     /// The highest published version of a survey.
     fn latest_survey(&self, survey_id: &str) -> Result<Option<StoredSurvey>, StoreError>;
 
+    /// What ingest reads before each batch, in one look: the latest published version of a survey
+    /// (`None` when none is) and whether the survey is closed.
+    fn ingest_view(&self, survey_id: &str) -> Result<(Option<u32>, bool), StoreError> {
+        let latest = self.latest_survey(survey_id)?.map(|s| s.version);
+        let closed = self.meeting_state(survey_id)?.closed_at.is_some();
+        Ok((latest, closed))
+    }
+
     /// One published version of a survey.
     fn survey_version(
         &self,

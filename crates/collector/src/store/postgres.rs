@@ -45,6 +45,9 @@ use pingyi_core::tally::{Counter, TallyState};
 use pingyi_core::time::{coarsen, format_rfc3339_millis, UtcTime};
 use pingyi_core::Survey;
 use tokio_postgres::error::SqlState;
+// `query_typed`: the statements of the insert transaction, named with their parameter types, go
+// in one round trip each instead of two (no separate prepare).
+use tokio_postgres::types::Type;
 use tokio_postgres::{AsyncMessage, Client, GenericClient, IsolationLevel, NoTls, Transaction};
 use tracing::{info, warn};
 
@@ -78,8 +81,10 @@ const BUILD_PAGE: i64 = 5000;
 /// Connections used at once by one instance; further callers wait for one to be free.
 pub const MAX_CONNECTIONS: usize = 16;
 
-/// Connections kept open between uses.
-pub const MAX_IDLE: usize = 8;
+/// Connections kept open between uses: all of them. Under a crowd of phones every connection is
+/// busy; one closed when given back has to be opened again at once, which costs the database a
+/// new backend process (milliseconds of its CPU) each time.
+pub const MAX_IDLE: usize = MAX_CONNECTIONS;
 
 /// The NOTIFY channel of live view changes.
 pub const LIVE_CHANNEL: &str = "pingyi_live";
@@ -152,7 +157,7 @@ pub struct PostgresStore {
 
 struct Inner {
     config: tokio_postgres::Config,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<(Client, Statements)>>,
     permits: tokio::sync::Semaphore,
     /// The schema the tables live in (`current_schema()`), part of lock keys and notifications.
     schema: String,
@@ -164,9 +169,14 @@ struct Inner {
     surveys: Mutex<HashMap<(String, u32), Arc<Survey>>>,
 }
 
+/// Statements prepared on one connection, by their SQL: a query asked on every request is parsed
+/// by the server once per connection instead of at each use (and saves a round trip).
+type Statements = HashMap<&'static str, tokio_postgres::Statement>;
+
 /// A pooled connection, given back when dropped (unless it broke).
 struct Pooled<'a> {
     client: Option<Client>,
+    statements: Statements,
     inner: &'a Inner,
     _permit: tokio::sync::SemaphorePermit<'a>,
 }
@@ -184,13 +194,33 @@ impl std::ops::DerefMut for Pooled<'_> {
     }
 }
 
+impl Pooled<'_> {
+    /// `sql` prepared on this connection, once.
+    async fn prepared(
+        &mut self,
+        sql: &'static str,
+    ) -> Result<tokio_postgres::Statement, StoreError> {
+        if let Some(st) = self.statements.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = self
+            .client
+            .as_ref()
+            .expect("pooled connection")
+            .prepare(sql)
+            .await?;
+        self.statements.insert(sql, st.clone());
+        Ok(st)
+    }
+}
+
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Some(client) = self.client.take() {
             if !client.is_closed() {
                 let mut idle = self.inner.idle.lock().unwrap_or_else(|p| p.into_inner());
                 if idle.len() < MAX_IDLE {
-                    idle.push(client);
+                    idle.push((client, std::mem::take(&mut self.statements)));
                 }
             }
         }
@@ -217,16 +247,17 @@ impl Inner {
         let reused = loop {
             let next = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
             match next {
-                Some(c) if c.is_closed() => continue,
+                Some((c, _)) if c.is_closed() => continue,
                 other => break other,
             }
         };
-        let client = match reused {
+        let (client, statements) = match reused {
             Some(c) => c,
-            None => connect(&self.config).await?,
+            None => (connect(&self.config).await?, Statements::new()),
         };
         Ok(Pooled {
             client: Some(client),
+            statements,
             inner: self,
             _permit: permit,
         })
@@ -235,9 +266,9 @@ impl Inner {
     /// Take the survey's write lock for the rest of the transaction.
     async fn lock_survey(&self, tx: &Transaction<'_>, survey_id: &str) -> Result<(), StoreError> {
         let key = format!("{}/{survey_id}", self.schema);
-        tx.execute(
+        tx.query_typed(
             "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-            &[&key],
+            &[(&key, Type::TEXT)],
         )
         .await?;
         Ok(())
@@ -312,8 +343,11 @@ impl Inner {
     /// Tell every instance, when the transaction commits, that the survey's live view changed.
     async fn announce(&self, tx: &Transaction<'_>, survey_id: &str) -> Result<(), StoreError> {
         let payload = format!("{}\t{}\t{survey_id}", self.schema, self.instance);
-        tx.execute("SELECT pg_notify($1, $2)", &[&LIVE_CHANNEL, &payload])
-            .await?;
+        tx.query_typed(
+            "SELECT pg_notify($1, $2)",
+            &[(&LIVE_CHANNEL, Type::TEXT), (&payload, Type::TEXT)],
+        )
+        .await?;
         Ok(())
     }
 }
@@ -321,9 +355,9 @@ impl Inner {
 /// Whether the survey is closed, read inside a transaction.
 async fn is_closed(tx: &impl GenericClient, survey_id: &str) -> Result<bool, StoreError> {
     let row = tx
-        .query_opt(
+        .query_typed_opt(
             "SELECT closed_at FROM survey_state WHERE survey_id = $1",
-            &[&survey_id],
+            &[(&survey_id, Type::TEXT)],
         )
         .await?;
     Ok(matches!(
@@ -340,10 +374,10 @@ async fn is_anonymous(
     version: u32,
 ) -> Result<bool, StoreError> {
     let row = tx
-        .query_opt(
+        .query_typed_opt(
             "SELECT (json::jsonb -> 'anonymous') = 'false'::jsonb FROM survey_versions
              WHERE survey_id = $1 AND version = $2",
-            &[&survey_id, &i64::from(version)],
+            &[(&survey_id, Type::TEXT), (&i64::from(version), Type::INT8)],
         )
         .await?;
     let not_anonymous = matches!(row.map(|r| r.get::<_, Option<bool>>(0)), Some(Some(true)));
@@ -381,9 +415,9 @@ async fn stored_tally_state(
     version: u32,
 ) -> Result<Option<TallyState>, StoreError> {
     let row = tx
-        .query_opt(
+        .query_typed_opt(
             "SELECT state FROM tally_state WHERE survey_id = $1 AND survey_version = $2",
-            &[&survey_id, &i64::from(version)],
+            &[(&survey_id, Type::TEXT), (&i64::from(version), Type::INT8)],
         )
         .await?;
     row.map(|r| parse_state(r.get(0))).transpose()
@@ -406,22 +440,32 @@ async fn save_tally_state(
         let questions: Vec<i64> = texts.iter().map(|t| i64::from(t.0)).collect();
         let lists: Vec<i64> = texts.iter().map(|t| i64::from(t.1)).collect();
         let values: Vec<&str> = texts.iter().map(|t| t.2.as_str()).collect();
-        tx.execute(
+        tx.query_typed(
             "INSERT INTO tally_texts (survey_id, survey_version, question, list, text)
              SELECT $1, $2, u.question, u.list, u.text
              FROM UNNEST($3::bigint[], $4::bigint[], $5::text[])
                   WITH ORDINALITY AS u(question, list, text, ord)
              ORDER BY u.ord",
-            &[&state.survey_id, &version, &questions, &lists, &values],
+            &[
+                (&state.survey_id, Type::TEXT),
+                (&version, Type::INT8),
+                (&questions, Type::INT8_ARRAY),
+                (&lists, Type::INT8_ARRAY),
+                (&values, Type::TEXT_ARRAY),
+            ],
         )
         .await?;
     }
     let json = serde_json::to_string(&state)
         .map_err(|e| StoreError::Database(format!("a tally state does not serialise: {e}")))?;
-    tx.execute(
+    tx.query_typed(
         "INSERT INTO tally_state (survey_id, survey_version, state) VALUES ($1, $2, $3)
          ON CONFLICT (survey_id, survey_version) DO UPDATE SET state = excluded.state",
-        &[&state.survey_id, &version, &json],
+        &[
+            (&state.survey_id, Type::TEXT),
+            (&version, Type::INT8),
+            (&json, Type::TEXT),
+        ],
     )
     .await?;
     Ok(())
@@ -704,7 +748,7 @@ async fn insert_without_codes(
     let texts: Vec<&str> = ballots.iter().map(|b| b.canonical_json.as_str()).collect();
     let received: Vec<&str> = received_at.iter().map(String::as_str).collect();
     let rows = tx
-        .query(
+        .query_typed(
             "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, received_at)
              SELECT u.id, u.survey_id, u.survey_version, u.content_hash, u.canonical_json, u.received_at
              FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
@@ -712,14 +756,21 @@ async fn insert_without_codes(
              ORDER BY u.ord
              ON CONFLICT (id) DO NOTHING
              RETURNING id",
-            &[&ids, &surveys, &versions, &hashes, &texts, &received],
+            &[
+                (&ids, Type::TEXT_ARRAY),
+                (&surveys, Type::TEXT_ARRAY),
+                (&versions, Type::INT8_ARRAY),
+                (&hashes, Type::TEXT_ARRAY),
+                (&texts, Type::TEXT_ARRAY),
+                (&received, Type::TEXT_ARRAY),
+            ],
         )
         .await?;
     let mut fresh: std::collections::HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
     let stored: std::collections::HashMap<String, String> = if rows.len() < ballots.len() {
-        tx.query(
+        tx.query_typed(
             "SELECT id, content_hash FROM ballots WHERE id = ANY($1)",
-            &[&ids],
+            &[(&ids, Type::TEXT_ARRAY)],
         )
         .await?
         .iter()
@@ -854,6 +905,23 @@ impl Store for PostgresStore {
             .as_ref()
             .map(row_to_survey)
             .transpose()
+        })
+    }
+
+    fn ingest_view(&self, survey_id: &str) -> Result<(Option<u32>, bool), StoreError> {
+        let survey_id = survey_id.to_string();
+        self.run(|inner| async move {
+            let mut conn = inner.get().await?;
+            let statement = conn
+                .prepared(
+                    "SELECT (SELECT MAX(version) FROM survey_versions WHERE survey_id = $1),
+                            EXISTS (SELECT 1 FROM survey_state
+                                    WHERE survey_id = $1 AND closed_at IS NOT NULL)",
+                )
+                .await?;
+            let row = conn.query_one(&statement, &[&survey_id]).await?;
+            let latest: Option<i64> = row.get(0);
+            Ok((latest.map(version_of).transpose()?, row.get(1)))
         })
     }
 

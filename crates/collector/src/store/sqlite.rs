@@ -164,8 +164,9 @@ fn migrate_code_hashes_to_checks(conn: &mut Connection) -> Result<(), StoreError
     Ok(())
 }
 
-/// Readers kept open for reuse.
-const MAX_IDLE_READERS: usize = 4;
+/// Readers kept open for reuse. Every request reads (ingest looks its survey up), and a crowd of
+/// phones sends hundreds at once: a reader opened afresh costs far more than the read.
+const MAX_IDLE_READERS: usize = 64;
 
 /// SQLite-backed [`Store`].
 pub struct SqliteStore {
@@ -359,11 +360,10 @@ fn stored_tally_state(
     version: u32,
 ) -> Result<Option<TallyState>, StoreError> {
     let json: Option<String> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT state FROM tally_state WHERE survey_id = ?1 AND survey_version = ?2",
-            params![survey_id, version],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![survey_id, version], |r| r.get(0))
         .optional()?;
     json.map(|j| {
         serde_json::from_str(&j)
@@ -386,21 +386,18 @@ fn save_tally_state(conn: &Connection, mut state: TallyState) -> Result<(), Stor
     }
     let json = serde_json::to_string(&state)
         .map_err(|e| StoreError::Database(format!("a tally state does not serialise: {e}")))?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO tally_state (survey_id, survey_version, state) VALUES (?1, ?2, ?3)
          ON CONFLICT (survey_id, survey_version) DO UPDATE SET state = excluded.state",
-        params![state.survey_id, state.survey_version, json],
-    )?;
+    )?
+    .execute(params![state.survey_id, state.survey_version, json])?;
     Ok(())
 }
 
 fn is_closed(tx: &Connection, survey_id: &str) -> Result<bool, StoreError> {
     let closed: Option<Option<String>> = tx
-        .query_row(
-            "SELECT closed_at FROM survey_state WHERE survey_id = ?1",
-            params![survey_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT closed_at FROM survey_state WHERE survey_id = ?1")?
+        .query_row(params![survey_id], |r| r.get(0))
         .optional()?;
     Ok(matches!(closed, Some(Some(_))))
 }
@@ -423,12 +420,11 @@ pub const ANONYMOUS_RECEIVED_AT: Coarse = Coarse::Day;
 /// counts as anonymous, the safer guess.
 fn is_anonymous(tx: &Connection, survey_id: &str, version: u32) -> Result<bool, StoreError> {
     let flag: Option<Option<i64>> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT json_extract(json, '$.anonymous') FROM survey_versions
              WHERE survey_id = ?1 AND version = ?2",
-            params![survey_id, version],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![survey_id, version], |r| r.get(0))
         .optional()?;
     Ok(!matches!(flag, Some(Some(0))))
 }
@@ -516,13 +512,23 @@ impl Store for SqliteStore {
 
     fn latest_survey(&self, survey_id: &str) -> Result<Option<StoredSurvey>, StoreError> {
         self.with_reader(|c| {
-            Ok(c.query_row(
+            Ok(c.prepare_cached(
                 "SELECT survey_id, version, json, content_hash FROM survey_versions
                  WHERE survey_id = ?1 ORDER BY version DESC LIMIT 1",
-                params![survey_id],
-                row_to_survey,
-            )
+            )?
+            .query_row(params![survey_id], row_to_survey)
             .optional()?)
+        })
+    }
+
+    fn ingest_view(&self, survey_id: &str) -> Result<(Option<u32>, bool), StoreError> {
+        self.with_reader(|c| {
+            Ok(c.prepare_cached(
+                "SELECT (SELECT MAX(version) FROM survey_versions WHERE survey_id = ?1),
+                        EXISTS (SELECT 1 FROM survey_state
+                                WHERE survey_id = ?1 AND closed_at IS NOT NULL)",
+            )?
+            .query_row(params![survey_id], |r| Ok((r.get(0)?, r.get(1)?)))?)
         })
     }
 
@@ -532,12 +538,11 @@ impl Store for SqliteStore {
         version: u32,
     ) -> Result<Option<StoredSurvey>, StoreError> {
         self.with_reader(|c| {
-            Ok(c.query_row(
+            Ok(c.prepare_cached(
                 "SELECT survey_id, version, json, content_hash FROM survey_versions
                  WHERE survey_id = ?1 AND version = ?2",
-                params![survey_id, version],
-                row_to_survey,
-            )
+            )?
+            .query_row(params![survey_id, version], row_to_survey)
             .optional()?)
         })
     }
