@@ -2,6 +2,7 @@
 //! every block is aligned, inside the memory, overlaps no live block and keeps its bytes through
 //! `realloc`; freed blocks are used again, so a long session that repeats the same work does not
 //! keep taking pages.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::RefCell;
