@@ -61,6 +61,25 @@ impl Page {
     }
 }
 
+/// A page's header: its title, 打印 and the other-language button.
+pub(crate) fn top_bar(lang: RwSignal<Lang>, title: Key) -> impl IntoView {
+    let t = move |k| lang.get().t(k);
+    view! {
+        <header class="pc-top">
+            <h1>{move || t(title)}</h1>
+            <div class="pc-controls pc-top-buttons">
+                <button type="button" class="pc-button pc-secondary" on:click=move |_| browser::print()>
+                    {move || t(Key::Print)}
+                </button>
+                <button type="button" class="pc-button pc-secondary" data-testid="lang"
+                    on:click=move |_| lang.update(|l| *l = l.other())>
+                    {move || t(Key::OtherLang)}
+                </button>
+            </div>
+        </header>
+    }
+}
+
 /// The whole console, or the projector page when `?view=projector`.
 #[component]
 pub fn App(lang: Lang) -> impl IntoView {
@@ -137,18 +156,7 @@ pub fn App(lang: Lang) -> impl IntoView {
 
     view! {
         <div class="pc-app" lang=move || lang.get().code()>
-            <header class="pc-top">
-                <h1>{move || t(Key::AppTitle)}</h1>
-                <div class="pc-controls pc-top-buttons">
-                    <button type="button" class="pc-button pc-secondary" on:click=move |_| browser::print()>
-                        {move || t(Key::Print)}
-                    </button>
-                    <button type="button" class="pc-button pc-secondary" data-testid="lang"
-                        on:click=move |_| lang.update(|l| *l = l.other())>
-                        {move || t(Key::OtherLang)}
-                    </button>
-                </div>
-            </header>
+            {top_bar(lang, Key::AppTitle)}
             <nav class="pc-controls pc-nav pc-noprint" aria-labelledby="pc-nav-h">
                 <h2 id="pc-nav-h" class="pc-visually-hidden">{move || t(Key::NavHeading)}</h2>
                 <div class="pc-tabs">

@@ -10,7 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 use pingyi_core::Survey;
 
-use super::app::{results_area, run, source_link, source_tab, Status};
+use super::app::{results_area, run, source_link, source_tab, top_bar, Status};
 use crate::browser;
 use crate::i18n::{ConsoleWords, Key, Lang};
 use crate::model::{ballots_of_text, parse_survey, Loaded, Source};
@@ -44,18 +44,7 @@ pub fn FilesApp(lang: Lang) -> impl IntoView {
     };
     view! {
         <div class="pc-app" lang=move || lang.get().code() data-testid="files-page">
-            <header class="pc-top">
-                <h1>{move || t(Key::FilesTitle)}</h1>
-                <div class="pc-controls pc-top-buttons">
-                    <button type="button" class="pc-button pc-secondary" on:click=move |_| browser::print()>
-                        {move || t(Key::Print)}
-                    </button>
-                    <button type="button" class="pc-button pc-secondary" data-testid="lang"
-                        on:click=move |_| lang.update(|l| *l = l.other())>
-                        {move || t(Key::OtherLang)}
-                    </button>
-                </div>
-            </header>
+            {top_bar(lang, Key::FilesTitle)}
             <nav class="pc-controls pc-nav pc-noprint" aria-labelledby="pc-nav-h">
                 <h2 id="pc-nav-h" class="pc-visually-hidden">{move || t(Key::NavHeading)}</h2>
                 <div class="pc-tabs">
