@@ -8,7 +8,7 @@ use std::sync::{Arc, Barrier};
 use common::*;
 use pingyi_collector::group_commit::GroupCommit;
 use pingyi_collector::store::{
-    InsertOutcome, NewBallot, PostgresStore, SqliteStore, Store, StoreError, StoredSurvey,
+    InsertOutcome, NewBallot, SqliteStore, Store, StoreError, StoredSurvey,
 };
 
 fn stored_survey(id: &str) -> StoredSurvey {
@@ -37,17 +37,7 @@ fn new_ballot(survey_id: &str, n: usize) -> NewBallot {
 fn concurrent_requests_share_transactions_and_keep_their_own_outcomes() {
     let dir = tempfile::tempdir().unwrap();
     // The suite's backend: a SQLite file, or a fresh PostgreSQL schema on a PostgreSQL run.
-    let store: Arc<dyn Store> = if on_postgres() {
-        let server = postgres_server("group commit on PostgreSQL").expect("checked");
-        let url = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(fresh_postgres(&server));
-        Arc::new(PostgresStore::open(&url).unwrap())
-    } else {
-        Arc::new(SqliteStore::open(&dir.path().join("g.sqlite")).unwrap())
-    };
+    let store = test_store(dir.path(), "g.sqlite");
     store.publish_survey(&stored_survey("open")).unwrap();
     store.publish_survey(&stored_survey("shut")).unwrap();
     store.close("shut", "2026-11-27T21:00:00.000Z").unwrap();

@@ -4,10 +4,8 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
-use pingyi_collector::store::{PostgresStore, SqliteStore, Store, StoredSurvey};
+use pingyi_collector::store::StoredSurvey;
 
 fn stored_survey(id: &str, version: u32) -> StoredSurvey {
     StoredSurvey {
@@ -21,17 +19,7 @@ fn stored_survey(id: &str, version: u32) -> StoredSurvey {
 #[test]
 fn the_ingest_view_follows_publishing_and_closing() {
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = if on_postgres() {
-        let server = postgres_server("ingest view on PostgreSQL").expect("checked");
-        let url = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(fresh_postgres(&server));
-        Arc::new(PostgresStore::open(&url).unwrap())
-    } else {
-        Arc::new(SqliteStore::open(&dir.path().join("v.sqlite")).unwrap())
-    };
+    let store = test_store(dir.path(), "v.sqlite");
     assert_eq!(store.ingest_view("nowhere").unwrap(), (None, false));
     store.publish_survey(&stored_survey("s", 1)).unwrap();
     assert_eq!(store.ingest_view("s").unwrap(), (Some(1), false));

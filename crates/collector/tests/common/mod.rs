@@ -266,6 +266,22 @@ pub async fn test_db(dir: &std::path::Path, file: &str) -> std::path::PathBuf {
     }
 }
 
+/// The suite's store itself, for tests below HTTP: [`test_db`] opened (a SQLite file in `dir`,
+/// or on a PostgreSQL run a fresh schema).
+pub fn test_store(
+    dir: &std::path::Path,
+    file: &str,
+) -> std::sync::Arc<dyn pingyi_collector::store::Store> {
+    let db = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(test_db(dir, file));
+    pingyi_collector::store::Database::parse(&db)
+        .open()
+        .unwrap()
+}
+
 /// Run `work` with a client of the PostgreSQL database at `url`, on a thread of its own (so that
 /// sync helpers can be called from async tests).
 fn with_postgres<T: Send + 'static>(
