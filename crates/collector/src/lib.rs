@@ -169,6 +169,11 @@ impl Server {
         self.state.group_commit.counts()
     }
 
+    /// How many times ingest read a survey's state (latest version, closed) from the store.
+    pub fn ingest_view_reads(&self) -> u64 {
+        self.state.ingest_view_reads()
+    }
+
     /// Stop accepting, finish in-flight requests, and wait.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use tracing::error;
@@ -44,6 +44,33 @@ pub struct AppState {
     pub code_guesses: crate::codes::GuessBudget,
     /// Concurrent ballot inserts share one transaction ([`crate::group_commit::GroupCommit`]).
     pub group_commit: crate::group_commit::GroupCommit,
+    /// What ingest last read of each published survey ([`AppState::latest_for_ingest`]), and
+    /// how many times reads were forgotten (a read begun before a forgetting is not kept).
+    ingest_views: Mutex<(HashMap<String, IngestView>, u64)>,
+    /// How many times ingest read a survey's state from the store (for tests and benchmarks).
+    ingest_view_reads: AtomicU64,
+}
+
+/// How long ingest trusts what it read of a survey (its latest version and whether it is closed)
+/// before reading it again. A crowd of phones then costs the database one read a second per
+/// survey, not one per request (when it goes stale, one request reads it again while the others
+/// go on with it). Publishing or closing through this collector forgets the read at once; a change
+/// made by another instance (or by `pingyi-collector import`) is seen within this time and one
+/// read. Nothing is stored on a stale read: the insert transaction checks again, under the
+/// survey's lock, that the survey is still open, and each ballot is validated against its own
+/// version. Only the submit key and voting window may be those of the previous version for as
+/// long, as if the batch had come that much earlier.
+pub const INGEST_VIEW_FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// What ingest read of a survey, and when.
+#[derive(Clone, Copy)]
+struct IngestView {
+    read: Instant,
+    latest: u32,
+    closed: bool,
+    /// A request is reading it again: the others go on with this one meanwhile, so that a crowd
+    /// makes one read when it goes stale, not one each.
+    rereading: bool,
 }
 
 /// The live view of one survey, shared by every projector and event stream: one recount per
@@ -192,6 +219,8 @@ impl AppState {
             shutdown: tokio::sync::watch::Sender::new(false),
             code_guesses: Default::default(),
             group_commit: Default::default(),
+            ingest_views: Mutex::new((HashMap::new(), 0)),
+            ingest_view_reads: AtomicU64::new(0),
         }
     }
 
@@ -296,15 +325,75 @@ impl AppState {
     }
 
     /// For ingest (blocking): the latest published version, parsed, and whether the survey is
-    /// closed, in one read of the store (the parsed version from the cache).
+    /// closed, read from the store at most once per [`INGEST_VIEW_FRESH_FOR`] per survey (the
+    /// parsed version from the cache). A survey that is not published is looked up every time,
+    /// so that one published meanwhile, here or on another instance, is found at once, and
+    /// unknown ids leave nothing behind.
     pub fn latest_for_ingest(&self, survey_id: &str) -> Result<(Arc<Survey>, bool), LookupError> {
-        let (latest, closed) = self.store.ingest_view(survey_id)?;
         let not_found = || LookupError::SurveyNotFound {
             survey_id: survey_id.to_string(),
         };
-        let version = latest.ok_or_else(not_found)?;
-        let survey = self.version(survey_id, version)?.ok_or_else(not_found)?;
-        Ok((survey, closed))
+        let (known, forgotten) = {
+            let mut views = self.ingest_views.lock().unwrap_or_else(|p| p.into_inner());
+            let forgotten = views.1;
+            let known = match views.0.get_mut(survey_id) {
+                Some(v) if v.read.elapsed() < INGEST_VIEW_FRESH_FOR || v.rereading => Some(*v),
+                Some(v) => {
+                    v.rereading = true;
+                    None
+                }
+                None => None,
+            };
+            (known, forgotten)
+        };
+        let view = match known {
+            Some(view) => view,
+            None => {
+                let read = Instant::now();
+                self.ingest_view_reads.fetch_add(1, Ordering::Relaxed);
+                let looked = self.store.ingest_view(survey_id);
+                let mut views = self.ingest_views.lock().unwrap_or_else(|p| p.into_inner());
+                let (latest, closed) = match looked {
+                    Ok((Some(latest), closed)) => (latest, closed),
+                    Ok((None, _)) | Err(_) => {
+                        // Gone, or the store failed: nothing kept, the next batch reads again.
+                        views.0.remove(survey_id);
+                        drop(views);
+                        return Err(match looked {
+                            Err(e) => e.into(),
+                            Ok(_) => not_found(),
+                        });
+                    }
+                };
+                let view = IngestView {
+                    read,
+                    latest,
+                    closed,
+                    rereading: false,
+                };
+                if views.1 == forgotten {
+                    views.0.insert(survey_id.to_string(), view);
+                }
+                view
+            }
+        };
+        let survey = self
+            .version(survey_id, view.latest)?
+            .ok_or_else(not_found)?;
+        Ok((survey, view.closed))
+    }
+
+    /// Forget what ingest read of a survey: the next batch reads it again. Called after this
+    /// collector publishes a version of it or closes it.
+    pub fn forget_ingest_view(&self, survey_id: &str) {
+        let mut views = self.ingest_views.lock().unwrap_or_else(|p| p.into_inner());
+        views.0.remove(survey_id);
+        views.1 += 1;
+    }
+
+    /// How many times ingest read a survey's state from the store since the start.
+    pub fn ingest_view_reads(&self) -> u64 {
+        self.ingest_view_reads.load(Ordering::Relaxed)
     }
 
     /// Validate and publish a survey file (blocking). `expected_id` is the id from the path.
@@ -332,6 +421,7 @@ impl AppState {
         match self.store.publish_survey(&stored) {
             Ok(outcome) => {
                 if outcome == PublishOutcome::Created {
+                    self.forget_ingest_view(&survey.id);
                     // The live view shows the latest version's title and count.
                     self.notify(&survey.id);
                 }

@@ -596,6 +596,7 @@ pub(crate) async fn post_close(
     blocking(move || {
         state.latest(&survey_id)?;
         state.store.close(&survey_id, &now_rfc3339())?;
+        state.forget_ingest_view(&survey_id);
         let meeting = state.store.meeting_state(&survey_id)?;
         let frozen = final_tally(&state, &survey_id, &meeting)?.ok_or_else(ApiError::internal)?;
         let closed_at = meeting.closed_at.unwrap_or_default();
