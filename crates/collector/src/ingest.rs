@@ -27,8 +27,9 @@
 //! problems per ballot, each text and echoed id cut to a few hundred characters.
 
 use std::fmt;
+use std::sync::Arc;
 
-use tracing::info;
+use tracing::{error, info};
 
 use axum::http::StatusCode;
 use pingyi_core::ballot::sha256_hex;
@@ -274,15 +275,96 @@ fn problem(path: &str, code: &str, zh: String, en: String) -> Problem {
 }
 
 /// Validate ballots of one survey with core and insert the valid ones in ONE transaction, with
-/// one result per ballot in order (blocking). See the module documentation.
+/// one result per ballot in order (blocking; for `pingyi-collector import`, which sends its
+/// batches one after another). See the module documentation.
 pub fn ingest(
     state: &AppState,
     survey_id: &str,
     sender: Sender<'_>,
     raw: Vec<serde_json::Value>,
 ) -> Result<Vec<BallotResult>, IngestError> {
-    // The latest version and whether the survey is closed, in one read of the store.
-    let (latest, closed) = state.latest_for_ingest(survey_id)?;
+    let view = state.latest_for_ingest(survey_id)?;
+    let checked = check(state, survey_id, sender, view, raw)?;
+    let outcomes = if checked.to_insert.is_empty() {
+        Vec::new()
+    } else {
+        state.store.insert_ballots(&checked.to_insert)?
+    };
+    Ok(answer(state, survey_id, checked.slots, outcomes))
+}
+
+/// The same for `POST …/ballots`, where many phones send at once: the inserts of concurrent
+/// requests share transactions ([`crate::group_commit::GroupCommit`]), and a request waits
+/// for its answer without holding a thread. When everything the check needs is in memory (the
+/// survey's state read lately, the versions the batch names parsed), the batch is checked on the
+/// request's own task; otherwise on a blocking thread, which reads the store.
+pub async fn ingest_shared(
+    state: Arc<AppState>,
+    survey_id: String,
+    submit_key: Option<String>,
+    admin: bool,
+    raw: Vec<serde_json::Value>,
+) -> Result<Vec<BallotResult>, IngestError> {
+    let checked = match state.known_for_ingest(&survey_id, &raw) {
+        Some(view) => {
+            let sender = Sender::Phone {
+                submit_key: submit_key.as_deref(),
+                admin,
+            };
+            check(&state, &survey_id, sender, view, raw)?
+        }
+        None => {
+            let (state, survey_id) = (state.clone(), survey_id.clone());
+            tokio::task::spawn_blocking(move || {
+                let sender = Sender::Phone {
+                    submit_key: submit_key.as_deref(),
+                    admin,
+                };
+                let view = state.latest_for_ingest(&survey_id)?;
+                check(&state, &survey_id, sender, view, raw)
+            })
+            .await
+            .map_err(|e| {
+                error!("ingest's check failed: {e}");
+                IngestError::Unreadable
+            })??
+        }
+    };
+    let outcomes = if checked.to_insert.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .group_commit
+            .insert(state.store.clone(), checked.to_insert)
+            .await?
+    };
+    Ok(answer(&state, &survey_id, checked.slots, outcomes))
+}
+
+/// Where each ballot of a batch stands after the check: a final result already, or an index into
+/// the ballots to insert.
+enum Slot {
+    Done(BallotResult),
+    Insert { index: usize, sent_id: String },
+}
+
+/// A batch after the check: one slot per ballot, and the valid ballots to insert.
+struct Checked {
+    slots: Vec<Slot>,
+    to_insert: Vec<NewBallot>,
+}
+
+/// Check a batch against the survey's latest version and closed state (`view`): the submit key,
+/// the voting window, and each ballot with core against its own version (looked up through
+/// the state's cache).
+fn check(
+    state: &AppState,
+    survey_id: &str,
+    sender: Sender<'_>,
+    view: (Arc<Survey>, bool),
+    raw: Vec<serde_json::Value>,
+) -> Result<Checked, IngestError> {
+    let (latest, closed) = view;
     let organiser = match sender {
         Sender::Phone { submit_key, admin } => {
             check_submit_key(&latest, submit_key)?;
@@ -299,11 +381,6 @@ pub fn ingest(
     }
     let may_enter_paper = organiser;
 
-    // Slot per ballot: either a final result already, or an index into `to_insert`.
-    enum Slot {
-        Done(BallotResult),
-        Insert { index: usize, sent_id: String },
-    }
     let mut slots = Vec::with_capacity(raw.len());
     let mut to_insert: Vec<NewBallot> = Vec::new();
     for (i, value) in raw.into_iter().enumerate() {
@@ -400,11 +477,17 @@ pub fn ingest(
         });
     }
 
-    let outcomes = if to_insert.is_empty() {
-        Vec::new()
-    } else {
-        state.group_commit.insert(&*state.store, to_insert)?
-    };
+    Ok(Checked { slots, to_insert })
+}
+
+/// The results of a batch, one per ballot in order, from the check's slots and the insert's
+/// outcomes; live views are told when ballots were accepted, and the batch is logged.
+fn answer(
+    state: &AppState,
+    survey_id: &str,
+    slots: Vec<Slot>,
+    outcomes: Vec<InsertOutcome>,
+) -> Vec<BallotResult> {
     let mut counts = [0usize; 4];
     let results: Vec<BallotResult> = slots
         .into_iter()
@@ -464,5 +547,5 @@ pub fn ingest(
         rejected = counts[3],
         "ballot batch"
     );
-    Ok(results)
+    results
 }

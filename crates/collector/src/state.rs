@@ -43,7 +43,7 @@ pub struct AppState {
     /// Ballots with unknown codes per survey lately (see [`crate::codes`]).
     pub code_guesses: crate::codes::GuessBudget,
     /// Concurrent ballot inserts share one transaction ([`crate::group_commit::GroupCommit`]).
-    pub group_commit: crate::group_commit::GroupCommit,
+    pub group_commit: Arc<crate::group_commit::GroupCommit>,
     /// What ingest last read of each published survey ([`AppState::latest_for_ingest`]), and
     /// how many times reads were forgotten (a read begun before a forgetting is not kept).
     ingest_views: Mutex<(HashMap<String, IngestView>, u64)>,
@@ -381,6 +381,40 @@ impl AppState {
             .version(survey_id, view.latest)?
             .ok_or_else(not_found)?;
         Ok((survey, view.closed))
+    }
+
+    /// What [`AppState::latest_for_ingest`] would answer, when it can answer from memory alone
+    /// and every survey version the batch names is parsed already, so that checking the batch
+    /// reads nothing from the store; `None` otherwise (the batch is then checked on a blocking
+    /// thread).
+    pub fn known_for_ingest(
+        &self,
+        survey_id: &str,
+        raw: &[serde_json::Value],
+    ) -> Option<(Arc<Survey>, bool)> {
+        let view = self
+            .ingest_views
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .get(survey_id)
+            .copied()
+            .filter(|v| v.read.elapsed() < INGEST_VIEW_FRESH_FOR || v.rereading)?;
+        let surveys = self.surveys.read().unwrap_or_else(|p| p.into_inner());
+        let key = |version: u32| (survey_id.to_string(), version);
+        let latest = surveys.get(&key(view.latest))?.clone();
+        // A version that is not a u32 fails the ballot's parsing before any look-up.
+        let named = raw.iter().filter_map(|b| {
+            b.get("survey_version")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|v| u32::try_from(v).ok())
+        });
+        for version in named {
+            if version != view.latest && !surveys.contains_key(&key(version)) {
+                return None;
+            }
+        }
+        Some((latest, view.closed))
     }
 
     /// Forget what ingest read of a survey: the next batch reads it again. Called after this

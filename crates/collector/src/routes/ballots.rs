@@ -21,7 +21,7 @@ use super::common::{
 };
 use crate::auth::{Admin, AdminCheck};
 use crate::error::ApiError;
-use crate::ingest::{ingest, Sender};
+use crate::ingest::ingest_shared;
 use crate::state::AppState;
 
 /// The envelope of a batch, read before the ballots themselves so that one malformed ballot
@@ -67,16 +67,8 @@ pub(super) async fn post_ballots(
         .get(SUBMIT_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let admin = admin.is_admin();
     let guard = (state.clone(), survey_id.clone());
-    let results = blocking(move || {
-        let sender = Sender::Phone {
-            submit_key: given_key.as_deref(),
-            admin,
-        };
-        Ok(ingest(&state, &survey_id, sender, raw.ballots)?)
-    })
-    .await?;
+    let results = ingest_shared(state, survey_id, given_key, admin.is_admin(), raw.ballots).await?;
     if let Some(too_many) = crate::codes::answer_guessing(&guard.0.code_guesses, &guard.1, &results)
     {
         return Ok(too_many);
