@@ -1,9 +1,10 @@
 //! Ingest: the one path by which ballots enter the database, shared by `POST …/ballots` and
 //! `pingyi-collector import`.
 //!
-//! [`ingest`] looks up the survey, checks the submit key (phones only), refuses the batch when
-//! the survey is closed or (phones only) outside its voting window, validates each ballot with
-//! core against its own survey version, and inserts the valid ones in ONE transaction, answering
+//! [`ingest`] (import) and [`ingest_shared`] (`POST …/ballots`) look up the survey, check the
+//! submit key (phones only), refuse the batch when the survey is closed or (phones only) outside
+//! its voting window, validate each ballot with
+//! core against its own survey version, and insert the valid ones in ONE transaction, answering
 //! one [`BallotResult`] per ballot in order. A batch refused as a whole is an [`IngestError`]: the
 //! HTTP route turns it into an [`ApiError`], import lists the ballots as rejected (or stops on a
 //! storage failure).
@@ -17,11 +18,13 @@
 //! the voting window: paper ballots are keyed in and devices imported after the meeting. Closing
 //! the survey stops everyone.
 //!
-//! Group commit: the inserts of concurrent requests share one transaction, so one fsync
-//! ([`crate::group_commit::GroupCommit`]). Each request still gets exactly the outcomes it would have had alone, in
-//! the order the requests were queued; when the shared transaction fails (a closed survey, a full
-//! disk), each request's ballots are tried again in a transaction of their own, so every request
-//! is answered as it would have been alone.
+//! Group commit (`POST …/ballots`): the inserts of concurrent requests share one transaction, so
+//! one fsync ([`crate::group_commit::GroupCommit`]), and a request waits for it without holding a
+//! thread. Each request still gets exactly the outcomes it would have had alone, in the order the
+//! requests were queued; when the shared transaction fails (a closed survey, a full disk), each
+//! request's ballots are tried again in a transaction of their own, so every request is answered
+//! as it would have been alone. The survey's latest version and closed state come from
+//! [`AppState::latest_for_ingest`], read from the store about once a second per survey.
 //!
 //! What a refusal sends back stays small whatever was sent: at most [`MAX_PROBLEMS_SHOWN`]
 //! problems per ballot, each text and echoed id cut to a few hundred characters.
@@ -293,11 +296,16 @@ pub fn ingest(
     Ok(answer(state, survey_id, checked.slots, outcomes))
 }
 
+/// Most ballots a batch may hold to be checked on the request's own task (see [`ingest_shared`]):
+/// a phone's usual batch of one or a few. Checking takes some tens of microseconds a ballot, so a
+/// bigger batch goes to a blocking thread rather than hold up the other requests of its worker.
+pub const CHECK_ON_TASK_MAX_BALLOTS: usize = 8;
+
 /// The same for `POST …/ballots`, where many phones send at once: the inserts of concurrent
 /// requests share transactions ([`crate::group_commit::GroupCommit`]), and a request waits
-/// for its answer without holding a thread. When everything the check needs is in memory (the
-/// survey's state read lately, the versions the batch names parsed), the batch is checked on the
-/// request's own task; otherwise on a blocking thread, which reads the store.
+/// for its answer without holding a thread. A small batch whose check needs nothing but memory
+/// (the survey's state read lately, the versions the batch names parsed) is checked on the
+/// request's own task; any other on a blocking thread, which may read the store.
 pub async fn ingest_shared(
     state: Arc<AppState>,
     survey_id: String,
@@ -305,7 +313,12 @@ pub async fn ingest_shared(
     admin: bool,
     raw: Vec<serde_json::Value>,
 ) -> Result<Vec<BallotResult>, IngestError> {
-    let checked = match state.known_for_ingest(&survey_id, &raw) {
+    let known = if raw.len() <= CHECK_ON_TASK_MAX_BALLOTS {
+        state.known_for_ingest(&survey_id, &raw)
+    } else {
+        None
+    };
+    let checked = match known {
         Some(view) => {
             let sender = Sender::Phone {
                 submit_key: submit_key.as_deref(),
