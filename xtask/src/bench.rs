@@ -26,7 +26,7 @@ fn bench_ingest(args: &[&str]) -> Result<(), String> {
 }
 
 /// The two ingest runs: (ballots, batch, clients).
-const INGEST_RUNS: [[&str; 3]; 2] = [["20000", "200", "4"], ["5000", "1", "200"]];
+const INGEST_RUNS: [[&str; 3]; 2] = [["20000", "200", "4"], ["20000", "1", "200"]];
 
 pub fn bench() -> Result<(), String> {
     println!("bench: collector ingest throughput (server profile, SQLite)");
