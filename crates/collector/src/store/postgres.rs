@@ -45,9 +45,6 @@ use pingyi_core::tally::{Counter, TallyState};
 use pingyi_core::time::{coarsen, format_rfc3339_millis, UtcTime};
 use pingyi_core::Survey;
 use tokio_postgres::error::SqlState;
-// `query_typed`: the statements of the insert transaction, named with their parameter types, go
-// in one round trip each instead of two (no separate prepare).
-use tokio_postgres::types::Type;
 use tokio_postgres::{AsyncMessage, Client, GenericClient, IsolationLevel, NoTls, Transaction};
 use tracing::{info, warn};
 
@@ -214,6 +211,76 @@ impl Pooled<'_> {
     }
 }
 
+/// The statements of the writing transactions (the ballot insert first), prepared on the
+/// connection: the server parses and plans each once per connection instead of at every commit.
+struct Writes {
+    lock: tokio_postgres::Statement,
+    closed: tokio_postgres::Statement,
+    anonymous: tokio_postgres::Statement,
+    insert: tokio_postgres::Statement,
+    stored_hashes: tokio_postgres::Statement,
+    state: tokio_postgres::Statement,
+    texts: tokio_postgres::Statement,
+    save_state: tokio_postgres::Statement,
+    notify: tokio_postgres::Statement,
+}
+
+const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+const CLOSED_SQL: &str = "SELECT closed_at FROM survey_state WHERE survey_id = $1";
+const ANONYMOUS_SQL: &str = "SELECT (json::jsonb -> 'anonymous') = 'false'::jsonb
+     FROM survey_versions WHERE survey_id = $1 AND version = $2";
+const INSERT_SQL: &str = "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, received_at)
+     SELECT u.id, u.survey_id, u.survey_version, u.content_hash, u.canonical_json, u.received_at
+     FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
+          WITH ORDINALITY AS u(id, survey_id, survey_version, content_hash, canonical_json, received_at, ord)
+     ORDER BY u.ord
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id";
+const STORED_HASHES_SQL: &str = "SELECT id, content_hash FROM ballots WHERE id = ANY($1::text[])";
+const STATE_SQL: &str =
+    "SELECT state FROM tally_state WHERE survey_id = $1 AND survey_version = $2";
+const TEXTS_SQL: &str = "INSERT INTO tally_texts (survey_id, survey_version, question, list, text)
+     SELECT $1, $2, u.question, u.list, u.text
+     FROM UNNEST($3::bigint[], $4::bigint[], $5::text[])
+          WITH ORDINALITY AS u(question, list, text, ord)
+     ORDER BY u.ord";
+const SAVE_STATE_SQL: &str =
+    "INSERT INTO tally_state (survey_id, survey_version, state) VALUES ($1, $2, $3)
+     ON CONFLICT (survey_id, survey_version) DO UPDATE SET state = excluded.state";
+const NOTIFY_SQL: &str = "SELECT pg_notify($1, $2)";
+
+impl Writes {
+    /// The statements of a pooled connection (prepared on its first use).
+    async fn on(conn: &mut Pooled<'_>) -> Result<Writes, StoreError> {
+        Ok(Writes {
+            lock: conn.prepared(LOCK_SQL).await?,
+            closed: conn.prepared(CLOSED_SQL).await?,
+            anonymous: conn.prepared(ANONYMOUS_SQL).await?,
+            insert: conn.prepared(INSERT_SQL).await?,
+            stored_hashes: conn.prepared(STORED_HASHES_SQL).await?,
+            state: conn.prepared(STATE_SQL).await?,
+            texts: conn.prepared(TEXTS_SQL).await?,
+            save_state: conn.prepared(SAVE_STATE_SQL).await?,
+            notify: conn.prepared(NOTIFY_SQL).await?,
+        })
+    }
+
+    /// The same, prepared on a connection outside the pool (the migrations).
+    async fn prepare(client: &impl GenericClient) -> Result<Writes, StoreError> {
+        Ok(Writes {
+            lock: client.prepare(LOCK_SQL).await?,
+            closed: client.prepare(CLOSED_SQL).await?,
+            anonymous: client.prepare(ANONYMOUS_SQL).await?,
+            insert: client.prepare(INSERT_SQL).await?,
+            stored_hashes: client.prepare(STORED_HASHES_SQL).await?,
+            state: client.prepare(STATE_SQL).await?,
+            texts: client.prepare(TEXTS_SQL).await?,
+            save_state: client.prepare(SAVE_STATE_SQL).await?,
+            notify: client.prepare(NOTIFY_SQL).await?,
+        })
+    }
+}
+
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Some(client) = self.client.take() {
@@ -264,13 +331,14 @@ impl Inner {
     }
 
     /// Take the survey's write lock for the rest of the transaction.
-    async fn lock_survey(&self, tx: &Transaction<'_>, survey_id: &str) -> Result<(), StoreError> {
+    async fn lock_survey(
+        &self,
+        tx: &Transaction<'_>,
+        w: &Writes,
+        survey_id: &str,
+    ) -> Result<(), StoreError> {
         let key = format!("{}/{survey_id}", self.schema);
-        tx.query_typed(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-            &[(&key, Type::TEXT)],
-        )
-        .await?;
+        tx.query(&w.lock, &[&key]).await?;
         Ok(())
     }
 
@@ -307,6 +375,7 @@ impl Inner {
     async fn add_to_tally_states(
         &self,
         tx: &Transaction<'_>,
+        w: &Writes,
         added: &[&NewBallot],
     ) -> Result<(), StoreError> {
         let mut versions: Vec<(&str, u32)> = Vec::new();
@@ -322,7 +391,7 @@ impl Inner {
                 continue;
             };
             let state = {
-                let mut counter = match stored_tally_state(tx, survey_id, v).await? {
+                let mut counter = match stored_tally_state(tx, w, survey_id, v).await? {
                     Some(state) => Counter::resume(&survey, state)
                         .map_err(|e| StoreError::Database(e.to_string()))?,
                     None => Counter::new(&survey),
@@ -335,31 +404,31 @@ impl Inner {
                 }
                 counter.into_state()
             };
-            save_tally_state(tx, state).await?;
+            save_tally_state(tx, w, state).await?;
         }
         Ok(())
     }
 
     /// Tell every instance, when the transaction commits, that the survey's live view changed.
-    async fn announce(&self, tx: &Transaction<'_>, survey_id: &str) -> Result<(), StoreError> {
+    async fn announce(
+        &self,
+        tx: &Transaction<'_>,
+        w: &Writes,
+        survey_id: &str,
+    ) -> Result<(), StoreError> {
         let payload = format!("{}\t{}\t{survey_id}", self.schema, self.instance);
-        tx.query_typed(
-            "SELECT pg_notify($1, $2)",
-            &[(&LIVE_CHANNEL, Type::TEXT), (&payload, Type::TEXT)],
-        )
-        .await?;
+        tx.query(&w.notify, &[&LIVE_CHANNEL, &payload]).await?;
         Ok(())
     }
 }
 
 /// Whether the survey is closed, read inside a transaction.
-async fn is_closed(tx: &impl GenericClient, survey_id: &str) -> Result<bool, StoreError> {
-    let row = tx
-        .query_typed_opt(
-            "SELECT closed_at FROM survey_state WHERE survey_id = $1",
-            &[(&survey_id, Type::TEXT)],
-        )
-        .await?;
+async fn is_closed(
+    tx: &impl GenericClient,
+    w: &Writes,
+    survey_id: &str,
+) -> Result<bool, StoreError> {
+    let row = tx.query_opt(&w.closed, &[&survey_id]).await?;
     Ok(matches!(
         row.map(|r| r.get::<_, Option<String>>(0)),
         Some(Some(_))
@@ -370,15 +439,12 @@ async fn is_closed(tx: &impl GenericClient, survey_id: &str) -> Result<bool, Sto
 /// counts as anonymous, the safer guess (as in SQLite).
 async fn is_anonymous(
     tx: &impl GenericClient,
+    w: &Writes,
     survey_id: &str,
     version: u32,
 ) -> Result<bool, StoreError> {
     let row = tx
-        .query_typed_opt(
-            "SELECT (json::jsonb -> 'anonymous') = 'false'::jsonb FROM survey_versions
-             WHERE survey_id = $1 AND version = $2",
-            &[(&survey_id, Type::TEXT), (&i64::from(version), Type::INT8)],
-        )
+        .query_opt(&w.anonymous, &[&survey_id, &i64::from(version)])
         .await?;
     let not_anonymous = matches!(row.map(|r| r.get::<_, Option<bool>>(0)), Some(Some(true)));
     Ok(!not_anonymous)
@@ -411,14 +477,12 @@ async fn load_survey(
 /// The stored counts of a survey version (texts not included), if any.
 async fn stored_tally_state(
     tx: &impl GenericClient,
+    w: &Writes,
     survey_id: &str,
     version: u32,
 ) -> Result<Option<TallyState>, StoreError> {
     let row = tx
-        .query_typed_opt(
-            "SELECT state FROM tally_state WHERE survey_id = $1 AND survey_version = $2",
-            &[(&survey_id, Type::TEXT), (&i64::from(version), Type::INT8)],
-        )
+        .query_opt(&w.state, &[&survey_id, &i64::from(version)])
         .await?;
     row.map(|r| parse_state(r.get(0))).transpose()
 }
@@ -432,6 +496,7 @@ fn parse_state(json: &str) -> Result<TallyState, StoreError> {
 /// replacing the stored ones.
 async fn save_tally_state(
     tx: &impl GenericClient,
+    w: &Writes,
     mut state: TallyState,
 ) -> Result<(), StoreError> {
     let version = i64::from(state.survey_version);
@@ -440,34 +505,16 @@ async fn save_tally_state(
         let questions: Vec<i64> = texts.iter().map(|t| i64::from(t.0)).collect();
         let lists: Vec<i64> = texts.iter().map(|t| i64::from(t.1)).collect();
         let values: Vec<&str> = texts.iter().map(|t| t.2.as_str()).collect();
-        tx.query_typed(
-            "INSERT INTO tally_texts (survey_id, survey_version, question, list, text)
-             SELECT $1, $2, u.question, u.list, u.text
-             FROM UNNEST($3::bigint[], $4::bigint[], $5::text[])
-                  WITH ORDINALITY AS u(question, list, text, ord)
-             ORDER BY u.ord",
-            &[
-                (&state.survey_id, Type::TEXT),
-                (&version, Type::INT8),
-                (&questions, Type::INT8_ARRAY),
-                (&lists, Type::INT8_ARRAY),
-                (&values, Type::TEXT_ARRAY),
-            ],
+        tx.execute(
+            &w.texts,
+            &[&state.survey_id, &version, &questions, &lists, &values],
         )
         .await?;
     }
     let json = serde_json::to_string(&state)
         .map_err(|e| StoreError::Database(format!("a tally state does not serialise: {e}")))?;
-    tx.query_typed(
-        "INSERT INTO tally_state (survey_id, survey_version, state) VALUES ($1, $2, $3)
-         ON CONFLICT (survey_id, survey_version) DO UPDATE SET state = excluded.state",
-        &[
-            (&state.survey_id, Type::TEXT),
-            (&version, Type::INT8),
-            (&json, Type::TEXT),
-        ],
-    )
-    .await?;
+    tx.execute(&w.save_state, &[&state.survey_id, &version, &json])
+        .await?;
     Ok(())
 }
 
@@ -490,6 +537,7 @@ async fn build_missing_tally_states(tx: &Transaction<'_>, schema: &str) -> Resul
         .map(|r| (r.get(0), r.get(1)))
         .collect();
     let mut built = 0;
+    let w = Writes::prepare(tx).await?;
     for (survey_id, v) in &versions {
         let key = format!("{schema}/{survey_id}");
         tx.execute(
@@ -522,7 +570,7 @@ async fn build_missing_tally_states(tx: &Transaction<'_>, schema: &str) -> Resul
             }
             counter.into_state()
         };
-        save_tally_state(tx, state).await?;
+        save_tally_state(tx, &w, state).await?;
         built += 1;
     }
     if built > 0 {
@@ -735,6 +783,7 @@ fn surveys_of(ballots: &[NewBallot]) -> Vec<String> {
 /// batch order; the first of two ballots with one id wins, as one by one. Outcomes in order.
 async fn insert_without_codes(
     tx: &Transaction<'_>,
+    w: &Writes,
     ballots: &[NewBallot],
     received_at: &[String],
 ) -> Result<Vec<InsertOutcome>, StoreError> {
@@ -748,34 +797,18 @@ async fn insert_without_codes(
     let texts: Vec<&str> = ballots.iter().map(|b| b.canonical_json.as_str()).collect();
     let received: Vec<&str> = received_at.iter().map(String::as_str).collect();
     let rows = tx
-        .query_typed(
-            "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, received_at)
-             SELECT u.id, u.survey_id, u.survey_version, u.content_hash, u.canonical_json, u.received_at
-             FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
-                  WITH ORDINALITY AS u(id, survey_id, survey_version, content_hash, canonical_json, received_at, ord)
-             ORDER BY u.ord
-             ON CONFLICT (id) DO NOTHING
-             RETURNING id",
-            &[
-                (&ids, Type::TEXT_ARRAY),
-                (&surveys, Type::TEXT_ARRAY),
-                (&versions, Type::INT8_ARRAY),
-                (&hashes, Type::TEXT_ARRAY),
-                (&texts, Type::TEXT_ARRAY),
-                (&received, Type::TEXT_ARRAY),
-            ],
+        .query(
+            &w.insert,
+            &[&ids, &surveys, &versions, &hashes, &texts, &received],
         )
         .await?;
     let mut fresh: std::collections::HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
     let stored: std::collections::HashMap<String, String> = if rows.len() < ballots.len() {
-        tx.query_typed(
-            "SELECT id, content_hash FROM ballots WHERE id = ANY($1)",
-            &[(&ids, Type::TEXT_ARRAY)],
-        )
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect()
+        tx.query(&w.stored_hashes, &[&ids])
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect()
     } else {
         Default::default()
     };
@@ -847,8 +880,9 @@ impl Store for PostgresStore {
         let survey = survey.clone();
         self.run(|inner| async move {
             let mut conn = inner.get().await?;
+            let w = Writes::on(&mut conn).await?;
             let tx = conn.transaction().await?;
-            inner.lock_survey(&tx, &survey.survey_id).await?;
+            inner.lock_survey(&tx, &w, &survey.survey_id).await?;
             let latest: Option<i64> = tx
                 .query_one(
                     "SELECT MAX(version) FROM survey_versions WHERE survey_id = $1",
@@ -878,7 +912,7 @@ impl Store for PostgresStore {
                     };
                 }
             }
-            if is_closed(&tx, &survey.survey_id).await? {
+            if is_closed(&tx, &w, &survey.survey_id).await? {
                 return Err(StoreError::Closed);
             }
             tx.execute(
@@ -886,7 +920,7 @@ impl Store for PostgresStore {
                 &[&survey.survey_id, &i64::from(survey.version), &survey.json, &survey.content_hash],
             )
             .await?;
-            inner.announce(&tx, &survey.survey_id).await?;
+            inner.announce(&tx, &w, &survey.survey_id).await?;
             tx.commit().await?;
             Ok(PublishOutcome::Created)
         })
@@ -949,11 +983,12 @@ impl Store for PostgresStore {
         let ballots = ballots.to_vec();
         self.run(|inner| async move {
             let mut conn = inner.get().await?;
+            let w = Writes::on(&mut conn).await?;
             let tx = conn.transaction().await?;
             let surveys = surveys_of(&ballots);
             for s in &surveys {
-                inner.lock_survey(&tx, s).await?;
-                if is_closed(&tx, s).await? {
+                inner.lock_survey(&tx, &w, s).await?;
+                if is_closed(&tx, &w, s).await? {
                     return Err(StoreError::Closed);
                 }
             }
@@ -966,7 +1001,7 @@ impl Store for PostgresStore {
                     .iter()
                     .any(|(id, v, _)| *id == b.survey_id && *v == b.survey_version)
                 {
-                    let flag = is_anonymous(&tx, &b.survey_id, b.survey_version).await?;
+                    let flag = is_anonymous(&tx, &w, &b.survey_id, b.survey_version).await?;
                     anonymous.push((b.survey_id.clone(), b.survey_version, flag));
                 }
             }
@@ -982,7 +1017,7 @@ impl Store for PostgresStore {
             };
             if ballots.iter().all(|b| b.code_hash.is_none()) {
                 let received: Vec<String> = ballots.iter().map(received_at).collect();
-                let outcomes = insert_without_codes(&tx, &ballots, &received).await?;
+                let outcomes = insert_without_codes(&tx, &w, &ballots, &received).await?;
                 let inserted = outcomes
                     .iter()
                     .filter(|o| **o == InsertOutcome::Inserted)
@@ -998,14 +1033,14 @@ impl Store for PostgresStore {
                     .filter(|(_, o)| **o == InsertOutcome::Inserted)
                     .map(|(b, _)| b)
                     .collect();
-                inner.add_to_tally_states(&tx, &added).await?;
+                inner.add_to_tally_states(&tx, &w, &added).await?;
                 for s in &surveys {
                     let changed = ballots
                         .iter()
                         .zip(&outcomes)
                         .any(|(b, o)| *o == InsertOutcome::Inserted && b.survey_id == *s);
                     if changed {
-                        inner.announce(&tx, s).await?;
+                        inner.announce(&tx, &w, s).await?;
                     }
                 }
                 tx.commit().await?;
@@ -1105,9 +1140,9 @@ impl Store for PostgresStore {
                     });
                 }
             }
-            inner.add_to_tally_states(&tx, &added).await?;
+            inner.add_to_tally_states(&tx, &w, &added).await?;
             for s in changed {
-                inner.announce(&tx, s).await?;
+                inner.announce(&tx, &w, s).await?;
             }
             tx.commit().await?;
             Ok(outcomes)
@@ -1201,9 +1236,10 @@ impl Store for PostgresStore {
         let checks = checks.to_vec();
         self.run(|inner| async move {
             let mut conn = inner.get().await?;
+            let w = Writes::on(&mut conn).await?;
             let tx = conn.transaction().await?;
-            inner.lock_survey(&tx, &survey_id).await?;
-            if is_closed(&tx, &survey_id).await? {
+            inner.lock_survey(&tx, &w, &survey_id).await?;
+            if is_closed(&tx, &w, &survey_id).await? {
                 return Err(StoreError::Closed);
             }
             let insert = tx
@@ -1261,6 +1297,7 @@ impl Store for PostgresStore {
         self.run(move |inner| async move {
             let mut conn = inner.get().await?;
             // One snapshot: the counts and the texts of the same commits.
+            let w = Writes::on(&mut conn).await?;
             let tx = conn
                 .build_transaction()
                 .isolation_level(IsolationLevel::RepeatableRead)
@@ -1270,7 +1307,7 @@ impl Store for PostgresStore {
             let Some(survey) = inner.survey_for_count(&tx, &survey_id, version).await? else {
                 return Ok(None);
             };
-            let Some(mut state) = stored_tally_state(&tx, &survey_id, version).await? else {
+            let Some(mut state) = stored_tally_state(&tx, &w, &survey_id, version).await? else {
                 return Ok(Some(Counter::new(&survey).into_state()));
             };
             let rows = tx
@@ -1360,15 +1397,16 @@ impl Store for PostgresStore {
         let survey_id = survey_id.to_string();
         self.run(move |inner| async move {
             let mut conn = inner.get().await?;
+            let w = Writes::on(&mut conn).await?;
             let tx = conn.transaction().await?;
-            inner.lock_survey(&tx, &survey_id).await?;
+            inner.lock_survey(&tx, &w, &survey_id).await?;
             tx.execute(
                 "INSERT INTO survey_state (survey_id, revealed) VALUES ($1, $2)
                  ON CONFLICT (survey_id) DO UPDATE SET revealed = excluded.revealed",
                 &[&survey_id, &revealed],
             )
             .await?;
-            inner.announce(&tx, &survey_id).await?;
+            inner.announce(&tx, &w, &survey_id).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -1379,8 +1417,9 @@ impl Store for PostgresStore {
         let closed_at = closed_at.to_string();
         self.run(|inner| async move {
             let mut conn = inner.get().await?;
+            let w = Writes::on(&mut conn).await?;
             let tx = conn.transaction().await?;
-            inner.lock_survey(&tx, &survey_id).await?;
+            inner.lock_survey(&tx, &w, &survey_id).await?;
             tx.execute(
                 "INSERT INTO survey_state (survey_id, closed_at) VALUES ($1, $2)
                  ON CONFLICT (survey_id) DO UPDATE
@@ -1388,7 +1427,7 @@ impl Store for PostgresStore {
                 &[&survey_id, &closed_at],
             )
             .await?;
-            inner.announce(&tx, &survey_id).await?;
+            inner.announce(&tx, &w, &survey_id).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -1399,8 +1438,9 @@ impl Store for PostgresStore {
         let frozen = frozen.clone();
         self.run(|inner| async move {
             let mut conn = inner.get().await?;
+            let w = Writes::on(&mut conn).await?;
             let tx = conn.transaction().await?;
-            inner.lock_survey(&tx, &survey_id).await?;
+            inner.lock_survey(&tx, &w, &survey_id).await?;
             tx.execute(
                 "UPDATE survey_state SET final_version = $2, final_report = $3, final_content_hash = $4
                  WHERE survey_id = $1 AND closed_at IS NOT NULL AND final_report IS NULL",
@@ -1462,9 +1502,10 @@ impl Store for PostgresStore {
         let json = json.to_string();
         self.run(move |inner| async move {
             let mut conn = inner.get().await?;
+            let w = Writes::on(&mut conn).await?;
             let tx = conn.transaction().await?;
-            inner.lock_survey(&tx, &survey_id).await?;
-            if is_closed(&tx, &survey_id).await? {
+            inner.lock_survey(&tx, &w, &survey_id).await?;
+            if is_closed(&tx, &w, &survey_id).await? {
                 return Err(StoreError::Closed);
             }
             tx.execute(
@@ -1475,7 +1516,7 @@ impl Store for PostgresStore {
                 &[&survey_id, &i64::from(version), &json],
             )
             .await?;
-            inner.announce(&tx, &survey_id).await?;
+            inner.announce(&tx, &w, &survey_id).await?;
             tx.commit().await?;
             Ok(())
         })
