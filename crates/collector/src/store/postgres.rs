@@ -223,6 +223,12 @@ struct Writes {
     texts: tokio_postgres::Statement,
     save_state: tokio_postgres::Statement,
     notify: tokio_postgres::Statement,
+    // One by one, for ballots with codes:
+    insert_one: tokio_postgres::Statement,
+    existing: tokio_postgres::Statement,
+    claim: tokio_postgres::Statement,
+    unclaim: tokio_postgres::Statement,
+    code_row: tokio_postgres::Statement,
 }
 
 const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
@@ -248,6 +254,15 @@ const SAVE_STATE_SQL: &str =
     "INSERT INTO tally_state (survey_id, survey_version, state) VALUES ($1, $2, $3)
      ON CONFLICT (survey_id, survey_version) DO UPDATE SET state = excluded.state";
 const NOTIFY_SQL: &str = "SELECT pg_notify($1, $2)";
+const INSERT_ONE_SQL: &str = "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, code_hash, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING";
+const EXISTING_SQL: &str = "SELECT content_hash FROM ballots WHERE id = $1";
+const CLAIM_SQL: &str = "UPDATE code_checks SET used_by_ballot = $3
+     WHERE survey_id = $1 AND code_check = $2 AND used_by_ballot IS NULL";
+const UNCLAIM_SQL: &str = "UPDATE code_checks SET used_by_ballot = NULL
+     WHERE survey_id = $1 AND code_check = $2 AND used_by_ballot = $3";
+const CODE_ROW_SQL: &str =
+    "SELECT used_by_ballot FROM code_checks WHERE survey_id = $1 AND code_check = $2";
 
 impl Writes {
     /// The statements of a pooled connection (prepared on its first use).
@@ -262,6 +277,11 @@ impl Writes {
             texts: conn.prepared(TEXTS_SQL).await?,
             save_state: conn.prepared(SAVE_STATE_SQL).await?,
             notify: conn.prepared(NOTIFY_SQL).await?,
+            insert_one: conn.prepared(INSERT_ONE_SQL).await?,
+            existing: conn.prepared(EXISTING_SQL).await?,
+            claim: conn.prepared(CLAIM_SQL).await?,
+            unclaim: conn.prepared(UNCLAIM_SQL).await?,
+            code_row: conn.prepared(CODE_ROW_SQL).await?,
         })
     }
 
@@ -277,6 +297,11 @@ impl Writes {
             texts: client.prepare(TEXTS_SQL).await?,
             save_state: client.prepare(SAVE_STATE_SQL).await?,
             notify: client.prepare(NOTIFY_SQL).await?,
+            insert_one: client.prepare(INSERT_ONE_SQL).await?,
+            existing: client.prepare(EXISTING_SQL).await?,
+            claim: client.prepare(CLAIM_SQL).await?,
+            unclaim: client.prepare(UNCLAIM_SQL).await?,
+            code_row: client.prepare(CODE_ROW_SQL).await?,
         })
     }
 }
@@ -1046,30 +1071,13 @@ impl Store for PostgresStore {
                 tx.commit().await?;
                 return Ok(outcomes);
             }
-            let insert = tx
-                .prepare(
-                    "INSERT INTO ballots (id, survey_id, survey_version, content_hash, canonical_json, code_hash, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-                )
-                .await?;
-            let existing = tx
-                .prepare("SELECT content_hash FROM ballots WHERE id = $1")
-                .await?;
-            let claim = tx
-                .prepare(
-                    "UPDATE code_checks SET used_by_ballot = $3
-                     WHERE survey_id = $1 AND code_check = $2 AND used_by_ballot IS NULL",
-                )
-                .await?;
-            let unclaim = tx
-                .prepare(
-                    "UPDATE code_checks SET used_by_ballot = NULL
-                     WHERE survey_id = $1 AND code_check = $2 AND used_by_ballot = $3",
-                )
-                .await?;
-            let code_row = tx
-                .prepare("SELECT used_by_ballot FROM code_checks WHERE survey_id = $1 AND code_check = $2")
-                .await?;
+            let (insert, existing, claim, unclaim, code_row) = (
+                &w.insert_one,
+                &w.existing,
+                &w.claim,
+                &w.unclaim,
+                &w.code_row,
+            );
             let mut outcomes = Vec::with_capacity(ballots.len());
             let mut inserted: u64 = 0;
             let mut changed: Vec<&str> = Vec::new();
@@ -1078,7 +1086,7 @@ impl Store for PostgresStore {
                 let mut claimed: Option<String> = None;
                 if let Some(code) = &b.code_hash {
                     // A re-sent ballot is a duplicate (or conflict) before its code is looked at.
-                    if let Some(row) = tx.query_opt(&existing, &[&b.id]).await? {
+                    if let Some(row) = tx.query_opt(existing, &[&b.id]).await? {
                         let hash: String = row.get(0);
                         outcomes.push(if hash == b.content_hash {
                             InsertOutcome::Duplicate
@@ -1090,8 +1098,8 @@ impl Store for PostgresStore {
                     // Only the check of the submitted hash is stored: a stored check sent as a
                     // hash matches nothing.
                     let check = code_check(code);
-                    if tx.execute(&claim, &[&b.survey_id, &check, &b.id]).await? != 1 {
-                        let row = tx.query_opt(&code_row, &[&b.survey_id, &check]).await?;
+                    if tx.execute(claim, &[&b.survey_id, &check, &b.id]).await? != 1 {
+                        let row = tx.query_opt(code_row, &[&b.survey_id, &check]).await?;
                         outcomes.push(match row {
                             None => InsertOutcome::CodeUnknown,
                             Some(_) => InsertOutcome::CodeUsed,
@@ -1102,7 +1110,7 @@ impl Store for PostgresStore {
                 }
                 let n = tx
                     .execute(
-                        &insert,
+                        insert,
                         &[
                             &b.id,
                             &b.survey_id,
@@ -1130,9 +1138,9 @@ impl Store for PostgresStore {
                     // The id was stored meanwhile (by a batch of another survey): the code goes
                     // back to unused, as if it had never been looked at.
                     if let Some(check) = &claimed {
-                        tx.execute(&unclaim, &[&b.survey_id, check, &b.id]).await?;
+                        tx.execute(unclaim, &[&b.survey_id, check, &b.id]).await?;
                     }
-                    let hash: String = tx.query_one(&existing, &[&b.id]).await?.get(0);
+                    let hash: String = tx.query_one(existing, &[&b.id]).await?.get(0);
                     outcomes.push(if hash == b.content_hash {
                         InsertOutcome::Duplicate
                     } else {
