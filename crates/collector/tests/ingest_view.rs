@@ -102,14 +102,7 @@ async fn publishing_or_closing_here_is_seen_by_the_next_batch() {
     );
     let (status, body) = t.submit(&batch(&[ballot(2, "satisfied")])).await;
     assert_eq!(status, 401, "{body}");
-    let resp = t
-        .client
-        .post(t.ballots_url())
-        .header("x-pingyi-submit-key", "open-sesame")
-        .json(&batch(&[ballot(3, "satisfied")]))
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_with_key(&t, 3).await;
     assert_eq!(resp.status().as_u16(), 200);
     // Closed: the very next batch is refused as a whole.
     let resp = t
@@ -120,14 +113,7 @@ async fn publishing_or_closing_here_is_seen_by_the_next_batch() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    let resp = t
-        .client
-        .post(t.ballots_url())
-        .header("x-pingyi-submit-key", "open-sesame")
-        .json(&batch(&[ballot(4, "satisfied")]))
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_with_key(&t, 4).await;
     assert_eq!(resp.status().as_u16(), 409);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "survey_closed", "{body}");
@@ -161,14 +147,18 @@ async fn a_change_made_elsewhere_is_seen_within_the_freshness_time() {
     elsewhere
         .close(SURVEY_ID, "2026-11-27T21:00:00.000Z")
         .unwrap();
-    let resp = t
-        .client
-        .post(t.ballots_url())
-        .header("x-pingyi-submit-key", "open-sesame")
-        .json(&batch(&[ballot(3, "satisfied")]))
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_with_key(&t, 3).await;
     assert_eq!(resp.status().as_u16(), 409);
     assert_eq!(t.export().await.len(), 1);
+}
+
+/// POST one ballot numbered `n` with version 2's submit key.
+async fn submit_with_key(t: &TestServer, n: usize) -> reqwest::Response {
+    t.client
+        .post(t.ballots_url())
+        .header("x-pingyi-submit-key", "open-sesame")
+        .json(&batch(&[ballot(n, "satisfied")]))
+        .send()
+        .await
+        .unwrap()
 }
