@@ -83,18 +83,6 @@ pub fn load_survey(config: &Config) -> RwSignal<Load> {
             config.refused_link.clone().unwrap_or_default(),
         ))),
         SurveySource::Inline(json) => load.set(read_survey(&json)),
-        SurveySource::Fetched(json) => {
-            // One task reads the survey, the next shows it (see `SurveySource::Fetched`). The
-            // timers live as long as the widget: unmounting first cancels what is left.
-            let show = StoredValue::new_local(None);
-            let read = pingyi_browser::Timer::new(0, move || {
-                let next = read_survey(&json);
-                show.try_set_value(pingyi_browser::Timer::new(0, move || {
-                    let _ = load.try_set(next);
-                }));
-            });
-            StoredValue::new_local(read);
-        }
         SurveySource::Misconfigured(msg) => load.set(Load::Failed(LoadError::Config(msg))),
         SurveySource::Url(url) => leptos::task::spawn_local(async move {
             let next = match fetch_text(&url).await {

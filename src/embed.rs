@@ -54,10 +54,6 @@ pub enum SurveySource {
     Url(String),
     /// The JSON text itself.
     Inline(String),
-    /// The JSON text the loader (`pingyi.js`) fetched in parallel with the wasm: read and shown
-    /// in the task after mounting, so that mounting and the first screen are two short tasks
-    /// instead of one long one on a slow phone.
-    Fetched(String),
     /// The host page's configuration is wrong; the message is for the organiser.
     Misconfigured(String),
 }

@@ -94,7 +94,7 @@ pub fn mount_element(
         Config::from_element(&host)
     };
     if let (Some(json), SurveySource::Url(_)) = (survey, &config.source) {
-        config.source = SurveySource::Fetched(json);
+        config.source = SurveySource::Inline(json);
         config.link_state = state;
     }
     crate::mount_for(target, host, config)

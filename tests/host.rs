@@ -116,54 +116,6 @@ fn a_survey_option_names_a_published_survey_and_its_collector() {
 }
 
 #[wasm_bindgen_test]
-async fn the_loaders_copy_of_a_survey_is_read_and_shown_in_tasks_of_their_own() {
-    // Mounting, reading the survey and showing it are three tasks, so that a slow phone is
-    // never stuck in one long task at start.
-    let options = || {
-        let o = js_sys::Object::new();
-        js_sys::Reflect::set(&o, &"src".into(), &"/nowhere/survey.json".into()).unwrap();
-        JsValue::from(o)
-    };
-    let target = element("div");
-    let _widget = pingyi::host::mount_element(
-        target.clone(),
-        element("section").into(),
-        options(),
-        Some(survey("host-tasks")),
-        None,
-    );
-    let form = |t: &HtmlElement| {
-        t.query_selector("[data-testid=survey-form]")
-            .unwrap()
-            .is_some()
-    };
-    // Mounted: the loading line, not yet the form.
-    assert!(target
-        .query_selector("[data-testid=loading]")
-        .unwrap()
-        .is_some());
-    assert!(!form(&target));
-    // The next task reads the survey; the one after shows it.
-    sleep(0).await;
-    assert!(!form(&target));
-    wait_for(&target, "[data-testid=survey-form]").await;
-
-    // Unmounted before the survey is read: nothing is shown later.
-    let early = element("div");
-    let mut widget = pingyi::host::mount_element(
-        early.clone(),
-        element("section").into(),
-        options(),
-        Some(survey("host-tasks")),
-        None,
-    );
-    widget.unmount();
-    sleep(20).await;
-    assert!(!form(&early));
-    assert!(early.query_selector(".pingyi").unwrap().is_none());
-}
-
-#[wasm_bindgen_test]
 async fn the_loaders_copy_of_a_src_survey_is_used_instead_of_fetching_it() {
     let host = element("section");
     let target = element("div");

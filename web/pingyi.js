@@ -133,12 +133,8 @@
     wait.textContent = lang.indexOf('en') == 0 ? LOADING_EN : LOADING;
     target.appendChild(wait);
     Promise.all([ready, pending, state]).then(function (got) {
-      // Mounted in a task of its own: compiling and starting the wasm is one short task, the
-      // first screen the next, so a slow phone can react to a tap in between.
-      setTimeout(function () {
-        target.removeChild(wait);
-        if (host.pingyiGeneration === generation) host.pingyiWidget = got[0].mount_element(target, host, o, got[1], got[2]);
-      });
+      target.removeChild(wait);
+      if (host.pingyiGeneration === generation) host.pingyiWidget = got[0].mount_element(target, host, o, got[1], got[2]);
     }, function () {
       target.removeChild(wait);
       if (host.pingyiGeneration === generation) say(target, FAILED);
