@@ -2,7 +2,7 @@
 // <pingyi-survey>; the survey is fetched in parallel with the wasm; it works without streaming
 // compilation; without WebAssembly it says so in Chinese; several instances are independent;
 // removing an element unmounts it; changing an attribute renders it again; a JSON child
-// configures it.
+// configures it; the resident page asks for its wasm from its head and for no /favicon.ico.
 import { test, expect } from '@playwright/test';
 import { startCollector, TINY_ID, type Collector } from './collector';
 import { events, hostPage, serveHost, violations, vote, watch } from './embed-host';
@@ -124,4 +124,20 @@ test('the resident page asks for the wasm from its head, and downloads it once',
   await page.waitForTimeout(3_500);
   expect(wasm, 'the preload and the loader share one download').toHaveLength(1);
   expect(warnings).toEqual([]);
+});
+
+test('the resident page names its icon in the page, so the browser asks for no /favicon.ico while the survey loads', async ({ page }) => {
+  // Headless Chromium never asks for an icon, so the page itself is checked: without a
+  // <link rel=icon> a phone's browser asks for /favicon.ico, which the server answers with this
+  // page, one more download on slow signal while the wasm downloads.
+  const html = await (await fetch(`${collector.origin}/?s=${TINY_ID}`)).text();
+  const icon = html.match(/<link [^>]*rel=["']?icon["']?[^>]*>/);
+  expect(icon, 'an icon link in the page head').not.toBeNull();
+  expect(icon![0]).toMatch(/href=["']?data:/);
+  expect(html.indexOf(icon![0])).toBeLessThan(html.indexOf('</head>'));
+  const icons: string[] = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/favicon.ico') icons.push(r.url()); });
+  await page.goto(`${collector.origin}/?s=${TINY_ID}`);
+  await expect(page.getByTestId('survey-form')).toBeVisible();
+  expect(icons).toEqual([]);
 });
