@@ -126,15 +126,17 @@ test('the resident page asks for the wasm from its head, and downloads it once',
   expect(warnings).toEqual([]);
 });
 
-test('the resident page names its icon in the page, so the browser asks for no /favicon.ico while the survey loads', async ({ page }) => {
+test('the resident and kiosk pages name their icon in the page, so the browser asks for no /favicon.ico while the survey loads', async ({ page }) => {
   // Headless Chromium never asks for an icon, so the page itself is checked: without a
   // <link rel=icon> a phone's browser asks for /favicon.ico, which the server answers with this
   // page, one more download on slow signal while the wasm downloads.
-  const html = await (await fetch(`${collector.origin}/?s=${TINY_ID}`)).text();
-  const icon = html.match(/<link [^>]*rel=["']?icon["']?[^>]*>/);
-  expect(icon, 'an icon link in the page head').not.toBeNull();
-  expect(icon![0]).toMatch(/href=["']?data:/);
-  expect(html.indexOf(icon![0])).toBeLessThan(html.indexOf('</head>'));
+  for (const path of ['/', '/kiosk/']) {
+    const html = await (await fetch(`${collector.origin}${path}?s=${TINY_ID}`)).text();
+    const icon = html.match(/<link [^>]*rel=["']?icon["']?[^>]*>/);
+    expect(icon, `an icon link in the head of ${path}`).not.toBeNull();
+    expect(icon![0]).toMatch(/href=["']?data:/);
+    expect(html.indexOf(icon![0])).toBeLessThan(html.indexOf('</head>'));
+  }
   const icons: string[] = [];
   page.on('request', (r) => { if (new URL(r.url()).pathname === '/favicon.ico') icons.push(r.url()); });
   await page.goto(`${collector.origin}/?s=${TINY_ID}`);
