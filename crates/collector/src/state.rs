@@ -56,7 +56,7 @@ pub struct AppState {
 /// survey, not one per request (when it goes stale, one request reads it again while the others
 /// go on with it). Publishing or closing through this collector forgets the read at once; a change
 /// made by another instance (or by `pingyi-collector import`) is seen within this time and one
-/// read. Nothing is stored on a stale read: the insert transaction checks again, under the
+/// read (twice this time at most, when that read hangs or fails). Nothing is stored on a stale read: the insert transaction checks again, under the
 /// survey's lock, that the survey is still open, and each ballot is validated against its own
 /// version. Only the submit key and voting window may be those of the previous version for as
 /// long, as if the batch had come that much earlier.
@@ -71,6 +71,17 @@ struct IngestView {
     /// A request is reading it again: the others go on with this one meanwhile, so that a crowd
     /// makes one read when it goes stale, not one each.
     rereading: bool,
+}
+
+impl IngestView {
+    /// Whether ingest may go on with it: read less than [`INGEST_VIEW_FRESH_FOR`] ago, or being
+    /// read again for at most one more such time. A read again that hangs or fails leaves the
+    /// view unusable after that, so that the next batch reads again: a stale view never serves
+    /// longer than twice the freshness time.
+    fn usable(&self) -> bool {
+        let age = self.read.elapsed();
+        age < INGEST_VIEW_FRESH_FOR || (self.rereading && age < 2 * INGEST_VIEW_FRESH_FOR)
+    }
 }
 
 /// The live view of one survey, shared by every projector and event stream: one recount per
@@ -337,7 +348,7 @@ impl AppState {
             let mut views = self.ingest_views.lock().unwrap_or_else(|p| p.into_inner());
             let forgotten = views.1;
             let known = match views.0.get_mut(survey_id) {
-                Some(v) if v.read.elapsed() < INGEST_VIEW_FRESH_FOR || v.rereading => Some(*v),
+                Some(v) if v.usable() => Some(*v),
                 Some(v) => {
                     v.rereading = true;
                     None
@@ -399,7 +410,7 @@ impl AppState {
             .0
             .get(survey_id)
             .copied()
-            .filter(|v| v.read.elapsed() < INGEST_VIEW_FRESH_FOR || v.rereading)?;
+            .filter(IngestView::usable)?;
         let surveys = self.surveys.read().unwrap_or_else(|p| p.into_inner());
         let key = |version: u32| (survey_id.to_string(), version);
         let latest = surveys.get(&key(view.latest))?.clone();
@@ -466,5 +477,29 @@ impl AppState {
             }
             Err(e) => Err(PublishError::Store(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(age: Duration, rereading: bool) -> IngestView {
+        IngestView {
+            read: Instant::now() - age,
+            latest: 1,
+            closed: false,
+            rereading,
+        }
+    }
+
+    #[test]
+    fn a_view_serves_while_fresh_and_while_read_again_for_one_more_freshness_time_at_most() {
+        let fresh = INGEST_VIEW_FRESH_FOR;
+        assert!(view(fresh / 2, false).usable());
+        assert!(!view(fresh + fresh / 2, false).usable());
+        assert!(view(fresh + fresh / 2, true).usable());
+        // A read again that never answered (it hung, or panicked) does not keep it alive.
+        assert!(!view(2 * fresh + fresh / 10, true).usable());
     }
 }
