@@ -1071,13 +1071,6 @@ impl Store for PostgresStore {
                 tx.commit().await?;
                 return Ok(outcomes);
             }
-            let (insert, existing, claim, unclaim, code_row) = (
-                &w.insert_one,
-                &w.existing,
-                &w.claim,
-                &w.unclaim,
-                &w.code_row,
-            );
             let mut outcomes = Vec::with_capacity(ballots.len());
             let mut inserted: u64 = 0;
             let mut changed: Vec<&str> = Vec::new();
@@ -1086,7 +1079,7 @@ impl Store for PostgresStore {
                 let mut claimed: Option<String> = None;
                 if let Some(code) = &b.code_hash {
                     // A re-sent ballot is a duplicate (or conflict) before its code is looked at.
-                    if let Some(row) = tx.query_opt(existing, &[&b.id]).await? {
+                    if let Some(row) = tx.query_opt(&w.existing, &[&b.id]).await? {
                         let hash: String = row.get(0);
                         outcomes.push(if hash == b.content_hash {
                             InsertOutcome::Duplicate
@@ -1098,8 +1091,8 @@ impl Store for PostgresStore {
                     // Only the check of the submitted hash is stored: a stored check sent as a
                     // hash matches nothing.
                     let check = code_check(code);
-                    if tx.execute(claim, &[&b.survey_id, &check, &b.id]).await? != 1 {
-                        let row = tx.query_opt(code_row, &[&b.survey_id, &check]).await?;
+                    if tx.execute(&w.claim, &[&b.survey_id, &check, &b.id]).await? != 1 {
+                        let row = tx.query_opt(&w.code_row, &[&b.survey_id, &check]).await?;
                         outcomes.push(match row {
                             None => InsertOutcome::CodeUnknown,
                             Some(_) => InsertOutcome::CodeUsed,
@@ -1110,7 +1103,7 @@ impl Store for PostgresStore {
                 }
                 let n = tx
                     .execute(
-                        insert,
+                        &w.insert_one,
                         &[
                             &b.id,
                             &b.survey_id,
@@ -1138,9 +1131,10 @@ impl Store for PostgresStore {
                     // The id was stored meanwhile (by a batch of another survey): the code goes
                     // back to unused, as if it had never been looked at.
                     if let Some(check) = &claimed {
-                        tx.execute(unclaim, &[&b.survey_id, check, &b.id]).await?;
+                        tx.execute(&w.unclaim, &[&b.survey_id, check, &b.id])
+                            .await?;
                     }
-                    let hash: String = tx.query_one(existing, &[&b.id]).await?.get(0);
+                    let hash: String = tx.query_one(&w.existing, &[&b.id]).await?.get(0);
                     outcomes.push(if hash == b.content_hash {
                         InsertOutcome::Duplicate
                     } else {
