@@ -113,7 +113,7 @@ pub fn parse_survey(json: &str) -> Result<pingyi_core::Survey, Vec<pingyi_core::
 
 /// Reads an answer's body as a [`SubmitResponse`] or an [`ErrorBody`].
 pub fn answered(status: u16, text: &str) -> Outcome {
-    // Parsed by the browser and read with core's `from_value`: no JSON parser in the wasm.
+    // Parsed by `pingyi_browser::json` and read with core's `from_value`.
     let value = parse_json(text).ok();
     let results = value
         .as_ref()

@@ -11,7 +11,8 @@
 //! - [`timer`] and [`listener`]: a `setTimeout` and a window event listener that end when dropped;
 //! - [`mount`]: the organiser bundles' start, mounting every element marked for them;
 //! - [`alloc`]: a small allocator for single-threaded wasm (the residents' bundle);
-//! - [`json`]: JSON parsed by the browser's `JSON.parse`, so no JSON parser goes into the wasm.
+//! - [`json`]: JSON text read by a small parser of our own (neither serde_json's, whose code is
+//!   large, nor `JSON.parse`, whose result took a call into JavaScript per value to read);
 //!
 //! What the records in storage mean is `pingyi_core::record`'s business, not this crate's.
 

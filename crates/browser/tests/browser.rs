@@ -1,4 +1,4 @@
-//! The browser layer in headless Chromium: uuid format, storage errors, fetch timeouts.
+//! The browser layer in headless Chromium: uuid format, storage errors, fetch timeouts, JSON.
 #![cfg(target_arch = "wasm32")]
 
 use pingyi_browser::fetch::{failure, Answer, FetchError, Request};
@@ -199,4 +199,18 @@ fn without_crypto_there_is_no_uuid_rather_than_a_guessable_one() {
     assert!(err.zh().contains("无法生成安全的随机编号"), "{err}");
     // Restored afterwards.
     assert!(is_v4(&uuid_v4().unwrap()));
+}
+
+#[wasm_bindgen_test]
+fn json_reads_fractions_with_the_browsers_parse_float_and_says_where_text_is_wrong() {
+    let v = pingyi_browser::parse_json(r#"{"a": [1.5, -2.5e-1, 1e2, 3.0, 1e400], "村": "湾"}"#)
+        .unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"a": [1.5, -0.25, 100, 3, null], "村": "湾"})
+    );
+    assert_eq!(
+        pingyi_browser::parse_json("{\n  \"a\": 1,\n}").unwrap_err(),
+        "expected a property name in double quotes at line 3, column 1"
+    );
 }

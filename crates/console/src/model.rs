@@ -226,8 +226,8 @@ pub fn read_answer<T: FromJson>(text: &str) -> Result<T, String> {
     T::read(&value, &At::Root).map_err(|p| format!("{} {} ({})", p.path, p.zh, p.en))
 }
 
-/// JSON text as a value. In the browser the browser's `JSON.parse` reads it (as the widget
-/// does), so no JSON parser goes into the console's wasm; elsewhere (unit tests) serde_json.
+/// JSON text as a value. In the browser `pingyi_browser::json` reads it (as the widget does), so
+/// serde_json's parser stays out of the console's wasm; elsewhere (unit tests) serde_json.
 pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
     #[cfg(target_arch = "wasm32")]
     return pingyi_browser::json::parse_json(text);
