@@ -226,14 +226,9 @@ pub fn read_answer<T: FromJson>(text: &str) -> Result<T, String> {
     T::read(&value, &At::Root).map_err(|p| format!("{} {} ({})", p.path, p.zh, p.en))
 }
 
-/// JSON text as a value. In the browser `pingyi_browser::json` reads it (as the widget does), so
-/// serde_json's parser stays out of the console's wasm; elsewhere (unit tests) serde_json.
-pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
-    #[cfg(target_arch = "wasm32")]
-    return pingyi_browser::json::parse_json(text);
-    #[cfg(not(target_arch = "wasm32"))]
-    serde_json::from_str(text).map_err(|e| e.to_string())
-}
+/// JSON text as a value, read by `pingyi_browser::json` (as the widget reads it), so serde_json's
+/// parser stays out of the console's wasm and the unit tests read JSON the same way.
+pub use pingyi_browser::json::parse_json;
 
 /// Parse and validate a survey file with core; problems become one readable line each.
 #[cfg(feature = "files")]
